@@ -1,0 +1,183 @@
+"""The access layer: the one place that answers "what may this account see and do".
+
+Slices are guardian grants on Region (office and village accounts) and on Unit (unit
+accounts); a grant on a region covers its whole subtree. Queries are scoped in SQL with a
+range on an indexed column, never with per-object permission rows. Out-of-slice objects are
+404 (they are not revealed); in-slice objects the role may not act on are 403.
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from .roles import VIEW, Role
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active
+                and (user.role == Role.ADMIN or user.is_superuser))
+
+
+def region_grants(user) -> dict[str, list]:
+    """codename -> regions the account holds it on; cached on the user object per request."""
+    cached = getattr(user, "_region_grants", None)
+    if cached is not None:
+        return cached
+    from villages.models import RegionUserObjectPermission
+
+    grants: dict[str, list] = defaultdict(list)
+    if user.is_authenticated and user.is_active:
+        rows = RegionUserObjectPermission.objects.filter(user=user).select_related(
+            "permission", "content_object"
+        )
+        for row in rows:
+            grants[row.permission.codename].append(row.content_object)
+    user._region_grants = grants
+    return grants
+
+
+def forget_grants(user) -> None:
+    """Drop the per-request cache after grants of this user object changed."""
+    user.__dict__.pop("_region_grants", None)
+    user.__dict__.pop("_unit_ids", None)
+
+
+def regions_with(user, perm: str = VIEW) -> list:
+    return list(region_grants(user).get(perm, []))
+
+
+def slice_roots(user) -> list:
+    """Top regions of the account's slice: what its region tree starts from."""
+    from villages.models import Region
+
+    if is_admin(user):
+        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    regions = regions_with(user, VIEW)
+    roots = [r for r in regions if not any(o is not r and o.contains(r) for o in regions)]
+    return sorted(roots, key=lambda r: r.code)
+
+
+def _subtree_q(regions, prefix: str = "") -> Q:
+    q = Q(pk__in=[])
+    for region in regions:
+        q |= Q(**{f"{prefix}tree_id": region.tree_id,
+                  f"{prefix}lft__gte": region.lft, f"{prefix}lft__lte": region.rght})
+    return q
+
+
+def region_filter(user, perm: str = VIEW, *, prefix: str = "") -> Q | None:
+    """Q on a Region relation (prefix 'village__' etc.) for the regions the account may use
+    with perm; None means unrestricted (administrator)."""
+    if is_admin(user):
+        return None
+    return _subtree_q(regions_with(user, perm), prefix)
+
+
+def code_filter(user, code_field: str, perm: str = VIEW) -> Q | None:
+    """Q on a stored 12-digit region code (e.g. a household's village code): one indexed
+    range per granted region. None means unrestricted."""
+    if is_admin(user):
+        return None
+    q = Q(pk__in=[])
+    for region in regions_with(user, perm):
+        lo, hi = region.code_range
+        q |= Q(**{f"{code_field}__gte": lo, f"{code_field}__lt": hi})
+    return q
+
+
+def filter_regions(queryset, user, perm: str = VIEW):
+    q = region_filter(user, perm)
+    return queryset if q is None else queryset.filter(q)
+
+
+def has_region_perm(user, perm: str, region) -> bool:
+    if is_admin(user):
+        return True
+    return any(granted.contains(region) for granted in regions_with(user, perm))
+
+
+def check_region_perm(user, perm: str, region) -> None:
+    """404 when the region is outside the slice, 403 when inside but perm is missing."""
+    if not has_region_perm(user, VIEW, region):
+        raise Http404
+    if perm != VIEW and not has_region_perm(user, perm, region):
+        raise PermissionDenied
+
+
+def get_region_for_user(user, pk, perm: str = VIEW):
+    from villages.models import Region
+
+    try:
+        region = Region.objects.get(pk=pk)
+    except (Region.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    check_region_perm(user, perm, region)
+    return region
+
+
+# --- units -------------------------------------------------------------------------------
+
+def unit_ids(user) -> set[int]:
+    """Units an account acts for: a unit account's granted units, a cadre's own unit."""
+    cached = getattr(user, "_unit_ids", None)
+    if cached is not None:
+        return cached
+    ids: set[int] = set()
+    if user.is_authenticated and user.is_active:
+        if user.role == Role.UNIT:
+            from units.models import UnitUserObjectPermission
+
+            ids = set(UnitUserObjectPermission.objects.filter(
+                user=user, permission__codename="manage_unit").values_list(
+                "content_object_id", flat=True))
+        elif user.role == Role.CADRE:
+            from units.models import Cadre
+
+            ids = set(Cadre.objects.filter(user=user, left_at__isnull=True)
+                      .values_list("unit_id", flat=True))
+    user._unit_ids = ids
+    return ids
+
+
+def filter_units(queryset, user):
+    if is_admin(user):
+        return queryset
+    if user.role in (Role.UNIT, Role.CADRE):
+        return queryset.filter(pk__in=unit_ids(user))
+    q = region_filter(user, VIEW, prefix="region__")
+    return queryset.filter(q)
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+def filter_manageable_accounts(queryset, user):
+    """Accounts this account may manage: the administrator manages city and county offices;
+    a county office the township and village accounts inside its county."""
+    from .roles import CREATABLE_ROLES, MANAGE_ACCOUNTS
+
+    if is_admin(user):
+        return queryset.filter(role__in=CREATABLE_ROLES[Role.ADMIN])
+    roles = CREATABLE_ROLES.get(user.role, ())
+    if not roles:
+        return queryset.none()
+    return queryset.filter(role__in=roles, pk__in=_accounts_inside(user, MANAGE_ACCOUNTS))
+
+
+def filter_phone_managed_accounts(queryset, user):
+    """Village accounts whose phone numbers this account may manage (township offices)."""
+    from .roles import MANAGE_PHONES
+
+    if is_admin(user):
+        return queryset.filter(role=Role.VILLAGE)
+    return queryset.filter(role=Role.VILLAGE, pk__in=_accounts_inside(user, MANAGE_PHONES))
+
+
+def _accounts_inside(user, perm: str):
+    """Ids of accounts whose slice lies inside the regions where `user` holds perm."""
+    from villages.models import RegionUserObjectPermission
+
+    inside = _subtree_q(regions_with(user, perm), "content_object__")
+    return RegionUserObjectPermission.objects.filter(
+        inside, permission__codename=VIEW).values("user_id")

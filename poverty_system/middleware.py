@@ -1,0 +1,49 @@
+import logging
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+logger = logging.getLogger(__name__)
+
+PASSWORD_CHANGE_ALLOWED = {"password_change", "logout"}
+
+
+class AccessRuleMiddleware:
+    """Enforces the access rule each view declares; a view with none is refused."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        rule = getattr(view_func, "access_rule", None)
+        if rule is None:
+            logger.error("View %s declares no access rule; refused.", view_func)
+            raise PermissionDenied
+        if rule.requires_login and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not rule.allows(request.user):
+            raise PermissionDenied
+        return None
+
+
+class ForcePasswordChangeMiddleware:
+    """An account with a password set by someone else must choose its own first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            try:
+                url_name = resolve(request.path_info).url_name
+            except Resolver404:
+                url_name = None
+            if url_name not in PASSWORD_CHANGE_ALLOWED:
+                return redirect("password_change")
+        return self.get_response(request)

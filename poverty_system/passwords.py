@@ -1,0 +1,37 @@
+"""Password rules of the system: 3 of 4 character classes, never the username."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+CLASSES = [
+    (re.compile(r"[a-z]"), "小写字母"),
+    (re.compile(r"[A-Z]"), "大写字母"),
+    (re.compile(r"[0-9]"), "数字"),
+    (re.compile(r"[^a-zA-Z0-9]"), "特殊字符"),
+]
+
+
+class CharacterClassValidator:
+    required = 3
+
+    def validate(self, password, user=None):
+        present = sum(1 for pattern, _ in CLASSES if pattern.search(password))
+        if present < self.required:
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。",
+                code="password_too_simple",
+            )
+
+    def get_help_text(self):
+        return "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"
+
+
+class NoUsernameValidator:
+    def validate(self, password, user=None):
+        username = getattr(user, "username", "") or ""
+        if username and username.lower() in password.lower():
+            raise ValidationError("密码不能包含用户名。", code="password_contains_username")
+
+    def get_help_text(self):
+        return "密码不能包含用户名。"

@@ -1,0 +1,155 @@
+"""Account actions: create accounts of a role on regions, manage village phone numbers.
+
+Each action checks the actor through the access layer, validates, runs in one transaction
+and raises AccountError with a Chinese message.
+"""
+
+import re
+import secrets
+import string
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from poverty_system import access
+from poverty_system.roles import (
+    CREATABLE_ROLES, MANAGE_ACCOUNTS, ROLE_REGION_LEVEL, ROLE_REGION_PERMS, Role,
+)
+
+from .models import Region, User, VillagePhone
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
+
+
+class AccountError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def generate_initial_password() -> str:
+    """A random password that meets the rules; the account must change it at first login."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        body = "".join(secrets.choice(alphabet) for _ in range(10))
+        if any(c.islower() for c in body) and any(c.isupper() for c in body) and any(
+                c.isdigit() for c in body):
+            return body + secrets.choice("@#%&*")
+
+
+def grant_role(user: User, regions: list[Region]) -> None:
+    """Give `user` its role's permission set on each region (the whole subtree)."""
+    for region in regions:
+        for codename in ROLE_REGION_PERMS[user.role]:
+            assign_perm(f"villages.{codename}", user, region)
+    access.forget_grants(user)
+
+
+def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
+    if role not in CREATABLE_ROLES.get(Role.ADMIN if access.is_admin(actor) else actor.role, ()):
+        raise PermissionDenied
+    if not regions:
+        raise AccountError("请选择所属区域。", "regions")
+    level = ROLE_REGION_LEVEL[role]
+    for region in regions:
+        if region.level != level:
+            level_label = Region(level=level).get_level_display()
+            raise AccountError(f"{Role(role).label}只能设在{level_label}级区域，"
+                               f"“{region.name}”是{region.get_level_display()}。", "regions")
+        if not access.is_admin(actor):
+            access.check_region_perm(actor, MANAGE_ACCOUNTS, region)
+
+
+@transaction.atomic
+def create_account(actor: User, *, username: str, role: str, regions: list[Region],
+                   full_name: str, password: str | None = None,
+                   must_change_password: bool = True) -> tuple[User, str]:
+    """Create an account of `role` holding `regions`; returns it with its initial password."""
+    check_can_create(actor, role, regions)
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise AccountError("用户名须为 3–30 位字母、数字、下划线、点或短横线。", "username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError("该用户名已被使用。", "username")
+    password = password or generate_initial_password()
+    user = User(username=username, role=role, full_name=full_name.strip(), created_by=actor,
+                must_change_password=must_change_password)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("；".join(exc.messages), "password") from exc
+    user.set_password(password)
+    user.save()
+    grant_role(user, regions)
+    return user, password
+
+
+def get_managed_account(actor: User, pk) -> User:
+    """An account the actor manages, or 404 (missing and not-yours look the same)."""
+    found = access.filter_manageable_accounts(User.objects.all(), actor).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@transaction.atomic
+def reset_password(actor: User, account: User) -> str:
+    get_managed_account(actor, account.pk)
+    password = generate_initial_password()
+    account.set_password(password)
+    account.must_change_password = True
+    account.failed_logins, account.locked_until = 0, None
+    account.save(update_fields=["password", "must_change_password", "failed_logins",
+                                "locked_until"])
+    return password
+
+
+@transaction.atomic
+def set_active(actor: User, account: User, active: bool) -> None:
+    get_managed_account(actor, account.pk)
+    account.is_active = active
+    account.save(update_fields=["is_active"])
+
+
+def account_regions(account: User) -> list[Region]:
+    from poverty_system.roles import VIEW
+
+    return sorted(access.regions_with(account, VIEW), key=lambda r: r.code)
+
+
+# --- village phone numbers ------------------------------------------------------------
+
+def get_phone_managed_account(actor: User, pk) -> User:
+    found = access.filter_phone_managed_accounts(User.objects.all(), actor).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@transaction.atomic
+def add_village_phone(actor: User, account: User, *, phone: str, holder: str) -> VillagePhone:
+    get_phone_managed_account(actor, account.pk)
+    phone = phone.strip()
+    if not PHONE_RE.match(phone):
+        raise AccountError("请输入 11 位手机号码。", "phone")
+    if not holder.strip():
+        raise AccountError("请填写使用人姓名。", "holder")
+    if account.phones.active().filter(phone=phone).exists():
+        raise AccountError("该手机号码已登记在本村账号下。", "phone")
+    return VillagePhone.objects.create(account=account, phone=phone, holder=holder.strip(),
+                                       created_by=actor)
+
+
+@transaction.atomic
+def deactivate_village_phone(actor: User, phone: VillagePhone) -> None:
+    get_phone_managed_account(actor, phone.account_id)
+    if not phone.active:
+        return
+    phone.active = False
+    phone.deactivated_at = timezone.now()
+    phone.save(update_fields=["active", "deactivated_at"])

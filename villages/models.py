@@ -1,0 +1,209 @@
+"""The region tree and the accounts that act on slices of it."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from poverty_system.roles import REGION_PERMISSIONS, Role
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
+    COUNTY = "county", "县(区)"
+    TOWNSHIP = "township", "乡镇(街道)"
+    VILLAGE = "village", "村(居委会)"
+
+
+LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
+# Significant digits of the 12-digit statistical code at each level.
+LEVEL_DIGITS = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9,
+                Level.VILLAGE: 12}
+CODE_LENGTH = 12
+
+
+def code_range(prefix: str) -> tuple[str, str]:
+    """Half-open string range [lo, hi) holding every code that starts with prefix.
+
+    Codes are digit strings, so bumping the last character (9 becomes ':') gives an upper
+    bound that an ordinary B-tree index can use, unlike LIKE 'prefix%' on SQLite.
+    """
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+class RegionQuerySet(TreeQuerySet):
+    def visible_to(self, user):
+        from poverty_system import access
+
+        return access.filter_regions(self, user)
+
+    def in_subtree(self, region: "Region"):
+        return self.filter(tree_id=region.tree_id, lft__gte=region.lft, lft__lte=region.rght)
+
+
+class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
+    pass
+
+
+class Region(MPTTModel):
+    """One node of 行政区划: province, city, county, township or village."""
+
+    # The significant digits of the statistical code (2/4/6/9/12 by level): every code starts
+    # with its parent's, so a subtree is one index range on this column. Padded to 12 digits
+    # only for display (东莞市 4419 and its county-level 441900 pad to the same 12 digits).
+    code = models.CharField("统计用区划代码", max_length=CODE_LENGTH, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    parent = TreeForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = RegionManager()
+
+    class MPTTMeta:
+        level_attr = "depth"
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        # django-mptt does not put its (tree_id, lft) index in migrations unless declared here.
+        indexes = [models.Index(fields=["tree_id", "lft"], name="region_tree_lft")]
+        permissions = REGION_PERMISSIONS
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_code(self) -> str:
+        return self.code.ljust(CODE_LENGTH, "0")
+
+    @property
+    def code_range(self) -> tuple[str, str]:
+        return code_range(self.code)
+
+    @property
+    def has_children(self) -> bool:
+        return self.rght - self.lft > 1
+
+    def contains(self, other: "Region") -> bool:
+        return self.tree_id == other.tree_id and self.lft <= other.lft <= self.rght
+
+    @property
+    def child_level(self) -> str | None:
+        index = LEVEL_ORDER.index(self.level)
+        return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+class User(AbstractUser):
+    """An account. Its slice lives in guardian grants, not on this row (see access.py)."""
+
+    role = models.CharField("角色", max_length=10, choices=Role.choices)
+    full_name = models.CharField("姓名/机构名称", max_length=100, blank=True)
+    must_change_password = models.BooleanField("首次登录须修改密码", default=True)
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    created_by = models.ForeignKey(
+        "self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+    def is_locked(self, now=None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class VillagePhoneQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class VillagePhone(models.Model):
+    """A phone number registered for a village account; it verifies logins and holds claims."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="村级账号", on_delete=models.PROTECT,
+        related_name="phones",
+    )
+    phone = models.CharField("手机号码", max_length=11)
+    holder = models.CharField("使用人", max_length=50)
+    active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    objects = VillagePhoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "村级账号手机号"
+        verbose_name_plural = "村级账号手机号"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "phone"], condition=Q(active=True),
+                name="one_active_phone_per_account",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.holder} {mask_phone(self.phone)}"
+
+    @property
+    def masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class SmsChallenge(models.Model):
+    """One SMS code sent to verify a village login. Only a hash of the code is kept."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_challenges"
+    )
+    phone = models.CharField(max_length=11)
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-sent_at"], name="sms_account_sent")]
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+class RegionUserObjectPermission(UserObjectPermissionBase):
+    """A guardian grant on a region, with a real foreign key so slices are joinable in SQL."""
+
+    content_object = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="grants")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "区域授权"
+        verbose_name_plural = "区域授权"
+
+
+class RegionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass
