@@ -181,6 +181,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
 LOGGING = {
     "version": 1,
@@ -191,3 +192,7 @@ LOGGING = {
         "villages": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     },
 }
+
+if TESTING:
+    # Tests create many accounts; the production hasher is slow on purpose.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

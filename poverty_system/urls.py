@@ -1,3 +1,19 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns = []
+from villages import auth_views
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("login/", auth_views.login_view, name="login"),
+    path("login/phone/", auth_views.login_phone_view, name="login_phone"),
+    path("logout/", auth_views.logout_view, name="logout"),
+    path("password/", auth_views.password_change_view, name="password_change"),
+    path("", include("villages.urls")),
+]
+
+handler403 = "poverty_system.views.error_403"
+handler404 = "poverty_system.views.error_404"
+handler500 = "poverty_system.views.error_500"

@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system import access
 from poverty_system.roles import (
-    CREATABLE_ROLES, MANAGE_ACCOUNTS, ROLE_REGION_LEVEL, ROLE_REGION_PERMS, Role,
+    CREATABLE_ROLES, MANAGE_ACCOUNTS, ROLE_REGION_LEVEL, ROLE_REGION_PERMS, VIEW, Role,
 )
 
 from .models import Region, User, VillagePhone
@@ -69,8 +69,20 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
 def create_account(actor: User, *, username: str, role: str, regions: list[Region],
                    full_name: str, password: str | None = None,
                    must_change_password: bool = True) -> tuple[User, str]:
-    """Create an account of `role` holding `regions`; returns it with its initial password."""
+    """Create an office or village account of `role` holding `regions`; returns it with its
+    initial password."""
     check_can_create(actor, role, regions)
+    user, password = create_user(actor, username=username, role=role, full_name=full_name,
+                                 password=password, must_change_password=must_change_password)
+    grant_role(user, regions)
+    return user, password
+
+
+def create_user(actor: User | None, *, username: str, role: str, full_name: str,
+                password: str | None = None, must_change_password: bool = True
+                ) -> tuple[User, str]:
+    """The user row of any new account, with username and password rules checked. Callers
+    grant the slice (regions or unit) in the same transaction."""
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise AccountError("用户名须为 3–30 位字母、数字、下划线、点或短横线。", "username")
@@ -85,7 +97,6 @@ def create_account(actor: User, *, username: str, role: str, regions: list[Regio
         raise AccountError("；".join(exc.messages), "password") from exc
     user.set_password(password)
     user.save()
-    grant_role(user, regions)
     return user, password
 
 
@@ -117,9 +128,20 @@ def set_active(actor: User, account: User, active: bool) -> None:
 
 
 def account_regions(account: User) -> list[Region]:
-    from poverty_system.roles import VIEW
+    return regions_by_account([account]).get(account.pk, [])
 
-    return sorted(access.regions_with(account, VIEW), key=lambda r: r.code)
+
+def regions_by_account(found) -> dict[int, list[Region]]:
+    """The slice regions of many accounts in one query (for lists)."""
+    from .models import RegionUserObjectPermission
+
+    result: dict[int, list[Region]] = {}
+    grants = (RegionUserObjectPermission.objects
+              .filter(user__in=[a.pk for a in found], permission__codename=VIEW)
+              .select_related("content_object").order_by("content_object__code"))
+    for grant in grants:
+        result.setdefault(grant.user_id, []).append(grant.content_object)
+    return result
 
 
 # --- village phone numbers ------------------------------------------------------------

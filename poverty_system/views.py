@@ -1,0 +1,45 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from . import access
+from .menus import menu_for
+from .rules import authenticated, public
+
+
+@authenticated
+def home(request):
+    user = request.user
+    return render(request, "home.html", {
+        "slice_roots": access.slice_roots(user),
+        "units": _units_of(user),
+        "menu_groups": menu_for(user),
+    })
+
+
+def _units_of(user):
+    from units.models import Unit
+
+    if user.role not in ("unit", "cadre"):
+        return []
+    return list(Unit.objects.visible_to(user).select_related("region"))
+
+
+@public
+def health(request):
+    """Load balancer probe: the app answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,78 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  function makeNode(child) {
+    var li = document.createElement("li");
+    li.className = "tree-node";
+    li.dataset.childrenUrl = child.children_url;
+    if (child.has_children) {
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "tree-toggle";
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.setAttribute("aria-label", "展开 " + child.name);
+      toggle.textContent = "+";
+      li.appendChild(toggle);
+    } else {
+      var leaf = document.createElement("span");
+      leaf.className = "tree-leaf";
+      li.appendChild(leaf);
+    }
+    var link = document.createElement("a");
+    link.href = child.url;
+    link.textContent = child.name;
+    link.title = child.level + " " + child.code;
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(link);
+    return li;
+  }
+
+  // Region tree: children are fetched when a node is opened, so a 665k-node tree stays fast.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".tree-toggle");
+    if (!toggle) return;
+    var node = toggle.closest(".tree-node");
+    var open = toggle.getAttribute("aria-expanded") === "true";
+    var list = node.querySelector(":scope > ul");
+    if (open) {
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.textContent = "+";
+      if (list) list.hidden = true;
+      return;
+    }
+    toggle.setAttribute("aria-expanded", "true");
+    toggle.textContent = "−";
+    if (list) { list.hidden = false; return; }
+    list = document.createElement("ul");
+    node.appendChild(list);
+    fetch(node.dataset.childrenUrl, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        data.children.forEach(function (child) { list.appendChild(makeNode(child)); });
+      })
+      .catch(function () {
+        var li = document.createElement("li");
+        li.textContent = "加载失败，请刷新页面重试";
+        list.appendChild(li);
+      });
+  });
+
+  // Menu toggle at phone width.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".nav-toggle");
+    if (!button) return;
+    var sidebar = document.getElementById("sidebar");
+    var open = sidebar.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // Confirmation for destructive actions (forms with data-confirm).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+})();

@@ -1,0 +1,112 @@
+"""Login, the SMS step of village accounts, logout and password change."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from poverty_system.rules import authenticated, public
+
+from . import auth
+from .forms import ChinesePasswordChangeForm, CodeForm, LoginForm, PhoneChoiceForm
+from .models import User
+
+PENDING = "pending_village_login"
+
+
+def _next_url(request, default="home"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+@public
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = auth.check_password_login(request, form.cleaned_data["username"],
+                                             form.cleaned_data["password"])
+        except auth.LoginError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if auth.needs_phone_step(user):
+                # The password is right, but the account is not logged in until a registered
+                # phone confirms it: the phone that verifies is the phone that claims.
+                request.session.cycle_key()
+                request.session[PENDING] = {"user": user.pk, "next": _next_url(request, "")}
+                return redirect("login_phone")
+            login(request, user)
+            return redirect(_next_url(request))
+    return render(request, "registration/login.html", {"form": form,
+                                                       "next": request.GET.get("next", "")})
+
+
+def _pending_account(request) -> User | None:
+    pending = request.session.get(PENDING)
+    if not pending:
+        return None
+    return User.objects.filter(pk=pending["user"], is_active=True).first()
+
+
+@public
+def login_phone_view(request):
+    account = _pending_account(request)
+    if account is None:
+        messages.info(request, "请先输入用户名和密码。")
+        return redirect("login")
+    phones = list(account.phones.active().order_by("pk"))
+    choice = PhoneChoiceForm(request.POST or None, phones=phones,
+                             initial={"phone": request.session[PENDING].get("phone")})
+    code_form = CodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    sent_to = request.session[PENDING].get("phone")
+    if request.method == "POST" and choice.is_valid():
+        try:
+            phone = auth.registered_phone(account, choice.cleaned_data["phone"])
+            if request.POST.get("action") == "send":
+                auth.send_login_code(account, phone)
+                request.session[PENDING] = {**request.session[PENDING], "phone": phone.pk}
+                messages.success(request, f"验证码已发送至 {phone.masked}，5 分钟内有效。")
+                return redirect("login_phone")
+            if code_form.is_valid():
+                auth.verify_login_code(account, phone, code_form.cleaned_data["code"])
+                next_url = request.session[PENDING].get("next") or "home"
+                login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+                request.session.pop(PENDING, None)
+                request.session["verified_phone_id"] = phone.pk
+                request.session["verified_phone_masked"] = f"{phone.masked}（{phone.holder}）"
+                return redirect(next_url)
+        except auth.LoginError as exc:
+            target = code_form if request.POST.get("action") == "verify" else choice
+            target.add_error(None, str(exc))
+    return render(request, "registration/login_phone.html", {
+        "account": account, "choice": choice, "code_form": code_form, "phones": phones,
+        "sent_to": sent_to,
+    })
+
+
+@public
+@require_POST
+def logout_view(request):
+    logout(request)  # flushes the session: its key is dead on the server too
+    messages.info(request, "您已安全退出。")
+    return redirect("login")
+
+
+@authenticated
+def password_change_view(request):
+    form = ChinesePasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+        update_session_auth_hash(request, user)
+        messages.success(request, "密码已修改。")
+        return redirect("home")
+    return render(request, "registration/password_change.html", {
+        "form": form, "forced": request.user.must_change_password})

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "villages"
+
+urlpatterns = [
+    path("regions/", views.region_root, name="region_root"),
+    path("regions/<int:pk>/", views.region_detail, name="region"),
+    path("regions/<int:pk>/children/", views.region_children, name="region_children"),
+    path("accounts/", views.account_list, name="accounts"),
+    path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/<int:pk>/", views.account_detail, name="account"),
+    path("accounts/<int:pk>/reset-password/", views.account_reset_password,
+         name="account_reset_password"),
+    path("accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
+    path("phones/", views.phone_accounts, name="phone_accounts"),
+    path("phones/<int:pk>/", views.phones, name="phones"),
+    path("phones/<int:pk>/<int:phone_pk>/deactivate/", views.phone_deactivate,
+         name="phone_deactivate"),
+]

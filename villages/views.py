@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Substr
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from poverty_system import access
+from poverty_system.roles import CREATABLE_ROLES, REGION_ROLES, Role
+from poverty_system.rules import roles
+
+from . import accounts
+from .forms import AccountForm, PhoneForm
+from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone
+
+region_readers = roles(Role.ADMIN, *REGION_ROLES)
+account_managers = roles(*CREATABLE_ROLES)
+phone_managers = roles(Role.ADMIN, Role.TOWNSHIP)
+
+
+@region_readers
+def region_root(request):
+    """行政区划: the top of the account's slice."""
+    roots = access.slice_roots(request.user)
+    if len(roots) == 1:
+        return redirect("villages:region", pk=roots[0].pk)
+    return render(request, "villages/region_root.html", {"regions": _with_village_counts(roots)})
+
+
+@region_readers
+def region_detail(request, pk):
+    region = access.get_region_for_user(request.user, pk)
+    ancestors = [a for a in region.get_ancestors()
+                 if access.has_region_perm(request.user, "view_slice", a)]
+    children = list(region.get_children().order_by("code"))
+    return render(request, "villages/region_detail.html", {
+        "region": region, "ancestors": ancestors, "children": _with_village_counts(children),
+    })
+
+
+@region_readers
+def region_children(request, pk):
+    """Children of a tree node, loaded when the node is opened (the country has 665k nodes)."""
+    region = access.get_region_for_user(request.user, pk)
+    return JsonResponse({"children": [_node(child) for child in
+                                      region.get_children().order_by("code")]})
+
+
+def _node(region: Region) -> dict:
+    return {"id": region.pk, "name": region.name, "code": region.code,
+            "level": region.get_level_display(), "has_children": region.has_children,
+            "url": reverse("villages:region", args=[region.pk]),
+            "children_url": reverse("villages:region_children", args=[region.pk])}
+
+
+def _with_village_counts(regions: list[Region]) -> list[Region]:
+    """Annotate each region with the number of villages under it, in one query per level."""
+    by_level: dict[str, list[Region]] = {}
+    for region in regions:
+        region.village_count = 1 if region.level == Level.VILLAGE else 0
+        if region.level != Level.VILLAGE:
+            by_level.setdefault(region.level, []).append(region)
+    for level, group in by_level.items():
+        digits = LEVEL_DIGITS[level]
+        lookup = {r.code: r for r in group}
+        counts = (Region.objects.filter(level=Level.VILLAGE)
+                  .filter(_codes_q(group))
+                  .annotate(ancestor=Substr("code", 1, digits))
+                  .values("ancestor").annotate(n=Count("pk")))
+        for row in counts:
+            lookup[row["ancestor"]].village_count = row["n"]
+    return regions
+
+
+def _codes_q(regions):
+    q = Q(pk__in=[])
+    for region in regions:
+        lo, hi = region.code_range
+        q |= Q(code__gte=lo, code__lt=hi)
+    return q
+
+
+# --- 系统用户管理 -----------------------------------------------------------------------
+
+@account_managers
+def account_list(request):
+    found = access.filter_manageable_accounts(User.objects.all(), request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        found = found.filter(username__icontains=query) | found.filter(full_name__icontains=query)
+    page = Paginator(found.order_by("role", "username"), 50).get_page(request.GET.get("page"))
+    regions = accounts.regions_by_account(page.object_list)
+    rows = [(account, regions.get(account.pk, [])) for account in page.object_list]
+    return render(request, "villages/account_list.html",
+                  {"rows": rows, "page": page, "query": query})
+
+
+def _regions_for_levels(user):
+    def regions_for(levels):
+        return access.filter_regions(Region.objects.filter(level__in=levels),
+                                     user, "manage_accounts").order_by("code")
+    return regions_for
+
+
+@account_managers
+def account_create(request):
+    form = AccountForm(request.POST or None, actor=request.user,
+                       regions_for_role=_regions_for_levels(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, password = accounts.create_account(
+                request.user, username=data["username"], role=data["role"],
+                regions=[data["region"]], full_name=data["full_name"])
+        except accounts.AccountError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return render(request, "villages/account_created.html",
+                          {"account": account, "password": password})
+    return render(request, "villages/account_form.html", {"form": form})
+
+
+@account_managers
+def account_detail(request, pk):
+    account = accounts.get_managed_account(request.user, pk)
+    return render(request, "villages/account_detail.html", {
+        "account": account, "regions": accounts.account_regions(account),
+        "phones": account.phones.order_by("-active", "pk") if account.role == Role.VILLAGE
+        else [],
+    })
+
+
+@account_managers
+@require_POST
+def account_reset_password(request, pk):
+    account = accounts.get_managed_account(request.user, pk)
+    password = accounts.reset_password(request.user, account)
+    return render(request, "villages/account_created.html",
+                  {"account": account, "password": password, "reset": True})
+
+
+@account_managers
+@require_POST
+def account_set_active(request, pk):
+    account = accounts.get_managed_account(request.user, pk)
+    active = request.POST.get("active") == "1"
+    accounts.set_active(request.user, account, active)
+    messages.success(request, f"账号 {account.username} 已{'启用' if active else '停用'}。")
+    return redirect("villages:account", pk=account.pk)
+
+
+# --- 村级账号手机号管理 -------------------------------------------------------------------
+
+@phone_managers
+def phone_accounts(request):
+    found = (access.filter_phone_managed_accounts(User.objects.all(), request.user)
+             .order_by("username").prefetch_related(
+                 Prefetch("phones", VillagePhone.objects.active(), to_attr="active_phones")))
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    regions = accounts.regions_by_account(page.object_list)
+    rows = [(account, regions.get(account.pk, []), account.active_phones)
+            for account in page.object_list]
+    return render(request, "villages/phone_accounts.html", {"rows": rows, "page": page})
+
+
+@phone_managers
+def phones(request, pk):
+    account = accounts.get_phone_managed_account(request.user, pk)
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            phone = accounts.add_village_phone(request.user, account, **form.cleaned_data)
+        except accounts.AccountError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, f"已登记手机号 {phone.masked}（{phone.holder}）。")
+            return redirect("villages:phones", pk=account.pk)
+    return render(request, "villages/phones.html", {
+        "account": account, "regions": accounts.account_regions(account),
+        "phones": account.phones.order_by("-active", "pk"), "form": form,
+    })
+
+
+@phone_managers
+@require_POST
+def phone_deactivate(request, pk, phone_pk):
+    account = accounts.get_phone_managed_account(request.user, pk)
+    phone = get_object_or_404(VillagePhone, pk=phone_pk, account=account)
+    accounts.deactivate_village_phone(request.user, phone)
+    messages.success(request, f"手机号 {phone.masked} 已停用。")
+    return redirect("villages:phones", pk=account.pk)
