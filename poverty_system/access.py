@@ -181,3 +181,17 @@ def _accounts_inside(user, perm: str):
     inside = _subtree_q(regions_with(user, perm), "content_object__")
     return RegionUserObjectPermission.objects.filter(
         inside, permission__codename=VIEW).values("user_id")
+
+
+# --- households --------------------------------------------------------------------------
+
+def filter_households(queryset, user, perm: str = VIEW):
+    """Households in the account's slice: one indexed range on village_code per grant.
+
+    Unit and cadre accounts reach households through links and assignments (units issue);
+    until then they see none.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    q = code_filter(user, "village_code", perm)
+    return queryset if q is None else queryset.filter(q)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.logout_view, name="logout"),
     path("password/", auth_views.password_change_view, name="password_change"),
     path("", include("villages.urls")),
+    path("households/", include("households.urls")),
 ]
 
 handler403 = "poverty_system.views.error_403"

@@ -116,3 +116,13 @@ def verify_login_code(account: User, phone: VillagePhone, code: str) -> None:
         raise LoginError("验证码错误次数过多，已失效，请重新获取。")
     left = settings.SMS_CODE_MAX_ATTEMPTS - challenge.attempts
     raise LoginError(f"验证码错误，还可尝试 {left} 次。")
+
+
+def verified_phone(request) -> VillagePhone | None:
+    """The phone that verified this village session, if it is still registered and active.
+
+    Claims, registrations and edits act under this phone (procedure 2 of the manual)."""
+    phone_id = request.session.get("verified_phone_id")
+    if not phone_id or not request.user.is_authenticated:
+        return None
+    return VillagePhone.objects.active().filter(pk=phone_id, account=request.user).first()

@@ -1,0 +1,50 @@
+"""Resident ID numbers (居民身份证号码, GB 11643) through python-stdnum.
+
+Gender and birth date are read from the number, never typed separately.
+"""
+
+import datetime
+
+from stdnum import exceptions
+from stdnum.cn import ric
+
+
+class InvalidIdNumber(ValueError):
+    pass
+
+
+def upgrade_15(number: str) -> str:
+    """A first-generation 15-digit number becomes 18 digits: century 19 and a check digit."""
+    body = number[:6] + "19" + number[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+def normalize(number: str) -> str:
+    """The canonical 18-character form, or InvalidIdNumber with a Chinese message."""
+    number = ric.compact(number or "")
+    if len(number) == 15 and number.isdigit():
+        number = upgrade_15(number)
+    try:
+        return ric.validate(number)
+    except exceptions.InvalidLength:
+        raise InvalidIdNumber("身份证号码应为 18 位（或 15 位旧号码）。") from None
+    except exceptions.InvalidChecksum:
+        raise InvalidIdNumber("身份证号码校验位不正确，请核对。") from None
+    except exceptions.InvalidFormat:
+        raise InvalidIdNumber("身份证号码只能包含数字，最后一位可以是 X。") from None
+    except exceptions.ValidationError:
+        raise InvalidIdNumber("身份证号码中的出生日期或地区代码无效。") from None
+
+
+def birth_date(number: str) -> datetime.date:
+    return ric.get_birth_date(number)
+
+
+def gender(number: str) -> str:
+    """'male' or 'female' from the 17th digit (odd: male)."""
+    return "male" if int(number[16]) % 2 else "female"
+
+
+def mask(number: str) -> str:
+    """110101********1234: for lists; the full number only on the detail page."""
+    return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else "****"

@@ -1,0 +1,1 @@
+"""Household pages, one module per feature; each module declares its own `urlpatterns`."""
