@@ -1,0 +1,292 @@
+"""Issue 01 in a real browser: each role logs in through the forms and sees only its slice;
+the village SMS step, the lockout, and the forced password change at first login."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    browser_login, complete_sms_step, logout, shot, submit_password,
+)
+from tests.conftest import PASSWORD
+from villages.models import User, VillagePhone
+
+pytestmark = pytest.mark.browser
+
+# What each role of `world` sees: working menu entries (in menu order), entries shown greyed
+# as 建设中, the roots of its region tree, the children loaded when the first root is opened,
+# and a region of `world` outside its slice.
+SLICES = {
+    "admin": {
+        "menu": ["行政区划", "系统用户管理", "村级账号手机号管理", "修改密码"],
+        "planned": [],
+        "roots": ["江西省"], "children": ["赣州市"], "outside": None,
+    },
+    "city_office": {
+        "menu": ["行政区划", "修改密码"],
+        "planned": ["管理贫困户信息", "贫困村信息管理", "统计分析"],
+        "roots": ["赣州市"], "children": ["于都县", "兴国县"], "outside": "province",
+    },
+    "county_office": {
+        "menu": ["行政区划", "系统用户管理", "修改密码"],
+        "planned": ["管理贫困户信息", "贫困村信息管理", "贫困县信息管理", "贫困户返贫操作",
+                    "统计分析", "单位信息管理"],
+        "roots": ["于都县"], "children": ["贡江镇", "铁山垅镇"], "outside": "other_county",
+    },
+    "township_office": {
+        "menu": ["行政区划", "村级账号手机号管理", "修改密码"],
+        "planned": ["管理贫困户信息", "贫困村信息管理", "贫困户脱贫情况"],
+        "roots": ["贡江镇"], "children": ["长征村委会", "仓前村委会", "里泗村委会"],
+        "outside": "other_township",
+    },
+    "village_account": {
+        "menu": ["行政区划", "修改密码"],
+        "planned": ["贫困户认领管理", "管理贫困户信息", "扶贫对象登记表"],
+        "roots": ["仓前村委会"], "children": None, "outside": "village2",
+    },
+    "unit_account": {
+        "menu": ["修改密码"],
+        "planned": ["帮扶情况登记表", "帮扶干部信息管理"],
+        "roots": [], "children": None, "outside": "county",
+    },
+    "cadre_account": {
+        "menu": ["修改密码"],
+        "planned": ["贫困户信息调查情况表"],
+        "roots": [], "children": None, "outside": "county",
+    },
+}
+EVERY_WORKING_ENTRY = {"行政区划", "系统用户管理", "村级账号手机号管理", "修改密码"}
+
+
+@pytest.mark.parametrize("role", list(SLICES))
+def test_each_role_sees_only_its_slice(page, live_server, world, sms_outbox, role):
+    expected = SLICES[role]
+    account = getattr(world, role)
+    browser_login(page, live_server, account, outbox=sms_outbox)
+
+    # The header names the account and its role.
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_test_id("current-user")).to_have_text(
+        f"{account}（{account.role_label}）")
+    expect(page.get_by_test_id("role")).to_have_text(account.role_label)
+
+    # The menu offers exactly what the role may use; planned pages show greyed, not as links.
+    sidebar = page.locator("#sidebar")
+    expect(sidebar.locator(".menu-group:not(.region-tree) a")).to_have_text(expected["menu"])
+    for label in EVERY_WORKING_ENTRY - set(expected["menu"]):
+        expect(sidebar.get_by_role("link", name=label, exact=True)).to_have_count(0)
+    expect(sidebar.locator(".planned")).to_have_text(
+        [re.compile(f"^{label}") for label in expected["planned"]])
+    for label in expected["planned"]:
+        expect(sidebar.locator(".planned", has_text=label)).to_contain_text("建设中")
+
+    # The region tree starts at the slice roots only.
+    tree = page.get_by_test_id("region-tree")
+    if expected["roots"]:
+        expect(tree.locator(":scope > li > a")).to_have_text(expected["roots"])
+    else:
+        expect(tree).to_have_count(0)
+
+    # Opening a node fetches its children then, not with the page.
+    if expected["children"]:
+        root = tree.locator(":scope > li").first
+        children = root.locator(":scope > ul > li > a")
+        expect(children).to_have_count(0)
+        with page.expect_response(re.compile(r"/regions/\d+/children/$")) as answer:
+            root.get_by_role("button", name=f"展开 {expected['roots'][0]}").click()
+        assert answer.value.ok
+        expect(children).to_have_text(expected["children"])
+        expect(root.locator(":scope > .tree-toggle")).to_have_attribute("aria-expanded", "true")
+        # Clicking a loaded child opens its page.
+        children.first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(expected["children"][0])
+    elif expected["roots"]:
+        # A village is a leaf: nothing to open.
+        expect(tree.locator(".tree-toggle")).to_have_count(0)
+
+    # A region outside the slice does not exist for this account (roles without region
+    # pages at all are refused by role, which reveals nothing about the region either).
+    if role == "admin":
+        response = page.goto(f"{live_server.url}/regions/{world.other_county.pk}/")
+        assert response.status == 200
+        expect(page.get_by_role("heading", level=1)).to_contain_text("兴国县")
+        return
+    outside = getattr(world, expected["outside"])
+    response = page.goto(f"{live_server.url}/regions/{outside.pk}/")
+    main = page.locator("main")
+    if expected["roots"]:
+        assert response.status == 404
+        expect(page).to_have_title("页面不存在 - 精准扶贫系统")
+        expect(main.get_by_role("heading", name="页面不存在")).to_be_visible()
+        expect(main).to_contain_text("不在您的管辖范围内")
+    else:
+        assert response.status == 403
+        expect(main.get_by_role("heading", name="无权操作")).to_be_visible()
+    expect(main).not_to_contain_text(outside.name)
+    expect(main).not_to_contain_text(outside.full_code)
+
+
+def test_region_page_breadcrumb_stops_at_the_slice(page, live_server, world, sms_outbox):
+    """A township office sees its villages, and the breadcrumb does not lead above its slice."""
+    browser_login(page, live_server, world.township_office)
+    page.get_by_role("link", name="行政区划", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("贡江镇")
+    table = page.get_by_test_id("region-children")
+    expect(table.locator("tbody tr td:nth-child(2)")).to_have_text(
+        ["长征村委会", "仓前村委会", "里泗村委会"])
+    table.get_by_role("link", name="仓前村委会").click()
+    expect(page.get_by_test_id("region-code")).to_have_text("360731100201")
+    breadcrumb = page.get_by_role("navigation", name="位置")
+    expect(breadcrumb).to_have_text("贡江镇 › 仓前村委会")
+    expect(breadcrumb).not_to_contain_text("于都县")
+
+
+def test_village_login_verifies_a_registered_phone(page, live_server, world, sms_outbox):
+    submit_password(page, live_server, world.village_account.username, PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/login/phone/")
+    expect(page.get_by_role("heading", name="村级账号手机验证")).to_be_visible()
+    # Only this village's registered phones are offered, masked.
+    expect(page.get_by_role("radio")).to_have_count(2)
+    expect(page.locator("form")).to_contain_text("139****0001（刘书记）")
+    expect(page.locator("form")).to_contain_text("139****0002（王干部）")
+    expect(page.locator("body")).not_to_contain_text("13900000001")
+    expect(page.locator("body")).not_to_contain_text("139****0009")
+    shot(page, "sms-step-choose-desktop")
+
+    page.get_by_label("139****0001（刘书记）").check()
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.locator(".messages")).to_contain_text("验证码已发送至 139****0001")
+    assert [m.phone for m in sms_outbox] == ["13900000001"]
+    code = sms_outbox[-1].params["code"]
+    assert re.fullmatch(r"\d{6}", code)
+    shot(page, "sms-step-code-desktop")
+
+    # A wrong code is refused with the tries left; the right one logs in.
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    page.get_by_label("短信验证码").fill(wrong)
+    page.get_by_role("button", name="验证并登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("验证码错误，还可尝试 4 次。")
+    expect(page.get_by_test_id("current-user")).to_have_count(0)
+    page.get_by_label("短信验证码").fill(code)
+    page.get_by_role("button", name="验证并登录").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_test_id("current-user")).to_have_text("仓前村委会村级账号（村级账号）")
+    expect(page.get_by_test_id("verified-phone")).to_contain_text("139****0001")
+    expect(page.get_by_test_id("verified-phone")).to_contain_text("刘书记")
+    expect(page.locator("body")).not_to_contain_text("13900000001")
+    shot(page, "home-village-desktop")
+
+    # Logging out ends it: the home page asks for the password again.
+    logout(page)
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+
+
+def test_village_password_alone_does_not_log_in(page, live_server, world, sms_outbox):
+    submit_password(page, live_server, world.village_account.username, PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/login/phone/")
+    page.goto(f"{live_server.url}/regions/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/regions/$"))
+    assert sms_outbox == []
+
+
+def test_five_wrong_passwords_lock_the_account(page, live_server, world):
+    account = world.township_office
+    for _ in range(5):
+        submit_password(page, live_server, account.username, "Wrong#2026pass")
+        expect(page.get_by_role("alert")).to_contain_text("用户名或密码错误。")
+    # The right password no longer helps.
+    submit_password(page, live_server, account.username, PASSWORD)
+    expect(page.get_by_role("alert")).to_contain_text("账号已锁定")
+    expect(page.get_by_role("alert")).to_contain_text("15 分钟后再试")
+    expect(page).to_have_url(f"{live_server.url}/login/")
+    expect(page.get_by_test_id("current-user")).to_have_count(0)
+    shot(page, "login-locked-desktop")
+
+
+def test_new_village_account_changes_its_password_at_first_login(
+        new_page, live_server, world, sms_outbox):
+    # The county office creates the account for 里泗村委会 and reads the initial password.
+    county = new_page()
+    browser_login(county, live_server, world.county_office)
+    county.locator("#sidebar").get_by_role("link", name="系统用户管理").click()
+    expect(county.get_by_role("heading", name="系统用户管理")).to_be_visible()
+    county.get_by_role("link", name="添加系统用户").click()
+    expect(county.get_by_role("heading", name="添加系统用户")).to_be_visible()
+    county.get_by_label("所属角色").select_option(label="村级账号")
+    county.get_by_label("用户名").fill("lisi_village")
+    county.get_by_label("机构名称/姓名").fill("里泗村委会")
+    county.get_by_label("所属区域").select_option(label="360731100202 里泗村委会（村(居委会)）")
+    shot(county, "account-create-desktop")
+    county.get_by_role("button", name="提交").click()
+    expect(county.get_by_role("heading", name="账号已创建")).to_be_visible()
+    expect(county.get_by_test_id("new-username")).to_have_text("lisi_village")
+    initial = county.get_by_test_id("initial-password").inner_text().strip()
+    assert len(initial) >= 8
+    shot(county, "account-created-desktop")
+    # Shown once: the account page does not show it again.
+    county.get_by_role("link", name="查看账号").click()
+    expect(county.get_by_role("heading", name="账号：lisi_village")).to_be_visible()
+    expect(county.locator("main")).not_to_contain_text(initial)
+    expect(county.locator("main")).to_contain_text("尚未登记手机号")
+
+    # Without a phone the village account cannot finish logging in.
+    village = new_page()
+    submit_password(village, live_server, "lisi_village", initial)
+    expect(village.get_by_role("alert")).to_contain_text("尚未登记手机号")
+    expect(village.get_by_role("button", name="发送验证码")).to_have_count(0)
+
+    # The township office registers a phone for it.
+    township = new_page()
+    browser_login(township, live_server, world.township_office)
+    township.locator("#sidebar").get_by_role("link", name="村级账号手机号管理").click()
+    row = township.get_by_test_id("village-accounts").locator("tr", has_text="lisi_village")
+    expect(row).to_contain_text("里泗村委会")
+    expect(row).to_contain_text("未登记")
+    shot(township, "phone-accounts-desktop")
+    row.get_by_role("link", name="管理手机号").click()
+    expect(township.get_by_role("heading", level=1)).to_contain_text("里泗村委会")
+    township.get_by_label("手机号码").fill("13900000123")
+    township.get_by_label("使用人").fill("李主任")
+    township.get_by_role("button", name="登记").click()
+    expect(township.locator(".messages")).to_contain_text("已登记手机号 139****0123（李主任）")
+    expect(township.get_by_test_id("phones")).to_contain_text("139****0123")
+    shot(township, "phones-desktop")
+
+    # The village account logs in with password and SMS, and must choose its own password.
+    phone = VillagePhone.objects.get(account__username="lisi_village", phone="13900000123")
+    submit_password(village, live_server, "lisi_village", initial)
+    complete_sms_step(village, phone, sms_outbox)
+    expect(village).to_have_url(f"{live_server.url}/password/")
+    expect(village.get_by_role("heading", name="修改密码")).to_be_visible()
+    expect(village.get_by_role("alert")).to_contain_text("须先设置自己的密码")
+    expect(village.locator("#sidebar")).to_have_count(0)
+    shot(village, "password-forced-desktop")
+    # Nothing else opens until then.
+    village.goto(f"{live_server.url}/regions/")
+    expect(village).to_have_url(f"{live_server.url}/password/")
+
+    # A password that breaks the rules is refused in Chinese.
+    village.get_by_label("原密码").fill(initial)
+    village.get_by_label("新密码", exact=True).fill("abcdefgh")
+    village.get_by_label("确认新密码").fill("abcdefgh")
+    village.get_by_role("button", name="确认修改").click()
+    expect(village.locator(".field.has-error")).to_have_count(1)
+    expect(village).to_have_url(f"{live_server.url}/password/")
+
+    new_password = "Lisi#2026cun"
+    village.get_by_label("原密码").fill(initial)
+    village.get_by_label("新密码", exact=True).fill(new_password)
+    village.get_by_label("确认新密码").fill(new_password)
+    village.get_by_role("button", name="确认修改").click()
+    expect(village).to_have_url(f"{live_server.url}/")
+    expect(village.locator(".messages")).to_contain_text("密码已修改。")
+    expect(village.get_by_test_id("current-user")).to_have_text("里泗村委会（村级账号）")
+    expect(village.get_by_test_id("verified-phone")).to_contain_text("139****0123")
+    expect(village.get_by_test_id("region-tree").locator(":scope > li > a")).to_have_text(
+        ["里泗村委会"])
+    account = User.objects.get(username="lisi_village")
+    assert not account.must_change_password
+    assert account.check_password(new_password)
