@@ -26,6 +26,7 @@ migrate: install
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py load_regions fixtures/regions/ganzhou.csv
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py seed_households --demo
 
 run: demo
 	@echo ""

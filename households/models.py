@@ -15,8 +15,22 @@ from simple_history.models import HistoricalRecords
 
 from . import idnumbers
 from .choices import (
-    ETHNICITY_CHOICES, Attribute, Cause, Education, Fuel, Gender, Health, HouseDanger, HouseholdStatus,
-    IdentificationStandard, Labour, MemberChange, Relation, RoadType, SchoolStatus, WorkStatus,
+    ETHNICITY_CHOICES,
+    Attribute,
+    Cause,
+    Education,
+    Fuel,
+    Gender,
+    Health,
+    HouseDanger,
+    HouseholdStatus,
+    IdentificationStandard,
+    Labour,
+    MemberChange,
+    Relation,
+    RoadType,
+    SchoolStatus,
+    WorkStatus,
 )
 
 
@@ -141,7 +155,18 @@ class Household(models.Model):
         indexes = [
             # Slice ranges and the default order of lists: village code, then number.
             models.Index(fields=["village_code", "number"], name="household_slice_order"),
-            models.Index(fields=["status", "village_code"], name="household_status_slice"),
+            # The list's filters, each with the slice range and the list order after it: a
+            # filtered page (and its count) is one index range, however deep.
+            models.Index(fields=["status", "village_code", "number"],
+                         name="household_status_slice"),
+            models.Index(fields=["main_cause", "village_code", "number"],
+                         name="household_cause_slice"),
+            models.Index(fields=["attribute", "village_code", "number"],
+                         name="household_attribute_slice"),
+            # The list's other sort orders read only these columns: sorting a county's page
+            # is an index-only scan and a sort, not a table scan.
+            models.Index(fields=["village_code", "net_income_per_capita", "size", "head_name",
+                                 "number"], name="household_sort_columns"),
         ]
 
     def __str__(self):
@@ -265,6 +290,9 @@ class Claim(models.Model):
                                     name="one_active_claim_per_household"),
         ]
 
+    def __str__(self):
+        return f"{self.household_id} ← {self.phone_id}{'' if self.active else '（已取消）'}"
+
 
 class StatusChange(models.Model):
     """One status change of a household: year, opinion or reason, actor and time.
@@ -288,3 +316,6 @@ class StatusChange(models.Model):
         verbose_name = "状态变更"
         verbose_name_plural = "状态变更"
         ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.household_id}: {self.from_status} → {self.to_status}"

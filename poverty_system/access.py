@@ -42,6 +42,7 @@ def forget_grants(user) -> None:
     """Drop the per-request cache after grants of this user object changed."""
     user.__dict__.pop("_region_grants", None)
     user.__dict__.pop("_unit_ids", None)
+    user.__dict__.pop("_slice_roots", None)
 
 
 def regions_with(user, perm: str = VIEW) -> list:
@@ -49,14 +50,22 @@ def regions_with(user, perm: str = VIEW) -> list:
 
 
 def slice_roots(user) -> list:
-    """Top regions of the account's slice: what its region tree starts from."""
+    """Top regions of the account's slice: what its region tree starts from (cached on the
+    user object per request, like the grants)."""
     from villages.models import Region
 
+    cached = getattr(user, "_slice_roots", None)
+    if cached is not None:
+        return list(cached)
     if is_admin(user):
-        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
-    regions = regions_with(user, VIEW)
-    roots = [r for r in regions if not any(o is not r and o.contains(r) for o in regions)]
-    return sorted(roots, key=lambda r: r.code)
+        roots = list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    else:
+        regions = regions_with(user, VIEW)
+        roots = sorted((r for r in regions
+                        if not any(o is not r and o.contains(r) for o in regions)),
+                       key=lambda r: r.code)
+    user._slice_roots = roots
+    return list(roots)
 
 
 def _subtree_q(regions, prefix: str = "") -> Q:
@@ -195,3 +204,38 @@ def filter_households(queryset, user, perm: str = VIEW):
         return queryset.none()
     q = code_filter(user, "village_code", perm)
     return queryset if q is None else queryset.filter(q)
+
+
+def has_code_perm(user, perm: str, code: str) -> bool:
+    """Whether the account holds perm on a region whose code range contains `code` (a
+    household's village code); no query once the grants are cached."""
+    if is_admin(user):
+        return True
+    for region in regions_with(user, perm):
+        lo, hi = region.code_range
+        if lo <= code < hi:
+            return True
+    return False
+
+
+def get_household_for_user(user, pk, perm: str = VIEW, *, queryset=None):
+    """A household in the account's slice: 404 when missing or outside the slice (the same
+    answer), 403 when inside but the account's role lacks perm."""
+    from households.models import Household
+
+    found = filter_households(Household.objects.all() if queryset is None else queryset, user)
+    try:
+        household = found.get(pk=pk)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if perm != VIEW and not has_code_perm(user, perm, household.village_code):
+        raise PermissionDenied
+    return household
+
+
+def filter_households_in_region(queryset, user, region, perm: str = VIEW):
+    """Households under `region`, which must lie in the account's slice (404 outside it,
+    403 inside without perm): the region's own code range, one indexed range."""
+    check_region_perm(user, perm, region)
+    lo, hi = region.code_range
+    return queryset.filter(village_code__gte=lo, village_code__lt=hi)

@@ -37,6 +37,7 @@ MENU = (
         _i("贫困户认领管理", "households:claims", R.VILLAGE),
         _i("管理贫困户信息", "households:list", R.VILLAGE, R.TOWNSHIP, R.COUNTY, R.CITY),
         _i("扶贫对象登记表", "households:register", R.VILLAGE),
+        _i("证件号码重复查询", "households:duplicates", R.TOWNSHIP, R.COUNTY, R.CITY),
         _i("帮扶情况登记表", "units:villages", R.UNIT),
         _i("帮扶干部信息管理", "units:cadres", R.UNIT),
         _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
@@ -77,8 +78,17 @@ def menu_for(user, current_path: str = "") -> list[tuple[str, list[Entry]]]:
                 continue
             rule = getattr(resolve(url).func, "access_rule", None)
             if rule is not None and rule.allows(user):
-                active = current_path == url or (url != "/" and current_path.startswith(url))
-                entries.append(Entry(item.label, url, active))
+                entries.append(Entry(item.label, url))
         if entries:
             groups.append((group.label, entries))
-    return groups
+    return _mark_active(groups, current_path)
+
+
+def _mark_active(groups, current_path: str):
+    """The entry whose URL is the longest prefix of the current path is the active one
+    (/households/claims/ is 认领管理, not 管理贫困户信息 at /households/)."""
+    urls = [e.url for _, entries in groups for e in entries
+            if e.url and e.url != "/" and current_path.startswith(e.url)]
+    best = max(urls, key=len, default=None)
+    return [(label, [Entry(e.label, e.url, e.url == best) for e in entries])
+            for label, entries in groups]

@@ -1,7 +1,9 @@
-"""Password rules of the system: 3 of 4 character classes, never the username."""
+"""Password rules of the system: at least 8 characters, 3 of 4 character classes, never the
+username."""
 
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 CLASSES = [
@@ -35,3 +37,15 @@ class NoUsernameValidator:
 
     def get_help_text(self):
         return "密码不能包含用户名。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message: Django 5.2 changed the English text of
+    this message and its zh_Hans catalogue has no translation for it, so the page showed it
+    in English."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要 {self.min_length} 个字符。"

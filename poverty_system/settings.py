@@ -101,7 +101,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    {"NAME": "poverty_system.passwords.MinimumLengthValidator",
      "OPTIONS": {"min_length": 8}},
     {"NAME": "poverty_system.passwords.CharacterClassValidator"},
     {"NAME": "poverty_system.passwords.NoUsernameValidator"},

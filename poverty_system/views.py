@@ -34,7 +34,9 @@ def health(request):
 
 
 def error_403(request, exception=None):
-    return render(request, "403.html", status=403)
+    # A refusal may say why (e.g. which phone holds a household's claim); most say nothing.
+    message = getattr(exception, "message", "") if exception is not None else ""
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def error_404(request, exception=None):

@@ -17,7 +17,12 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system import access
 from poverty_system.roles import (
-    CREATABLE_ROLES, MANAGE_ACCOUNTS, ROLE_REGION_LEVEL, ROLE_REGION_PERMS, VIEW, Role,
+    CREATABLE_ROLES,
+    MANAGE_ACCOUNTS,
+    ROLE_REGION_LEVEL,
+    ROLE_REGION_PERMS,
+    VIEW,
+    Role,
 )
 
 from .models import Region, User, VillagePhone
@@ -34,7 +39,8 @@ class AccountError(Exception):
 
 def generate_initial_password() -> str:
     """A random password that meets the rules; the account must change it at first login."""
-    alphabet = string.ascii_letters + string.digits
+    # No look-alikes (I l 1 O o 0): the password is read off the screen and passed on by hand.
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1Oo0")
     while True:
         body = "".join(secrets.choice(alphabet) for _ in range(10))
         if any(c.islower() for c in body) and any(c.isupper() for c in body) and any(
@@ -106,6 +112,16 @@ def get_managed_account(actor: User, pk) -> User:
     if found is None:
         raise Http404
     return found
+
+
+@transaction.atomic
+def add_account_region(actor: User, account: User, region: Region) -> None:
+    """An account may hold several regions: grant its role's set on one more."""
+    get_managed_account(actor, account.pk)
+    check_can_create(actor, account.role, [region])
+    if any(held.pk == region.pk for held in account_regions(account)):
+        raise AccountError(f"该账号已管辖“{region.name}”。", "region")
+    grant_role(account, [region])
 
 
 @transaction.atomic

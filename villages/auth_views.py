@@ -87,6 +87,8 @@ def login_phone_view(request):
     return render(request, "registration/login_phone.html", {
         "account": account, "choice": choice, "code_form": code_form, "phones": phones,
         "sent_to": sent_to,
+        # A code typed in a stale tab still gets its error shown next to the code field.
+        "code_phone": sent_to or (request.POST.get("phone") if code_form.is_bound else None),
     })
 
 

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
@@ -29,7 +31,8 @@ class CodeForm(forms.Form):
                             error_messages={"invalid": "验证码为 6 位数字。",
                                             "required": "请输入短信验证码。"},
                             widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                          "autocomplete": "one-time-code"}))
+                                                          "autocomplete": "one-time-code",
+                                                          "autofocus": True}))
 
 
 class ChinesePasswordChangeForm(PasswordChangeForm):
@@ -47,13 +50,27 @@ class ChinesePasswordChangeForm(PasswordChangeForm):
         self.fields["new_password2"].label = "确认新密码"
 
 
+class RegionSelect(forms.Select):
+    """Each region <option> carries data-level, so that static/js/app.js can offer only the
+    level the chosen role sits on: a county has dozens of townships and hundreds of villages."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        region = getattr(value, "instance", None)
+        if region is not None:
+            option["attrs"]["data-level"] = region.level
+        return option
+
+
 class AccountForm(forms.Form):
     role = forms.ChoiceField(label="所属角色")
     username = forms.CharField(label="用户名", max_length=30,
                                help_text="登录用，3–30 位字母、数字、下划线、点或短横线。")
     full_name = forms.CharField(label="机构名称/姓名", max_length=100)
     region = forms.ModelChoiceField(label="所属区域", queryset=Region.objects.none(),
-                                    error_messages={"invalid_choice": "请选择辖区内的区域。"})
+                                    empty_label="请选择区域", widget=RegionSelect,
+                                    error_messages={"invalid_choice": "请选择辖区内的区域。",
+                                                    "required": "请选择所属区域。"})
 
     def __init__(self, *args, actor, regions_for_role, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,10 +81,25 @@ class AccountForm(forms.Form):
         levels = [ROLE_REGION_LEVEL[r] for r in roles]
         self.fields["region"].queryset = regions_for_role(levels)
         self.fields["region"].label_from_instance = (
-            lambda r: f"{r.code} {r.name}（{r.get_level_display()}）")
+            lambda r: f"{r.name}（{r.get_level_display()} {r.code}）")
+        self.fields["region"].widget.attrs.update({
+            "data-role-field": "role",
+            "data-levels-by-role": json.dumps({r: ROLE_REGION_LEVEL[r] for r in roles}),
+        })
 
 
 class PhoneForm(forms.Form):
     phone = forms.RegexField(label="手机号码", regex=r"^1[3-9]\d{9}$",
                              error_messages={"invalid": "请输入 11 位手机号码。"})
     holder = forms.CharField(label="使用人", max_length=50)
+
+
+class AccountRegionForm(forms.Form):
+    region = forms.ModelChoiceField(label="增加管辖区域", queryset=Region.objects.none(),
+                                    error_messages={"invalid_choice": "请选择辖区内的区域。",
+                                                    "required": "请选择区域。"})
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"

@@ -187,6 +187,9 @@ class SmsChallenge(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "-sent_at"], name="sms_account_sent")]
 
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.sent_at:%Y-%m-%d %H:%M}"
+
 
 def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"

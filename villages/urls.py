@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
+    path("accounts/<int:pk>/regions/", views.account_add_region, name="account_add_region"),
     path("accounts/<int:pk>/reset-password/", views.account_reset_password,
          name="account_reset_password"),
     path("accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),

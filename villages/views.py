@@ -1,18 +1,18 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Substr
+from django.db.models import Count, Prefetch, Value
+from django.db.models.functions import Length
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from poverty_system import access
-from poverty_system.roles import CREATABLE_ROLES, REGION_ROLES, Role
+from poverty_system.roles import CREATABLE_ROLES, REGION_ROLES, ROLE_REGION_LEVEL, Role
 from poverty_system.rules import roles
 
 from . import accounts
-from .forms import AccountForm, PhoneForm
+from .forms import AccountForm, AccountRegionForm, PhoneForm
 from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone
 
 region_readers = roles(Role.ADMIN, *REGION_ROLES)
@@ -32,7 +32,7 @@ def region_root(request):
 @region_readers
 def region_detail(request, pk):
     region = access.get_region_for_user(request.user, pk)
-    ancestors = [a for a in region.get_ancestors()
+    ancestors = [a for a in _ancestors(region)
                  if access.has_region_perm(request.user, "view_slice", a)]
     children = list(region.get_children().order_by("code"))
     return render(request, "villages/region_detail.html", {
@@ -55,31 +55,41 @@ def _node(region: Region) -> dict:
             "children_url": reverse("villages:region_children", args=[region.pk])}
 
 
+def _ancestors(region: Region) -> list[Region]:
+    """region.get_ancestors(), found by code: every code starts with its parent's, so the
+    ancestors are among the prefixes of the region's code (a few unique-index lookups).
+    mptt's own query scans the (tree_id, lft) index from the start of the province."""
+    prefixes = [region.code[:n] for n in LEVEL_DIGITS.values() if n < len(region.code)]
+    return [a for a in Region.objects.filter(code__in=prefixes).order_by("lft")
+            if a.contains(region)]
+
+
 def _with_village_counts(regions: list[Region]) -> list[Region]:
-    """Annotate each region with the number of villages under it, in one query per level."""
-    by_level: dict[str, list[Region]] = {}
+    """Annotate each region with the number of villages under it, in one query.
+
+    The query is a UNION ALL of one COUNT per region over its code range, filtered on the
+    code's length (villages are the only 12-digit codes) rather than on level, so each count
+    reads one range of the code index and never the table rows. (level = 'village' with the
+    ranges OR-ed and grouped took seconds on SQLite with the country loaded.)
+    """
+    counted = []
     for region in regions:
         region.village_count = 1 if region.level == Level.VILLAGE else 0
         if region.level != Level.VILLAGE:
-            by_level.setdefault(region.level, []).append(region)
-    for level, group in by_level.items():
-        digits = LEVEL_DIGITS[level]
-        lookup = {r.code: r for r in group}
-        counts = (Region.objects.filter(level=Level.VILLAGE)
-                  .filter(_codes_q(group))
-                  .annotate(ancestor=Substr("code", 1, digits))
-                  .values("ancestor").annotate(n=Count("pk")))
-        for row in counts:
-            lookup[row["ancestor"]].village_count = row["n"]
+            counted.append(region)
+    by_code = {region.code: region for region in counted}
+    for start in range(0, len(counted), 100):  # SQLite allows 500 SELECTs in one UNION
+        parts = [_village_count(region) for region in counted[start:start + 100]]
+        for row in parts[0].union(*parts[1:], all=True):
+            by_code[row["region"]].village_count = row["n"]
     return regions
 
 
-def _codes_q(regions):
-    q = Q(pk__in=[])
-    for region in regions:
-        lo, hi = region.code_range
-        q |= Q(code__gte=lo, code__lt=hi)
-    return q
+def _village_count(region: Region):
+    lo, hi = region.code_range
+    return (Region.objects.alias(code_length=Length("code"))
+            .filter(code__gte=lo, code__lt=hi, code_length=LEVEL_DIGITS[Level.VILLAGE])
+            .values(region=Value(region.code)).annotate(n=Count("*")).order_by())
 
 
 # --- 系统用户管理 -----------------------------------------------------------------------
@@ -115,21 +125,46 @@ def account_create(request):
                 request.user, username=data["username"], role=data["role"],
                 regions=[data["region"]], full_name=data["full_name"])
         except accounts.AccountError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            # The action names its argument "regions"; this form has one "region" field.
+            field = "region" if exc.field == "regions" else exc.field
+            form.add_error(field if field in form.fields else None, exc.message)
         else:
             return render(request, "villages/account_created.html",
                           {"account": account, "password": password})
     return render(request, "villages/account_form.html", {"form": form})
 
 
+def _region_form(request, account, data=None):
+    level = ROLE_REGION_LEVEL[account.role]
+    return AccountRegionForm(data, regions=_regions_for_levels(request.user)([level]))
+
+
 @account_managers
-def account_detail(request, pk):
+def account_detail(request, pk, region_form=None):
     account = accounts.get_managed_account(request.user, pk)
     return render(request, "villages/account_detail.html", {
         "account": account, "regions": accounts.account_regions(account),
         "phones": account.phones.order_by("-active", "pk") if account.role == Role.VILLAGE
         else [],
+        "region_form": region_form or _region_form(request, account),
     })
+
+
+@account_managers
+@require_POST
+def account_add_region(request, pk):
+    account = accounts.get_managed_account(request.user, pk)
+    form = _region_form(request, account, request.POST)
+    if form.is_valid():
+        try:
+            accounts.add_account_region(request.user, account, form.cleaned_data["region"])
+        except accounts.AccountError as exc:
+            form.add_error("region", exc.message)
+        else:
+            messages.success(request, f"已为账号 {account.username} 增加管辖区域"
+                                      f"“{form.cleaned_data['region'].name}”。")
+            return redirect("villages:account", pk=account.pk)
+    return account_detail(request, pk, region_form=form)
 
 
 @account_managers

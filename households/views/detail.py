@@ -1,1 +1,93 @@
-urlpatterns: list = []
+"""The household page (full values only here: ID numbers, phone, bank account), with its
+members, claims, status history and 修改日志; and 清退 (removal, procedure 2)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from poverty_system import access
+from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, OFFICE_ROLES, Role
+from poverty_system.rules import roles
+from villages.auth import verified_phone
+
+from .. import changelog, parts, services
+from ..forms import PART_FORMS, ReasonForm
+from ..models import Household
+from .common import editable_household, show_error
+
+# The administrator reads every slice (as on 管理贫困户信息) but never edits: edits need a
+# village session verified with the claiming phone.
+household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
+LOG_PER_PAGE = 50
+
+
+def _sections(household):
+    """(part, [(label, value)]) of parts 2–7 as saved; part 1 is shown with the members."""
+    sections = []
+    for part in parts.PARTS[1:]:
+        rows = []
+        for name in PART_FORMS[part.number]._meta.fields:
+            field = Household._meta.get_field(name)
+            rows.append((field.verbose_name, changelog.display(field, getattr(household, name))))
+        if part.number == 3:
+            for label, value in (("转移性收入", household.transfer_income),
+                                 ("家庭总收入", household.total_income),
+                                 ("人均纯收入（自动计算）", household.net_income_per_capita)):
+                rows.append((label, f"{value:,.2f}"))
+        sections.append((part, part.number <= household.parts_done, rows))
+    return sections
+
+
+@household_readers
+def detail(request, pk):
+    household = access.get_household_for_user(
+        request.user, pk, queryset=Household.objects.select_related("village__parent"))
+    user, phone = request.user, verified_phone(request)
+    refusal = services.edit_refusal(user, household, phone)
+    claims = list(household.claims.select_related("phone", "account", "cancelled_by")
+                  .order_by("-claimed_at", "-pk"))
+    active = next((c for c in claims if c.active), None)
+    log = Paginator(changelog.household_log(household), LOG_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "households/detail.html", {
+        "household": household,
+        "ancestors": household.village.get_ancestors(),
+        "members": household.members.order_by("-active", "pk"),
+        "claims": claims, "active_claim": active,
+        "status_changes": household.status_changes.select_related("actor"),
+        "sections": _sections(household), "parts": parts.PARTS,
+        "log": log, "can_edit": refusal is None, "refusal": refusal,
+        "is_village": user.role == Role.VILLAGE,
+        "can_claim": (active is None and user.role == Role.VILLAGE and household.status
+                      != "removed" and access.has_code_perm(user, CLAIM_HOUSEHOLDS,
+                                                            household.village_code)),
+        "can_cancel_claim": active is not None and user.role == Role.TOWNSHIP
+        and access.has_code_perm(user, CANCEL_CLAIMS, household.village_code),
+    })
+
+
+@roles(Role.VILLAGE)
+def remove(request, pk):
+    """清退: remove a wrongly identified household (a status change with a reason)."""
+    household, phone = editable_household(request, pk)
+    blockers = services.removal_blockers(household)
+    form = ReasonForm(request.POST or None, label="清退原因")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_household(request.user, household, form.cleaned_data["reason"],
+                                      phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"{household} 已清退，记录和历史仍保留可查。")
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/remove.html", {
+        "household": household, "blockers": blockers, "form": form,
+    })
+
+
+urlpatterns = [
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/remove/", remove, name="remove"),
+]

@@ -1,1 +1,31 @@
-urlpatterns: list = []
+"""管理贫困户信息: the household list of every office and village account, in its slice."""
+
+from django.shortcuts import render
+from django.urls import path
+
+from poverty_system.roles import Role
+from poverty_system.rules import roles
+
+from .. import listing
+
+household_readers = roles(Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE)
+
+
+@household_readers
+def household_list(request):
+    user = request.user
+    nav = listing.region_nav(user, request.GET.get("region"))  # 404 outside the slice
+    region = nav.current if nav.chosen else None
+    form, filters = listing.parse_filters(request.GET, phones=listing.phones_for(user))
+    households = listing.apply_filters(listing.scoped_households(user, region), filters, user)
+    page, rows = listing.household_page(households, filters.sort, request.GET.get("page"))
+    return render(request, "households/list.html", {
+        "selects": listing.select_fields(form, filters), "filters": filters, "page": page,
+        "rows": rows, "region": region,
+        "links": listing.Links(filters, region, nav),
+    })
+
+
+urlpatterns = [
+    path("", household_list, name="list"),
+]

@@ -1,1 +1,135 @@
-urlpatterns: list = []
+"""扶贫对象登记表 (procedure 5): the village's unfinished drafts, a new household's part 1,
+and every part's form (also used to edit a registered household, part by part)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from poverty_system import access
+from poverty_system.roles import CLAIM_HOUSEHOLDS, Role
+from poverty_system.rules import roles
+from villages.auth import verified_phone
+from villages.models import Level, Region
+
+from .. import parts, services
+from ..choices import HouseholdStatus
+from ..forms import PART_FORMS, BasicForm, member_formset
+from ..models import Household, Member
+from .common import editable_household, masked_rows, show_error, with_claims
+
+village_only = roles(Role.VILLAGE)
+NEW_MEMBER_ROWS = 6
+MORE_MEMBER_ROWS = 3
+
+
+def _villages(user):
+    return access.filter_regions(Region.objects.filter(level=Level.VILLAGE), user,
+                                 CLAIM_HOUSEHOLDS).order_by("code")
+
+
+@village_only
+def register(request):
+    """The drafts of the account's villages, and part 1 of a new household."""
+    villages = _villages(request.user)
+    phone = verified_phone(request)
+    form = BasicForm(request.POST or None, villages=villages, prefix="basic")
+    formset = member_formset(NEW_MEMBER_ROWS)(request.POST or None,
+                                              queryset=Member.objects.none(), prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        basic = dict(form.cleaned_data)
+        village = basic.pop("village", None) or villages.first()
+        try:
+            household = services.start_registration(
+                request.user, village, basic, [data for _, data in formset.rows()],
+                phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc, formset)
+        else:
+            messages.success(request, f"已保存【家庭基本情况】，户编号 {household.number}，"
+                                      "已由当前验证手机号认领。请继续填写【家庭生产情况】。")
+            return redirect(parts.BY_NUMBER[2].url_name, pk=household.pk)
+    drafts = (with_claims(Household.objects.visible_to(request.user))
+              .filter(status=HouseholdStatus.REGISTERING)
+              .order_by("-created_at", "-pk"))
+    page = Paginator(drafts, 20).get_page(request.GET.get("page"))
+    page.object_list = masked_rows(page.object_list)
+    for draft in page.object_list:
+        draft.next_part = parts.BY_NUMBER[min(draft.parts_done + 1, parts.LAST)]
+        draft.mine = phone is not None and draft.claim_phone_id == phone.pk
+    return render(request, "households/register.html", {
+        "form": form, "formset": formset, "page": page, "parts": parts.PARTS,
+    })
+
+
+@village_only
+def edit_part(request, pk, part):
+    """One part of 扶贫对象登记表 for a draft or a registered household: only the session
+    verified with the claiming phone; a part opens when the one before it is saved."""
+    household, phone = editable_household(request, pk)
+    if not parts.is_open(household.parts_done, part):
+        first_open = parts.BY_NUMBER[household.parts_done + 1]
+        messages.error(request, f"请先填写并保存【{first_open.label}】。")
+        return redirect(first_open.url_name, pk=household.pk)
+    if part == 1:
+        return _edit_basic(request, household, phone)
+    was_registering = household.status == HouseholdStatus.REGISTERING
+    form = PART_FORMS[part](request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form._meta.fields}
+        try:
+            saved = services.save_part(request.user, household, part, data, phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc)
+        else:
+            return _after_save(request, saved, part, was_registering)
+    return _render_part(request, household, part, {"form": form})
+
+
+def _edit_basic(request, household, phone):
+    registering = household.status == HouseholdStatus.REGISTERING
+    form = BasicForm(request.POST or None, instance=household, prefix="basic")
+    members = household.members.filter(active=True).order_by("pk")
+    formset = member_formset(MORE_MEMBER_ROWS if registering else 0)(
+        request.POST or None, queryset=members, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        basic = {name: form.cleaned_data[name] for name in BasicForm._meta.fields}
+        try:
+            saved = services.save_basic(request.user, household, basic, formset.rows(),
+                                        phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc, formset)
+        else:
+            return _after_save(request, saved, 1, registering)
+    return _render_part(request, household, 1, {"form": form, "formset": formset,
+                                                "registering": registering})
+
+
+def _after_save(request, household, part, was_registering):
+    label = parts.BY_NUMBER[part].label
+    if household.status == HouseholdStatus.REGISTERING:
+        following = parts.BY_NUMBER[household.parts_done + 1]  # the first part not saved
+        messages.success(request, f"已保存【{label}】，请继续填写【{following.label}】。")
+        return redirect(following.url_name, pk=household.pk)
+    if was_registering and household.status == HouseholdStatus.POOR:
+        messages.success(request, f"已保存【{label}】，户编号 {household.number} 登记完成，"
+                                  "已成为贫困户。")
+    else:
+        messages.success(request, f"已保存【{label}】。")
+    return redirect("households:detail", pk=household.pk)
+
+
+def _render_part(request, household, part, context):
+    steps = [(p, parts.is_open(household.parts_done, p.number), p.number <= household.parts_done)
+             for p in parts.PARTS]
+    return render(request, f"households/part_{parts.BY_NUMBER[part].slug}.html"
+                  if part in (1, 3) else "households/part_form.html", {
+                      "household": household, "part": parts.BY_NUMBER[part], "steps": steps,
+                      **context})
+
+
+urlpatterns = [
+    path("register/", register, name="register"),
+    *[path(f"<int:pk>/{p.slug}/", edit_part, {"part": p.number}, name=f"part_{p.slug}")
+      for p in parts.PARTS],
+]

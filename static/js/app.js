@@ -70,6 +70,29 @@
     button.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  // 添加系统用户: offer only the regions of the level the chosen role is attached to
+  // (乡镇扶贫办 on a township, 村级账号 on a village). The server checks it again.
+  function syncRegionLevels(regionSelect) {
+    var levels = JSON.parse(regionSelect.dataset.levelsByRole);
+    var roleField = regionSelect.form.elements[regionSelect.dataset.roleField];
+    var wanted = roleField ? levels[roleField.value] : null;
+    Array.prototype.forEach.call(regionSelect.options, function (option) {
+      var off = Boolean(wanted && option.dataset.level) && option.dataset.level !== wanted;
+      option.disabled = off;
+      option.hidden = off;
+    });
+    var chosen = regionSelect.options[regionSelect.selectedIndex];
+    if (chosen && chosen.disabled) regionSelect.value = "";
+  }
+  document.querySelectorAll("select[data-levels-by-role]").forEach(syncRegionLevels);
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (!form) return;
+    form.querySelectorAll("select[data-levels-by-role]").forEach(function (regionSelect) {
+      if (event.target.name === regionSelect.dataset.roleField) syncRegionLevels(regionSelect);
+    });
+  });
+
   // Confirmation for destructive actions (forms with data-confirm).
   document.addEventListener("submit", function (event) {
     var message = event.target.dataset && event.target.dataset.confirm;

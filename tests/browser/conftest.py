@@ -71,10 +71,15 @@ def phone_page(new_page) -> Page:
     return new_page(PHONE)
 
 
+def field(scope, label: str):
+    """The form control labelled `label` exactly (a required field's label ends in a *)."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
 def submit_password(page: Page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
+    field(page, "用户名").fill(username)
+    field(page, "密码").fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
 
 
@@ -86,10 +91,10 @@ def complete_sms_step(page: Page, phone, outbox=None) -> None:
     """On the SMS step: choose the phone, send a code, read it from the outbox, verify."""
     outbox = sms.outbox if outbox is None else outbox
     expect(page).to_have_url(re.compile(r"/login/phone/$"))
-    page.get_by_label(phone_label(phone), exact=True).check()
+    field(page, phone_label(phone)).check()
     sent_before = len(outbox)
     page.get_by_role("button", name="发送验证码").click()
-    code_field = page.get_by_label("短信验证码")
+    code_field = field(page, "短信验证码")
     expect(code_field).to_be_visible()
     new = [m for m in outbox[sent_before:] if m.phone == phone.phone]
     assert new, "no SMS code was sent to the chosen phone"

@@ -8,7 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
-    DESKTOP, PHONE, browser_login, complete_sms_step, horizontal_overflow, shot,
+    DESKTOP,
+    PHONE,
+    browser_login,
+    complete_sms_step,
+    horizontal_overflow,
+    shot,
     submit_password,
 )
 from tests.conftest import PASSWORD
@@ -29,11 +34,13 @@ class Watch:
         page.on("console", lambda message: message.type == "error"
                 and self.problems.append(message.text))
         page.on("pageerror", lambda error: self.problems.append(str(error)))
+        page.on("response", lambda response: response.status >= 400
+                and self.problems.append(f"{response.status} {response.url}"))
 
     def assert_offline_and_clean(self, origin: str) -> None:
         foreign = [url for url in self.requests if not url.startswith(f"{origin}/")]
         assert not foreign, f"requests to another origin: {foreign}"
-        assert not self.problems, f"console errors: {self.problems}"
+        assert not self.problems, f"failed loads or console errors: {self.problems}"
 
 
 def assert_fits(page, name: str) -> None:

@@ -1,0 +1,28 @@
+#!/usr/bin/env python
+"""Run the benchmarks (`make bench`): each script in SCRIPTS, in turn, with this script's
+arguments (e.g. --database-url postgres://...). Each prints its own Markdown tables."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SCRIPTS = [
+    "regions.py",  # load the whole country; region pages at scale
+    "households.py",  # 300,000 households: seeding, the household list at depth
+]
+
+
+def main() -> int:
+    failed = []
+    for script in SCRIPTS:
+        print(f"\n## bench/{script}\n", flush=True)
+        if subprocess.call([sys.executable, str(BENCH / script), *sys.argv[1:]]) != 0:
+            failed.append(script)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

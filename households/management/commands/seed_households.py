@@ -1,0 +1,57 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from households import seeding
+from villages.models import Region
+
+
+class Command(BaseCommand):
+    help = ("生成演示或压测用的贫困户及家庭成员（批量写入）。"
+            "--demo：为 make run 在贡江镇生成演示贫困户，已存在则跳过。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, help="生成的户数")
+        parser.add_argument("--region", help="区划代码（如 360731），贫困户分布在其下各村")
+        parser.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
+        parser.add_argument("--batch", type=int, default=seeding.BATCH, help="每批写入户数")
+        parser.add_argument("--demo", action="store_true", help="生成 make run 的演示贫困户")
+
+    def handle(self, *args, count=None, region=None, seed=0, batch=seeding.BATCH, demo=False,
+               **options):
+        if demo:
+            return self.demo()
+        if not count or count < 1 or not region:
+            raise CommandError("请用 --count N --region 区划代码 指定户数和区域，或使用 --demo。")
+        target = Region.objects.filter(code=region).first()
+        if target is None:
+            raise CommandError(f"区划代码 {region} 不存在，请先导入行政区划。")
+        verbosity = options.get("verbosity", 1)
+
+        def progress(done, total):
+            if verbosity:
+                self.stdout.write(f"  已写入 {done:,} / {total:,} 户", ending="\r")
+                self.stdout.flush()
+
+        try:
+            result = seeding.seed_households(target, count, seed=seed, batch=batch,
+                                             progress=progress)
+        except seeding.SeedError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(
+            f"已在{target.name}的 {result.villages:,} 个村生成 {result.households:,} 户、"
+            f"{result.members:,} 名成员，用时 {result.seconds:.1f} 秒。"))
+
+    def demo(self):
+        if not Region.objects.filter(code=seeding.DEMO_TOWNSHIP).exists():
+            raise CommandError("请先导入赣州行政区划：manage.py load_regions "
+                               "fixtures/regions/ganzhou.csv")
+        try:
+            result = seeding.seed_demo_households()
+        except seeding.SeedError as exc:
+            raise CommandError(str(exc)) from exc
+        if result is None:
+            self.stdout.write("演示贫困户已存在，未重复生成。")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"已在贡江镇 {result.villages} 个村生成演示贫困户 {result.households} 户、"
+            f"成员 {result.members} 人；仓前村部分贫困户已由演示手机号认领。"))

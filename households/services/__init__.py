@@ -1,0 +1,42 @@
+"""Household actions (workflow operations). Each checks permission through
+poverty_system.access, validates, runs in one transaction, records history and raises
+HouseholdError (or EditRefused, a 403) with a Chinese message. Views, commands and tests
+call these functions; nothing else writes households, members, claims or statuses."""
+
+from .base import (
+    EditRefused,
+    HouseholdError,
+    active_claim,
+    check_can_edit,
+    edit_refusal,
+    refresh_counts,
+)
+from .claims import cancel_claim, claim_household
+from .members import (
+    MEMBER_FIELDS,
+    add_member,
+    check_ids_free,
+    holder_message,
+    mask_name,
+    remove_member,
+)
+from .registration import next_number, save_basic, save_part, start_registration
+from .split import split_household
+from .status import (
+    REMOVAL_CHECKS,
+    TRANSITIONS,
+    apply_status,
+    can_transition,
+    removal_blockers,
+    remove_household,
+    set_status,
+)
+
+__all__ = [
+    "MEMBER_FIELDS", "REMOVAL_CHECKS", "TRANSITIONS", "EditRefused", "HouseholdError",
+    "active_claim", "add_member", "apply_status", "can_transition", "cancel_claim",
+    "check_can_edit", "check_ids_free", "claim_household", "edit_refusal", "holder_message",
+    "mask_name", "next_number", "refresh_counts", "remove_household", "removal_blockers",
+    "remove_member", "save_basic", "save_part", "set_status", "split_household",
+    "start_registration",
+]

@@ -1,0 +1,59 @@
+"""认领 (procedure 2): a village account's verified phone takes charge of a household; a
+wrong claim is cancelled by the township office with a reason and can be claimed again.
+
+At most one active claim per household is the database's rule (a partial unique index):
+claim_household does not look before it inserts, so two claims at the same moment both
+reach the index and exactly one wins; the other is told who holds the household.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from poverty_system import access
+from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
+
+from ..choices import HouseholdStatus
+from ..models import Claim, Household
+from .base import EditRefused, HouseholdError, active_claim, require_phone
+
+
+def claim_household(actor, household: Household, *, phone) -> Claim:
+    household = access.get_household_for_user(actor, household.pk, CLAIM_HOUSEHOLDS)
+    if actor.role != Role.VILLAGE:
+        raise EditRefused("只有村级账号可以认领贫困户。")
+    require_phone(actor, phone)
+    if household.status == HouseholdStatus.REMOVED:
+        raise HouseholdError("该户已清退，不能认领。")
+    try:
+        with transaction.atomic():
+            return Claim.objects.create(household=household, account=actor, phone=phone)
+    except IntegrityError:
+        holder = active_claim(household)
+        if holder is None:
+            raise HouseholdError("认领未成功，请重试。") from None
+        if holder.phone_id == phone.pk:
+            raise HouseholdError("该户已由本手机号认领。") from None
+        raise HouseholdError(
+            f"认领失败：该户已由手机号 {holder.phone.masked}（{holder.phone.holder}）认领。"
+            "如认领有误，请联系乡镇扶贫办取消认领。") from None
+
+
+def cancel_claim(actor, household: Household, reason: str) -> Claim:
+    """The township office undoes a wrong claim; the claim row stays as history."""
+    household = access.get_household_for_user(actor, household.pk, CANCEL_CLAIMS)
+    reason = (reason or "").strip()
+    if not reason:
+        raise HouseholdError("请填写取消认领的原因。", "reason")
+    if len(reason) > 200:
+        raise HouseholdError("取消原因不能超过 200 字。", "reason")
+    with transaction.atomic():
+        claim = (Claim.objects.select_for_update()
+                 .filter(household=household, active=True).first())
+        if claim is None:
+            raise HouseholdError("该户当前没有有效的认领。")
+        claim.active = False
+        claim.cancelled_at = timezone.now()
+        claim.cancelled_by = actor
+        claim.cancel_reason = reason
+        claim.save(update_fields=["active", "cancelled_at", "cancelled_by", "cancel_reason"])
+    return claim

@@ -1,0 +1,118 @@
+"""扶贫对象登记表 (procedure 5): a village account enters a new household part by part. The
+household is numbered and claimed by the session's verified phone when part 1 is saved, and
+becomes a registered poor household (登记中 → 贫困户) when the approval part is saved."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from poverty_system import access
+from poverty_system.roles import CLAIM_HOUSEHOLDS
+from villages.models import Level, Region
+
+from .. import parts
+from ..choices import HouseholdStatus, Relation
+from ..models import Claim, Household, Member
+from .base import HouseholdError, assign, lock_for_edit, refresh_counts, require_phone, stamp
+from .members import check_member_rows, normalize_ids, raise_for_id_race, save_member_rows
+from .status import apply_status
+
+SEQUENCE_DIGITS = 4
+
+
+def next_number(village: Region) -> str:
+    """户编号 = the village's 12-digit code + a 4-digit sequence. Call inside the transaction:
+    the village row is locked so two registrations in one village never take one number."""
+    Region.objects.select_for_update().filter(pk=village.pk).first()
+    prefix = village.full_code
+    last = (Household.objects.filter(number__gte=prefix + "0" * SEQUENCE_DIGITS,
+                                     number__lte=prefix + "9" * SEQUENCE_DIGITS)
+            .aggregate(last=Max("number"))["last"])
+    sequence = int(last[len(prefix):]) + 1 if last else 1
+    if sequence >= 10 ** SEQUENCE_DIGITS:
+        raise HouseholdError("本村户编号已用完，请联系县扶贫办。")
+    return f"{prefix}{sequence:0{SEQUENCE_DIGITS}d}"
+
+
+def start_registration(actor, village: Region, basic: dict, rows: list[dict], *,
+                       phone) -> Household:
+    """Save part 1 of a new household: numbered, claimed by the verified phone."""
+    require_phone(actor, phone)
+    if village is None or village.level != Level.VILLAGE:
+        raise HouseholdError("请选择村（居委会）。", "village")
+    access.check_region_perm(actor, CLAIM_HOUSEHOLDS, village)
+    member_rows = [(None, data) for data in rows]
+    check_member_rows(actor, None, member_rows)
+    numbers = [(i, data["id_number"]) for i, data in enumerate(rows)]
+    head = next(data for data in rows if data["relation"] == Relation.HEAD)
+    try:
+        with transaction.atomic():
+            household = Household(village=village, village_code=village.code,
+                                   number=next_number(village), created_by=actor,
+                                   head_name=head["name"], size=len(rows), parts_done=1,
+                                   **basic)
+            household.recompute_income()
+            stamp(household, actor, phone, reason="登记新户")
+            household.save()
+            Claim.objects.create(household=household, account=actor, phone=phone)
+            save_member_rows(actor, phone, household, member_rows)
+    except IntegrityError as exc:
+        raise_for_id_race(actor, numbers, (), exc)
+    return household
+
+
+def save_basic(actor, household: Household, basic: dict,
+               rows: list[tuple[Member | None, dict]], *, phone) -> Household:
+    """Save part 1 again: household fields and the members' rows. New members may be added
+    here only while registering; afterwards they come through 人口自然变更 with a reason."""
+    normalize_ids([data for _, data in rows])
+    numbers = [(i, data["id_number"]) for i, (_, data) in enumerate(rows)]
+    exclude = [m.pk for m, _ in rows if m is not None]
+    try:
+        with transaction.atomic():
+            locked = lock_for_edit(actor, household, phone)
+            if locked.status != HouseholdStatus.REGISTERING and any(m is None for m, _ in rows):
+                raise HouseholdError("登记完成后新增家庭成员请使用【人口自然变更】。")
+            check_member_rows(actor, locked, rows)
+            save_member_rows(actor, phone, locked, rows)
+            changed = assign(locked, basic)
+            before = (locked.size, locked.head_name, locked.net_income_per_capita)
+            refresh_counts(locked)
+            changed += ["parts_done"] if locked.parts_done < 1 else []
+            locked.parts_done = max(locked.parts_done, 1)
+            if changed or before != (locked.size, locked.head_name,
+                                     locked.net_income_per_capita):
+                stamp(locked, actor, phone)
+                locked.save()
+    except IntegrityError as exc:
+        raise_for_id_race(actor, numbers, exclude, exc)
+    return locked
+
+
+def save_part(actor, household: Household, number: int, data: dict, *, phone) -> Household:
+    """Save part 2–7. A part opens only when the one before it is saved; saving the approval
+    part completes the registration (登记中 → 贫困户, registered_at set)."""
+    part = parts.BY_NUMBER.get(number)
+    if part is None or number == 1:
+        raise HouseholdError("没有这一部分。")
+    with transaction.atomic():
+        locked = lock_for_edit(actor, household, phone)
+        if not parts.is_open(locked.parts_done, number):
+            previous = parts.BY_NUMBER[locked.parts_done + 1]
+            raise HouseholdError(f"请先填写并保存【{previous.label}】。")
+        changed = assign(locked, data)
+        if number == 3:
+            before = locked.net_income_per_capita
+            locked.recompute_income()
+            changed += ["net_income_per_capita"] if before != locked.net_income_per_capita else []
+        if locked.parts_done < number:
+            locked.parts_done = number
+            changed.append("parts_done")
+        if number == parts.LAST and locked.status == HouseholdStatus.REGISTERING:
+            locked.registered_at = timezone.now()
+            apply_status(actor, locked, HouseholdStatus.POOR,
+                         "扶贫对象审批表已填写完成，登记为贫困户。", phone)
+        elif changed:
+            stamp(locked, actor, phone)
+            locked.save()
+    return locked

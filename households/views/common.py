@@ -1,0 +1,59 @@
+"""Helpers shared by the household views (no views here)."""
+
+from django.db.models import OuterRef, Subquery
+
+from poverty_system import access
+from poverty_system.roles import CLAIM_HOUSEHOLDS
+from villages.auth import verified_phone
+
+from .. import services
+from ..models import Claim, Member
+
+
+def show_error(form, exc: services.HouseholdError, formset=None) -> None:
+    """Put an action's refusal next to its field (a member row's field for the formset)."""
+    if formset is not None and exc.row is not None:
+        forms = formset.filled_forms()
+        if 0 <= exc.row < len(forms) and exc.field in forms[exc.row].fields:
+            forms[exc.row].add_error(exc.field, exc.message)
+            return
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def editable_household(request, pk):
+    """The household and the session's phone, if this session may edit it: 404 outside
+    the slice, 403 for a role that may not, 403 with the reason for the wrong phone."""
+    household = access.get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
+    phone = verified_phone(request)
+    services.check_can_edit(request.user, household, phone)
+    return household, phone
+
+
+def with_claims(queryset):
+    """Annotate the active claim's phone (and holder) on each household: one query."""
+    active = Claim.objects.filter(household=OuterRef("pk"), active=True)
+    return queryset.annotate(
+        claim_phone_id=Subquery(active.values("phone_id")[:1]),
+        claim_phone=Subquery(active.values("phone__phone")[:1]),
+        claim_holder=Subquery(active.values("phone__holder")[:1]),
+    )
+
+
+def with_head_id(queryset):
+    head = Member.objects.filter(household=OuterRef("pk"), active=True, relation="head")
+    return queryset.annotate(head_id_number=Subquery(head.values("id_number")[:1]))
+
+
+def masked_rows(rows) -> list:
+    """Masked claim phone and head ID number on annotated rows, for lists."""
+    from villages.models import mask_phone
+
+    from .. import idnumbers
+
+    rows = list(rows)
+    for row in rows:
+        phone = getattr(row, "claim_phone", None)
+        row.claim_phone_masked = mask_phone(phone) if phone else ""
+        number = getattr(row, "head_id_number", None)
+        row.head_id_masked = idnumbers.mask(number) if number else ""
+    return rows

@@ -1,0 +1,85 @@
+"""人口自然变更 (add and remove members with a reason and month) and 分户 (split)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from poverty_system.roles import Role
+from poverty_system.rules import roles
+
+from .. import services
+from ..forms import AddMemberForm, RemoveMemberForm, SplitForm
+from ..services import MEMBER_FIELDS
+from .common import editable_household, show_error
+
+village_only = roles(Role.VILLAGE)
+
+
+@village_only
+def add_member(request, pk):
+    household, phone = editable_household(request, pk)
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.add_member(
+                request.user, household, {k: data[k] for k in MEMBER_FIELDS},
+                change=data["change"], month=data["change_month"],
+                note=data["change_note"], phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已新增家庭成员 {member.name}。")
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/member_add.html", {"household": household,
+                                                           "form": form})
+
+
+@village_only
+def remove_member(request, pk):
+    household, phone = editable_household(request, pk)
+    members = household.members.filter(active=True).order_by("pk")
+    initial = {"member": request.GET.get("member")} if request.GET.get("member") else {}
+    form = RemoveMemberForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.remove_member(
+                request.user, household, data["member"], change=data["change"],
+                month=data["change_month"], note=data["change_note"],
+                new_head=data["new_head"], phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已减少家庭成员 {member.name}，"
+                                      "家庭人口和人均纯收入已重新计算。")
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/member_remove.html", {"household": household,
+                                                              "form": form})
+
+
+@village_only
+def split(request, pk):
+    household, phone = editable_household(request, pk)
+    members = list(household.members.filter(active=True).order_by("pk"))
+    form = SplitForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = services.split_household(request.user, household, data["moves"],
+                                           data["new_head"], month=data["change_month"],
+                                           phone=phone)
+        except services.HouseholdError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"分户完成：新户编号 {new.number}（户主 {new.head_name}），"
+                                      "已由当前手机号认领。请填写新户的家庭收入情况。")
+            return redirect("households:detail", pk=new.pk)
+    return render(request, "households/split.html", {"household": household, "form": form})
+
+
+urlpatterns = [
+    path("<int:pk>/members/add/", add_member, name="member_add"),
+    path("<int:pk>/members/remove/", remove_member, name="member_remove"),
+    path("<int:pk>/split/", split, name="split"),
+]

@@ -1,0 +1,605 @@
+"""The permission matrix of issue 01: who may see regions and manage accounts and phones.
+
+The expected answers are written out here (by statistical-code prefix and by name), not
+computed through poverty_system.access, so that the tests check the access layer rather than
+repeat it. Out-of-slice objects answer 404; in-slice objects the role may not act on, 403.
+"""
+
+import re
+import uuid
+
+import lxml.html
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
+from guardian.models import UserObjectPermission
+
+from poverty_system import access
+from poverty_system.roles import (
+    APPROVE_POOR_VILLAGES,
+    CLAIM_HOUSEHOLDS,
+    MARK_LIFTED,
+    ROLE_REGION_PERMS,
+    VIEW,
+    Role,
+)
+from units.models import Unit
+from units.services import create_cadre_account, create_unit
+from villages.accounts import (
+    AccountError,
+    add_village_phone,
+    create_account,
+    deactivate_village_phone,
+)
+from villages.models import Region, RegionUserObjectPermission, User, VillagePhone
+from villages.regions import load_regions
+
+from .conftest import PASSWORD
+
+ACCOUNTS = [
+    "admin", "city_office", "county_office", "township_office", "village_account",
+    "unit_account", "cadre_account", "other_township_office", "other_village_account",
+    "other_county_office",
+]
+
+# The region slice of each account as a statistical-code prefix ("" is everything);
+# None: the account reads no regions at all (its role is refused by the view's rule).
+REGION_SLICE = {
+    "admin": "",
+    "city_office": "3607",
+    "county_office": "360731",
+    "township_office": "360731100",
+    "village_account": "360731100201",
+    "unit_account": None,
+    "cadre_account": None,
+    "other_township_office": "360731101",
+    "other_village_account": "360731101001",
+    "other_county_office": "360732",
+}
+
+# Accounts each account manages (系统用户管理); roles missing here are refused with 403.
+MANAGES = {
+    "admin": {"city_office", "county_office", "other_county_office"},
+    "county_office": {"township_office", "other_township_office", "village_account",
+                      "other_village_account"},
+    "other_county_office": set(),  # 兴国县 has no township or village accounts yet
+}
+
+# Village accounts whose phone numbers each account manages; others are refused with 403.
+MANAGES_PHONES = {
+    "admin": {"village_account", "other_village_account"},
+    "township_office": {"village_account"},
+    "other_township_office": {"other_village_account"},
+}
+
+
+def region_status(name: str, region: Region) -> int:
+    prefix = REGION_SLICE[name]
+    if prefix is None:
+        return 403
+    return 200 if region.code.startswith(prefix) else 404
+
+
+def managed_status(table: dict, actor: str, target: str, allowed: int) -> int:
+    if actor not in table:
+        return 403
+    return allowed if target in table[actor] else 404
+
+
+def first_column(response, testid: str) -> list[str]:
+    page = lxml.html.fromstring(response.content.decode())
+    rows = page.xpath(f'//table[@data-testid="{testid}"]/tbody/tr[not(td[@class="empty"])]')
+    return [row.xpath("string(td[1])").strip() for row in rows]
+
+
+def column(response, testid: str, index: int) -> list[str]:
+    page = lxml.html.fromstring(response.content.decode())
+    rows = page.xpath(f'//table[@data-testid="{testid}"]/tbody/tr[not(td[@class="empty"])]')
+    return [row.xpath(f"string(td[{index}])").strip() for row in rows]
+
+
+def field_errors(response, name: str) -> list[str]:
+    """Error messages shown inside the form field block of the input called `name`."""
+    page = lxml.html.fromstring(response.content.decode())
+    blocks = page.xpath(f'//div[contains(@class, "field")][.//*[@name="{name}"]]')
+    return [e.text_content().strip() for b in blocks for e in b.xpath('.//p[@class="error"]')]
+
+
+# --- regions ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_region_pages_answer_by_slice(world, login, name):
+    client = login(getattr(world, name))
+    wrong = []
+    for region in Region.objects.order_by("code"):
+        expected = region_status(name, region)
+        for url in (f"/regions/{region.pk}/", f"/regions/{region.pk}/children/"):
+            status = client.get(url).status_code
+            if status != expected:
+                wrong.append(f"{url} ({region.code} {region.name}): {status}, expected {expected}")
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+def test_region_pages_of_a_missing_region_are_404(world, login):
+    client = login(world.admin)
+    missing = Region.objects.order_by("-pk").first().pk + 1000
+    assert client.get(f"/regions/{missing}/").status_code == 404
+    assert client.get(f"/regions/{missing}/children/").status_code == 404
+
+
+def test_region_pages_send_anonymous_visitors_to_login(world, client):
+    response = client.get(f"/regions/{world.village.pk}/")
+    assert response.status_code == 302
+    assert response.url.startswith("/login/")
+    response = client.get(f"/regions/{world.village.pk}/children/")
+    assert response.status_code == 302
+
+
+def test_children_json_hides_nothing_inside_and_shows_nothing_outside(world, login):
+    client = login(world.township_office)
+    data = client.get(f"/regions/{world.township.pk}/children/").json()
+    assert [c["code"] for c in data["children"]] == [
+        "360731100200", "360731100201", "360731100202"]
+    # The sibling township's children are not revealed.
+    assert client.get(f"/regions/{world.other_township.pk}/children/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_region_queryset_visible_to_each_account(world, name):
+    account = getattr(world, name)
+    prefix = REGION_SLICE[name]
+    every = set(Region.objects.values_list("code", flat=True))
+    expected = set() if prefix is None else {code for code in every if code.startswith(prefix)}
+    assert set(Region.objects.visible_to(account).values_list("code", flat=True)) == expected
+
+
+def test_anonymous_and_inactive_accounts_see_no_regions(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Region.objects.visible_to(AnonymousUser()).exists()
+    world.county_office.is_active = False
+    world.county_office.save(update_fields=["is_active"])
+    stale = User.objects.get(pk=world.county_office.pk)
+    assert not Region.objects.visible_to(stale).exists()
+
+
+def test_visible_to_is_chainable(world):
+    villages = Region.objects.filter(level="village").visible_to(world.county_office)
+    assert set(villages.values_list("code", flat=True)) == {
+        "360731100200", "360731100201", "360731100202", "360731101001", "360731101002"}
+
+
+# --- grants: role templates on regions ----------------------------------------------------
+
+@pytest.mark.parametrize("role, actor_name, region_name", [
+    (Role.CITY, "admin", "city"),
+    (Role.COUNTY, "admin", "county"),
+    (Role.TOWNSHIP, "county_office", "township"),
+    (Role.VILLAGE, "county_office", "village2"),
+])
+def test_creating_an_account_grants_exactly_the_role_permissions(world, role, actor_name,
+                                                                  region_name):
+    region = getattr(world, region_name)
+    user, _ = create_account(getattr(world, actor_name), username="newcomer", role=role,
+                             regions=[region], full_name="新账号")
+
+    grants = set(RegionUserObjectPermission.objects.filter(user=user)
+                 .values_list("permission__codename", "content_object_id"))
+    assert grants == {(codename, region.pk) for codename in ROLE_REGION_PERMS[role]}
+    # Nothing else: no generic guardian rows, no global permissions, no staff rights.
+    assert not UserObjectPermission.objects.filter(user=user).exists()
+    assert not user.user_permissions.exists()
+    assert not (user.is_staff or user.is_superuser)
+    assert user.role == role
+
+
+def test_a_grant_covers_the_whole_subtree_and_nothing_beside_it(world):
+    township = world.township_office
+    assert access.has_region_perm(township, MARK_LIFTED, world.village)
+    assert access.has_region_perm(township, MARK_LIFTED, world.village2)
+    assert not access.has_region_perm(township, MARK_LIFTED, world.other_village)
+    assert not access.has_region_perm(township, MARK_LIFTED, world.county)  # not upwards
+
+    county = world.county_office
+    assert access.has_region_perm(county, APPROVE_POOR_VILLAGES, world.village)
+    assert not access.has_region_perm(county, MARK_LIFTED, world.village)  # not its role's
+
+    village = world.village_account
+    assert access.has_region_perm(village, CLAIM_HOUSEHOLDS, world.village)
+    assert not access.has_region_perm(village, CLAIM_HOUSEHOLDS, world.village2)
+
+
+def test_check_region_perm_is_404_outside_and_403_inside_without_the_permission(world):
+    county = world.county_office
+    with pytest.raises(PermissionDenied):
+        access.check_region_perm(county, MARK_LIFTED, world.village)  # inside, wrong role
+    with pytest.raises(Http404):
+        access.check_region_perm(county, MARK_LIFTED, world.other_county)  # outside
+    with pytest.raises(Http404):
+        access.check_region_perm(world.unit_account, VIEW, world.village)
+    access.check_region_perm(world.township_office, MARK_LIFTED, world.village2)
+
+
+def test_an_account_may_hold_several_regions(world, login):
+    user, _ = create_account(world.county_office, username="two_villages", role=Role.VILLAGE,
+                             regions=[world.village, world.village2], full_name="两村账号",
+                             password=PASSWORD, must_change_password=False)
+    assert set(Region.objects.visible_to(user)) == {world.village, world.village2}
+    for region in (world.village, world.village2):
+        assert set(RegionUserObjectPermission.objects.filter(user=user, content_object=region)
+                   .values_list("permission__codename", flat=True)) == set(
+            ROLE_REGION_PERMS[Role.VILLAGE])
+
+    add_village_phone(world.township_office, user, phone="13700000001", holder="张三")
+    client = login(user)
+    assert client.get(f"/regions/{world.village.pk}/").status_code == 200
+    assert client.get(f"/regions/{world.village2.pk}/").status_code == 200
+    assert client.get(f"/regions/{world.other_village.pk}/").status_code == 404
+    assert client.get(f"/regions/{world.township.pk}/").status_code == 404
+    home = client.get("/").content.decode()
+    assert "仓前村委会" in home and "里泗村委会" in home
+
+    # A township office holding two townships manages the phones of villages in both.
+    both, _ = create_account(world.county_office, username="two_towns", role=Role.TOWNSHIP,
+                             regions=[world.township, world.other_township],
+                             full_name="两镇扶贫办", password=PASSWORD,
+                             must_change_password=False)
+    client = login(both)
+    assert client.get(f"/phones/{world.village_account.pk}/").status_code == 200
+    assert client.get(f"/phones/{world.other_village_account.pk}/").status_code == 200
+    assert set(first_column(client.get("/phones/"), "village-accounts")) == {
+        "仓前村委会", "丰田居委会", "仓前村委会、里泗村委会"}
+
+
+def test_units_are_visible_to_their_region_and_their_own_accounts(world):
+    assert list(Unit.objects.visible_to(world.unit_account)) == [world.unit]
+    assert list(Unit.objects.visible_to(world.cadre_account)) == [world.unit]
+    assert list(Unit.objects.visible_to(world.county_office)) == [world.unit]
+    assert list(Unit.objects.visible_to(world.city_office)) == [world.unit]
+    assert list(Unit.objects.visible_to(world.township_office)) == []  # unit sits on the county
+    assert list(Unit.objects.visible_to(world.other_county_office)) == []
+    assert list(Unit.objects.visible_to(world.village_account)) == []
+
+
+# --- account management (系统用户管理) -----------------------------------------------------
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_account_list_shows_exactly_the_managed_accounts(world, login, name):
+    client = login(getattr(world, name))
+    response = client.get("/accounts/")
+    if name not in MANAGES:
+        assert response.status_code == 403
+        assert client.get("/accounts/new/").status_code == 403
+        return
+    assert response.status_code == 200
+    expected = {getattr(world, target).username for target in MANAGES[name]}
+    assert set(first_column(response, "accounts")) == expected
+    assert client.get("/accounts/new/").status_code == 200
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_account_pages_answer_by_slice(world, login, name):
+    client = login(getattr(world, name))
+    wrong = []
+    for target in ACCOUNTS:
+        pk = getattr(world, target).pk
+        checks = [
+            ("GET", f"/accounts/{pk}/", {}, managed_status(MANAGES, name, target, 200)),
+            ("POST", f"/accounts/{pk}/reset-password/", {},
+             managed_status(MANAGES, name, target, 200)),
+            ("POST", f"/accounts/{pk}/active/", {"active": "1"},
+             managed_status(MANAGES, name, target, 302)),
+        ]
+        for method, url, data, expected in checks:
+            response = client.get(url) if method == "GET" else client.post(url, data)
+            if response.status_code != expected:
+                wrong.append(f"{method} {url} ({target}): {response.status_code}, "
+                             f"expected {expected}")
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+def test_administrator_deactivates_a_county_office_and_its_session_ends(world, login,
+                                                                        django_user_model):
+    from django.test import Client
+
+    county_client = Client()
+    assert county_client.post("/login/", {"username": "county",
+                                          "password": PASSWORD}).status_code == 302
+    assert county_client.get("/accounts/").status_code == 200
+
+    admin = login(world.admin)
+    response = admin.post(f"/accounts/{world.county_office.pk}/active/", {"active": "0"})
+    assert response.status_code == 302
+    assert not django_user_model.objects.get(pk=world.county_office.pk).is_active
+    assert "已停用" in admin.get(response.url).content.decode()
+
+    assert county_client.get("/accounts/").status_code == 302  # logged out
+    response = county_client.post("/login/", {"username": "county", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+
+    admin.post(f"/accounts/{world.county_office.pk}/active/", {"active": "1"})
+    assert county_client.post("/login/", {"username": "county",
+                                          "password": PASSWORD}).status_code == 302
+
+
+def test_reset_password_shows_a_new_password_that_must_be_changed(world, login):
+    client = login(world.county_office)
+    response = client.post(f"/accounts/{world.township_office.pk}/reset-password/")
+    assert response.status_code == 200
+    page = lxml.html.fromstring(response.content.decode())
+    new_password = page.xpath('string(//*[@data-testid="initial-password"])').strip()
+    assert len(new_password) >= 8
+
+    township = User.objects.get(pk=world.township_office.pk)
+    assert township.must_change_password
+    assert not township.check_password(PASSWORD)
+    assert township.check_password(new_password)
+
+    # A GET on a POST-only action changes nothing.
+    assert client.get(f"/accounts/{world.township_office.pk}/reset-password/").status_code == 405
+
+
+def test_county_office_creates_accounts_only_inside_its_county(world):
+    county = world.county_office
+    township, _ = create_account(county, username="new_town", role=Role.TOWNSHIP,
+                                 regions=[world.township], full_name="贡江镇扶贫办2")
+    village, _ = create_account(county, username="new_village", role=Role.VILLAGE,
+                                regions=[world.village2], full_name="里泗村")
+    assert township.created_by == county and village.created_by == county
+
+    outside = Region.objects.get(code="360732100")
+    with pytest.raises(Http404):
+        create_account(county, username="intruder", role=Role.TOWNSHIP, regions=[outside],
+                       full_name="潋江镇扶贫办")
+    with pytest.raises(Http404):
+        create_account(world.other_county_office, username="intruder2", role=Role.VILLAGE,
+                       regions=[world.village], full_name="仓前村")
+    with pytest.raises(PermissionDenied):  # a county office creates no county offices
+        create_account(county, username="peer", role=Role.COUNTY, regions=[world.county],
+                       full_name="于都县扶贫办2")
+    with pytest.raises(PermissionDenied):  # a township office creates no accounts at all
+        create_account(world.township_office, username="v3", role=Role.VILLAGE,
+                       regions=[world.village2], full_name="里泗村")
+    with pytest.raises(AccountError) as error:  # a village account sits on a village
+        create_account(county, username="bad_level", role=Role.VILLAGE,
+                       regions=[world.township], full_name="贡江镇")
+    assert error.value.field == "regions"
+    assert not User.objects.filter(
+        username__in=["intruder", "intruder2", "peer", "v3", "bad_level"]).exists()
+
+
+def test_account_form_offers_only_regions_inside_the_county(world, login):
+    client = login(world.county_office)
+    page = lxml.html.fromstring(client.get("/accounts/new/").content.decode())
+    offered = {int(v) for v in page.xpath('//select[@name="region"]/option/@value') if v}
+    expected = set(Region.objects.filter(code__startswith="360731",
+                                         level__in=["township", "village"])
+                   .values_list("pk", flat=True))
+    assert offered == expected
+    roles = set(page.xpath('//select[@name="role"]/option/@value'))
+    assert roles == {"township", "village"}
+
+
+def test_account_form_refuses_a_region_of_the_other_county(world, login):
+    client = login(world.county_office)
+    outside = Region.objects.get(code="360732100")
+    response = client.post("/accounts/new/", {"role": "township", "username": "intruder",
+                                              "full_name": "潋江镇扶贫办",
+                                              "region": outside.pk})
+    assert response.status_code == 200
+    assert field_errors(response, "region") == ["请选择辖区内的区域。"]
+    assert not User.objects.filter(username="intruder").exists()
+
+
+def test_account_form_refuses_a_role_the_actor_may_not_create(world, login):
+    client = login(world.county_office)
+    response = client.post("/accounts/new/", {"role": "county", "username": "peer",
+                                              "full_name": "县扶贫办",
+                                              "region": world.county.pk})
+    assert response.status_code == 200
+    assert field_errors(response, "role")
+    assert not User.objects.filter(username="peer").exists()
+
+
+def test_administrator_creates_city_and_county_offices(world, login):
+    client = login(world.admin)
+    response = client.post("/accounts/new/", {"role": "county", "username": "xingguo2",
+                                              "full_name": "兴国县扶贫办",
+                                              "region": world.other_county.pk})
+    assert response.status_code == 200
+    created = User.objects.get(username="xingguo2")
+    assert created.role == Role.COUNTY
+    assert access.has_region_perm(created, VIEW, Region.objects.get(code="360732100"))
+    response = client.post("/accounts/new/", {"role": "township", "username": "t9",
+                                              "full_name": "贡江镇", "region": world.township.pk})
+    assert field_errors(response, "role")
+
+
+# --- village phone numbers (村级账号手机号管理) ----------------------------------------------
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_phone_list_shows_exactly_the_village_accounts_of_the_township(world, login, name):
+    client = login(getattr(world, name))
+    response = client.get("/phones/")
+    if name not in MANAGES_PHONES:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    expected = {getattr(world, target).username for target in MANAGES_PHONES[name]}
+    assert set(column(response, "village-accounts", 2)) == expected
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_phone_pages_answer_by_slice(world, login, name):
+    client = login(getattr(world, name))
+    wrong = []
+    for target in ACCOUNTS:
+        url = f"/phones/{getattr(world, target).pk}/"
+        expected = managed_status(MANAGES_PHONES, name, target, 200)
+        status = client.get(url).status_code
+        if status != expected:
+            wrong.append(f"GET {url} ({target}): {status}, expected {expected}")
+        status = client.post(url, {"phone": "13711112222", "holder": "测试"}).status_code
+        expected = managed_status(MANAGES_PHONES, name, target, 302)
+        if status != expected:
+            wrong.append(f"POST {url} ({target}): {status}, expected {expected}")
+    for target in ("village_account", "other_village_account"):
+        account = getattr(world, target)
+        for phone in (world.phone, world.phone2, world.other_phone):
+            url = f"/phones/{account.pk}/{phone.pk}/deactivate/"
+            expected = managed_status(MANAGES_PHONES, name, target, 302)
+            if expected == 302 and phone.account_id != account.pk:
+                expected = 404  # a phone of another account, under this account's URL
+            status = client.post(url).status_code
+            if status != expected:
+                wrong.append(f"POST {url}: {status}, expected {expected}")
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+    # Only what the matrix allowed actually happened.
+    allowed = MANAGES_PHONES.get(name, set())
+    for phone in (world.phone, world.phone2, world.other_phone):
+        owner = next(t for t in ("village_account", "other_village_account")
+                     if getattr(world, t).pk == phone.account_id)
+        assert VillagePhone.objects.get(pk=phone.pk).active is (owner not in allowed)
+    added = set(VillagePhone.objects.filter(phone="13711112222")
+                .values_list("account__username", flat=True))
+    assert added == {getattr(world, t).username for t in allowed}
+
+
+def test_phone_actions_refuse_accounts_outside_the_township(world):
+    with pytest.raises(Http404):
+        add_village_phone(world.township_office, world.other_village_account,
+                          phone="13722223333", holder="外村")
+    with pytest.raises(Http404):
+        add_village_phone(world.county_office, world.village_account,
+                          phone="13722223333", holder="县里")
+    with pytest.raises(Http404):  # a township office account is not a village account
+        add_village_phone(world.township_office, world.township_office,
+                          phone="13722223333", holder="自己")
+    with pytest.raises(Http404):
+        deactivate_village_phone(world.township_office, world.other_phone)
+    assert VillagePhone.objects.get(pk=world.other_phone.pk).active
+    assert not VillagePhone.objects.filter(phone="13722223333").exists()
+
+
+# --- the access sweep ---------------------------------------------------------------------
+
+ARG = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+FILLERS = {"str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+
+
+def routes(patterns=None, prefix=""):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry.pattern, RegexPattern) and entry.pattern.regex.groups:
+            raise AssertionError(
+                f"{prefix}{entry.pattern}: the access sweep cannot fill re_path arguments; "
+                "use path() converters")
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+def object_routes() -> list[str]:
+    return [r for r in routes() if any(m["converter"] == "int" for m in ARG.finditer(r))]
+
+
+def fill(route: str, object_id: int) -> str:
+    def value(match):
+        converter = match["converter"] or "str"
+        return str(object_id) if converter == "int" else FILLERS[converter]
+    return "/" + ARG.sub(value, route)
+
+
+def _scoped_models():
+    """Models of the project whose rows a URL may name by an integer id."""
+    for label in ("villages", "units", "households", "assessment"):
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.object_name.endswith("ObjectPermission"):
+                continue  # grant rows are never addressed by id in a URL
+            pk = model._meta.pk
+            while pk.is_relation:
+                pk = pk.target_field
+            if isinstance(pk, models.IntegerField):
+                yield model
+
+
+def _pks() -> dict:
+    return {model: set(model.objects.values_list("pk", flat=True))
+            for model in _scoped_models()}
+
+
+def build_island(admin) -> None:
+    """A second province with its own offices, village, phone, unit and cadre: every object
+    in it lies outside the slice of every account of `world` except the administrator."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        csv = Path(folder) / "island.csv"
+        csv.write_text("code,name,level,parent_code\n44,广东省,province,\n"
+                       "4401,广州市,city,44\n440103,荔湾区,county,4401\n"
+                       "440103001,沙面街道,township,440103\n"
+                       "440103001001,沙面社区,village,440103001\n", encoding="utf-8")
+        load_regions(csv)
+    code = {r.code: r for r in Region.objects.filter(code__startswith="44")}
+    create_account(admin, username="island_city", role=Role.CITY, regions=[code["4401"]],
+                   full_name="广州市扶贫办")
+    county, _ = create_account(admin, username="island_county", role=Role.COUNTY,
+                               regions=[code["440103"]], full_name="荔湾区扶贫办")
+    township, _ = create_account(county, username="island_town", role=Role.TOWNSHIP,
+                                 regions=[code["440103001"]], full_name="沙面街道扶贫办")
+    village, _ = create_account(county, username="island_village", role=Role.VILLAGE,
+                                regions=[code["440103001001"]], full_name="沙面社区")
+    add_village_phone(township, village, phone="13600000001", holder="岛上")
+    unit, unit_account, _ = create_unit(county, name="荔湾区民政局", region=code["440103"],
+                                        username="island_unit")
+    create_cadre_account(unit_account, unit, name="李四", username="island_cadre")
+
+
+def test_sweep_discovers_the_object_urls():
+    assert {"regions/<int:pk>/", "accounts/<int:pk>/active/",
+            "phones/<int:pk>/<int:phone_pk>/deactivate/"} <= set(object_routes())
+
+
+# Sequences start at 1 so the choice of ids below is the same on SQLite and PostgreSQL.
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_access_sweep_no_account_reaches_an_object_outside_its_slice(world, login):
+    """Every URL with an object id, as every account, with ids of objects outside the
+    account's slice: never 200. New URLs are swept as soon as they are added."""
+    before = _pks()
+    build_island(world.admin)
+    after = _pks()
+    world_ids = set().union(*before.values())
+    island_ids = {model: after[model] - before[model] for model in after}
+    # An id is used only if no table holds a world object under it: whatever model a view
+    # reads the id as, it names an island object or nothing.
+    outside = {model: ids - world_ids for model, ids in island_ids.items()}
+    assert outside[Region] and outside[User]
+    # The first and last such id of each table keep the number of requests down.
+    sample = sorted({pick(ids) for ids in outside.values() if ids for pick in (min, max)})
+    missing = max(set().union(*after.values())) + 1000
+
+    wrong = []
+    for name in ACCOUNTS:
+        client = login(getattr(world, name))
+        # The administrator's slice is everything: only a missing id is outside it.
+        ids = [missing] if name == "admin" else [*sample, missing]
+        for route in object_routes():
+            for object_id in ids:
+                url = fill(route, object_id)
+                status = client.get(url).status_code
+                if status not in (403, 404, 405):
+                    wrong.append(f"{name} GET {url}: {status}")
+                status = client.post(url).status_code
+                if status not in (403, 404):
+                    wrong.append(f"{name} POST {url}: {status}")
+    assert not wrong, "\n".join(wrong)
+    # The island is untouched.
+    assert VillagePhone.objects.get(phone="13600000001").active
+    assert User.objects.filter(username__startswith="island_", is_active=True).count() == 6

@@ -1,0 +1,158 @@
+"""The household page: who sees it, full values only here, edits only by the claiming phone,
+and 修改日志 (who, verified phone, when, field, old → new) from django-simple-history."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+from simple_history.models import HistoricalRecords
+
+from households import services
+from households.models import Household, Member
+
+from .households_data import (  # noqa: F401
+    make_id,
+    member,
+    member_rows,
+    no_sms_throttle,
+    part1_post,
+    part_post,
+    register,
+)
+
+pytestmark = pytest.mark.django_db
+
+READERS = {
+    "village_account": 200, "other_village_account": 404, "township_office": 200,
+    "other_township_office": 404, "county_office": 200, "other_county_office": 404,
+    "city_office": 200, "unit_account": 403, "cadre_account": 403, "admin": 200,
+}
+HEAD_ID = make_id(7, birth="19700707")
+EDIT_URLS = ["basic/", "production/", "income/", "causes/", "application/", "survey/",
+             "approval/", "members/add/", "members/remove/", "split/", "remove/"]
+
+
+@pytest.fixture
+def household(world):
+    return register(world.village_account, world.phone,
+                    [member("张三", id_number=HEAD_ID), member("李梅", "spouse")])
+
+
+def test_every_office_in_its_slice_and_the_village_read_it(world, login, household):
+    for name, status in READERS.items():
+        client = login(getattr(world, name))
+        assert client.get(f"/households/{household.pk}/").status_code == status, name
+
+
+def test_full_values_are_shown_on_the_household_page(world, login, household):
+    page = login(world.county_office).get(f"/households/{household.pk}/").content.decode()
+    assert HEAD_ID in page and "13812345678" in page and "6228480012345678" in page
+    assert "4000.00" in page  # per-capita net income
+
+
+def test_edits_only_with_the_claiming_phone(world, login, household):
+    client = login(world.village_account, world.phone)
+    for path in EDIT_URLS:
+        assert client.get(f"/households/{household.pk}/{path}").status_code == 200, path
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert f"/households/{household.pk}/production/" in page
+
+    client = login(world.village_account, world.phone2)
+    for path in EDIT_URLS:
+        response = client.get(f"/households/{household.pk}/{path}")
+        assert response.status_code == 403, path
+        assert "该户已由手机号 139****0001（刘书记）认领" in response.content.decode()
+        assert client.post(f"/households/{household.pk}/{path}", {}).status_code == 403
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "该户已由手机号 139****0001（刘书记）认领" in page
+    assert f"/households/{household.pk}/production/" not in page
+
+
+def test_the_same_phone_of_another_session_may_edit(world, login, household):
+    client = login(world.village_account, world.phone)
+    response = client.post(f"/households/{household.pk}/production/",
+                           part_post(2, arable_area="4"))
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.arable_area == Decimal("4")
+
+
+def test_unclaimed_must_be_claimed_first(world, login, household):
+    services.cancel_claim(world.township_office, household, "释放")
+    client = login(world.village_account, world.phone)
+    response = client.get(f"/households/{household.pk}/production/")
+    assert response.status_code == 403
+    assert "该户尚未认领，请先在【贫困户认领管理】中认领后再修改。" in response.content.decode()
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert f'action="/households/{household.pk}/claim/"' in page
+
+
+def test_offices_only_read(world, login, household):
+    for name in ("township_office", "county_office", "city_office"):
+        client = login(getattr(world, name))
+        for path in EDIT_URLS:
+            assert client.get(f"/households/{household.pk}/{path}").status_code == 403
+            assert client.post(f"/households/{household.pk}/{path}", {}).status_code == 403
+        page = client.get(f"/households/{household.pk}/").content.decode()
+        assert f"/households/{household.pk}/production/" not in page
+    household.refresh_from_db()
+    assert household.status == "poor"
+
+
+def test_outside_the_slice_edit_pages_are_404(world, login, household):
+    client = login(world.other_village_account)
+    for path in EDIT_URLS:
+        assert client.get(f"/households/{household.pk}/{path}").status_code == 404
+        assert client.post(f"/households/{household.pk}/{path}", {}).status_code == 404
+
+
+def test_change_log_shows_who_which_phone_and_old_to_new(world, login, household):
+    client = login(world.village_account, world.phone)
+    client.post(f"/households/{household.pk}/production/", part_post(2, arable_area="5"))
+    rows, existing = member_rows(household)
+    rows[1]["name"] = "李美"
+    client.post(f"/households/{household.pk}/basic/", part1_post(rows, existing))
+
+    latest = Household.history.filter(id=household.pk).latest("history_date")
+    assert latest.history_phone == "13900000001"
+    assert latest.history_user == world.village_account
+    member_latest = Member.history.filter(name="李美").latest("history_date")
+    assert member_latest.history_phone == "13900000001"
+
+    response = login(world.township_office).get(f"/households/{household.pk}/")
+    log = response.context["log"].object_list
+    area = next(c for c in log if c.field == "耕地面积（亩）")
+    assert (area.old, area.new) == ("3.50", "5.00")
+    assert area.phone == "刘书记 139****0001" and area.user == str(world.village_account)
+    name = next(c for c in log if c.field == "姓名")
+    assert (name.subject, name.old, name.new) == ("成员 李美", "李梅", "李美")
+    page = response.content.decode()
+    assert "耕地面积（亩）" in page and "刘书记 139****0001" in page
+    assert any(c.field == "登记新户" for c in log)
+
+
+def test_the_history_phone_comes_from_the_request_session(world, household):
+    """Code that saves without naming a phone still gets the phone of the request that
+    HistoryRequestMiddleware put in simple_history's context."""
+    request = RequestFactory().get("/")
+    request.user = world.village_account
+    request.session = {"verified_phone_id": world.phone2.pk}
+    HistoricalRecords.context.request = request
+    try:
+        head = Member.objects.get(name="张三")
+        head.ethnicity = "畲族"
+        head.save()
+    finally:
+        del HistoricalRecords.context.request
+    row = Member.history.filter(id=head.pk).latest("history_date")
+    assert row.history_phone == "13900000002" and row.history_user == world.village_account
+
+
+def test_removed_members_are_greyed_on_the_page(world, login, household):
+    import datetime
+
+    spouse = Member.objects.get(name="李梅")
+    services.remove_member(world.village_account, household, spouse, change="death",
+                           month=datetime.date(2016, 5, 1), phone=world.phone)
+    page = login(world.city_office).get(f"/households/{household.pk}/").content.decode()
+    assert '<tr class="removed">' in page and "死亡 2016-05" in page

@@ -1,0 +1,303 @@
+"""Login security: password rules, forced change at first login, lockout, session fixation,
+idle timeout and logout."""
+
+import re
+from datetime import timedelta
+
+import lxml.html
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from poverty_system.roles import Role
+from villages.accounts import create_account, reset_password
+from villages.models import User
+
+from .conftest import PASSWORD
+
+NEW_PASSWORD = "Qz7#mLp2x"
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def errors_on_page(response) -> list[str]:
+    page = lxml.html.fromstring(response.content.decode())
+    found = page.xpath('//p[@class="error"] | //div[@class="form-errors"]/p')
+    return [e.text_content().strip() for e in found]
+
+
+def session_key(client) -> str | None:
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    return cookie.value if cookie else None
+
+
+def post_login(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+# --- password rules -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("password", [
+    "qwmzRTXB7",   # lower, upper, digit
+    "abcdefg#1",   # lower, digit, special
+    "ABCDEFG#1",   # upper, digit, special
+    "abcdEFG#h",   # lower, upper, special
+    NEW_PASSWORD,
+])
+def test_passwords_with_three_character_classes_are_accepted(db, password):
+    validate_password(password, User(username="township"))
+
+
+@pytest.mark.parametrize("password, message", [
+    ("Ab1#xyz", "8"),                                       # 7 characters
+    ("abcdefgh#", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+    ("ABCDEFGH12", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+    ("xTownship#1", "密码不能包含用户名。"),                   # case does not hide the name
+])
+def test_passwords_breaking_a_rule_are_refused_in_chinese(db, password, message):
+    with pytest.raises(ValidationError) as error:
+        validate_password(password, User(username="township"))
+    assert any(message in text for text in error.value.messages)
+    assert all(CHINESE.search(text) for text in error.value.messages), error.value.messages
+
+
+@pytest.mark.parametrize("new_password, expected", [
+    ("Ab1#xyz", "8"),
+    ("abcdefgh12", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+    ("township#A1", "密码不能包含用户名。"),
+])
+def test_change_password_page_shows_the_rules_in_chinese(world, login, new_password, expected):
+    client = login(world.township_office)
+    response = client.post("/password/", {"old_password": PASSWORD,
+                                          "new_password1": new_password,
+                                          "new_password2": new_password})
+    assert response.status_code == 200
+    errors = errors_on_page(response)
+    assert any(expected in e for e in errors), errors
+    # Every message is Chinese: no English sentence leaks through from Django.
+    for error in errors:
+        assert CHINESE.search(error) and not re.search(r"[A-Za-z]{4,}", error), error
+    assert User.objects.get(pk=world.township_office.pk).check_password(PASSWORD)
+
+
+def test_change_password_page_refuses_a_wrong_old_password(world, login):
+    client = login(world.township_office)
+    response = client.post("/password/", {"old_password": "Wrong#2026x",
+                                          "new_password1": NEW_PASSWORD,
+                                          "new_password2": NEW_PASSWORD})
+    assert "原密码不正确，请重新输入。" in errors_on_page(response)
+    response = client.post("/password/", {"old_password": PASSWORD,
+                                          "new_password1": NEW_PASSWORD,
+                                          "new_password2": NEW_PASSWORD + "x"})
+    assert "两次输入的新密码不一致。" in errors_on_page(response)
+
+
+def test_a_good_new_password_is_taken_and_the_session_survives(world, login):
+    client = login(world.township_office)
+    response = client.post("/password/", {"old_password": PASSWORD,
+                                          "new_password1": NEW_PASSWORD,
+                                          "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302 and response.url == "/"
+    home = client.get("/")
+    assert home.status_code == 200  # still logged in
+    assert "密码已修改。" in home.content.decode()
+    client.post("/logout/")
+    assert post_login(client, "township", PASSWORD).status_code == 200
+    assert post_login(client, "township", NEW_PASSWORD).status_code == 302
+
+
+# --- forced change at first login ---------------------------------------------------------
+
+def test_new_account_must_change_its_password_before_anything_else(world, client):
+    user, initial = create_account(world.county_office, username="newtown",
+                                   role=Role.TOWNSHIP, regions=[world.township],
+                                   full_name="新贡江镇扶贫办")
+    assert user.must_change_password
+
+    response = post_login(client, "newtown", initial)
+    assert response.status_code == 302
+    pages = ["/", "/regions/", f"/regions/{world.township.pk}/",
+             f"/regions/{world.township.pk}/children/", "/phones/",
+             f"/phones/{world.village_account.pk}/", "/accounts/", "/health/"]
+    for url in pages:
+        response = client.get(url)
+        assert (response.status_code, response.get("Location")) == (302, "/password/"), url
+    # A form post elsewhere is stopped as well.
+    response = client.post(f"/phones/{world.village_account.pk}/",
+                           {"phone": "13711112222", "holder": "张三"})
+    assert (response.status_code, response.url) == (302, "/password/")
+    assert not world.village_account.phones.filter(phone="13711112222").exists()
+
+    page = client.get("/password/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "首次登录或密码被重置后，须先设置自己的密码才能继续使用系统。" in text
+    assert 'aria-label="主菜单"' not in text  # no menu until the password is changed
+
+    response = client.post("/password/", {"old_password": initial,
+                                           "new_password1": NEW_PASSWORD,
+                                           "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert not User.objects.get(pk=user.pk).must_change_password
+    for url in ["/", f"/regions/{world.township.pk}/", "/phones/"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_forced_change_still_allows_logout(world, client):
+    _, initial = create_account(world.county_office, username="newtown", role=Role.TOWNSHIP,
+                                regions=[world.township], full_name="新贡江镇扶贫办")
+    post_login(client, "newtown", initial)
+    response = client.post("/logout/")
+    assert (response.status_code, response.url) == (302, "/login/")
+    assert client.get("/").url.startswith("/login/")
+
+
+def test_a_reset_password_must_be_changed_again(world, client):
+    new_password = reset_password(world.county_office, world.township_office)
+    post_login(client, "township", new_password)
+    assert client.get("/").url == "/password/"
+
+
+# --- lockout ------------------------------------------------------------------------------
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(world, client):
+    for attempt in range(5):
+        response = post_login(client, "township", f"Wrong#pass{attempt}")
+        assert response.status_code == 200
+        assert "用户名或密码错误。" in errors_on_page(response)
+    account = User.objects.get(username="township")
+    assert account.locked_until is not None
+    remaining = account.locked_until - timezone.now()
+    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
+
+    response = post_login(client, "township", PASSWORD)  # the right password, 6th attempt
+    assert response.status_code == 200
+    assert "连续登录失败次数过多，账号已锁定，请 15 分钟后再试。" in errors_on_page(response)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302
+
+    # The office that manages the account sees it locked.
+    county = type(client)()
+    post_login(county, "county", PASSWORD)
+    assert "已锁定" in county.get("/accounts/").content.decode()
+
+    # Fifteen minutes later (moved in the database) the right password works again.
+    User.objects.filter(pk=account.pk).update(
+        locked_until=timezone.now() - timedelta(seconds=1))
+    response = post_login(client, "township", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    account.refresh_from_db()
+    assert (account.failed_logins, account.locked_until) == (0, None)
+
+
+def test_a_lock_still_running_refuses_even_the_right_password(world, client):
+    User.objects.filter(username="township").update(
+        locked_until=timezone.now() + timedelta(seconds=90))
+    response = post_login(client, "township", PASSWORD)
+    assert "连续登录失败次数过多，账号已锁定，请 2 分钟后再试。" in errors_on_page(response)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_failure_counter(world, client):
+    for attempt in range(4):
+        post_login(client, "township", f"Wrong#pass{attempt}")
+    assert User.objects.get(username="township").failed_logins == 4
+    assert post_login(client, "township", PASSWORD).status_code == 302
+    assert User.objects.get(username="township").failed_logins == 0
+    client.post("/logout/")
+    for attempt in range(4):  # four more do not lock: the count started again
+        post_login(client, "township", f"Wrong#pass{attempt}")
+    assert post_login(client, "township", PASSWORD).status_code == 302
+    assert User.objects.get(username="township").locked_until is None
+
+
+def test_resetting_the_password_lifts_the_lock(world, client):
+    for attempt in range(5):
+        post_login(client, "township", f"Wrong#pass{attempt}")
+    assert User.objects.get(username="township").is_locked()
+    new_password = reset_password(world.county_office, world.township_office)
+    assert not User.objects.get(username="township").is_locked()
+    assert post_login(client, "township", new_password).status_code == 302
+
+
+def test_an_unknown_username_gets_the_same_answer(db, client):
+    response = post_login(client, "nobody", PASSWORD)
+    assert response.status_code == 200
+    assert errors_on_page(response) == ["用户名或密码错误。"]
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+def test_login_gives_a_new_session_key(world, client):
+    before = client.session.session_key  # an anonymous session that already exists
+    assert Session.objects.filter(session_key=before).exists()
+    assert post_login(client, "township", PASSWORD).status_code == 302
+    after = session_key(client)
+    assert after and after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert Session.objects.get(session_key=after).get_decoded()["_auth_user_id"] == str(
+        world.township_office.pk)
+
+
+def test_village_login_changes_the_session_key_at_each_step(world, client, sms_outbox):
+    before = client.session.session_key
+    post_login(client, "village", PASSWORD)
+    pending = session_key(client)
+    assert pending != before
+    client.post("/login/phone/", {"phone": world.phone.pk, "action": "send"})
+    code = sms_outbox[-1].params["code"]
+    client.post("/login/phone/", {"phone": world.phone.pk, "action": "verify", "code": code})
+    logged_in = session_key(client)
+    assert logged_in not in (before, pending)
+    assert not Session.objects.filter(session_key__in=[before, pending]).exists()
+    assert client.get("/").status_code == 200
+
+
+def test_idle_timeout_is_thirty_minutes_counted_from_the_last_request(world, client):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    post_login(client, "township", PASSWORD)
+    key = session_key(client)
+
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + timedelta(minutes=1))
+    response = client.get("/")
+    assert response.status_code == 200
+    refreshed = Session.objects.get(session_key=session_key(client)).expire_date
+    assert abs((refreshed - timezone.now()) - timedelta(minutes=30)) < timedelta(seconds=30)
+    # The cookie itself lives until the browser closes; the server decides the timeout.
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == ""
+
+
+def test_an_idle_session_is_logged_out(world, client):
+    post_login(client, "township", PASSWORD)
+    assert client.get("/regions/").status_code in (200, 302)
+    Session.objects.filter(session_key=session_key(client)).update(
+        expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(f"/regions/{world.township.pk}/")
+    assert response.status_code == 302
+    assert response.url == f"/login/?next=/regions/{world.township.pk}/"
+    assert client.get("/").url.startswith("/login/")
+
+
+def test_logout_is_post_only(world, client):
+    post_login(client, "township", PASSWORD)
+    assert client.get("/logout/").status_code == 405
+    assert client.get("/").status_code == 200  # the GET did not log out
+
+
+def test_logout_kills_the_session_on_the_server(world, client):
+    post_login(client, "township", PASSWORD)
+    old = session_key(client)
+    response = client.post("/logout/")
+    assert (response.status_code, response.url) == (302, "/login/")
+    assert "您已安全退出。" in client.get("/login/").content.decode()
+    assert not Session.objects.filter(session_key=old).exists()
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = old  # replay the old cookie
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    assert client.get(f"/regions/{world.township.pk}/").status_code == 302

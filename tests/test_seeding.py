@@ -1,0 +1,220 @@
+"""The demo and benchmark data generator (households.seeding, manage.py seed_households)."""
+
+import datetime
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from stdnum.cn import ric
+
+from households import idnumbers, seeding
+from households.choices import HouseholdStatus, Relation
+from households.models import Claim, Household, Member, StatusChange
+from households.seeding import AreaCodes, seed_households
+from tests.households_data import member, register
+from villages.demo import ensure_demo_accounts
+from villages.models import Region, code_range
+
+EXIT_LINE = Decimal("3650")
+
+
+def in_region(region):
+    lo, hi = code_range(region.code)
+    return Household.objects.filter(village_code__gte=lo, village_code__lt=hi)
+
+
+@pytest.fixture
+def seeded(world):
+    result = seed_households(world.county, 200, seed=7)
+    return result
+
+
+def test_spreads_households_over_the_villages_of_the_region(world, seeded):
+    assert seeded.households == 200 and Household.objects.count() == 200
+    by_village = Counter(Household.objects.values_list("village_code", flat=True))
+    villages = set(Region.objects.filter(level="village", code__startswith=world.county.code)
+                   .values_list("code", flat=True))
+    assert set(by_village) == villages
+    for household in Household.objects.select_related("village"):
+        assert household.village_code == household.village.code
+        assert household.number.startswith(household.village_code)
+        assert len(household.number) == 16
+
+
+def test_every_id_number_is_valid_and_unique(seeded):
+    numbers = list(Member.objects.values_list("id_number", flat=True))
+    assert len(numbers) == seeded.members and len(numbers) > 500
+    assert len(set(numbers)) == len(numbers)
+    for number in numbers:
+        assert ric.is_valid(number), number
+        assert idnumbers.normalize(number) == number
+
+
+def test_gender_and_birth_date_come_from_the_id_number(seeded):
+    for person in Member.objects.all()[:300]:
+        assert person.gender == idnumbers.gender(person.id_number)
+        assert person.birth_date == idnumbers.birth_date(person.id_number)
+
+
+def test_area_code_is_the_county_code_in_force_in_the_birth_year(seeded):
+    for number, birth in Member.objects.values_list("id_number", "birth_date"):
+        expected = "360731" if birth.year >= 1998 else "362132"  # 于都县 before 1998
+        assert number[:6] == expected, (number, birth)
+
+
+def test_area_codes_of_renamed_counties():
+    assert AreaCodes("360731", "于都县").code_for(1970) == ("362132", 1970)
+    assert AreaCodes("360731", "于都县").code_for(2005) == ("360731", 2005)
+    assert AreaCodes("360703", "南康区").code_for(2005) == ("360782", 2005)
+    assert AreaCodes("360703", "南康区").code_for(1960) == ("362122", 1960)
+    # 章贡区 was the county-level city 赣州市 before 1998
+    assert AreaCodes("360702", "章贡区", "赣州市").code_for(1980) == ("362101", 1980)
+
+
+def test_households_are_consistent(seeded):
+    today = datetime.date.today()  # noqa: DTZ011 - ages in whole years only
+    for household in Household.objects.prefetch_related("members"):
+        members = [m for m in household.members.all() if m.active]
+        heads = [m for m in members if m.relation == Relation.HEAD]
+        assert len(heads) == 1
+        assert household.head_name == heads[0].name
+        assert household.size == len(members)
+        before = household.net_income_per_capita
+        household.recompute_income()
+        assert household.net_income_per_capita == before
+        assert household.parts_done == 7 and household.is_registered
+        head_age = (today - heads[0].birth_date).days // 365
+        assert 18 <= head_age <= 100
+        for person in members:
+            if person.relation in (Relation.SON, Relation.DAUGHTER):
+                assert person.birth_date > heads[0].birth_date
+
+
+def test_incomes_on_both_sides_of_the_exit_line_and_statuses_mostly_poor(seeded):
+    households = list(Household.objects.all())
+    below = [h for h in households if h.net_income_per_capita <= EXIT_LINE]
+    above = [h for h in households if h.net_income_per_capita > EXIT_LINE]
+    assert len(below) > 40 and len(above) > 40
+    statuses = Counter(h.status for h in households)
+    assert statuses[HouseholdStatus.POOR] > len(households) / 2
+    for household in households:
+        if household.status in (HouseholdStatus.LIFTED, HouseholdStatus.LIFTED_NO_SUPPORT):
+            assert household.net_income_per_capita > EXIT_LINE
+    assert len({h.main_cause for h in households}) >= 6
+    assert len({h.attribute for h in households}) >= 3
+
+
+def test_numbers_continue_each_villages_sequence(world):
+    seed_households(world.village, 3, seed=1)
+    seed_households(world.village, 2, seed=2)
+    numbers = sorted(Household.objects.values_list("number", flat=True))
+    assert numbers == [f"{world.village.code}{n:04d}" for n in range(1, 6)]
+
+
+def test_id_numbers_already_stored_are_skipped(world):
+    # The first ID number a run would issue …
+    with transaction.atomic():
+        seed_households(world.village, 1, seed=5)
+        taken = Member.objects.order_by("pk").first().id_number
+        transaction.set_rollback(True)
+    # … already belongs to a household the village registered through the form
+    register(world.village_account, world.phone, [member("张三", id_number=taken)],
+             village=world.village)
+    seed_households(world.village, 3, seed=5)
+    numbers = list(Member.objects.values_list("id_number", flat=True))
+    assert numbers.count(taken) == 1
+    assert len(numbers) == len(set(numbers))
+    assert all(ric.is_valid(n) for n in numbers)
+    # and the household numbers continue after the registered one
+    assert sorted(Household.objects.values_list("number", flat=True)) == [
+        f"{world.village.code}{n:04d}" for n in range(1, 5)]
+
+
+def test_same_seed_gives_the_same_households(world):
+    with transaction.atomic():
+        seed_households(world.village, 5, seed=3)
+        first = list(Member.objects.order_by("pk").values_list("name", "id_number"))
+        transaction.set_rollback(True)
+    seed_households(world.village, 5, seed=3)
+    assert list(Member.objects.order_by("pk").values_list("name", "id_number")) == first
+
+
+def test_no_history_rows_for_seeded_data(seeded):
+    assert Household.history.count() == 0 and Member.history.count() == 0
+
+
+def test_a_full_village_refuses_more(world, monkeypatch):
+    monkeypatch.setattr(seeding, "MAX_SEQUENCE", 3)
+    seed_households(world.village, 3, seed=1)
+    with pytest.raises(seeding.SeedError):
+        seed_households(world.village, 1, seed=1)
+
+
+# --- the command -------------------------------------------------------------------------
+
+def test_command_seeds_a_region(world):
+    out = StringIO()
+    call_command("seed_households", "--count", "12", "--region", world.township.code,
+                 "--seed", "4", stdout=out)
+    assert in_region(world.township).count() == 12
+    assert "12 户" in out.getvalue()
+
+
+@pytest.mark.parametrize("args", [[], ["--count", "5"], ["--count", "5", "--region", "99"],
+                                  ["--count", "0", "--region", "360731"]])
+def test_command_refuses_bad_arguments(world, args):
+    with pytest.raises(CommandError):
+        call_command("seed_households", *args, stdout=StringIO())
+
+
+@pytest.fixture
+def demo(small_tree):
+    """The demo accounts of `make run` (villages.demo) on the small tree."""
+    ensure_demo_accounts()
+    return small_tree
+
+
+def test_demo_seeding_is_idempotent(demo):
+    out = StringIO()
+    call_command("seed_households", "--demo", stdout=out)
+    households = in_region(demo["360731100"]).count()
+    members, claims = Member.objects.count(), Claim.objects.count()
+    assert households >= 100 and members > households
+    call_command("seed_households", "--demo", stdout=out)
+    assert in_region(demo["360731100"]).count() == households
+    assert (Member.objects.count(), Claim.objects.count()) == (members, claims)
+    assert "已存在" in out.getvalue()
+
+
+def test_demo_claims_some_households_of_the_demo_village(demo):
+    call_command("seed_households", "--demo", stdout=StringIO())
+    village = in_region(demo["360731100201"])
+    claimed = Claim.objects.filter(active=True, household__in=village)
+    phones = Counter(claimed.values_list("phone__phone", flat=True))
+    assert phones["13800000001"] > 0
+    assert claimed.count() < village.count()  # some are left for the village to claim
+    assert {c.account.username for c in claimed} == {"cangqian_village"}
+    # the non-poor statuses have the status changes behind them
+    for household in village.exclude(status=HouseholdStatus.POOR):
+        assert StatusChange.objects.filter(household=household,
+                                           to_status=household.status).exists()
+
+
+def test_demo_village_can_see_and_claim_the_rest(demo, client):
+    from households import services
+    from villages.models import User
+
+    call_command("seed_households", "--demo", stdout=StringIO())
+    account = User.objects.get(username="cangqian_village")
+    phone = account.phones.get(phone="13800000001")
+    unclaimed = in_region(demo["360731100201"]).exclude(claims__active=True).first()
+    services.claim_household(account, unclaimed, phone=phone)
+    assert Claim.objects.filter(household=unclaimed, active=True).exists()
+
+
+def test_demo_needs_the_demo_accounts(small_tree):
+    with pytest.raises(CommandError):
+        call_command("seed_households", "--demo", stdout=StringIO())
