@@ -163,13 +163,15 @@ def time_sql(statements, n) -> list[float]:
 def naive_sql(user, query: dict, page: int):
     """The same page as plain Django fetches it: a count, then whole rows with ORDER BY and
     LIMIT/OFFSET on the table."""
+    from households import filters as household_filters
     from households import listing
 
-    _, filters = listing.parse_filters(query)
-    qs = listing.apply_filters(listing.scoped_households(user, None), filters, user)
+    _, filters = household_filters.parse_filters(query)
+    qs = household_filters.apply_filters(listing.scoped_households(user, None), filters, user)
     ids_sql, ids_params = qs.order_by().values("pk").query.sql_with_params()
     offset = (page - 1) * listing.PER_PAGE
-    rows = qs.order_by(*listing.order_for(filters.sort))[offset:offset + listing.PER_PAGE]
+    order = household_filters.order_for(filters.sort)
+    rows = qs.order_by(*order)[offset:offset + listing.PER_PAGE]
     return [(f"SELECT COUNT(*) FROM ({ids_sql}) t", ids_params),  # noqa: S608
             rows.query.sql_with_params()]
 
@@ -249,11 +251,12 @@ def main(args):
         client = Client()
         client.force_login(user)
         if query.get("page") == "last":
+            from households import filters as household_filters
             from households import listing
 
-            _, filters = listing.parse_filters(query)
-            count = listing.apply_filters(listing.scoped_households(user, None), filters,
-                                          user).count()
+            _, filters = household_filters.parse_filters(query)
+            count = household_filters.apply_filters(listing.scoped_households(user, None),
+                                                    filters, user).count()
             query = {**query, "page": str(max(1, -(-count // listing.PER_PAGE)))}
             label = label.replace("末页", f"末页（第{query['page']}页）")
         url = query.pop("url", "/households/")

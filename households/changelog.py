@@ -8,10 +8,11 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from poverty_system.formatting import amount, yuan
 from villages.models import VillagePhone, mask_phone
 
 from .choices import Cause, MemberChange
-from .models import Household, Member
+from .models import MONEY_FIELDS, Household, Member
 
 # Bookkeeping columns that are not changes anyone made.
 HIDDEN = {"id", "parts_done", "village", "village_code", "number", "created_by", "household",
@@ -31,7 +32,7 @@ class Change:
 
 
 def display(field: models.Field, value) -> str:
-    """A value as the forms show it: choice labels, 是/否, dates, cause lists."""
+    """A value as the forms show it: choice labels, 是/否, dates, cause lists, amounts."""
     if value is None or value == "" or value == []:
         return "（空）"
     if field.choices:
@@ -47,8 +48,10 @@ def display(field: models.Field, value) -> str:
         return value.strftime("%Y-%m")
     if isinstance(field, models.DateField):
         return value.isoformat()
+    if field.name in MONEY_FIELDS:
+        return yuan(value)
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return amount(value)
     return str(value)
 
 

@@ -9,8 +9,8 @@ import re
 from django import forms
 
 from . import idnumbers
-from .choices import ADD_CHANGES, REMOVE_CHANGES, Cause, MemberChange, Relation
-from .models import Household, Member
+from .choices import ADD_CHANGES, REMOVE_CHANGES, Cause, Relation
+from .models import INCOME_FIELDS, Household, Member
 from .services import MEMBER_FIELDS
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -32,11 +32,16 @@ class MonthField(forms.DateField):
 
 
 class ChineseFormMixin:
-    """Chinese required messages and date inputs for model forms."""
+    """Chinese required messages and date inputs for model forms; `all_required`: every
+    field must be filled in (parts 5–7)."""
+
+    all_required = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            if self.all_required:
+                field.required = True
             if name in self._meta.fields:
                 field.error_messages["required"] = REQUIRED
             choices = getattr(field, "choices", None)
@@ -109,11 +114,7 @@ class ProductionForm(ChineseFormMixin, forms.ModelForm):
 class IncomeForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Household
-        fields = [
-            "wage_income", "business_income", "property_income", "family_planning_subsidy",
-            "dibao_subsidy", "wubao_subsidy", "pension_income", "ecological_compensation",
-            "other_transfer_income", "production_costs",
-        ]
+        fields = list(INCOME_FIELDS)
 
 
 class CausesForm(ChineseFormMixin, forms.ModelForm):
@@ -142,27 +143,21 @@ class CausesForm(ChineseFormMixin, forms.ModelForm):
 
 
 class ApplicationForm(ChineseFormMixin, forms.ModelForm):
+    all_required = True
+
     class Meta:
         model = Household
         fields = ["application_statement", "application_date"]
         widgets = {"application_statement": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = True
-
 
 class SurveyForm(ChineseFormMixin, forms.ModelForm):
+    all_required = True
+
     class Meta:
         model = Household
         fields = ["survey_by", "survey_date", "survey_findings"]
         widgets = {"survey_findings": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = True
 
     def clean(self):
         data = super().clean()
@@ -184,14 +179,11 @@ APPROVAL_STEPS = [
 class ApprovalForm(ChineseFormMixin, forms.ModelForm):
     """Part 7 · 扶贫对象审批表: the five steps, each dated no earlier than the one before."""
 
+    all_required = True
+
     class Meta:
         model = Household
         fields = [name for step in APPROVAL_STEPS for name in step]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = True
 
     def clean(self):
         data = super().clean()
@@ -245,18 +237,18 @@ class BaseMemberFormSet(forms.BaseModelFormSet):
         super().clean()
         if any(self.errors):
             return
-        rows = [form for form in self.forms if form.has_changed() or form.instance.pk]
-        if not rows:
+        if not self.filled_forms():
             raise forms.ValidationError("请至少填写户主的信息。")
+
+    def filled_forms(self) -> list:
+        """The rows of saved members and the new rows filled in, in order."""
+        return [form for form in self.forms if form.instance.pk or form.has_changed()]
 
     def rows(self) -> list:
         """(member or None, data) of the filled rows, in order."""
         return [(form.instance if form.instance.pk else None,
                  {name: form.cleaned_data[name] for name in MEMBER_FIELDS})
-                for form in self.forms if form.instance.pk or form.has_changed()]
-
-    def filled_forms(self) -> list:
-        return [form for form in self.forms if form.instance.pk or form.has_changed()]
+                for form in self.filled_forms()]
 
 
 def member_formset(extra: int):
@@ -349,6 +341,3 @@ class SplitForm(forms.Form):
 
 class ClaimSearchForm(forms.Form):
     q = forms.CharField(label="户主姓名/身份证号码", required=False, max_length=30)
-
-
-MEMBER_CHANGE_LABELS = dict(MemberChange.choices)

@@ -1,4 +1,5 @@
-"""管理贫困户信息: the household list's filters and queries.
+"""管理贫困户信息: the household list's pages, queries and region tree (its filters are in
+households.filters).
 
 Every page runs the same few queries whatever its depth (see docs/PERFORMANCE.md):
 
@@ -11,198 +12,26 @@ ID numbers and phone numbers leave this module masked: the full values never rea
 template, and a search term that is a full ID or phone number is not echoed back.
 """
 
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from functools import cached_property
 
-from django import forms
-from django.db.models import (
-    Exists,
-    F,
-    FilteredRelation,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-)
+from django.db.models import F, FilteredRelation, Func, IntegerField, Q, Subquery
 from django.db.models.functions import Substr
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from poverty_system import access
-from poverty_system.roles import VIEW, Role
+from poverty_system.formatting import amount
+from poverty_system.roles import VIEW
 from villages.models import LEVEL_DIGITS, Region, mask_phone
 
 from . import idnumbers
 from .choices import Attribute, Cause, HouseholdStatus, Relation
-from .models import Claim, Household, Member
+from .filters import SORTS, Filters, order_for
+from .models import Household
 
 PER_PAGE = 20
-
-# sort key -> (label, order_by); every order ends with the unique number so pages are stable.
-SORTS = {
-    "number": ("户编号", ("village_code", "number")),
-    "head": ("户主姓名", ("head_name", "number")),
-    "size": ("家庭人口", ("size", "number")),
-    "income": ("人均纯收入", ("net_income_per_capita", "number")),
-}
-SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()] + [
-    (f"-{key}", f"{label}（倒序）") for key, (label, _) in SORTS.items()]
-
-ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
-PHONE_FULL = re.compile(r"^1\d{10}$")
-PHONE_MASKED = re.compile(r"^(1\d{2})\*{4}(\d{4})$")
-PHONE_TAIL = re.compile(r"^\d{4}$")
-
-
-def _choices(all_label, choices):
-    return [("", all_label), *choices]
-
-
-class HouseholdFilterForm(forms.Form):
-    """The filters of the list; an invalid value is dropped with a message, never a 500."""
-
-    q = forms.CharField(label="户主姓名/身份证号", required=False, max_length=50)
-    status = forms.ChoiceField(label="状态", required=False,
-                               choices=_choices("全部状态", HouseholdStatus.choices))
-    attribute = forms.ChoiceField(label="贫困户属性", required=False,
-                                  choices=_choices("全部属性", Attribute.choices))
-    cause = forms.ChoiceField(label="主要致贫原因", required=False,
-                              choices=_choices("全部原因", Cause.choices))
-    claimed = forms.ChoiceField(label="认领情况", required=False, choices=[
-        ("", "全部"), ("yes", "已认领"), ("no", "未认领")])
-    phone = forms.TypedChoiceField(label="认领手机号", required=False, coerce=int,
-                                   empty_value=None)
-    phone_q = forms.CharField(label="认领手机号", required=False, max_length=20,
-                              help_text="完整手机号、138****5678 或后四位")
-    group = forms.CharField(label="村民小组", required=False, max_length=30)
-    sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
-
-    def __init__(self, data, *, phones=None):
-        super().__init__(data)
-        self.phones = phones
-        if phones is None:
-            del self.fields["phone"]
-        else:
-            del self.fields["phone_q"]
-            self.fields["phone"].choices = [("", "全部手机号")] + [
-                (p.pk, f"{p.holder} {p.masked}{'' if p.active else '（已停用）'}")
-                for p in phones]
-
-    def clean_phone_q(self):
-        value = re.sub(r"[\s-]", "", self.cleaned_data["phone_q"])
-        if not value:
-            return None
-        if PHONE_FULL.match(value):
-            # A full number is searched as its masked form: the page never shows it back.
-            return value[:3], value[-4:]
-        if match := PHONE_MASKED.match(value):
-            return match.group(1), match.group(2)
-        if PHONE_TAIL.match(value):
-            return "", value
-        raise forms.ValidationError("手机号请输入 11 位号码、138****5678 形式或后四位。")
-
-    def clean_q(self):
-        value = self.cleaned_data["q"].strip()
-        compact = value.replace(" ", "")
-        if ID_LIKE.match(compact):
-            try:
-                return ("id", idnumbers.normalize(compact))
-            except idnumbers.InvalidIdNumber as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return ("name", value) if value else None
-
-
-@dataclass
-class Filters:
-    """The valid filters of one request, and what the page shows back."""
-
-    cleaned: dict
-    messages: list[str] = field(default_factory=list)
-    phones: bool = False  # the claim phone is chosen from the account's own phones
-
-    def get(self, name):
-        return self.cleaned.get(name) or None
-
-    @property
-    def sort(self) -> str:
-        return self.get("sort") or "number"
-
-    @property
-    def id_number(self) -> str | None:
-        q = self.get("q")
-        return q[1] if q and q[0] == "id" else None
-
-    @property
-    def name(self) -> str | None:
-        q = self.get("q")
-        return q[1] if q and q[0] == "name" else None
-
-    @property
-    def active(self) -> bool:
-        return any(self.get(n) for n in ("q", "status", "attribute", "cause", "claimed",
-                                          "phone", "phone_q", "group"))
-
-    def query_params(self, region=None, *, sort: str | None = None) -> dict:
-        """The filters as URL parameters for links (pagination, sorting, the region tree).
-
-        A searched ID number is left out: it would put the full number in the page."""
-        params = {}
-        if region is not None:
-            params["region"] = region.pk
-        if self.name:
-            params["q"] = self.name
-        for key in ("status", "attribute", "cause", "claimed", "phone", "group"):
-            if self.get(key):
-                params[key] = self.get(key)
-        if self.get("phone_q"):
-            prefix, tail = self.get("phone_q")
-            params["phone_q"] = f"{prefix}****{tail}" if prefix else tail
-        sort = sort or self.sort
-        if sort != "number":
-            params["sort"] = sort
-        return params
-
-
-SELECTS = ("status", "attribute", "cause", "claimed", "phone", "sort")
-
-
-def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
-    """The filter drop-downs, rendered by the list template itself (cheaper than widgets)."""
-    fields = []
-    for name in SELECTS:
-        if name not in form.fields:
-            continue
-        field_ = form.fields[name]
-        current = filters.sort if name == "sort" else filters.get(name)
-        current = "" if current is None else str(current)
-        fields.append({
-            "name": name, "label": field_.label, "id": f"f-{name}",
-            "options": [(str(value), label, str(value) == current)
-                        for value, label in field_.choices],
-        })
-    return fields
-
-
-def parse_filters(params, *, phones=None) -> tuple[HouseholdFilterForm, Filters]:
-    form = HouseholdFilterForm(params, phones=phones)
-    form.is_valid()
-    filters = Filters(cleaned={k: v for k, v in form.cleaned_data.items() if k not in form.errors},
-                      phones=phones is not None)
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else name
-        filters.messages.append(f"“{label}”：{errors[0]}已忽略该条件。")
-    return form, filters
-
-
-def phones_for(user):
-    """The village account's own phones for the claim filter; None for other accounts."""
-    if user.role != Role.VILLAGE:
-        return None
-    return list(user.phones.order_by("-active", "pk"))
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -213,43 +42,6 @@ def scoped_households(user, region=None):
     if region is not None:
         return access.filter_households_in_region(queryset, user, region)
     return access.filter_households(queryset, user)
-
-
-def apply_filters(queryset, filters: Filters, user):
-    """The list's filters on top of the slice; each narrows the same query."""
-    for key, column in (("status", "status"), ("attribute", "attribute"),
-                        ("cause", "main_cause")):
-        if filters.get(key):
-            queryset = queryset.filter(**{column: filters.get(key)})
-    if filters.get("group"):
-        queryset = queryset.filter(group=filters.get("group").strip())
-    if filters.name:
-        queryset = queryset.filter(head_name__contains=filters.name)
-    if filters.id_number:  # any active member's normalized number (an indexed lookup)
-        queryset = queryset.filter(pk__in=Member.objects.filter(
-            id_number=filters.id_number, active=True).values("household_id"))
-    claims = Claim.objects.filter(household=OuterRef("pk"), active=True)
-    if filters.get("claimed") == "yes":
-        queryset = queryset.filter(Exists(claims))
-    elif filters.get("claimed") == "no":
-        queryset = queryset.filter(~Exists(claims))
-    if filters.get("phone"):
-        # Only the account's own phones are choices, so this cannot reach another account.
-        queryset = queryset.filter(Exists(claims.filter(phone_id=filters.get("phone"),
-                                                        account=user)))
-    if filters.get("phone_q"):
-        prefix, tail = filters.get("phone_q")
-        by_phone = claims.filter(phone__phone__endswith=tail)
-        if prefix:
-            by_phone = by_phone.filter(phone__phone__startswith=prefix)
-        queryset = queryset.filter(Exists(by_phone))
-    return queryset
-
-
-def order_for(sort: str) -> list[str]:
-    descending = sort.startswith("-")
-    _, columns = SORTS[sort.lstrip("-")]
-    return [f"-{c}" if descending else c for c in columns]
 
 
 @dataclass
@@ -263,8 +55,7 @@ class Row:
     village_name: str
     group: str
     size: int
-    net_income_per_capita: Decimal
-    income: str  # formatted: 1,234.50
+    income: str  # 人均纯收入, formatted by poverty_system.formatting.amount
     attribute: str
     main_cause: str
     status: str
@@ -272,24 +63,10 @@ class Row:
     phone_masked: str
     claim_phone_masked: str
     claim_holder: str
-    url: str | None
+    url: str
 
 
-_PK = 987654321  # a stand-in pk: the detail URL is reversed once per page, not per row
-
-
-def detail_url_template() -> str | None:
-    """The household page's URL with a stand-in pk (None until households.views.detail
-    provides the page)."""
-    try:
-        return reverse("households:detail", args=[_PK])
-    except NoReverseMatch:
-        return None
-
-
-def household_detail_url(pk: int, template: str | None = None) -> str | None:
-    template = template if template is not None else detail_url_template()
-    return template.replace(str(_PK), str(pk)) if template else None
+_PK = "987654321"  # a stand-in pk: the detail URL is reversed once per page, not per row
 
 
 ROW_FIELDS = ("pk", "number", "head_name", "group", "size", "net_income_per_capita",
@@ -328,21 +105,21 @@ def page_query(queryset, order: list[str], number: int):
     )
 
 
-def to_row(v: dict, labels: dict) -> Row:
-    """Mask the ID and phone numbers: the full values stop here."""
+def to_row(v: dict, labels: dict, detail_url: str) -> Row:
+    """Mask the ID and phone numbers: the full values stop here. `detail_url` is the
+    household page's URL for the stand-in pk."""
     return Row(
         pk=v["pk"], number=v["number"], head_name=v["head_name"],
         head_id_masked=idnumbers.mask(v["head_id_number"]) if v["head_id_number"] else "",
         village_name=v["village_name"], group=v["group"], size=v["size"],
-        net_income_per_capita=v["net_income_per_capita"],
-        income=f"{v['net_income_per_capita']:,.2f}",
+        income=amount(v["net_income_per_capita"]),
         attribute=labels["attribute"].get(v["attribute"], v["attribute"]),
         main_cause=labels["cause"].get(v["main_cause"], v["main_cause"]),
         status=labels["status"].get(v["status"], v["status"]), status_code=v["status"],
         phone_masked=mask_phone(v["phone"]) if v["phone"] else "",
         claim_phone_masked=mask_phone(v["claim_phone"]) if v["claim_phone"] else "",
         claim_holder=v["claim_holder"] or "",
-        url=household_detail_url(v["pk"], labels["url"]),
+        url=detail_url.replace(_PK, str(v["pk"])),
     )
 
 
@@ -390,12 +167,13 @@ def household_page(queryset, sort: str, page_param) -> tuple[PageInfo, list[Row]
     values = list(page_query(queryset, order, number))
     if not values and number > 1:  # past the end: count, then the last page
         count = queryset.order_by().count()
-        number = max(1, -(-count // PER_PAGE))
+        number = PageInfo(number, count).num_pages
         values = list(page_query(queryset, order, number)) if count else []
     total = values[0]["total"] if values else 0
     labels = {"attribute": dict(Attribute.choices), "cause": dict(Cause.choices),
-              "status": dict(HouseholdStatus.choices), "url": detail_url_template()}
-    return PageInfo(number, total), [to_row(v, labels) for v in values]
+              "status": dict(HouseholdStatus.choices)}
+    detail_url = reverse("households:detail", args=[_PK])
+    return PageInfo(number, total), [to_row(v, labels, detail_url) for v in values]
 
 
 # --- the region tree of the list -----------------------------------------------------------

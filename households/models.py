@@ -52,6 +52,13 @@ class HouseholdQuerySet(models.QuerySet):
 
 AREA = {"max_digits": 10, "decimal_places": 2, "default": Decimal("0")}
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+# Part 3's amounts in yuan, in the form's order; 人均纯收入 is computed from them.
+INCOME_FIELDS = (
+    "wage_income", "business_income", "property_income", "family_planning_subsidy",
+    "dibao_subsidy", "wubao_subsidy", "pension_income", "ecological_compensation",
+    "other_transfer_income", "production_costs",
+)
+MONEY_FIELDS = frozenset({*INCOME_FIELDS, "net_income_per_capita"})
 
 
 class Household(models.Model):
@@ -195,12 +202,6 @@ class Household(models.Model):
     def is_registered(self) -> bool:
         return self.parts_done >= 7
 
-    @property
-    def masked_phone(self) -> str:
-        from villages.models import mask_phone
-
-        return mask_phone(self.phone) if self.phone else ""
-
 
 class Member(models.Model):
     household = models.ForeignKey(Household, verbose_name="所属户", on_delete=models.PROTECT,
@@ -260,10 +261,6 @@ class Member(models.Model):
     @property
     def masked_id_number(self) -> str:
         return idnumbers.mask(self.id_number)
-
-    @property
-    def is_head(self) -> bool:
-        return self.relation == Relation.HEAD
 
 
 class Claim(models.Model):

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .roles import VIEW, Role
+from .roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, VIEW, Role
 
 
 def is_admin(user) -> bool:
@@ -216,6 +216,20 @@ def has_code_perm(user, perm: str, code: str) -> bool:
         if lo <= code < hi:
             return True
     return False
+
+
+def can_maintain_household(user, household) -> bool:
+    """The village account of the household's village: it claims, registers and edits the
+    household (the actions also want the verified phone holding the claim). Offices and the
+    administrator only read."""
+    return (user.role == Role.VILLAGE
+            and has_code_perm(user, CLAIM_HOUSEHOLDS, household.village_code))
+
+
+def can_cancel_claims(user, household) -> bool:
+    """The township office over the household's village undoes a wrong claim."""
+    return (user.role == Role.TOWNSHIP
+            and has_code_perm(user, CANCEL_CLAIMS, household.village_code))
 
 
 def get_household_for_user(user, pk, perm: str = VIEW, *, queryset=None):

@@ -216,3 +216,12 @@ def test_claims_lists_cost_the_same_for_few_and_many_rows(world, login,
     assert len(response.context["page"].object_list) == 13
     with django_assert_max_num_queries(QUERY_CEILING):
         assert township.get("/households/claims/?show=cancelled").status_code == 200
+
+
+def test_only_the_township_office_cancels_a_claim_even_through_the_action(world):
+    """The action asks the access layer itself, not only the view's role rule: the
+    administrator reads every slice but does not cancel claims."""
+    household = register(world.village_account, world.phone)
+    with pytest.raises(services.EditRefused, match="只有乡镇扶贫办可以取消认领。"):
+        services.cancel_claim(world.admin, household, "释放")
+    assert Claim.objects.filter(household=household, active=True).exists()

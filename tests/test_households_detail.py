@@ -11,6 +11,7 @@ from households import services
 from households.models import Household, Member
 
 from .households_data import (  # noqa: F401
+    PRODUCTION,
     make_id,
     member,
     member_rows,
@@ -48,6 +49,25 @@ def test_full_values_are_shown_on_the_household_page(world, login, household):
     page = login(world.county_office).get(f"/households/{household.pk}/").content.decode()
     assert HEAD_ID in page and "13812345678" in page and "6228480012345678" in page
     assert "4000.00" in page  # per-capita net income
+
+
+def test_amounts_read_the_same_on_every_page(world, login, household):
+    """One format for money (poverty_system.formatting): the page, part 3, the list and
+    the change log all show 4000.00, with 元 where no column header names the unit."""
+    client = login(world.village_account, world.phone)
+    client.post(f"/households/{household.pk}/income/", part_post(3, wage_income="16000"))
+    household.refresh_from_db()
+    assert household.net_income_per_capita == Decimal("9000.00")
+    page = client.get(f"/households/{household.pk}/")
+    text = page.content.decode()
+    # the top, part 3 and the change log (4000.00 元 → 9000.00 元)
+    assert text.count("9000.00 元") == 3 and "9,000" not in text
+    assert "16000.00 元" in text and "19200.00 元" in text  # wage; 家庭总收入
+    wage = next(c for c in page.context["log"].object_list if c.field == "工资性收入")
+    assert (wage.old, wage.new) == ("6000.00 元", "16000.00 元")
+    assert "9000.00 元" in client.get(f"/households/{household.pk}/income/").content.decode()
+    row = client.get("/households/").context["rows"][0]
+    assert row.income == "9000.00"
 
 
 def test_edits_only_with_the_claiming_phone(world, login, household):
@@ -156,3 +176,45 @@ def test_removed_members_are_greyed_on_the_page(world, login, household):
                            month=datetime.date(2016, 5, 1), phone=world.phone)
     page = login(world.city_office).get(f"/households/{household.pk}/").content.decode()
     assert '<tr class="removed">' in page and "死亡 2016-05" in page
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+DETAIL_QUERIES = 15  # session, account, grants, the household, its claims, members, status
+# changes, ancestors, the change log's three (household, member rows, phone holders), the
+# session's save (3 statements) and the verified phone of a village session
+
+
+def _busy_household(world):
+    """Six members, claims cancelled and renewed, status changes and a long change log."""
+    import datetime
+
+    household = register(world.village_account, world.phone,
+                         [member("赵大")] + [member(f"赵{i}", "son") for i in range(2, 7)])
+    services.cancel_claim(world.township_office, household, "认领有误")
+    services.claim_household(world.village_account, household, phone=world.phone)
+    for area in ("4", "5", "6"):
+        services.save_part(world.village_account, household, 2,
+                           {**PRODUCTION, "arable_area": Decimal(area)}, phone=world.phone)
+    services.remove_member(world.village_account, household,
+                           household.members.get(name="赵6"), change="death",
+                           month=datetime.date(2016, 5, 1), phone=world.phone)
+    services.set_status(world.township_office, household, "lifted", "收入稳定超过脱贫标准")
+    return household
+
+
+@pytest.mark.parametrize("who", ["village_account", "township_office"])
+def test_household_page_queries_do_not_grow_with_members_claims_and_log(
+        world, login, who, django_assert_max_num_queries):
+    single = register(world.village_account, world.phone, [member("王一")])
+    busy = _busy_household(world)
+    assert busy.members.count() == 6 and busy.claims.count() == 2
+    client = login(getattr(world, who), world.phone if who == "village_account" else None)
+    counts = []
+    for household in (single, busy):
+        with django_assert_max_num_queries(DETAIL_QUERIES) as captured:
+            response = client.get(f"/households/{household.pk}/")
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert len(response.context["log"].object_list) > 10
+    assert counts[0] == counts[1]

@@ -55,11 +55,11 @@ def tree_csv(tmp_path) -> Path:
 
 def test_loading_gives_the_tree_mptt_would_build(db, tree_csv):
     result = load_regions(tree_csv)
-    assert result.added == Region.objects.count() == 12
+    assert result.added == Region.objects.count() == 13
     assert result.by_level == {"province": 1, "city": 1, "county": 2, "township": 3,
-                               "village": 5}
+                               "village": 6}
     fields = assert_tree_as_mptt_computes_it()
-    assert fields["36"][:4] == (1, 1, 24, 0)
+    assert fields["36"][:4] == (1, 1, 26, 0)
     county = Region.objects.get(code="360731")
     assert county.parent.code == "3607" and county.level == "county"
     assert [r.code for r in county.get_descendants().filter(level="village")] == [
@@ -72,7 +72,7 @@ def test_loading_again_changes_nothing(db, tree_csv):
     before = (tree_fields(), names(), set(Region.objects.values_list("pk", flat=True)))
     result = load_regions(tree_csv)
     assert (result.added, result.renamed, result.moved_in_tree) == (0, 0, 0)
-    assert result.unchanged == 12
+    assert result.unchanged == 13
     assert (tree_fields(), names(), set(Region.objects.values_list("pk", flat=True))) == before
 
 
@@ -175,7 +175,7 @@ def test_a_gzipped_file_loads_the_same_tree(db, tree_csv, tmp_path):
     packed = tmp_path / "tree.csv.gz"
     packed.write_bytes(gzip.compress(tree_csv.read_bytes()))
     result = load_regions(packed)
-    assert result.added == Region.objects.count() == 12
+    assert result.added == Region.objects.count() == 13
     fields = assert_tree_as_mptt_computes_it()
     assert load_regions(tree_csv).added == 0
     assert tree_fields() == fields
@@ -184,11 +184,11 @@ def test_a_gzipped_file_loads_the_same_tree(db, tree_csv, tmp_path):
 def test_the_command_loads_and_reports(db, tree_csv):
     out = io.StringIO()
     call_command("load_regions", str(tree_csv), stdout=out)
-    assert "行政区划导入完成：新增 12" in out.getvalue()
+    assert "行政区划导入完成：新增 13" in out.getvalue()
     out = io.StringIO()
     call_command("load_regions", str(tree_csv), stdout=out)
-    assert "新增 0" in out.getvalue() and "未变 12" in out.getvalue()
-    assert Region.objects.count() == 12
+    assert "新增 0" in out.getvalue() and "未变 13" in out.getvalue()
+    assert Region.objects.count() == 13
 
 
 def test_the_command_refuses_a_bad_file_with_its_line(db, tree_csv, tmp_path):
@@ -228,7 +228,7 @@ def test_region_page_lists_children_with_village_counts(world, login):
     client = login(world.city_office)
     assert child_rows(client.get(f"/regions/{world.city.pk}/")) == [
         ("360731000000", "于都县", "县(区)", "5"),
-        ("360732000000", "兴国县", "县(区)", "0"),
+        ("360732000000", "兴国县", "县(区)", "1"),
     ]
     response = client.get(f"/regions/{world.township.pk}/")
     assert [row[1:] for row in child_rows(response)] == [

@@ -147,7 +147,7 @@ def test_no_history_rows_for_seeded_data(seeded):
 
 
 def test_a_full_village_refuses_more(world, monkeypatch):
-    monkeypatch.setattr(seeding, "MAX_SEQUENCE", 3)
+    monkeypatch.setattr(seeding.spread, "MAX_SEQUENCE", 3)  # the module that reads it
     seed_households(world.village, 3, seed=1)
     with pytest.raises(seeding.SeedError):
         seed_households(world.village, 1, seed=1)

@@ -11,7 +11,7 @@ import string
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -108,10 +108,7 @@ def create_user(actor: User | None, *, username: str, role: str, full_name: str,
 
 def get_managed_account(actor: User, pk) -> User:
     """An account the actor manages, or 404 (missing and not-yours look the same)."""
-    found = access.filter_manageable_accounts(User.objects.all(), actor).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return get_object_or_404(access.filter_manageable_accounts(User.objects.all(), actor), pk=pk)
 
 
 @transaction.atomic
@@ -163,10 +160,9 @@ def regions_by_account(found) -> dict[int, list[Region]]:
 # --- village phone numbers ------------------------------------------------------------
 
 def get_phone_managed_account(actor: User, pk) -> User:
-    found = access.filter_phone_managed_accounts(User.objects.all(), actor).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    """A village account whose phones the actor manages, or 404 (as get_managed_account)."""
+    return get_object_or_404(access.filter_phone_managed_accounts(User.objects.all(), actor),
+                             pk=pk)
 
 
 @transaction.atomic

@@ -30,10 +30,14 @@ CODE_LENGTH = 12
 def code_range(prefix: str) -> tuple[str, str]:
     """Half-open string range [lo, hi) holding every code that starts with prefix.
 
-    Codes are digit strings, so bumping the last character (9 becomes ':') gives an upper
-    bound that an ordinary B-tree index can use, unlike LIKE 'prefix%' on SQLite.
+    An ordinary B-tree index can use it, unlike LIKE 'prefix%' on SQLite. The upper bound is
+    made of digits only (3609 -> 361), so it holds under any collation; a bound such as
+    '360:' would sort before the digits under ICU collations on PostgreSQL.
     """
-    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    stripped = prefix.rstrip("9")
+    if not stripped:
+        raise ValueError(f"no statistical code consists only of nines: {prefix!r}")
+    return prefix, stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
 class RegionQuerySet(TreeQuerySet):
@@ -41,9 +45,6 @@ class RegionQuerySet(TreeQuerySet):
         from poverty_system import access
 
         return access.filter_regions(self, user)
-
-    def in_subtree(self, region: "Region"):
-        return self.filter(tree_id=region.tree_id, lft__gte=region.lft, lft__lte=region.rght)
 
 
 class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
@@ -94,11 +95,6 @@ class Region(MPTTModel):
 
     def contains(self, other: "Region") -> bool:
         return self.tree_id == other.tree_id and self.lft <= other.lft <= self.rght
-
-    @property
-    def child_level(self) -> str | None:
-        index = LEVEL_ORDER.index(self.level)
-        return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
 
 
 class User(AbstractUser):

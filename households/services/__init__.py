@@ -7,6 +7,7 @@ from .base import (
     EditRefused,
     HouseholdError,
     active_claim,
+    can_edit,
     check_can_edit,
     edit_refusal,
     refresh_counts,
@@ -20,6 +21,7 @@ from .members import (
     mask_name,
     remove_member,
 )
+from .page import PageActions, page_actions
 from .registration import next_number, save_basic, save_part, start_registration
 from .split import split_household
 from .status import (
@@ -34,9 +36,9 @@ from .status import (
 
 __all__ = [
     "MEMBER_FIELDS", "REMOVAL_CHECKS", "TRANSITIONS", "EditRefused", "HouseholdError",
-    "active_claim", "add_member", "apply_status", "can_transition", "cancel_claim",
-    "check_can_edit", "check_ids_free", "claim_household", "edit_refusal", "holder_message",
-    "mask_name", "next_number", "refresh_counts", "remove_household", "removal_blockers",
-    "remove_member", "save_basic", "save_part", "set_status", "split_household",
-    "start_registration",
+    "PageActions", "active_claim", "add_member", "apply_status", "can_edit", "can_transition",
+    "cancel_claim", "check_can_edit", "check_ids_free", "claim_household", "edit_refusal",
+    "holder_message", "mask_name", "next_number", "page_actions", "refresh_counts",
+    "remove_household", "removal_blockers", "remove_member", "save_basic", "save_part",
+    "set_status", "split_household", "start_registration",
 ]

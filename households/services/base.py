@@ -2,10 +2,9 @@
 holds the claim edits, procedure 2 of the manual), history stamping and recounting."""
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from poverty_system import access
-from poverty_system.roles import CLAIM_HOUSEHOLDS, Role
+from poverty_system.roles import CLAIM_HOUSEHOLDS
 
 from ..choices import HouseholdStatus, Relation
 from ..models import Claim, Household
@@ -33,29 +32,37 @@ def active_claim(household: Household) -> Claim | None:
             .select_related("phone").first())
 
 
-def check_can_edit(actor, household: Household, phone) -> Claim:
-    """Only a village session verified with the phone holding the claim may edit."""
-    if actor.role != Role.VILLAGE or not access.has_code_perm(actor, CLAIM_HOUSEHOLDS,
-                                                              household.village_code):
-        raise EditRefused("贫困户信息只能由本村村级账号修改，您的账号只能查看。")
+def can_edit(actor, household: Household, phone, claim_phone_id: int | None) -> bool:
+    """Only a village session verified with the phone holding the active claim may edit.
+    `claim_phone_id` is that claim's phone (None: unclaimed); lists carry it on each row."""
+    return (access.can_maintain_household(actor, household)
+            and household.status != HouseholdStatus.REMOVED
+            and phone is not None and claim_phone_id == phone.pk)
+
+
+def edit_refusal(actor, household: Household, phone, claim: Claim | None) -> str | None:
+    """Why this session may not edit the household (see can_edit), or None; `claim` is its
+    active claim, with its phone."""
+    if can_edit(actor, household, phone, claim.phone_id if claim else None):
+        return None
+    if not access.can_maintain_household(actor, household):
+        return "贫困户信息只能由本村村级账号修改，您的账号只能查看。"
     if household.status == HouseholdStatus.REMOVED:
-        raise EditRefused("该户已清退，不能再修改。")
-    claim = active_claim(household)
+        return "该户已清退，不能再修改。"
     if claim is None:
-        raise EditRefused("该户尚未认领，请先在【贫困户认领管理】中认领后再修改。")
-    if phone is None or claim.phone_id != phone.pk:
-        raise EditRefused(f"该户已由手机号 {claim.phone.masked}（{claim.phone.holder}）认领，"
-                          "只有用该手机号验证登录本村账号后才能修改。")
+        return "该户尚未认领，请先在【贫困户认领管理】中认领后再修改。"
+    return (f"该户已由手机号 {claim.phone.masked}（{claim.phone.holder}）认领，"
+            "只有用该手机号验证登录本村账号后才能修改。")
+
+
+def check_can_edit(actor, household: Household, phone) -> Claim:
+    """The household's active claim, or EditRefused (403) saying why this session may not
+    edit it."""
+    claim = active_claim(household)
+    refusal = edit_refusal(actor, household, phone, claim)
+    if refusal is not None:
+        raise EditRefused(refusal)
     return claim
-
-
-def edit_refusal(actor, household: Household, phone) -> str | None:
-    """Why this session may not edit the household, or None: for pages to show edit links."""
-    try:
-        check_can_edit(actor, household, phone)
-    except EditRefused as exc:
-        return exc.message
-    return None
 
 
 def lock_for_edit(actor, household: Household, phone) -> Household:
@@ -100,7 +107,3 @@ def refresh_counts(household: Household) -> None:
     if head is not None:
         household.head_name = head.name
     household.recompute_income()
-
-
-def this_month():
-    return timezone.localdate().replace(day=1)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from poverty_system import access
-from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
+from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS
 
 from ..choices import HouseholdStatus
 from ..models import Claim, Household
@@ -19,7 +19,7 @@ from .base import EditRefused, HouseholdError, active_claim, require_phone
 
 def claim_household(actor, household: Household, *, phone) -> Claim:
     household = access.get_household_for_user(actor, household.pk, CLAIM_HOUSEHOLDS)
-    if actor.role != Role.VILLAGE:
+    if not access.can_maintain_household(actor, household):
         raise EditRefused("只有村级账号可以认领贫困户。")
     require_phone(actor, phone)
     if household.status == HouseholdStatus.REMOVED:
@@ -41,6 +41,8 @@ def claim_household(actor, household: Household, *, phone) -> Claim:
 def cancel_claim(actor, household: Household, reason: str) -> Claim:
     """The township office undoes a wrong claim; the claim row stays as history."""
     household = access.get_household_for_user(actor, household.pk, CANCEL_CLAIMS)
+    if not access.can_cancel_claims(actor, household):
+        raise EditRefused("只有乡镇扶贫办可以取消认领。")
     reason = (reason or "").strip()
     if not reason:
         raise HouseholdError("请填写取消认领的原因。", "reason")

@@ -3,11 +3,18 @@
 from django.db.models import OuterRef, Subquery
 
 from poverty_system import access
-from poverty_system.roles import CLAIM_HOUSEHOLDS
+from poverty_system.roles import CLAIM_HOUSEHOLDS, OFFICE_ROLES, Role
+from poverty_system.rules import roles
 from villages.auth import verified_phone
+from villages.models import mask_phone
 
-from .. import services
+from .. import idnumbers, services
 from ..models import Claim, Member
+
+# The administrator reads every slice (as on 管理贫困户信息) but never edits: edits need a
+# village session verified with the claiming phone.
+household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
+village_only = roles(Role.VILLAGE)
 
 
 def show_error(form, exc: services.HouseholdError, formset=None) -> None:
@@ -46,10 +53,6 @@ def with_head_id(queryset):
 
 def masked_rows(rows) -> list:
     """Masked claim phone and head ID number on annotated rows, for lists."""
-    from villages.models import mask_phone
-
-    from .. import idnumbers
-
     rows = list(rows)
     for row in rows:
         phone = getattr(row, "claim_phone", None)

@@ -7,23 +7,20 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system import access
-from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, OFFICE_ROLES, Role
-from poverty_system.rules import roles
+from poverty_system.formatting import yuan
 from villages.auth import verified_phone
 
 from .. import changelog, parts, services
 from ..forms import PART_FORMS, ReasonForm
 from ..models import Household
-from .common import editable_household, show_error
+from .common import editable_household, household_readers, show_error, village_only
 
-# The administrator reads every slice (as on 管理贫困户信息) but never edits: edits need a
-# village session verified with the claiming phone.
-household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
 LOG_PER_PAGE = 50
 
 
 def _sections(household):
-    """(part, [(label, value)]) of parts 2–7 as saved; part 1 is shown with the members."""
+    """(part, saved, open, [(label, value)]) of parts 2–7 as saved; part 1 is shown with the
+    members. `open`: the part may be filled in now (the one before it is saved)."""
     sections = []
     for part in parts.PARTS[1:]:
         rows = []
@@ -34,17 +31,18 @@ def _sections(household):
             for label, value in (("转移性收入", household.transfer_income),
                                  ("家庭总收入", household.total_income),
                                  ("人均纯收入（自动计算）", household.net_income_per_capita)):
-                rows.append((label, f"{value:,.2f}"))
-        sections.append((part, part.number <= household.parts_done, rows))
+                rows.append((label, yuan(value)))
+        sections.append((part, part.number <= household.parts_done,
+                         parts.is_open(household.parts_done, part.number), rows))
     return sections
 
 
 @household_readers
 def detail(request, pk):
+    """One query per list on the page (members, claims, status changes, and the change log's
+    three), whatever their length."""
     household = access.get_household_for_user(
         request.user, pk, queryset=Household.objects.select_related("village__parent"))
-    user, phone = request.user, verified_phone(request)
-    refusal = services.edit_refusal(user, household, phone)
     claims = list(household.claims.select_related("phone", "account", "cancelled_by")
                   .order_by("-claimed_at", "-pk"))
     active = next((c for c in claims if c.active), None)
@@ -54,20 +52,16 @@ def detail(request, pk):
         "household": household,
         "ancestors": household.village.get_ancestors(),
         "members": household.members.order_by("-active", "pk"),
-        "claims": claims, "active_claim": active,
+        "claims": claims,
         "status_changes": household.status_changes.select_related("actor"),
-        "sections": _sections(household), "parts": parts.PARTS,
-        "log": log, "can_edit": refusal is None, "refusal": refusal,
-        "is_village": user.role == Role.VILLAGE,
-        "can_claim": (active is None and user.role == Role.VILLAGE and household.status
-                      != "removed" and access.has_code_perm(user, CLAIM_HOUSEHOLDS,
-                                                            household.village_code)),
-        "can_cancel_claim": active is not None and user.role == Role.TOWNSHIP
-        and access.has_code_perm(user, CANCEL_CLAIMS, household.village_code),
+        "sections": _sections(household),
+        "log": log,
+        "actions": services.page_actions(request.user, household, verified_phone(request),
+                                         active),
     })
 
 
-@roles(Role.VILLAGE)
+@village_only
 def remove(request, pk):
     """清退: remove a wrongly identified household (a status change with a reason)."""
     household, phone = editable_household(request, pk)

@@ -3,12 +3,9 @@
 from django.shortcuts import render
 from django.urls import path
 
-from poverty_system.roles import Role
-from poverty_system.rules import roles
-
 from .. import listing
-
-household_readers = roles(Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE)
+from ..filters import apply_filters, parse_filters, phones_for, select_fields
+from .common import household_readers
 
 
 @household_readers
@@ -16,11 +13,11 @@ def household_list(request):
     user = request.user
     nav = listing.region_nav(user, request.GET.get("region"))  # 404 outside the slice
     region = nav.current if nav.chosen else None
-    form, filters = listing.parse_filters(request.GET, phones=listing.phones_for(user))
-    households = listing.apply_filters(listing.scoped_households(user, region), filters, user)
+    form, filters = parse_filters(request.GET, phones=phones_for(user))
+    households = apply_filters(listing.scoped_households(user, region), filters, user)
     page, rows = listing.household_page(households, filters.sort, request.GET.get("page"))
     return render(request, "households/list.html", {
-        "selects": listing.select_fields(form, filters), "filters": filters, "page": page,
+        "selects": select_fields(form, filters), "filters": filters, "page": page,
         "rows": rows, "region": region,
         "links": listing.Links(filters, region, nav),
     })

@@ -4,35 +4,40 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from poverty_system.roles import Role
-from poverty_system.rules import roles
-
 from .. import services
 from ..forms import AddMemberForm, RemoveMemberForm, SplitForm
 from ..services import MEMBER_FIELDS
-from .common import editable_household, show_error
+from .common import editable_household, show_error, village_only
 
-village_only = roles(Role.VILLAGE)
+
+def _change_members(request, household, form, change, *, removing: bool):
+    """人口自然变更's page: run `change` (an action) on the valid form, or show it again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = change(form.cleaned_data)
+        except services.HouseholdError as exc:
+            show_error(form, exc)
+        else:
+            done = ("已减少家庭成员 {}，家庭人口和人均纯收入已重新计算。" if removing
+                    else "已新增家庭成员 {}。")
+            messages.success(request, done.format(member.name))
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/member_change.html", {
+        "household": household, "form": form, "removing": removing})
 
 
 @village_only
 def add_member(request, pk):
     household, phone = editable_household(request, pk)
-    form = AddMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member = services.add_member(
-                request.user, household, {k: data[k] for k in MEMBER_FIELDS},
-                change=data["change"], month=data["change_month"],
-                note=data["change_note"], phone=phone)
-        except services.HouseholdError as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, f"已新增家庭成员 {member.name}。")
-            return redirect("households:detail", pk=household.pk)
-    return render(request, "households/member_add.html", {"household": household,
-                                                           "form": form})
+
+    def add(data):
+        return services.add_member(
+            request.user, household, {k: data[k] for k in MEMBER_FIELDS},
+            change=data["change"], month=data["change_month"], note=data["change_note"],
+            phone=phone)
+
+    return _change_members(request, household, AddMemberForm(request.POST or None), add,
+                           removing=False)
 
 
 @village_only
@@ -41,21 +46,14 @@ def remove_member(request, pk):
     members = household.members.filter(active=True).order_by("pk")
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else {}
     form = RemoveMemberForm(request.POST or None, members=members, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member = services.remove_member(
-                request.user, household, data["member"], change=data["change"],
-                month=data["change_month"], note=data["change_note"],
-                new_head=data["new_head"], phone=phone)
-        except services.HouseholdError as exc:
-            show_error(form, exc)
-        else:
-            messages.success(request, f"已减少家庭成员 {member.name}，"
-                                      "家庭人口和人均纯收入已重新计算。")
-            return redirect("households:detail", pk=household.pk)
-    return render(request, "households/member_remove.html", {"household": household,
-                                                              "form": form})
+
+    def remove(data):
+        return services.remove_member(
+            request.user, household, data["member"], change=data["change"],
+            month=data["change_month"], note=data["change_note"], new_head=data["new_head"],
+            phone=phone)
+
+    return _change_members(request, household, form, remove, removing=True)
 
 
 @village_only

@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system import access
-from poverty_system.roles import CLAIM_HOUSEHOLDS, Role
-from poverty_system.rules import roles
+from poverty_system.roles import CLAIM_HOUSEHOLDS
 from villages.auth import verified_phone
 from villages.models import Level, Region
 
@@ -16,9 +15,8 @@ from .. import parts, services
 from ..choices import HouseholdStatus
 from ..forms import PART_FORMS, BasicForm, member_formset
 from ..models import Household, Member
-from .common import editable_household, masked_rows, show_error, with_claims
+from .common import editable_household, masked_rows, show_error, village_only, with_claims
 
-village_only = roles(Role.VILLAGE)
 NEW_MEMBER_ROWS = 6
 MORE_MEMBER_ROWS = 3
 
@@ -56,7 +54,7 @@ def register(request):
     page.object_list = masked_rows(page.object_list)
     for draft in page.object_list:
         draft.next_part = parts.BY_NUMBER[min(draft.parts_done + 1, parts.LAST)]
-        draft.mine = phone is not None and draft.claim_phone_id == phone.pk
+        draft.mine = services.can_edit(request.user, draft, phone, draft.claim_phone_id)
     return render(request, "households/register.html", {
         "form": form, "formset": formset, "page": page, "parts": parts.PARTS,
     })

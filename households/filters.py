@@ -1,0 +1,217 @@
+"""The household list's filters: the form that validates them, what a request asks for,
+the URL parameters that keep them in links, the sort orders, and the query they narrow.
+
+An invalid filter is dropped with a message, never a 500. A searched ID number is never put
+back into the page (neither in links nor in the search box).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from poverty_system.roles import Role
+
+from . import idnumbers
+from .choices import Attribute, Cause, HouseholdStatus
+from .models import Claim, Member
+
+# sort key -> (label, order_by); every order ends with the unique number so pages are stable.
+SORTS = {
+    "number": ("户编号", ("village_code", "number")),
+    "head": ("户主姓名", ("head_name", "number")),
+    "size": ("家庭人口", ("size", "number")),
+    "income": ("人均纯收入", ("net_income_per_capita", "number")),
+}
+SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()] + [
+    (f"-{key}", f"{label}（倒序）") for key, (label, _) in SORTS.items()]
+
+ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
+PHONE_FULL = re.compile(r"^1\d{10}$")
+PHONE_MASKED = re.compile(r"^(1\d{2})\*{4}(\d{4})$")
+PHONE_TAIL = re.compile(r"^\d{4}$")
+
+
+def _choices(all_label, choices):
+    return [("", all_label), *choices]
+
+
+class HouseholdFilterForm(forms.Form):
+    """The filters of the list; an invalid value is dropped with a message, never a 500."""
+
+    q = forms.CharField(label="户主姓名/身份证号", required=False, max_length=50)
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=_choices("全部状态", HouseholdStatus.choices))
+    attribute = forms.ChoiceField(label="贫困户属性", required=False,
+                                  choices=_choices("全部属性", Attribute.choices))
+    cause = forms.ChoiceField(label="主要致贫原因", required=False,
+                              choices=_choices("全部原因", Cause.choices))
+    claimed = forms.ChoiceField(label="认领情况", required=False, choices=[
+        ("", "全部"), ("yes", "已认领"), ("no", "未认领")])
+    phone = forms.TypedChoiceField(label="认领手机号", required=False, coerce=int,
+                                   empty_value=None)
+    phone_q = forms.CharField(label="认领手机号", required=False, max_length=20,
+                              help_text="完整手机号、138****5678 或后四位")
+    group = forms.CharField(label="村民小组", required=False, max_length=30)
+    sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data, *, phones=None):
+        super().__init__(data)
+        self.phones = phones
+        if phones is None:
+            del self.fields["phone"]
+        else:
+            del self.fields["phone_q"]
+            self.fields["phone"].choices = [("", "全部手机号")] + [
+                (p.pk, f"{p.holder} {p.masked}{'' if p.active else '（已停用）'}")
+                for p in phones]
+
+    def clean_phone_q(self):
+        value = re.sub(r"[\s-]", "", self.cleaned_data["phone_q"])
+        if not value:
+            return None
+        if PHONE_FULL.match(value):
+            # A full number is searched as its masked form: the page never shows it back.
+            return value[:3], value[-4:]
+        if match := PHONE_MASKED.match(value):
+            return match.group(1), match.group(2)
+        if PHONE_TAIL.match(value):
+            return "", value
+        raise forms.ValidationError("手机号请输入 11 位号码、138****5678 形式或后四位。")
+
+    def clean_q(self):
+        value = self.cleaned_data["q"].strip()
+        compact = value.replace(" ", "")
+        if ID_LIKE.match(compact):
+            try:
+                return ("id", idnumbers.normalize(compact))
+            except idnumbers.InvalidIdNumber as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return ("name", value) if value else None
+
+
+@dataclass
+class Filters:
+    """The valid filters of one request, and what the page shows back."""
+
+    cleaned: dict
+    messages: list[str] = field(default_factory=list)
+    phones: bool = False  # the claim phone is chosen from the account's own phones
+
+    def get(self, name):
+        return self.cleaned.get(name) or None
+
+    @property
+    def sort(self) -> str:
+        return self.get("sort") or "number"
+
+    @property
+    def id_number(self) -> str | None:
+        q = self.get("q")
+        return q[1] if q and q[0] == "id" else None
+
+    @property
+    def name(self) -> str | None:
+        q = self.get("q")
+        return q[1] if q and q[0] == "name" else None
+
+    @property
+    def active(self) -> bool:
+        return any(self.get(n) for n in ("q", "status", "attribute", "cause", "claimed",
+                                          "phone", "phone_q", "group"))
+
+    def query_params(self, region=None, *, sort: str | None = None) -> dict:
+        """The filters as URL parameters for links (pagination, sorting, the region tree).
+
+        A searched ID number is left out: it would put the full number in the page."""
+        params = {}
+        if region is not None:
+            params["region"] = region.pk
+        if self.name:
+            params["q"] = self.name
+        for key in ("status", "attribute", "cause", "claimed", "phone", "group"):
+            if self.get(key):
+                params[key] = self.get(key)
+        if self.get("phone_q"):
+            prefix, tail = self.get("phone_q")
+            params["phone_q"] = f"{prefix}****{tail}" if prefix else tail
+        sort = sort or self.sort
+        if sort != "number":
+            params["sort"] = sort
+        return params
+
+
+SELECTS = ("status", "attribute", "cause", "claimed", "phone", "sort")
+
+
+def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
+    """The filter drop-downs, rendered by the list template itself (cheaper than widgets)."""
+    fields = []
+    for name in SELECTS:
+        if name not in form.fields:
+            continue
+        field_ = form.fields[name]
+        current = filters.sort if name == "sort" else filters.get(name)
+        current = "" if current is None else str(current)
+        fields.append({
+            "name": name, "label": field_.label, "id": f"f-{name}",
+            "options": [(str(value), label, str(value) == current)
+                        for value, label in field_.choices],
+        })
+    return fields
+
+
+def parse_filters(params, *, phones=None) -> tuple[HouseholdFilterForm, Filters]:
+    form = HouseholdFilterForm(params, phones=phones)
+    form.is_valid()
+    filters = Filters(cleaned={k: v for k, v in form.cleaned_data.items() if k not in form.errors},
+                      phones=phones is not None)
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else name
+        filters.messages.append(f"“{label}”：{errors[0]}已忽略该条件。")
+    return form, filters
+
+
+def phones_for(user):
+    """The village account's own phones for the claim filter; None for other accounts."""
+    if user.role != Role.VILLAGE:
+        return None
+    return list(user.phones.order_by("-active", "pk"))
+
+
+def apply_filters(queryset, filters: Filters, user):
+    """The list's filters on top of the slice; each narrows the same query."""
+    for key, column in (("status", "status"), ("attribute", "attribute"),
+                        ("cause", "main_cause")):
+        if filters.get(key):
+            queryset = queryset.filter(**{column: filters.get(key)})
+    if filters.get("group"):
+        queryset = queryset.filter(group=filters.get("group").strip())
+    if filters.name:
+        queryset = queryset.filter(head_name__contains=filters.name)
+    if filters.id_number:  # any active member's normalized number (an indexed lookup)
+        queryset = queryset.filter(pk__in=Member.objects.filter(
+            id_number=filters.id_number, active=True).values("household_id"))
+    claims = Claim.objects.filter(household=OuterRef("pk"), active=True)
+    if filters.get("claimed") == "yes":
+        queryset = queryset.filter(Exists(claims))
+    elif filters.get("claimed") == "no":
+        queryset = queryset.filter(~Exists(claims))
+    if filters.get("phone"):
+        # Only the account's own phones are choices, so this cannot reach another account.
+        queryset = queryset.filter(Exists(claims.filter(phone_id=filters.get("phone"),
+                                                        account=user)))
+    if filters.get("phone_q"):
+        prefix, tail = filters.get("phone_q")
+        by_phone = claims.filter(phone__phone__endswith=tail)
+        if prefix:
+            by_phone = by_phone.filter(phone__phone__startswith=prefix)
+        queryset = queryset.filter(Exists(by_phone))
+    return queryset
+
+
+def order_for(sort: str) -> list[str]:
+    descending = sort.startswith("-")
+    _, columns = SORTS[sort.lstrip("-")]
+    return [f"-{c}" if descending else c for c in columns]

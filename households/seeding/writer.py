@@ -1,0 +1,80 @@
+"""Batched raw INSERTs of planned households and their members (executemany on SQLite,
+execute_values on PostgreSQL). Seeded rows are plain data: no history rows are written."""
+
+from django.db import connection
+from django.utils import timezone
+
+from ..models import Household, Member
+from .generator import Plan
+
+
+def _columns(model, skip=("id",)):
+    return [f for f in model._meta.concrete_fields if f.column not in skip]
+
+
+def _defaults(fields) -> dict:
+    return {f.attname: f.get_default() for f in fields}
+
+
+class Writer:
+    """Batched raw INSERTs; ids of households are reserved first so members can point to
+    them without reading anything back."""
+
+    def __init__(self):
+        self.vendor = connection.vendor
+        self.household_fields = _columns(Household, skip=())
+        self.member_fields = _columns(Member)
+        self.household_defaults = _defaults(self.household_fields)
+        self.member_defaults = _defaults(self.member_fields)
+        self.now = timezone.now()
+        self.stamp = connection.ops.adapt_datetimefield_value(self.now)
+
+    def reserve_household_ids(self, n: int) -> list[int]:
+        table = Household._meta.db_table
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
+                               " FROM generate_series(1, %s)", [table, n])
+                return [row[0] for row in cursor.fetchall()]
+            cursor.execute(f'SELECT MAX(id) FROM "{table}"')  # noqa: S608 - table name
+            top = cursor.fetchone()[0] or 0
+            if self.vendor == "sqlite":
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                row = cursor.fetchone()
+                top = max(top, row[0] if row else 0)
+            return list(range(top + 1, top + n + 1))
+
+    def insert(self, model, fields, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        table = model._meta.db_table
+        columns = ", ".join(f'"{f.column}"' for f in fields)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                from psycopg2.extras import execute_values
+
+                execute_values(cursor.cursor,
+                               f'INSERT INTO "{table}" ({columns}) VALUES %s',  # noqa: S608
+                               rows, page_size=1000)
+            else:
+                marks = ", ".join(["%s"] * len(fields))
+                cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',  # noqa: S608
+                                   rows)
+
+    def write(self, plans: list[Plan]) -> list[int]:
+        ids = self.reserve_household_ids(len(plans))
+        household_rows, member_rows = [], []
+        json = connection.ops.adapt_json_value
+        for pk, plan in zip(ids, plans, strict=True):
+            values = {**self.household_defaults, **plan.values, "id": pk,
+                      "number": plan.number, "village_id": plan.village.pk,
+                      "village_code": plan.village.code, "created_at": self.stamp,
+                      "registered_at": self.stamp, "created_by_id": None}
+            values["other_causes"] = json(values["other_causes"], None)
+            household_rows.append(tuple(values[f.attname] for f in self.household_fields))
+            for person_values in plan.members:
+                row = {**self.member_defaults, **person_values, "household_id": pk}
+                member_rows.append(tuple(row[f.attname] for f in self.member_fields))
+        self.insert(Household, self.household_fields, household_rows)
+        self.insert(Member, self.member_fields, member_rows)
+        return ids

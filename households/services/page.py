@@ -1,0 +1,40 @@
+"""What the household page offers a session (claim, cancel the claim, edit, change members),
+decided by the access layer and the actions' own rules: the template shows what is decided
+here and decides nothing itself."""
+
+from dataclasses import dataclass
+
+from poverty_system import access
+from poverty_system.roles import Role
+
+from ..choices import HouseholdStatus
+from ..models import Claim, Household
+from .base import edit_refusal
+
+
+@dataclass(frozen=True)
+class PageActions:
+    claim: bool
+    cancel_claim: bool
+    edit: bool
+    # 新增成员 and 分户 once registered; while registering, members are entered in part 1.
+    change_members: bool
+    refusal: str | None  # why this village session may not edit; offices are not told
+
+    @property
+    def any(self) -> bool:
+        return self.claim or self.cancel_claim or self.edit
+
+
+def page_actions(actor, household: Household, phone, claim: Claim | None) -> PageActions:
+    """`claim` is the household's active claim (with its phone), as the page loaded it."""
+    refusal = edit_refusal(actor, household, phone, claim)
+    edit = refusal is None
+    return PageActions(
+        claim=(claim is None and household.status != HouseholdStatus.REMOVED
+               and access.can_maintain_household(actor, household)),
+        cancel_claim=claim is not None and access.can_cancel_claims(actor, household),
+        edit=edit,
+        change_members=edit and household.status != HouseholdStatus.REGISTERING,
+        refusal=refusal if actor.role == Role.VILLAGE else None,
+    )
