@@ -161,14 +161,21 @@ def filter_units(queryset, user):
 
 # --- accounts ----------------------------------------------------------------------------
 
+def creatable_roles(user) -> tuple[str, ...]:
+    """Roles of the accounts this account may create and manage."""
+    from .roles import CREATABLE_ROLES
+
+    return CREATABLE_ROLES.get(Role.ADMIN if is_admin(user) else user.role, ())
+
+
 def filter_manageable_accounts(queryset, user):
     """Accounts this account may manage: the administrator manages city and county offices;
     a county office the township and village accounts inside its county."""
-    from .roles import CREATABLE_ROLES, MANAGE_ACCOUNTS
+    from .roles import MANAGE_ACCOUNTS
 
+    roles = creatable_roles(user)
     if is_admin(user):
-        return queryset.filter(role__in=CREATABLE_ROLES[Role.ADMIN])
-    roles = CREATABLE_ROLES.get(user.role, ())
+        return queryset.filter(role__in=roles)
     if not roles:
         return queryset.none()
     return queryset.filter(role__in=roles, pk__in=_accounts_inside(user, MANAGE_ACCOUNTS))

@@ -18,11 +18,11 @@ def home(request):
 
 
 def _units_of(user):
+    """The units a unit or cadre account acts for (none for other roles)."""
     from units.models import Unit
 
-    if user.role not in ("unit", "cadre"):
-        return []
-    return list(Unit.objects.visible_to(user).select_related("region"))
+    ids = access.unit_ids(user)
+    return list(Unit.objects.filter(pk__in=ids).select_related("region")) if ids else []
 
 
 @public

@@ -17,7 +17,6 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system import access
 from poverty_system.roles import (
-    CREATABLE_ROLES,
     MANAGE_ACCOUNTS,
     ROLE_REGION_LEVEL,
     ROLE_REGION_PERMS,
@@ -57,7 +56,7 @@ def grant_role(user: User, regions: list[Region]) -> None:
 
 
 def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
-    if role not in CREATABLE_ROLES.get(Role.ADMIN if access.is_admin(actor) else actor.role, ()):
+    if role not in access.creatable_roles(actor):
         raise PermissionDenied
     if not regions:
         raise AccountError("请选择所属区域。", "regions")

@@ -3,7 +3,8 @@ import json
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
-from poverty_system.roles import CREATABLE_ROLES, ROLE_REGION_LEVEL, Role
+from poverty_system import access
+from poverty_system.roles import ROLE_REGION_LEVEL, Role
 
 from .models import Region
 
@@ -74,8 +75,7 @@ class AccountForm(forms.Form):
 
     def __init__(self, *args, actor, regions_for_role, **kwargs):
         super().__init__(*args, **kwargs)
-        role_key = Role.ADMIN if actor.role == Role.ADMIN or actor.is_superuser else actor.role
-        roles = CREATABLE_ROLES.get(role_key, ())
+        roles = access.creatable_roles(actor)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
         # Region choices: every region of a creatable level inside the actor's slice.
         levels = [ROLE_REGION_LEVEL[r] for r in roles]
