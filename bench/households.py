@@ -36,16 +36,21 @@ PASSWORD = "Bench#2026pass"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
-                        help="default: SQLite in --var-dir")
-    parser.add_argument("--var-dir", default="",
-                        help="SQLite directory to use and keep; default: a temporary one")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="default: SQLite in --var-dir",
+    )
+    parser.add_argument(
+        "--var-dir", default="", help="SQLite directory to use and keep; default: a temporary one"
+    )
     parser.add_argument("--households", type=int, default=300_000)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per case")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--deep-page", type=int, default=1000)
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the seeded households (and the SQLite directory)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the seeded households (and the SQLite directory)"
+    )
     args, _ = parser.parse_known_args()  # bench/run.py passes every script the same options
     return args
 
@@ -93,8 +98,9 @@ def prepare(args) -> dict:
         def progress(done, total):
             print(f"  {done:,} / {total:,}", end="\r", flush=True)
 
-        result = seed_households(Region.objects.get(code=CITY), missing, seed=args.seed,
-                                 batch=10_000, progress=progress)
+        result = seed_households(
+            Region.objects.get(code=CITY), missing, seed=args.seed, batch=10_000, progress=progress
+        )
         print()
         info["seeded"] = result
         with connection.cursor() as cursor:
@@ -114,16 +120,24 @@ def accounts() -> dict:
     from villages.models import Region, User
 
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False})
+        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+    )
     users = {}
-    for key, role, code, creator in (("county", Role.COUNTY, COUNTY, admin),
-                                     ("township", Role.TOWNSHIP, TOWNSHIP, None)):
+    for key, role, code, creator in (
+        ("county", Role.COUNTY, COUNTY, admin),
+        ("township", Role.TOWNSHIP, TOWNSHIP, None),
+    ):
         user = User.objects.filter(username=f"bench_{key}").first()
         if user is None:
-            user, _ = create_account(creator or users["county"], username=f"bench_{key}",
-                                     role=role, regions=[Region.objects.get(code=code)],
-                                     full_name=f"bench {key}", password=PASSWORD,
-                                     must_change_password=False)
+            user, _ = create_account(
+                creator or users["county"],
+                username=f"bench_{key}",
+                role=role,
+                regions=[Region.objects.get(code=code)],
+                full_name=f"bench {key}",
+                password=PASSWORD,
+                must_change_password=False,
+            )
         users[key] = user
     return users
 
@@ -171,9 +185,11 @@ def naive_sql(user, query: dict, page: int):
     ids_sql, ids_params = qs.order_by().values("pk").query.sql_with_params()
     offset = (page - 1) * listing.PER_PAGE
     order = household_filters.order_for(filters.sort)
-    rows = qs.order_by(*order)[offset:offset + listing.PER_PAGE]
-    return [(f"SELECT COUNT(*) FROM ({ids_sql}) t", ids_params),  # noqa: S608
-            rows.query.sql_with_params()]
+    rows = qs.order_by(*order)[offset : offset + listing.PER_PAGE]
+    return [
+        (f"SELECT COUNT(*) FROM ({ids_sql}) t", ids_params),  # noqa: S608
+        rows.query.sql_with_params(),
+    ]
 
 
 def run_case(client, user, label, query: dict, requests: int, url: str = "/households/"):
@@ -194,15 +210,23 @@ def run_case(client, user, label, query: dict, requests: int, url: str = "/house
     recorder = Recorder()
     with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(recorder):
         client.get(url, query)
-    household_sql = [(sql, params) for sql, params in recorder.statements
-                     if "households_household" in sql]
-    result = {"case": label, "p50": statistics.median(times), "p95": percentile(times, 95),
-              "queries": len(captured.captured_queries), "bare": None, "naive": None}
+    household_sql = [
+        (sql, params) for sql, params in recorder.statements if "households_household" in sql
+    ]
+    result = {
+        "case": label,
+        "p50": statistics.median(times),
+        "p95": percentile(times, 95),
+        "queries": len(captured.captured_queries),
+        "bare": None,
+        "naive": None,
+    }
     if household_sql:
         result["bare"] = statistics.median(time_sql(household_sql, requests))
         page = listing.parse_page(query.get("page"))
-        result["naive"] = statistics.median(time_sql(naive_sql(user, query, page),
-                                                     max(5, requests // 4)))
+        result["naive"] = statistics.median(
+            time_sql(naive_sql(user, query, page), max(5, requests // 4))
+        )
     return result
 
 
@@ -223,13 +247,17 @@ def main(args):
     from households.models import Member
 
     members = Member.objects.count()
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, "
-          f"CONN_MAX_AGE={connection.settings_dict['CONN_MAX_AGE']}")
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}, "
+        f"CONN_MAX_AGE={connection.settings_dict['CONN_MAX_AGE']}"
+    )
     print(f"households: {total:,}  members: {members:,}")
     if info["seeded"] is not None:
         r = info["seeded"]
-        print(f"seeding: {r.households:,} households, {r.members:,} members in "
-              f"{r.seconds:.0f} s ({r.households / r.seconds:,.0f} households/s)")
+        print(
+            f"seeding: {r.households:,} households, {r.members:,} members in "
+            f"{r.seconds:.0f} s ({r.households / r.seconds:,.0f} households/s)"
+        )
 
     deep = str(args.deep_page)
     cases = [
@@ -255,25 +283,32 @@ def main(args):
             from households import listing
 
             _, filters = household_filters.parse_filters(query)
-            count = household_filters.apply_filters(listing.scoped_households(user, None),
-                                                    filters, user).count()
+            count = household_filters.apply_filters(
+                listing.scoped_households(user, None), filters, user
+            ).count()
             query = {**query, "page": str(max(1, -(-count // listing.PER_PAGE)))}
             label = label.replace("末页", f"末页（第{query['page']}页）")
         url = query.pop("url", "/households/")
         results.append(run_case(client, user, label, query, args.requests, url))
         r = results[-1]
-        print(f"{r['case']}: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
-              f"{r['queries']} queries, bare SQL {ms(r['bare'])} ms, naive {ms(r['naive'])} ms",
-              flush=True)
+        print(
+            f"{r['case']}: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+            f"{r['queries']} queries, bare SQL {ms(r['bare'])} ms, naive {ms(r['naive'])} ms",
+            flush=True,
+        )
 
     print()
-    print(f"| 场景 ({connection.vendor}) | p50 ms | p95 ms | 查询数 | 裸 SQL ms | 页面/裸 SQL |"
-          f" 朴素分页 SQL ms |")
+    print(
+        f"| 场景 ({connection.vendor}) | p50 ms | p95 ms | 查询数 | 裸 SQL ms | 页面/裸 SQL |"
+        f" 朴素分页 SQL ms |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         ratio = f"{r['p50'] / r['bare']:.1f}×" if r["bare"] else "—"
-        print(f"| {r['case']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['queries']} |"
-              f" {ms(r['bare'])} | {ratio} | {ms(r['naive'])} |")
+        print(
+            f"| {r['case']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['queries']} |"
+            f" {ms(r['bare'])} | {ratio} | {ms(r['naive'])} |"
+        )
 
 
 def clean_up(args) -> None:
@@ -289,8 +324,11 @@ def clean_up(args) -> None:
         from villages.models import User
 
         with connection.cursor() as cursor:
-            tables = [t for t in connection.introspection.table_names(cursor)
-                      if t.startswith("households_")]
+            tables = [
+                t
+                for t in connection.introspection.table_names(cursor)
+                if t.startswith("households_")
+            ]
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         User.objects.filter(username__startswith="bench_").delete()
     else:

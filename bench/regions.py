@@ -43,8 +43,11 @@ BENCH_USER = "bench_regions_admin"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="",
-                        help="a throwaway PostgreSQL database; default: SQLite under /tmp")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a throwaway PostgreSQL database; default: SQLite under /tmp",
+    )
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite directory")
     return parser.parse_args()
@@ -53,9 +56,12 @@ def parse_args():
 def configure(args, var_dir: Path) -> dict:
     """Production settings (DEBUG off: no query log, cached templates, manifest static)."""
     env = {
-        "VAR_DIR": str(var_dir), "STATIC_ROOT": str(var_dir / "static"),
+        "VAR_DIR": str(var_dir),
+        "STATIC_ROOT": str(var_dir / "static"),
         "DATABASE_URL": args.database_url or f"sqlite:///{var_dir / 'db.sqlite3'}",
-        "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "SECURE_COOKIES": "0",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret",
+        "SECURE_COOKIES": "0",
         "DJANGO_SETTINGS_MODULE": "poverty_system.settings",
     }
     os.environ.update(env)
@@ -67,6 +73,7 @@ def configure(args, var_dir: Path) -> dict:
 
 # --- loads ---------------------------------------------------------------------------------
 
+
 def run_load(env: dict, path: Path) -> dict:
     """`manage.py load_regions path` in a child process: wall time and its own rusage."""
     from django.db import connection
@@ -74,8 +81,12 @@ def run_load(env: dict, path: Path) -> dict:
     connection.close()  # no open connection of ours while the child writes
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "load_regions",
-                                  str(path)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "load_regions", str(path)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -83,8 +94,12 @@ def run_load(env: dict, path: Path) -> dict:
         output = out.read().decode().strip()
     if child.returncode:
         sys.exit(f"load_regions {path.name} failed:\n{output}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss_mb": usage.ru_maxrss / 1024, "output": output.splitlines()[-1]}
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "output": output.splitlines()[-1],
+    }
 
 
 def empty_tree() -> None:
@@ -104,6 +119,7 @@ def region_count() -> int:
 
 
 # --- pages ---------------------------------------------------------------------------------
+
 
 def percentile(values, p):
     ordered = sorted(values)
@@ -127,8 +143,11 @@ def time_page(client, url: str, requests: int) -> dict:
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    return {"p50": statistics.median(times), "p95": percentile(times, 95),
-            "queries": len(captured.captured_queries)}
+    return {
+        "p50": statistics.median(times),
+        "p95": percentile(times, 95),
+        "queries": len(captured.captured_queries),
+    }
 
 
 def largest(level: str):
@@ -148,8 +167,9 @@ def measure_pages(client, regions, requests: int, tree_rows: int, root=False) ->
     for region in regions:
         label = f"{region.get_level_display()} {region.name} {region.code}"
         if region.level == "province":
-            pages.append((f"{label} children (JSON)",
-                          reverse("villages:region_children", args=[region.pk])))
+            pages.append(
+                (f"{label} children (JSON)", reverse("villages:region_children", args=[region.pk]))
+            )
         pages.append((label, reverse("villages:region", args=[region.pk])))
     rows = []
     for label, url in pages:
@@ -164,7 +184,8 @@ def admin_client():
     from villages.models import User
 
     admin, _ = User.objects.get_or_create(
-        username=BENCH_USER, defaults={"role": Role.ADMIN, "must_change_password": False})
+        username=BENCH_USER, defaults={"role": Role.ADMIN, "must_change_password": False}
+    )
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
     return client
@@ -179,8 +200,10 @@ def refuse_a_real_database() -> None:
         return
     others = User.objects.exclude(username=BENCH_USER)
     if others.exists():
-        sys.exit(f"The database has accounts ({others.count()}); this benchmark empties the "
-                 "region table. Give it a throwaway database.")
+        sys.exit(
+            f"The database has accounts ({others.count()}); this benchmark empties the "
+            "region table. Give it a throwaway database."
+        )
 
 
 def vacuum() -> str:
@@ -196,6 +219,7 @@ def vacuum() -> str:
 
 # --- report --------------------------------------------------------------------------------
 
+
 def machine() -> str:
     from django.db import connection
 
@@ -208,8 +232,10 @@ def machine() -> str:
         else:
             cursor.execute("SELECT sqlite_version()")
             database = f"SQLite {cursor.fetchone()[0]}"
-    return (f"{os.cpu_count()} cores (nproc), {total} RAM, Python {platform.python_version()},"
-            f" {database}; load average at the start {os.getloadavg()[0]:.2f}")
+    return (
+        f"{os.cpu_count()} cores (nproc), {total} RAM, Python {platform.python_version()},"
+        f" {database}; load average at the start {os.getloadavg()[0]:.2f}"
+    )
 
 
 def print_tables(info: str, loads: list[dict], pages: list[dict]) -> None:
@@ -217,13 +243,17 @@ def print_tables(info: str, loads: list[dict], pages: list[dict]) -> None:
     print("| load (`manage.py load_regions FILE`) | regions after | wall s | CPU s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
     for row in loads:
-        print(f"| {row['label']} | {row['regions']:,} | {row['wall']:.1f} | {row['cpu']:.1f} |"
-              f" {row['rss_mb']:,.0f} |")
+        print(
+            f"| {row['label']} | {row['regions']:,} | {row['wall']:.1f} | {row['cpu']:.1f} |"
+            f" {row['rss_mb']:,.0f} |"
+        )
     print("\n| page (administrator) | regions loaded | p50 ms | p95 ms | queries |")
     print("|---|---:|---:|---:|---:|")
     for row in pages:
-        print(f"| {row['page']} | {row['tree']:,} | {row['p50']:.1f} | {row['p95']:.1f} |"
-              f" {row['queries']} |")
+        print(
+            f"| {row['page']} | {row['tree']:,} | {row['p50']:.1f} | {row['p95']:.1f} |"
+            f" {row['queries']} |"
+        )
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
@@ -246,24 +276,34 @@ def main():
         def load(label, path):
             result = run_load(env, path)
             loads.append({"label": label, "regions": region_count(), **result})
-            print(f"  {label}: {result['wall']:.1f} s, {result['rss_mb']:,.0f} MB —"
-                  f" {result['output']}", flush=True)
+            print(
+                f"  {label}: {result['wall']:.1f} s, {result['rss_mb']:,.0f} MB —"
+                f" {result['output']}",
+                flush=True,
+            )
 
         load("china.csv.gz, empty tree (fresh)", CHINA)
         load("china.csv.gz again (re-run, no change)", CHINA)
         note = vacuum()
         client = admin_client()
         country = region_count()
-        jiangxi_at_scale = measure_pages(client, [Region.objects.get(code=code)
-                                                  for code in JIANGXI_PAGES],
-                                         args.requests, country)
+        jiangxi_at_scale = measure_pages(
+            client,
+            [Region.objects.get(code=code) for code in JIANGXI_PAGES],
+            args.requests,
+            country,
+        )
         biggest = [largest(level) for level in ("province", "county", "township")]
         pages += measure_pages(client, biggest, args.requests, country, root=True)
         empty_tree()
         load("jiangxi.csv, empty tree", JIANGXI)
         vacuum()
-        pages += measure_pages(client, [Region.objects.get(code=code) for code in JIANGXI_PAGES],
-                               args.requests, region_count())
+        pages += measure_pages(
+            client,
+            [Region.objects.get(code=code) for code in JIANGXI_PAGES],
+            args.requests,
+            region_count(),
+        )
         pages += jiangxi_at_scale
         load("china.csv.gz on top of jiangxi.csv (incremental)", CHINA)
         print_tables(info + note, loads, pages)

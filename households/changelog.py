@@ -15,8 +15,16 @@ from .choices import Cause, MemberChange
 from .models import MONEY_FIELDS, Household, Member
 
 # Bookkeeping columns that are not changes anyone made.
-HIDDEN = {"id", "parts_done", "village", "village_code", "number", "created_by", "household",
-          "registered_at"}
+HIDDEN = {
+    "id",
+    "parts_done",
+    "village",
+    "village_code",
+    "number",
+    "created_by",
+    "household",
+    "registered_at",
+}
 
 
 @dataclass
@@ -67,25 +75,39 @@ def _diff(rows: list, fields, subject_of, created, stamp_of) -> list[Change]:
         before = previous.get(key)
         who, phone, reason = stamp_of(row)
         if before is None:
-            changes.append(Change(row.history_date, who, phone, subject_of(row), created(row),
-                                  "", "", reason))
+            changes.append(
+                Change(row.history_date, who, phone, subject_of(row), created(row), "", "", reason)
+            )
         else:
             for field in fields:
                 old, new = getattr(before, field.attname), getattr(row, field.attname)
                 if old != new:
-                    changes.append(Change(row.history_date, who, phone, subject_of(row),
-                                          str(field.verbose_name), display(field, old),
-                                          display(field, new), reason))
+                    changes.append(
+                        Change(
+                            row.history_date,
+                            who,
+                            phone,
+                            subject_of(row),
+                            str(field.verbose_name),
+                            display(field, old),
+                            display(field, new),
+                            reason,
+                        )
+                    )
         previous[key] = row
     return changes
 
 
 def household_log(household: Household) -> list[Change]:
     """All changes of the household and of its members, newest first (three queries)."""
-    rows = list(household.history.select_related("history_user")
-                .order_by("history_date", "history_id"))
-    member_rows = list(Member.history.filter(household_id=household.pk)
-                       .select_related("history_user").order_by("history_date", "history_id"))
+    rows = list(
+        household.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    member_rows = list(
+        Member.history.filter(household_id=household.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
     holders = _holders({r.history_phone for r in rows + member_rows if r.history_phone})
 
     def stamp_of(row):
@@ -97,10 +119,20 @@ def household_log(household: Household) -> list[Change]:
         change = MemberChange(row.change).label if row.change else ""
         return f"新增成员（{row.get_relation_display()}{'，' + change if change else ''}）"
 
-    changes = _diff(rows, _fields(Household, Household.history.model),
-                    lambda row: "户信息", lambda row: "登记新户", stamp_of)
-    changes += _diff(member_rows, _fields(Member, Member.history.model),
-                     lambda row: f"成员 {row.name}", member_created, stamp_of)
+    changes = _diff(
+        rows,
+        _fields(Household, Household.history.model),
+        lambda row: "户信息",
+        lambda row: "登记新户",
+        stamp_of,
+    )
+    changes += _diff(
+        member_rows,
+        _fields(Member, Member.history.model),
+        lambda row: f"成员 {row.name}",
+        member_created,
+        stamp_of,
+    )
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes
 
@@ -109,5 +141,8 @@ def _holders(phones: set[str]) -> dict[str, str]:
     if not phones:
         return {}
     # Later pairs win in dict(): a number's active registration over a deactivated one.
-    return dict(VillagePhone.objects.filter(phone__in=phones).order_by("active", "-pk")
-                .values_list("phone", "holder"))
+    return dict(
+        VillagePhone.objects.filter(phone__in=phones)
+        .order_by("active", "-pk")
+        .values_list("phone", "holder")
+    )

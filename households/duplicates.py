@@ -40,18 +40,26 @@ def _counted():
 def duplicate_numbers(user):
     """A queryset of {id_number, households}: IDs on members of two or more households,
     at least one of them active, touching the slice. Page it, then call members_of."""
-    return (_counted().filter(id_number__in=_scope(user).values("id_number"))
-            .values("id_number")
-            .annotate(households=Count("household", distinct=True),
-                      active_members=Count("pk", filter=Q(active=True)))
-            .filter(households__gt=1, active_members__gt=0)
-            .order_by("id_number"))
+    return (
+        _counted()
+        .filter(id_number__in=_scope(user).values("id_number"))
+        .values("id_number")
+        .annotate(
+            households=Count("household", distinct=True),
+            active_members=Count("pk", filter=Q(active=True)),
+        )
+        .filter(households__gt=1, active_members__gt=0)
+        .order_by("id_number")
+    )
 
 
 def members_of(user, numbers: list[str]) -> list[Conflict]:
-    rows = (_counted().filter(id_number__in=numbers)
-            .select_related("household__village__parent")
-            .order_by("id_number", "-active", "household__number"))
+    rows = (
+        _counted()
+        .filter(id_number__in=numbers)
+        .select_related("household__village__parent")
+        .order_by("id_number", "-active", "household__number")
+    )
     conflicts: dict[str, Conflict] = {}
     for member in rows:
         _mark(user, member)
@@ -67,25 +75,38 @@ def length_variants(user) -> list[tuple]:
     """(old member, new member) pairs: a 15-digit number and its 18-digit form on two
     members, at least one active and one in the slice. Four queries."""
     related = ("household__village__parent",)
-    short = list(_scope(user).annotate(n=Length("id_number")).filter(n=15)
-                 .select_related(*related)[:VARIANT_LIMIT])
+    short = list(
+        _scope(user)
+        .annotate(n=Length("id_number"))
+        .filter(n=15)
+        .select_related(*related)[:VARIANT_LIMIT]
+    )
     upgraded = {}
     for member in short:
         try:
             upgraded.setdefault(idnumbers.normalize(member.id_number), []).append(member)
         except idnumbers.InvalidIdNumber:
             continue
-    pairs = [(old, new) for new in Member.objects.filter(id_number__in=list(upgraded))
-             .select_related(*related) for old in upgraded[new.id_number]]
+    pairs = [
+        (old, new)
+        for new in Member.objects.filter(id_number__in=list(upgraded)).select_related(*related)
+        for old in upgraded[new.id_number]
+    ]
     # From the 18-digit side: in-slice numbers whose 15-digit form is on a member anywhere.
     fifteen = Concat(Substr("id_number", 1, 6), Substr("id_number", 9, 9))
     twins = Member.objects.filter(id_number=OuterRef("fifteen"))
-    long = list(_scope(user).annotate(century=Substr("id_number", 7, 2), fifteen=fifteen)
-                .filter(century=Value("19")).filter(Exists(twins))
-                .select_related(*related)[:VARIANT_LIMIT])
+    long = list(
+        _scope(user)
+        .annotate(century=Substr("id_number", 7, 2), fifteen=fifteen)
+        .filter(century=Value("19"))
+        .filter(Exists(twins))
+        .select_related(*related)[:VARIANT_LIMIT]
+    )
     by_short = {m.fifteen: m for m in long}
-    pairs += [(old, by_short[old.id_number]) for old in
-              Member.objects.filter(id_number__in=list(by_short)).select_related(*related)]
+    pairs += [
+        (old, by_short[old.id_number])
+        for old in Member.objects.filter(id_number__in=list(by_short)).select_related(*related)
+    ]
     seen, result = set(), []
     for old, new in pairs:
         if (old.pk, new.pk) in seen or not (old.active or new.active):

@@ -25,7 +25,8 @@ SORTS = {
     "income": ("人均纯收入", ("net_income_per_capita", "number")),
 }
 SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()] + [
-    (f"-{key}", f"{label}（倒序）") for key, (label, _) in SORTS.items()]
+    (f"-{key}", f"{label}（倒序）") for key, (label, _) in SORTS.items()
+]
 
 ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
 PHONE_FULL = re.compile(r"^1\d{10}$")
@@ -41,18 +42,27 @@ class HouseholdFilterForm(forms.Form):
     """The filters of the list; an invalid value is dropped with a message, never a 500."""
 
     q = forms.CharField(label="户主姓名/身份证号", required=False, max_length=50)
-    status = forms.ChoiceField(label="状态", required=False,
-                               choices=_choices("全部状态", HouseholdStatus.choices))
-    attribute = forms.ChoiceField(label="贫困户属性", required=False,
-                                  choices=_choices("全部属性", Attribute.choices))
-    cause = forms.ChoiceField(label="主要致贫原因", required=False,
-                              choices=_choices("全部原因", Cause.choices))
-    claimed = forms.ChoiceField(label="认领情况", required=False, choices=[
-        ("", "全部"), ("yes", "已认领"), ("no", "未认领")])
-    phone = forms.TypedChoiceField(label="认领手机号", required=False, coerce=int,
-                                   empty_value=None)
-    phone_q = forms.CharField(label="认领手机号", required=False, max_length=20,
-                              help_text="完整手机号、138****5678 或后四位")
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=_choices("全部状态", HouseholdStatus.choices)
+    )
+    attribute = forms.ChoiceField(
+        label="贫困户属性", required=False, choices=_choices("全部属性", Attribute.choices)
+    )
+    cause = forms.ChoiceField(
+        label="主要致贫原因", required=False, choices=_choices("全部原因", Cause.choices)
+    )
+    claimed = forms.ChoiceField(
+        label="认领情况",
+        required=False,
+        choices=[("", "全部"), ("yes", "已认领"), ("no", "未认领")],
+    )
+    phone = forms.TypedChoiceField(label="认领手机号", required=False, coerce=int, empty_value=None)
+    phone_q = forms.CharField(
+        label="认领手机号",
+        required=False,
+        max_length=20,
+        help_text="完整手机号、138****5678 或后四位",
+    )
     group = forms.CharField(label="村民小组", required=False, max_length=30)
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
@@ -64,8 +74,8 @@ class HouseholdFilterForm(forms.Form):
         else:
             del self.fields["phone_q"]
             self.fields["phone"].choices = [("", "全部手机号")] + [
-                (p.pk, f"{p.holder} {p.masked}{'' if p.active else '（已停用）'}")
-                for p in phones]
+                (p.pk, f"{p.holder} {p.masked}{'' if p.active else '（已停用）'}") for p in phones
+            ]
 
     def clean_phone_q(self):
         value = re.sub(r"[\s-]", "", self.cleaned_data["phone_q"])
@@ -118,8 +128,10 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(self.get(n) for n in ("q", "status", "attribute", "cause", "claimed",
-                                          "phone", "phone_q", "group"))
+        return any(
+            self.get(n)
+            for n in ("q", "status", "attribute", "cause", "claimed", "phone", "phone_q", "group")
+        )
 
     def query_params(self, region=None, *, sort: str | None = None) -> dict:
         """The filters as URL parameters for links (pagination, sorting, the region tree).
@@ -154,19 +166,26 @@ def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
         field_ = form.fields[name]
         current = filters.sort if name == "sort" else filters.get(name)
         current = "" if current is None else str(current)
-        fields.append({
-            "name": name, "label": field_.label, "id": f"f-{name}",
-            "options": [(str(value), label, str(value) == current)
-                        for value, label in field_.choices],
-        })
+        fields.append(
+            {
+                "name": name,
+                "label": field_.label,
+                "id": f"f-{name}",
+                "options": [
+                    (str(value), label, str(value) == current) for value, label in field_.choices
+                ],
+            }
+        )
     return fields
 
 
 def parse_filters(params, *, phones=None) -> tuple[HouseholdFilterForm, Filters]:
     form = HouseholdFilterForm(params, phones=phones)
     form.is_valid()
-    filters = Filters(cleaned={k: v for k, v in form.cleaned_data.items() if k not in form.errors},
-                      phones=phones is not None)
+    filters = Filters(
+        cleaned={k: v for k, v in form.cleaned_data.items() if k not in form.errors},
+        phones=phones is not None,
+    )
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else name
         filters.messages.append(f"“{label}”：{errors[0]}已忽略该条件。")
@@ -182,8 +201,7 @@ def phones_for(user):
 
 def apply_filters(queryset, filters: Filters, user):
     """The list's filters on top of the slice; each narrows the same query."""
-    for key, column in (("status", "status"), ("attribute", "attribute"),
-                        ("cause", "main_cause")):
+    for key, column in (("status", "status"), ("attribute", "attribute"), ("cause", "main_cause")):
         if filters.get(key):
             queryset = queryset.filter(**{column: filters.get(key)})
     if filters.get("group"):
@@ -191,8 +209,11 @@ def apply_filters(queryset, filters: Filters, user):
     if filters.name:
         queryset = queryset.filter(head_name__contains=filters.name)
     if filters.id_number:  # any active member's normalized number (an indexed lookup)
-        queryset = queryset.filter(pk__in=Member.objects.filter(
-            id_number=filters.id_number, active=True).values("household_id"))
+        queryset = queryset.filter(
+            pk__in=Member.objects.filter(id_number=filters.id_number, active=True).values(
+                "household_id"
+            )
+        )
     claims = Claim.objects.filter(household=OuterRef("pk"), active=True)
     if filters.get("claimed") == "yes":
         queryset = queryset.filter(Exists(claims))
@@ -200,8 +221,9 @@ def apply_filters(queryset, filters: Filters, user):
         queryset = queryset.filter(~Exists(claims))
     if filters.get("phone"):
         # Only the account's own phones are choices, so this cannot reach another account.
-        queryset = queryset.filter(Exists(claims.filter(phone_id=filters.get("phone"),
-                                                        account=user)))
+        queryset = queryset.filter(
+            Exists(claims.filter(phone_id=filters.get("phone"), account=user))
+        )
     if filters.get("phone_q"):
         prefix, tail = filters.get("phone_q")
         by_phone = claims.filter(phone__phone__endswith=tail)

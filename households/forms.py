@@ -23,8 +23,10 @@ class MonthField(forms.DateField):
 
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     input_formats = ["%Y-%m", "%Y-%m-%d"]
-    default_error_messages = {"invalid": "请按“年-月”填写，例如 2016-05。",
-                              "required": "请填写变更年月。"}
+    default_error_messages = {
+        "invalid": "请按“年-月”填写，例如 2016-05。",
+        "required": "请填写变更年月。",
+    }
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -64,6 +66,7 @@ def _not_negative(value):
 
 # --- the seven parts --------------------------------------------------------------------
 
+
 class BasicForm(ChineseFormMixin, forms.ModelForm):
     """Part 1 · 家庭基本情况 (household fields; the members are MemberFormSet)."""
 
@@ -74,10 +77,17 @@ class BasicForm(ChineseFormMixin, forms.ModelForm):
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
         if villages is not None and len(villages) > 1:
-            self.fields = {"village": forms.ModelChoiceField(
-                label="所属村", queryset=villages,
-                error_messages={"invalid_choice": "请选择本账号所辖的村。",
-                                "required": "请选择所属村。"}), **self.fields}
+            self.fields = {
+                "village": forms.ModelChoiceField(
+                    label="所属村",
+                    queryset=villages,
+                    error_messages={
+                        "invalid_choice": "请选择本账号所辖的村。",
+                        "required": "请选择所属村。",
+                    },
+                ),
+                **self.fields,
+            }
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -96,11 +106,23 @@ class ProductionForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Household
         fields = [
-            "arable_area", "irrigated_area", "forest_area", "returned_farmland_area",
-            "pasture_area", "water_surface_area", "has_production_power",
-            "has_household_power", "drinking_water_safe", "drinking_water_difficult",
-            "distance_to_road_km", "road_type", "housing_area", "house_danger",
-            "has_sanitary_toilet", "main_fuel", "in_cooperative",
+            "arable_area",
+            "irrigated_area",
+            "forest_area",
+            "returned_farmland_area",
+            "pasture_area",
+            "water_surface_area",
+            "has_production_power",
+            "has_household_power",
+            "drinking_water_safe",
+            "drinking_water_difficult",
+            "distance_to_road_km",
+            "road_type",
+            "housing_area",
+            "house_danger",
+            "has_sanitary_toilet",
+            "main_fuel",
+            "in_cooperative",
         ]
 
     def clean(self):
@@ -119,9 +141,12 @@ class IncomeForm(ChineseFormMixin, forms.ModelForm):
 
 class CausesForm(ChineseFormMixin, forms.ModelForm):
     other_causes = forms.MultipleChoiceField(
-        label="其他致贫原因", choices=Cause.choices, required=False,
+        label="其他致贫原因",
+        choices=Cause.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "请从列表中选择致贫原因。"})
+        error_messages={"invalid_choice": "请从列表中选择致贫原因。"},
+    )
 
     class Meta:
         model = Household
@@ -198,11 +223,19 @@ class ApprovalForm(ChineseFormMixin, forms.ModelForm):
         return data
 
 
-PART_FORMS = {1: BasicForm, 2: ProductionForm, 3: IncomeForm, 4: CausesForm,
-              5: ApplicationForm, 6: SurveyForm, 7: ApprovalForm}
+PART_FORMS = {
+    1: BasicForm,
+    2: ProductionForm,
+    3: IncomeForm,
+    4: CausesForm,
+    5: ApplicationForm,
+    6: SurveyForm,
+    7: ApprovalForm,
+}
 
 
 # --- members ----------------------------------------------------------------------------
+
 
 class MemberForm(ChineseFormMixin, forms.ModelForm):
     class Meta:
@@ -246,52 +279,73 @@ class BaseMemberFormSet(forms.BaseModelFormSet):
 
     def rows(self) -> list:
         """(member or None, data) of the filled rows, in order."""
-        return [(form.instance if form.instance.pk else None,
-                 {name: form.cleaned_data[name] for name in MEMBER_FIELDS})
-                for form in self.filled_forms()]
+        return [
+            (
+                form.instance if form.instance.pk else None,
+                {name: form.cleaned_data[name] for name in MEMBER_FIELDS},
+            )
+            for form in self.filled_forms()
+        ]
 
 
 def member_formset(extra: int):
-    return forms.modelformset_factory(Member, form=MemberForm, formset=BaseMemberFormSet,
-                                      extra=extra, can_delete=False)
+    return forms.modelformset_factory(
+        Member, form=MemberForm, formset=BaseMemberFormSet, extra=extra, can_delete=False
+    )
 
 
 # --- natural changes, claims, removal, split --------------------------------------------
 
+
 class AddMemberForm(MemberForm):
-    change = forms.ChoiceField(label="新增原因", choices=[("", "请选择")] + [
-        (c.value, c.label) for c in ADD_CHANGES])
+    change = forms.ChoiceField(
+        label="新增原因", choices=[("", "请选择")] + [(c.value, c.label) for c in ADD_CHANGES]
+    )
     change_month = MonthField(label="变更年月")
     change_note = forms.CharField(label="变更说明", max_length=200, required=False)
 
 
 class RemoveMemberForm(forms.Form):
-    member = forms.ModelChoiceField(label="减少的成员", queryset=Member.objects.none(),
-                                    error_messages={"required": "请选择减少的成员。",
-                                                    "invalid_choice": "请选择该户的在册成员。"})
-    change = forms.ChoiceField(label="减少原因", choices=[("", "请选择")] + [
-        (c.value, c.label) for c in REMOVE_CHANGES],
-        error_messages={"required": "请选择减少原因。"})
+    member = forms.ModelChoiceField(
+        label="减少的成员",
+        queryset=Member.objects.none(),
+        error_messages={
+            "required": "请选择减少的成员。",
+            "invalid_choice": "请选择该户的在册成员。",
+        },
+    )
+    change = forms.ChoiceField(
+        label="减少原因",
+        choices=[("", "请选择")] + [(c.value, c.label) for c in REMOVE_CHANGES],
+        error_messages={"required": "请选择减少原因。"},
+    )
     change_month = MonthField(label="变更年月")
     change_note = forms.CharField(label="变更说明", max_length=200, required=False)
     new_head = forms.ModelChoiceField(
-        label="新户主", queryset=Member.objects.none(), required=False,
+        label="新户主",
+        queryset=Member.objects.none(),
+        required=False,
         help_text="减少户主而该户仍有其他在册成员时，须同时指定新户主。",
-        error_messages={"invalid_choice": "请选择该户的在册成员。"})
+        error_messages={"invalid_choice": "请选择该户的在册成员。"},
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["new_head"].queryset = members.exclude(relation=Relation.HEAD)
         for name in ("member", "new_head"):
-            self.fields[name].label_from_instance = (
-                lambda m: f"{m.name}（{m.get_relation_display()}）")
+            self.fields[name].label_from_instance = lambda m: (
+                f"{m.name}（{m.get_relation_display()}）"
+            )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(
-        attrs={"rows": 3}), error_messages={"required": "请填写原因。",
-                                            "max_length": "原因不能超过 200 字。"})
+    reason = forms.CharField(
+        label="原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写原因。", "max_length": "原因不能超过 200 字。"},
+    )
 
     def __init__(self, *args, label="原因", **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,31 +356,32 @@ class ReasonForm(forms.Form):
 class SplitForm(forms.Form):
     """分户: tick the members who leave, choose the new head and the others' relation to him."""
 
-    new_head = forms.TypedChoiceField(label="新户户主", coerce=int,
-                                      error_messages={"required": "请选择新户户主。",
-                                                      "invalid_choice": "请选择分出的成员。"})
+    new_head = forms.TypedChoiceField(
+        label="新户户主",
+        coerce=int,
+        error_messages={"required": "请选择新户户主。", "invalid_choice": "请选择分出的成员。"},
+    )
     change_month = MonthField(label="分户年月")
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = [m for m in members if m.relation != Relation.HEAD]
-        self.fields["new_head"].choices = [("", "请选择")] + [(m.pk, m.name)
-                                                            for m in self.members]
-        relations = [("", "与新户主关系")] + [c for c in Relation.choices
-                                          if c[0] != Relation.HEAD]
+        self.fields["new_head"].choices = [("", "请选择")] + [(m.pk, m.name) for m in self.members]
+        relations = [("", "与新户主关系")] + [c for c in Relation.choices if c[0] != Relation.HEAD]
         for m in self.members:
-            self.fields[f"move_{m.pk}"] = forms.BooleanField(label=f"分出 {m.name}",
-                                                              required=False)
+            self.fields[f"move_{m.pk}"] = forms.BooleanField(label=f"分出 {m.name}", required=False)
             self.fields[f"relation_{m.pk}"] = forms.ChoiceField(
-                label=f"{m.name}与新户主关系", choices=relations, required=False)
+                label=f"{m.name}与新户主关系", choices=relations, required=False
+            )
 
     def member_rows(self):
         return [(m, self[f"move_{m.pk}"], self[f"relation_{m.pk}"]) for m in self.members]
 
     def clean(self):
         data = super().clean()
-        moves = {m.pk: data.get(f"relation_{m.pk}", "") for m in self.members
-                 if data.get(f"move_{m.pk}")}
+        moves = {
+            m.pk: data.get(f"relation_{m.pk}", "") for m in self.members if data.get(f"move_{m.pk}")
+        }
         head = data.get("new_head")
         if not moves:
             raise forms.ValidationError("请勾选要分出的成员（户主不能分出）。")

@@ -36,6 +36,7 @@ PER_PAGE = 20
 
 # --- queries -----------------------------------------------------------------------------
 
+
 def scoped_households(user, region=None):
     """The account's households, narrowed to `region` (404 when outside the slice)."""
     queryset = Household.objects.all()
@@ -69,8 +70,18 @@ class Row:
 _PK = "987654321"  # a stand-in pk: the detail URL is reversed once per page, not per row
 
 
-ROW_FIELDS = ("pk", "number", "head_name", "group", "size", "net_income_per_capita",
-              "attribute", "main_cause", "status", "phone")
+ROW_FIELDS = (
+    "pk",
+    "number",
+    "head_name",
+    "group",
+    "size",
+    "net_income_per_capita",
+    "attribute",
+    "main_cause",
+    "status",
+    "phone",
+)
 
 
 class CountAll(Func):
@@ -87,20 +98,24 @@ def page_query(queryset, order: list[str], number: int):
     offset = (number - 1) * PER_PAGE
     # The household number is the key read from the index: every list index ends with it,
     # so the deep OFFSET is an index-only walk on PostgreSQL too (SQLite's carry the rowid).
-    keys = queryset.order_by(*order).values("number")[offset:offset + PER_PAGE]
+    keys = queryset.order_by(*order).values("number")[offset : offset + PER_PAGE]
     total = queryset.order_by().annotate(n=CountAll()).values("n")
     return (
         Household.objects.filter(number__in=keys)
         .annotate(
-            head=FilteredRelation("members", condition=Q(members__active=True,
-                                                         members__relation=Relation.HEAD)),
+            head=FilteredRelation(
+                "members", condition=Q(members__active=True, members__relation=Relation.HEAD)
+            ),
             active_claim=FilteredRelation("claims", condition=Q(claims__active=True)),
         )
-        .values(*ROW_FIELDS, village_name=F("village__name"),
-                head_id_number=F("head__id_number"),
-                claim_phone=F("active_claim__phone__phone"),
-                claim_holder=F("active_claim__phone__holder"),
-                total=Subquery(total))
+        .values(
+            *ROW_FIELDS,
+            village_name=F("village__name"),
+            head_id_number=F("head__id_number"),
+            claim_phone=F("active_claim__phone__phone"),
+            claim_holder=F("active_claim__phone__holder"),
+            total=Subquery(total),
+        )
         .order_by(*order)
     )
 
@@ -109,13 +124,18 @@ def to_row(v: dict, labels: dict, detail_url: str) -> Row:
     """Mask the ID and phone numbers: the full values stop here. `detail_url` is the
     household page's URL for the stand-in pk."""
     return Row(
-        pk=v["pk"], number=v["number"], head_name=v["head_name"],
+        pk=v["pk"],
+        number=v["number"],
+        head_name=v["head_name"],
         head_id_masked=idnumbers.mask(v["head_id_number"]) if v["head_id_number"] else "",
-        village_name=v["village_name"], group=v["group"], size=v["size"],
+        village_name=v["village_name"],
+        group=v["group"],
+        size=v["size"],
         income=amount(v["net_income_per_capita"]),
         attribute=labels["attribute"].get(v["attribute"], v["attribute"]),
         main_cause=labels["cause"].get(v["main_cause"], v["main_cause"]),
-        status=labels["status"].get(v["status"], v["status"]), status_code=v["status"],
+        status=labels["status"].get(v["status"], v["status"]),
+        status_code=v["status"],
         phone_masked=mask_phone(v["phone"]) if v["phone"] else "",
         claim_phone_masked=mask_phone(v["claim_phone"]) if v["claim_phone"] else "",
         claim_holder=v["claim_holder"] or "",
@@ -157,7 +177,7 @@ def parse_page(value) -> int:
         number = int(value)
     except (TypeError, ValueError):
         return 1
-    return min(max(number, 1), 10 ** 9)
+    return min(max(number, 1), 10**9)
 
 
 def household_page(queryset, sort: str, page_param) -> tuple[PageInfo, list[Row]]:
@@ -170,13 +190,17 @@ def household_page(queryset, sort: str, page_param) -> tuple[PageInfo, list[Row]
         number = PageInfo(number, count).num_pages
         values = list(page_query(queryset, order, number)) if count else []
     total = values[0]["total"] if values else 0
-    labels = {"attribute": dict(Attribute.choices), "cause": dict(Cause.choices),
-              "status": dict(HouseholdStatus.choices)}
+    labels = {
+        "attribute": dict(Attribute.choices),
+        "cause": dict(Cause.choices),
+        "status": dict(HouseholdStatus.choices),
+    }
     detail_url = reverse("households:detail", args=[_PK])
     return PageInfo(number, total), [to_row(v, labels, detail_url) for v in values]
 
 
 # --- the region tree of the list -----------------------------------------------------------
+
 
 @dataclass
 class RegionNav:
@@ -200,7 +224,7 @@ def region_nav(user, region_param: str | None) -> RegionNav:
             pk = int(region_param)
         except (TypeError, ValueError):
             raise Http404 from None
-        if not 0 < pk < 2 ** 63:  # beyond a database integer
+        if not 0 < pk < 2**63:  # beyond a database integer
             raise Http404
         if len(roots) == 1 and roots[0].pk == pk:  # the whole slice: the default view
             return region_nav(user, None)
@@ -213,8 +237,13 @@ def region_nav(user, region_param: str | None) -> RegionNav:
         if region is None:
             raise Http404
         access.check_region_perm(user, VIEW, region)
-        path = [n for n in nodes if len(n.code) < len(region.code)
-                and region.code.startswith(n.code) and access.has_region_perm(user, VIEW, n)]
+        path = [
+            n
+            for n in nodes
+            if len(n.code) < len(region.code)
+            and region.code.startswith(n.code)
+            and access.has_region_perm(user, VIEW, n)
+        ]
         children = [n for n in nodes if n.parent_id == region.pk]
         return RegionNav(region, True, [*path, region], children)
     if len(roots) != 1:
@@ -254,8 +283,10 @@ class Links:
                 target, mark = key, "▼"
             else:
                 target, mark = key, ""
-            links[key] = {"url": self._url(self.filters.query_params(self.region, sort=target)),
-                          "mark": mark}
+            links[key] = {
+                "url": self._url(self.filters.query_params(self.region, sort=target)),
+                "mark": mark,
+            }
         return links
 
     def _region(self, node: Region) -> tuple[Region, str]:

@@ -54,9 +54,16 @@ AREA = {"max_digits": 10, "decimal_places": 2, "default": Decimal("0")}
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 # Part 3's amounts in yuan, in the form's order; 人均纯收入 is computed from them.
 INCOME_FIELDS = (
-    "wage_income", "business_income", "property_income", "family_planning_subsidy",
-    "dibao_subsidy", "wubao_subsidy", "pension_income", "ecological_compensation",
-    "other_transfer_income", "production_costs",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "family_planning_subsidy",
+    "dibao_subsidy",
+    "wubao_subsidy",
+    "pension_income",
+    "ecological_compensation",
+    "other_transfer_income",
+    "production_costs",
 )
 MONEY_FIELDS = frozenset({*INCOME_FIELDS, "net_income_per_capita"})
 
@@ -64,16 +71,26 @@ MONEY_FIELDS = frozenset({*INCOME_FIELDS, "net_income_per_capita"})
 class Household(models.Model):
     # Part 1 · 家庭基本情况
     number = models.CharField("户编号", max_length=16, unique=True, editable=False)
-    village = models.ForeignKey("villages.Region", verbose_name="所属村", on_delete=models.PROTECT,
-                                related_name="households")
+    village = models.ForeignKey(
+        "villages.Region",
+        verbose_name="所属村",
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
     village_code = models.CharField("村区划代码", max_length=12, editable=False)
     group = models.CharField("村民小组", max_length=30, blank=True)
-    attribute = models.CharField("贫困户属性", max_length=20, choices=Attribute.choices,
-                                 default=Attribute.GENERAL)
-    standard = models.CharField("识别标准", max_length=20, choices=IdentificationStandard.choices,
-                                default=IdentificationStandard.NATIONAL)
-    status = models.CharField("状态", max_length=20, choices=HouseholdStatus.choices,
-                              default=HouseholdStatus.REGISTERING)
+    attribute = models.CharField(
+        "贫困户属性", max_length=20, choices=Attribute.choices, default=Attribute.GENERAL
+    )
+    standard = models.CharField(
+        "识别标准",
+        max_length=20,
+        choices=IdentificationStandard.choices,
+        default=IdentificationStandard.NATIONAL,
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=HouseholdStatus.choices, default=HouseholdStatus.REGISTERING
+    )
     phone = models.CharField("联系电话", max_length=20, blank=True)
     bank_name = models.CharField("开户银行", max_length=50, blank=True)
     bank_account = models.CharField("银行账号", max_length=30, blank=True)
@@ -92,16 +109,20 @@ class Household(models.Model):
     has_household_power = models.BooleanField("是否通生活用电", default=True)
     drinking_water_safe = models.BooleanField("饮水是否安全", default=True)
     drinking_water_difficult = models.BooleanField("饮水是否困难", default=False)
-    distance_to_road_km = models.DecimalField("与村主干路距离（公里）", max_digits=6,
-                                              decimal_places=1, default=Decimal("0"))
-    road_type = models.CharField("入户路类型", max_length=20, choices=RoadType.choices,
-                                 default=RoadType.HARDENED)
+    distance_to_road_km = models.DecimalField(
+        "与村主干路距离（公里）", max_digits=6, decimal_places=1, default=Decimal("0")
+    )
+    road_type = models.CharField(
+        "入户路类型", max_length=20, choices=RoadType.choices, default=RoadType.HARDENED
+    )
     housing_area = models.DecimalField("住房面积（平方米）", **AREA)
-    house_danger = models.CharField("是否危房", max_length=10, choices=HouseDanger.choices,
-                                    default=HouseDanger.NONE)
+    house_danger = models.CharField(
+        "是否危房", max_length=10, choices=HouseDanger.choices, default=HouseDanger.NONE
+    )
     has_sanitary_toilet = models.BooleanField("有无卫生厕所", default=False)
-    main_fuel = models.CharField("主要燃料类型", max_length=20, choices=Fuel.choices,
-                                 default=Fuel.FIREWOOD)
+    main_fuel = models.CharField(
+        "主要燃料类型", max_length=20, choices=Fuel.choices, default=Fuel.FIREWOOD
+    )
     in_cooperative = models.BooleanField("是否加入农民专业合作社", default=False)
 
     # Part 3 · 家庭收入情况 (yuan per year)
@@ -116,12 +137,12 @@ class Household(models.Model):
     other_transfer_income = models.DecimalField("其他转移性收入", **MONEY)
     production_costs = models.DecimalField("生产经营性支出", **MONEY)
     # Computed from the parts and the active members, never typed (see recompute_income).
-    net_income_per_capita = models.DecimalField("人均纯收入", max_digits=12, decimal_places=2,
-                                                default=Decimal("0"), editable=False)
+    net_income_per_capita = models.DecimalField(
+        "人均纯收入", max_digits=12, decimal_places=2, default=Decimal("0"), editable=False
+    )
 
     # Part 4 · 致贫原因调查
-    main_cause = models.CharField("主要致贫原因", max_length=20, choices=Cause.choices,
-                                  blank=True)
+    main_cause = models.CharField("主要致贫原因", max_length=20, choices=Cause.choices, blank=True)
     other_causes = models.JSONField("其他致贫原因", default=list, blank=True)
     cause_note = models.CharField("致贫原因说明", max_length=200, blank=True)
 
@@ -150,8 +171,14 @@ class Household(models.Model):
     parts_done = models.PositiveSmallIntegerField("已填写部分", default=0, editable=False)
     registered_at = models.DateTimeField("登记完成时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True,
-                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     history = HistoricalRecords(bases=[PhoneHistory], excluded_fields=["created_at"])
     objects = HouseholdQuerySet.as_manager()
@@ -164,16 +191,21 @@ class Household(models.Model):
             models.Index(fields=["village_code", "number"], name="household_slice_order"),
             # The list's filters, each with the slice range and the list order after it: a
             # filtered page (and its count) is one index range, however deep.
-            models.Index(fields=["status", "village_code", "number"],
-                         name="household_status_slice"),
-            models.Index(fields=["main_cause", "village_code", "number"],
-                         name="household_cause_slice"),
-            models.Index(fields=["attribute", "village_code", "number"],
-                         name="household_attribute_slice"),
+            models.Index(
+                fields=["status", "village_code", "number"], name="household_status_slice"
+            ),
+            models.Index(
+                fields=["main_cause", "village_code", "number"], name="household_cause_slice"
+            ),
+            models.Index(
+                fields=["attribute", "village_code", "number"], name="household_attribute_slice"
+            ),
             # The list's other sort orders read only these columns: sorting a county's page
             # is an index-only scan and a sort, not a table scan.
-            models.Index(fields=["village_code", "net_income_per_capita", "size", "head_name",
-                                 "number"], name="household_sort_columns"),
+            models.Index(
+                fields=["village_code", "net_income_per_capita", "size", "head_name", "number"],
+                name="household_sort_columns",
+            ),
         ]
 
     def __str__(self):
@@ -181,14 +213,18 @@ class Household(models.Model):
 
     @property
     def transfer_income(self) -> Decimal:
-        return (self.family_planning_subsidy + self.dibao_subsidy + self.wubao_subsidy
-                + self.pension_income + self.ecological_compensation
-                + self.other_transfer_income)
+        return (
+            self.family_planning_subsidy
+            + self.dibao_subsidy
+            + self.wubao_subsidy
+            + self.pension_income
+            + self.ecological_compensation
+            + self.other_transfer_income
+        )
 
     @property
     def total_income(self) -> Decimal:
-        return (self.wage_income + self.business_income + self.property_income
-                + self.transfer_income)
+        return self.wage_income + self.business_income + self.property_income + self.transfer_income
 
     def recompute_income(self) -> None:
         """人均纯收入 = (total income − production costs) / active household size."""
@@ -204,25 +240,31 @@ class Household(models.Model):
 
 
 class Member(models.Model):
-    household = models.ForeignKey(Household, verbose_name="所属户", on_delete=models.PROTECT,
-                                  related_name="members")
+    household = models.ForeignKey(
+        Household, verbose_name="所属户", on_delete=models.PROTECT, related_name="members"
+    )
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("身份证号码", max_length=18)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices)
-    ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES,
-                                 default="汉族")
-    education = models.CharField("文化程度", max_length=20, choices=Education.choices,
-                                 blank=True)
-    school_status = models.CharField("在校生状况", max_length=20, choices=SchoolStatus.choices,
-                                     default=SchoolStatus.NOT_IN_SCHOOL)
-    health = models.CharField("健康状况", max_length=20, choices=Health.choices,
-                              default=Health.HEALTHY)
-    labour = models.CharField("劳动能力", max_length=20, choices=Labour.choices,
-                              default=Labour.ORDINARY)
-    work_status = models.CharField("务工状况", max_length=20, choices=WorkStatus.choices,
-                                   default=WorkStatus.NONE)
+    ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
+    education = models.CharField("文化程度", max_length=20, choices=Education.choices, blank=True)
+    school_status = models.CharField(
+        "在校生状况",
+        max_length=20,
+        choices=SchoolStatus.choices,
+        default=SchoolStatus.NOT_IN_SCHOOL,
+    )
+    health = models.CharField(
+        "健康状况", max_length=20, choices=Health.choices, default=Health.HEALTHY
+    )
+    labour = models.CharField(
+        "劳动能力", max_length=20, choices=Labour.choices, default=Labour.ORDINARY
+    )
+    work_status = models.CharField(
+        "务工状况", max_length=20, choices=WorkStatus.choices, default=WorkStatus.NONE
+    )
     months_away = models.PositiveSmallIntegerField("务工时间（月）", default=0)
     has_basic_medical = models.BooleanField("是否参加城乡居民基本医疗保险", default=True)
     has_serious_illness = models.BooleanField("是否参加大病保险", default=False)
@@ -230,8 +272,7 @@ class Member(models.Model):
 
     # 人口自然变更: a removed member stays (greyed) and no longer counts.
     active = models.BooleanField("在册", default=True)
-    change = models.CharField("变更类型", max_length=20, choices=MemberChange.choices,
-                              blank=True)
+    change = models.CharField("变更类型", max_length=20, choices=MemberChange.choices, blank=True)
     change_month = models.DateField("变更年月", null=True, blank=True)
     change_note = models.CharField("变更说明", max_length=200, blank=True)
 
@@ -242,11 +283,14 @@ class Member(models.Model):
         verbose_name_plural = "家庭成员"
         constraints = [
             # An ID number belongs to one active member in the whole system.
-            models.UniqueConstraint(fields=["id_number"], condition=Q(active=True),
-                                    name="unique_active_id_number"),
-            models.UniqueConstraint(fields=["household"],
-                                    condition=Q(active=True, relation="head"),
-                                    name="one_active_head_per_household"),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(active=True), name="unique_active_id_number"
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(active=True, relation="head"),
+                name="one_active_head_per_household",
+            ),
         ]
         indexes = [models.Index(fields=["id_number"], name="member_id_number")]
 
@@ -266,25 +310,43 @@ class Member(models.Model):
 class Claim(models.Model):
     """认领: a village account's verified phone takes charge of a household."""
 
-    household = models.ForeignKey(Household, verbose_name="贫困户", on_delete=models.PROTECT,
-                                  related_name="claims")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="村级账号",
-                                on_delete=models.PROTECT, related_name="+")
-    phone = models.ForeignKey("villages.VillagePhone", verbose_name="认领手机号",
-                              on_delete=models.PROTECT, related_name="claims")
+    household = models.ForeignKey(
+        Household, verbose_name="贫困户", on_delete=models.PROTECT, related_name="claims"
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="村级账号",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phone = models.ForeignKey(
+        "villages.VillagePhone",
+        verbose_name="认领手机号",
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
     claimed_at = models.DateTimeField("认领时间", auto_now_add=True)
     active = models.BooleanField("有效", default=True)
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="取消人", null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="取消人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "认领"
         verbose_name_plural = "认领"
         constraints = [
-            models.UniqueConstraint(fields=["household"], condition=Q(active=True),
-                                    name="one_active_claim_per_household"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(active=True),
+                name="one_active_claim_per_household",
+            ),
         ]
 
     def __str__(self):
@@ -298,14 +360,16 @@ class StatusChange(models.Model):
     return (返贫) actions and the removal (清退) go through it.
     """
 
-    household = models.ForeignKey(Household, verbose_name="贫困户", on_delete=models.PROTECT,
-                                  related_name="status_changes")
+    household = models.ForeignKey(
+        Household, verbose_name="贫困户", on_delete=models.PROTECT, related_name="status_changes"
+    )
     year = models.PositiveSmallIntegerField("年度")
     from_status = models.CharField("原状态", max_length=20, choices=HouseholdStatus.choices)
     to_status = models.CharField("新状态", max_length=20, choices=HouseholdStatus.choices)
     reason = models.CharField("意见/原因", max_length=500)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人",
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
     phone = models.CharField("验证手机", max_length=11, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True)
 

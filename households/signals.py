@@ -15,8 +15,9 @@ def request_phone(request) -> str:
         from villages.auth import verified_phone
 
         user = getattr(request, "user", None)
-        phone = verified_phone(request) if user is not None and hasattr(request, "session") \
-            else None
+        phone = (
+            verified_phone(request) if user is not None and hasattr(request, "session") else None
+        )
         cached = phone.phone if phone is not None else ""
         request._history_phone = cached
     return cached

@@ -16,8 +16,9 @@ from .roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, VIEW, Role
 
 
 def is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_active
-                and (user.role == Role.ADMIN or user.is_superuser))
+    return bool(
+        user.is_authenticated and user.is_active and (user.role == Role.ADMIN or user.is_superuser)
+    )
 
 
 def region_grants(user) -> dict[str, list]:
@@ -61,9 +62,10 @@ def slice_roots(user) -> list:
         roots = list(Region.objects.filter(parent__isnull=True).order_by("code"))
     else:
         regions = regions_with(user, VIEW)
-        roots = sorted((r for r in regions
-                        if not any(o is not r and o.contains(r) for o in regions)),
-                       key=lambda r: r.code)
+        roots = sorted(
+            (r for r in regions if not any(o is not r and o.contains(r) for o in regions)),
+            key=lambda r: r.code,
+        )
     user._slice_roots = roots
     return list(roots)
 
@@ -71,8 +73,13 @@ def slice_roots(user) -> list:
 def _subtree_q(regions, prefix: str = "") -> Q:
     q = Q(pk__in=[])
     for region in regions:
-        q |= Q(**{f"{prefix}tree_id": region.tree_id,
-                  f"{prefix}lft__gte": region.lft, f"{prefix}lft__lte": region.rght})
+        q |= Q(
+            **{
+                f"{prefix}tree_id": region.tree_id,
+                f"{prefix}lft__gte": region.lft,
+                f"{prefix}lft__lte": region.rght,
+            }
+        )
     return q
 
 
@@ -128,6 +135,7 @@ def get_region_for_user(user, pk, perm: str = VIEW):
 
 # --- units -------------------------------------------------------------------------------
 
+
 def unit_ids(user) -> set[int]:
     """Units an account acts for: a unit account's granted units, a cadre's own unit."""
     cached = getattr(user, "_unit_ids", None)
@@ -138,14 +146,19 @@ def unit_ids(user) -> set[int]:
         if user.role == Role.UNIT:
             from units.models import UnitUserObjectPermission
 
-            ids = set(UnitUserObjectPermission.objects.filter(
-                user=user, permission__codename="manage_unit").values_list(
-                "content_object_id", flat=True))
+            ids = set(
+                UnitUserObjectPermission.objects.filter(
+                    user=user, permission__codename="manage_unit"
+                ).values_list("content_object_id", flat=True)
+            )
         elif user.role == Role.CADRE:
             from units.models import Cadre
 
-            ids = set(Cadre.objects.filter(user=user, left_at__isnull=True)
-                      .values_list("unit_id", flat=True))
+            ids = set(
+                Cadre.objects.filter(user=user, left_at__isnull=True).values_list(
+                    "unit_id", flat=True
+                )
+            )
     user._unit_ids = ids
     return ids
 
@@ -160,6 +173,7 @@ def filter_units(queryset, user):
 
 
 # --- accounts ----------------------------------------------------------------------------
+
 
 def creatable_roles(user) -> tuple[str, ...]:
     """Roles of the accounts this account may create and manage."""
@@ -195,11 +209,13 @@ def _accounts_inside(user, perm: str):
     from villages.models import RegionUserObjectPermission
 
     inside = _subtree_q(regions_with(user, perm), "content_object__")
-    return RegionUserObjectPermission.objects.filter(
-        inside, permission__codename=VIEW).values("user_id")
+    return RegionUserObjectPermission.objects.filter(inside, permission__codename=VIEW).values(
+        "user_id"
+    )
 
 
 # --- households --------------------------------------------------------------------------
+
 
 def filter_households(queryset, user, perm: str = VIEW):
     """Households in the account's slice: one indexed range on village_code per grant.
@@ -229,14 +245,14 @@ def can_maintain_household(user, household) -> bool:
     """The village account of the household's village: it claims, registers and edits the
     household (the actions also want the verified phone holding the claim). Offices and the
     administrator only read."""
-    return (user.role == Role.VILLAGE
-            and has_code_perm(user, CLAIM_HOUSEHOLDS, household.village_code))
+    return user.role == Role.VILLAGE and has_code_perm(
+        user, CLAIM_HOUSEHOLDS, household.village_code
+    )
 
 
 def can_cancel_claims(user, household) -> bool:
     """The township office over the household's village undoes a wrong claim."""
-    return (user.role == Role.TOWNSHIP
-            and has_code_perm(user, CANCEL_CLAIMS, household.village_code))
+    return user.role == Role.TOWNSHIP and has_code_perm(user, CANCEL_CLAIMS, household.village_code)
 
 
 def get_household_for_user(user, pk, perm: str = VIEW, *, queryset=None):

@@ -32,29 +32,38 @@ def _i(label, url_name, *planned):
 
 
 MENU = (
-    Group("基础信息库", (
-        _i("行政区划", "villages:region_root"),
-        _i("贫困户认领管理", "households:claims", R.VILLAGE),
-        _i("管理贫困户信息", "households:list", R.VILLAGE, R.TOWNSHIP, R.COUNTY, R.CITY),
-        _i("扶贫对象登记表", "households:register", R.VILLAGE),
-        _i("证件号码重复查询", "households:duplicates", R.TOWNSHIP, R.COUNTY, R.CITY),
-        _i("帮扶情况登记表", "units:villages", R.UNIT),
-        _i("帮扶干部信息管理", "units:cadres", R.UNIT),
-        _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
-        _i("贫困村信息管理", "villages:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
-        _i("贫困县信息管理", "villages:poor_county", R.COUNTY),
-    )),
-    Group("帮扶考核", (
-        _i("贫困户脱贫情况", "assessment:lift", R.TOWNSHIP),
-        _i("贫困户返贫操作", "assessment:return", R.COUNTY),
-        _i("统计分析", "assessment:statistics", R.CITY, R.COUNTY),
-    )),
-    Group("系统管理", (
-        _i("系统用户管理", "villages:accounts"),
-        _i("村级账号手机号管理", "villages:phone_accounts"),
-        _i("单位信息管理", "units:units", R.COUNTY),
-        _i("修改密码", "password_change"),
-    )),
+    Group(
+        "基础信息库",
+        (
+            _i("行政区划", "villages:region_root"),
+            _i("贫困户认领管理", "households:claims", R.VILLAGE),
+            _i("管理贫困户信息", "households:list", R.VILLAGE, R.TOWNSHIP, R.COUNTY, R.CITY),
+            _i("扶贫对象登记表", "households:register", R.VILLAGE),
+            _i("证件号码重复查询", "households:duplicates", R.TOWNSHIP, R.COUNTY, R.CITY),
+            _i("帮扶情况登记表", "units:villages", R.UNIT),
+            _i("帮扶干部信息管理", "units:cadres", R.UNIT),
+            _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
+            _i("贫困村信息管理", "villages:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
+            _i("贫困县信息管理", "villages:poor_county", R.COUNTY),
+        ),
+    ),
+    Group(
+        "帮扶考核",
+        (
+            _i("贫困户脱贫情况", "assessment:lift", R.TOWNSHIP),
+            _i("贫困户返贫操作", "assessment:return", R.COUNTY),
+            _i("统计分析", "assessment:statistics", R.CITY, R.COUNTY),
+        ),
+    ),
+    Group(
+        "系统管理",
+        (
+            _i("系统用户管理", "villages:accounts"),
+            _i("村级账号手机号管理", "villages:phone_accounts"),
+            _i("单位信息管理", "units:units", R.COUNTY),
+            _i("修改密码", "password_change"),
+        ),
+    ),
 )
 
 
@@ -87,8 +96,14 @@ def menu_for(user, current_path: str = "") -> list[tuple[str, list[Entry]]]:
 def _mark_active(groups, current_path: str):
     """The entry whose URL is the longest prefix of the current path is the active one
     (/households/claims/ is 认领管理, not 管理贫困户信息 at /households/)."""
-    urls = [e.url for _, entries in groups for e in entries
-            if e.url and e.url != "/" and current_path.startswith(e.url)]
+    urls = [
+        e.url
+        for _, entries in groups
+        for e in entries
+        if e.url and e.url != "/" and current_path.startswith(e.url)
+    ]
     best = max(urls, key=len, default=None)
-    return [(label, [Entry(e.label, e.url, e.url == best) for e in entries])
-            for label, entries in groups]
+    return [
+        (label, [Entry(e.label, e.url, e.url == best) for e in entries])
+        for label, entries in groups
+    ]

@@ -71,16 +71,22 @@ class HttpBackend(BaseBackend):
     def send(self, message: SmsMessage) -> None:
         if not settings.SMS_HTTP_URL.startswith("https://"):
             raise SmsError("SMS_HTTP_URL 必须是 https 地址。")
-        body = json.dumps({
-            "phone": message.phone,
-            "sign_name": settings.SMS_HTTP_SIGN_NAME,
-            "template_id": settings.SMS_HTTP_TEMPLATE_ID,
-            "params": message.params,
-        }).encode()
+        body = json.dumps(
+            {
+                "phone": message.phone,
+                "sign_name": settings.SMS_HTTP_SIGN_NAME,
+                "template_id": settings.SMS_HTTP_TEMPLATE_ID,
+                "params": message.params,
+            }
+        ).encode()
         request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            settings.SMS_HTTP_URL, data=body, method="POST",
-            headers={"Content-Type": "application/json",
-                     "Authorization": f"Bearer {settings.SMS_HTTP_API_KEY}"},
+            settings.SMS_HTTP_URL,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {settings.SMS_HTTP_API_KEY}",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=settings.SMS_HTTP_TIMEOUT) as response:  # noqa: S310

@@ -10,11 +10,15 @@ from .rules import authenticated, public
 @authenticated
 def home(request):
     user = request.user
-    return render(request, "home.html", {
-        "slice_roots": access.slice_roots(user),
-        "units": _units_of(user),
-        "menu_groups": menu_for(user),
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "slice_roots": access.slice_roots(user),
+            "units": _units_of(user),
+            "menu_groups": menu_for(user),
+        },
+    )
 
 
 def _units_of(user):

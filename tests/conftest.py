@@ -19,8 +19,19 @@ PASSWORD = "Test#2026pass"
 
 # 于都县 with two townships and a few villages; 兴国县 next to it for the outsider county.
 TREE_CODES = {
-    "36", "3607", "360731", "360731100", "360731100200", "360731100201", "360731100202",
-    "360731101", "360731101001", "360731101002", "360732", "360732100", "360732100005",
+    "36",
+    "3607",
+    "360731",
+    "360731100",
+    "360731100200",
+    "360731100201",
+    "360731100202",
+    "360731101",
+    "360731101001",
+    "360731101002",
+    "360732",
+    "360732100",
+    "360732100005",
 }
 
 
@@ -76,15 +87,22 @@ def world(small_tree) -> World:
     from units.services import create_cadre_account, create_unit
 
     r = small_tree
-    admin = User(username="admin", role=Role.ADMIN, full_name="系统管理员",
-                 must_change_password=False)
+    admin = User(
+        username="admin", role=Role.ADMIN, full_name="系统管理员", must_change_password=False
+    )
     admin.set_password(PASSWORD)
     admin.save()
 
     def make(actor, username, role, code):
-        user, _ = create_account(actor, username=username, role=role, regions=[r[code]],
-                                 full_name=f"{r[code].name}{Role(role).label}",
-                                 password=PASSWORD, must_change_password=False)
+        user, _ = create_account(
+            actor,
+            username=username,
+            role=role,
+            regions=[r[code]],
+            full_name=f"{r[code].name}{Role(role).label}",
+            password=PASSWORD,
+            must_change_password=False,
+        )
         return user
 
     city = make(admin, "city", Role.CITY, "3607")
@@ -96,21 +114,48 @@ def world(small_tree) -> World:
     other_village = make(county, "other_village", Role.VILLAGE, "360731101001")
     phone = add_village_phone(township, village, phone="13900000001", holder="刘书记")
     phone2 = add_village_phone(township, village, phone="13900000002", holder="王干部")
-    other_phone = add_village_phone(other_township, other_village, phone="13900000009",
-                                    holder="外村")
-    unit, unit_account, _ = create_unit(county, name="于都县农业农村局", region=r["360731"],
-                                        username="unit", password=PASSWORD,
-                                        must_change_password=False)
-    _, cadre, _ = create_cadre_account(unit_account, unit, name="王明", username="cadre",
-                                       password=PASSWORD, must_change_password=False)
+    other_phone = add_village_phone(
+        other_township, other_village, phone="13900000009", holder="外村"
+    )
+    unit, unit_account, _ = create_unit(
+        county,
+        name="于都县农业农村局",
+        region=r["360731"],
+        username="unit",
+        password=PASSWORD,
+        must_change_password=False,
+    )
+    _, cadre, _ = create_cadre_account(
+        unit_account,
+        unit,
+        name="王明",
+        username="cadre",
+        password=PASSWORD,
+        must_change_password=False,
+    )
     return World(
-        province=r["36"], city=r["3607"], county=r["360731"], township=r["360731100"],
-        village=r["360731100201"], village2=r["360731100202"], other_township=r["360731101"],
-        other_village=r["360731101001"], other_county=r["360732"], admin=admin,
-        city_office=city, county_office=county, township_office=township,
-        village_account=village, unit_account=unit_account, cadre_account=cadre,
-        other_township_office=other_township, other_village_account=other_village,
-        other_county_office=other_county, unit=unit, phone=phone, phone2=phone2,
+        province=r["36"],
+        city=r["3607"],
+        county=r["360731"],
+        township=r["360731100"],
+        village=r["360731100201"],
+        village2=r["360731100202"],
+        other_township=r["360731101"],
+        other_village=r["360731101001"],
+        other_county=r["360732"],
+        admin=admin,
+        city_office=city,
+        county_office=county,
+        township_office=township,
+        village_account=village,
+        unit_account=unit_account,
+        cadre_account=cadre,
+        other_township_office=other_township,
+        other_village_account=other_village,
+        other_county_office=other_county,
+        unit=unit,
+        phone=phone,
+        phone2=phone2,
         other_phone=other_phone,
     )
 
@@ -128,8 +173,7 @@ def login_village(client, account: User, phone, outbox) -> None:
     assert response.status_code == 302 and response.url == "/login/phone/"
     client.post("/login/phone/", {"phone": phone.pk, "action": "send"})
     code = outbox[-1].params["code"]
-    response = client.post("/login/phone/", {"phone": phone.pk, "action": "verify",
-                                              "code": code})
+    response = client.post("/login/phone/", {"phone": phone.pk, "action": "verify", "code": code})
     assert response.status_code == 302, response.content.decode()
 
 
@@ -140,11 +184,9 @@ def login(client, sms_outbox):
     def do_login(account: User, phone=None):
         client.logout()
         if account.role == Role.VILLAGE:
-            login_village(client, account, phone or account.phones.active().first(),
-                          sms_outbox)
+            login_village(client, account, phone or account.phones.active().first(), sms_outbox)
         else:
-            response = client.post("/login/", {"username": account.username,
-                                               "password": PASSWORD})
+            response = client.post("/login/", {"username": account.username, "password": PASSWORD})
             assert response.status_code == 302, response.content.decode()
         return client
 

@@ -24,49 +24,87 @@ def make_id(seq: int | None = None, birth: str = "19800101", area: str = "360731
     return body + ric.calc_check_digit(body + "0")
 
 
-def member(name: str, relation: str = Relation.HEAD, id_number: str | None = None,
-           **extra) -> dict:
+def member(name: str, relation: str = Relation.HEAD, id_number: str | None = None, **extra) -> dict:
     data = {
-        "name": name, "id_number": id_number or make_id(), "relation": relation,
-        "ethnicity": "汉族", "education": "junior", "school_status": "none",
-        "health": "healthy", "labour": "ordinary", "work_status": "none", "months_away": 0,
-        "has_basic_medical": True, "has_serious_illness": False, "has_pension": False,
+        "name": name,
+        "id_number": id_number or make_id(),
+        "relation": relation,
+        "ethnicity": "汉族",
+        "education": "junior",
+        "school_status": "none",
+        "health": "healthy",
+        "labour": "ordinary",
+        "work_status": "none",
+        "months_away": 0,
+        "has_basic_medical": True,
+        "has_serious_illness": False,
+        "has_pension": False,
     }
     data.update(extra)
     return data
 
 
-BASIC = {"group": "第一组", "attribute": "general", "standard": "national",
-         "phone": "13812345678", "bank_name": "于都县农村信用社",
-         "bank_account": "6228480012345678"}
+BASIC = {
+    "group": "第一组",
+    "attribute": "general",
+    "standard": "national",
+    "phone": "13812345678",
+    "bank_name": "于都县农村信用社",
+    "bank_account": "6228480012345678",
+}
 
 PRODUCTION = {
-    "arable_area": Decimal("3.5"), "irrigated_area": Decimal("2"),
-    "forest_area": Decimal("10"), "returned_farmland_area": Decimal("0"),
-    "pasture_area": Decimal("0"), "water_surface_area": Decimal("0"),
-    "has_production_power": True, "has_household_power": True, "drinking_water_safe": True,
-    "drinking_water_difficult": False, "distance_to_road_km": Decimal("1.5"),
-    "road_type": "gravel", "housing_area": Decimal("80"), "house_danger": "none",
-    "has_sanitary_toilet": False, "main_fuel": "firewood", "in_cooperative": False,
+    "arable_area": Decimal("3.5"),
+    "irrigated_area": Decimal("2"),
+    "forest_area": Decimal("10"),
+    "returned_farmland_area": Decimal("0"),
+    "pasture_area": Decimal("0"),
+    "water_surface_area": Decimal("0"),
+    "has_production_power": True,
+    "has_household_power": True,
+    "drinking_water_safe": True,
+    "drinking_water_difficult": False,
+    "distance_to_road_km": Decimal("1.5"),
+    "road_type": "gravel",
+    "housing_area": Decimal("80"),
+    "house_danger": "none",
+    "has_sanitary_toilet": False,
+    "main_fuel": "firewood",
+    "in_cooperative": False,
 }
 INCOME = {
-    "wage_income": Decimal("6000"), "business_income": Decimal("2000"),
-    "property_income": Decimal("0"), "family_planning_subsidy": Decimal("0"),
-    "dibao_subsidy": Decimal("1200"), "wubao_subsidy": Decimal("0"),
-    "pension_income": Decimal("0"), "ecological_compensation": Decimal("0"),
-    "other_transfer_income": Decimal("0"), "production_costs": Decimal("1200"),
+    "wage_income": Decimal("6000"),
+    "business_income": Decimal("2000"),
+    "property_income": Decimal("0"),
+    "family_planning_subsidy": Decimal("0"),
+    "dibao_subsidy": Decimal("1200"),
+    "wubao_subsidy": Decimal("0"),
+    "pension_income": Decimal("0"),
+    "ecological_compensation": Decimal("0"),
+    "other_transfer_income": Decimal("0"),
+    "production_costs": Decimal("1200"),
 }  # total 9,200 − 1,200 = 8,000
 CAUSES = {"main_cause": "illness", "other_causes": ["skills"], "cause_note": ""}
-APPLICATION = {"application_statement": "因病致贫，申请纳入扶贫对象。",
-               "application_date": datetime.date(2016, 3, 1)}
-SURVEY = {"survey_by": "刘书记", "survey_date": datetime.date(2016, 3, 5),
-          "survey_findings": "情况属实。"}
+APPLICATION = {
+    "application_statement": "因病致贫，申请纳入扶贫对象。",
+    "application_date": datetime.date(2016, 3, 1),
+}
+SURVEY = {
+    "survey_by": "刘书记",
+    "survey_date": datetime.date(2016, 3, 5),
+    "survey_findings": "情况属实。",
+}
 APPROVAL = {
-    "appraisal_date": datetime.date(2016, 3, 10), "appraisal_result": "通过",
-    "first_publicity_date": datetime.date(2016, 3, 11), "first_publicity_result": "无异议",
-    "township_review_date": datetime.date(2016, 3, 20), "township_review_result": "同意",
-    "second_publicity_date": datetime.date(2016, 3, 21), "second_publicity_result": "无异议",
-    "county_approval_date": datetime.date(2016, 4, 1), "county_approval_result": "批准",
+    "appraisal_date": datetime.date(2016, 3, 10),
+    "appraisal_result": "通过",
+    "first_publicity_date": datetime.date(2016, 3, 11),
+    "first_publicity_result": "无异议",
+    "township_review_date": datetime.date(2016, 3, 20),
+    "township_review_result": "同意",
+    "second_publicity_date": datetime.date(2016, 3, 21),
+    "second_publicity_result": "无异议",
+    "county_approval_date": datetime.date(2016, 4, 1),
+    "county_approval_result": "批准",
 }
 PARTS = {2: PRODUCTION, 3: INCOME, 4: CAUSES, 5: APPLICATION, 6: SURVEY, 7: APPROVAL}
 
@@ -78,18 +116,20 @@ def register(account, phone, members=None, *, village=None, parts_done: int = 7,
 
     if village is None:
         village = Region.objects.get(
-            grants__user=account, grants__permission__codename="claim_households")
+            grants__user=account, grants__permission__codename="claim_households"
+        )
     members = members or [member("张三")]
-    household = services.start_registration(account, village, {**BASIC, **basic}, members,
-                                            phone=phone)
+    household = services.start_registration(
+        account, village, {**BASIC, **basic}, members, phone=phone
+    )
     for number in range(2, parts_done + 1):
-        household = services.save_part(account, household, number, dict(PARTS[number]),
-                                       phone=phone)
+        household = services.save_part(account, household, number, dict(PARTS[number]), phone=phone)
     household.refresh_from_db()
     return household
 
 
 # --- POST data of the registration pages --------------------------------------------------
+
 
 def _encode(value):
     if value is True:
@@ -104,8 +144,9 @@ def _fields(data: dict, prefix: str = "") -> dict:
     for name, value in data.items():
         if value is False or value is None:
             continue
-        out[f"{prefix}{name}"] = [_encode(v) for v in value] if isinstance(value, list) \
-            else _encode(value)
+        out[f"{prefix}{name}"] = (
+            [_encode(v) for v in value] if isinstance(value, list) else _encode(value)
+        )
     return out
 
 
@@ -114,9 +155,14 @@ def part1_post(members: list[dict], existing: list | None = None, **basic) -> di
     the Member rows already saved, in the order the page lists them (first rows)."""
     existing = existing or []
     data = _fields({**BASIC, **basic}, "basic-")
-    data.update({"members-TOTAL_FORMS": str(len(members)),
-                 "members-INITIAL_FORMS": str(len(existing)),
-                 "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "1000"})
+    data.update(
+        {
+            "members-TOTAL_FORMS": str(len(members)),
+            "members-INITIAL_FORMS": str(len(existing)),
+            "members-MIN_NUM_FORMS": "0",
+            "members-MAX_NUM_FORMS": "1000",
+        }
+    )
     for index, row in enumerate(members):
         data.update(_fields(row, f"members-{index}-"))
         if index < len(existing):

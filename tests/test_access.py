@@ -41,8 +41,15 @@ from villages.regions import load_regions
 from .conftest import PASSWORD
 
 ACCOUNTS = [
-    "admin", "city_office", "county_office", "township_office", "village_account",
-    "unit_account", "cadre_account", "other_township_office", "other_village_account",
+    "admin",
+    "city_office",
+    "county_office",
+    "township_office",
+    "village_account",
+    "unit_account",
+    "cadre_account",
+    "other_township_office",
+    "other_village_account",
     "other_county_office",
 ]
 
@@ -64,8 +71,12 @@ REGION_SLICE = {
 # Accounts each account manages (系统用户管理); roles missing here are refused with 403.
 MANAGES = {
     "admin": {"city_office", "county_office", "other_county_office"},
-    "county_office": {"township_office", "other_township_office", "village_account",
-                      "other_village_account"},
+    "county_office": {
+        "township_office",
+        "other_township_office",
+        "village_account",
+        "other_village_account",
+    },
     "other_county_office": set(),  # 兴国县 has no township or village accounts yet
 }
 
@@ -111,6 +122,7 @@ def field_errors(response, name: str) -> list[str]:
 
 # --- regions ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ACCOUNTS)
 def test_region_pages_answer_by_slice(world, login, name):
     client = login(getattr(world, name))
@@ -142,8 +154,7 @@ def test_region_pages_send_anonymous_visitors_to_login(world, client):
 def test_children_json_hides_nothing_inside_and_shows_nothing_outside(world, login):
     client = login(world.township_office)
     data = client.get(f"/regions/{world.township.pk}/children/").json()
-    assert [c["code"] for c in data["children"]] == [
-        "360731100200", "360731100201", "360731100202"]
+    assert [c["code"] for c in data["children"]] == ["360731100200", "360731100201", "360731100202"]
     # The sibling township's children are not revealed.
     assert client.get(f"/regions/{world.other_township.pk}/children/").status_code == 404
 
@@ -170,25 +181,43 @@ def test_anonymous_and_inactive_accounts_see_no_regions(world):
 def test_visible_to_is_chainable(world):
     villages = Region.objects.filter(level="village").visible_to(world.county_office)
     assert set(villages.values_list("code", flat=True)) == {
-        "360731100200", "360731100201", "360731100202", "360731101001", "360731101002"}
+        "360731100200",
+        "360731100201",
+        "360731100202",
+        "360731101001",
+        "360731101002",
+    }
 
 
 # --- grants: role templates on regions ----------------------------------------------------
 
-@pytest.mark.parametrize("role, actor_name, region_name", [
-    (Role.CITY, "admin", "city"),
-    (Role.COUNTY, "admin", "county"),
-    (Role.TOWNSHIP, "county_office", "township"),
-    (Role.VILLAGE, "county_office", "village2"),
-])
-def test_creating_an_account_grants_exactly_the_role_permissions(world, role, actor_name,
-                                                                  region_name):
-    region = getattr(world, region_name)
-    user, _ = create_account(getattr(world, actor_name), username="newcomer", role=role,
-                             regions=[region], full_name="新账号")
 
-    grants = set(RegionUserObjectPermission.objects.filter(user=user)
-                 .values_list("permission__codename", "content_object_id"))
+@pytest.mark.parametrize(
+    "role, actor_name, region_name",
+    [
+        (Role.CITY, "admin", "city"),
+        (Role.COUNTY, "admin", "county"),
+        (Role.TOWNSHIP, "county_office", "township"),
+        (Role.VILLAGE, "county_office", "village2"),
+    ],
+)
+def test_creating_an_account_grants_exactly_the_role_permissions(
+    world, role, actor_name, region_name
+):
+    region = getattr(world, region_name)
+    user, _ = create_account(
+        getattr(world, actor_name),
+        username="newcomer",
+        role=role,
+        regions=[region],
+        full_name="新账号",
+    )
+
+    grants = set(
+        RegionUserObjectPermission.objects.filter(user=user).values_list(
+            "permission__codename", "content_object_id"
+        )
+    )
     assert grants == {(codename, region.pk) for codename in ROLE_REGION_PERMS[role]}
     # Nothing else: no generic guardian rows, no global permissions, no staff rights.
     assert not UserObjectPermission.objects.filter(user=user).exists()
@@ -225,14 +254,22 @@ def test_check_region_perm_is_404_outside_and_403_inside_without_the_permission(
 
 
 def test_an_account_may_hold_several_regions(world, login):
-    user, _ = create_account(world.county_office, username="two_villages", role=Role.VILLAGE,
-                             regions=[world.village, world.village2], full_name="两村账号",
-                             password=PASSWORD, must_change_password=False)
+    user, _ = create_account(
+        world.county_office,
+        username="two_villages",
+        role=Role.VILLAGE,
+        regions=[world.village, world.village2],
+        full_name="两村账号",
+        password=PASSWORD,
+        must_change_password=False,
+    )
     assert set(Region.objects.visible_to(user)) == {world.village, world.village2}
     for region in (world.village, world.village2):
-        assert set(RegionUserObjectPermission.objects.filter(user=user, content_object=region)
-                   .values_list("permission__codename", flat=True)) == set(
-            ROLE_REGION_PERMS[Role.VILLAGE])
+        assert set(
+            RegionUserObjectPermission.objects.filter(user=user, content_object=region).values_list(
+                "permission__codename", flat=True
+            )
+        ) == set(ROLE_REGION_PERMS[Role.VILLAGE])
 
     add_village_phone(world.township_office, user, phone="13700000001", holder="张三")
     client = login(user)
@@ -244,15 +281,23 @@ def test_an_account_may_hold_several_regions(world, login):
     assert "仓前村委会" in home and "里泗村委会" in home
 
     # A township office holding two townships manages the phones of villages in both.
-    both, _ = create_account(world.county_office, username="two_towns", role=Role.TOWNSHIP,
-                             regions=[world.township, world.other_township],
-                             full_name="两镇扶贫办", password=PASSWORD,
-                             must_change_password=False)
+    both, _ = create_account(
+        world.county_office,
+        username="two_towns",
+        role=Role.TOWNSHIP,
+        regions=[world.township, world.other_township],
+        full_name="两镇扶贫办",
+        password=PASSWORD,
+        must_change_password=False,
+    )
     client = login(both)
     assert client.get(f"/phones/{world.village_account.pk}/").status_code == 200
     assert client.get(f"/phones/{world.other_village_account.pk}/").status_code == 200
     assert set(first_column(client.get("/phones/"), "village-accounts")) == {
-        "仓前村委会", "丰田居委会", "仓前村委会、里泗村委会"}
+        "仓前村委会",
+        "丰田居委会",
+        "仓前村委会、里泗村委会",
+    }
 
 
 def test_units_are_visible_to_their_region_and_their_own_accounts(world):
@@ -266,6 +311,7 @@ def test_units_are_visible_to_their_region_and_their_own_accounts(world):
 
 
 # --- account management (系统用户管理) -----------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ACCOUNTS)
 def test_account_list_shows_exactly_the_managed_accounts(world, login, name):
@@ -289,26 +335,38 @@ def test_account_pages_answer_by_slice(world, login, name):
         pk = getattr(world, target).pk
         checks = [
             ("GET", f"/accounts/{pk}/", {}, managed_status(MANAGES, name, target, 200)),
-            ("POST", f"/accounts/{pk}/reset-password/", {},
-             managed_status(MANAGES, name, target, 200)),
-            ("POST", f"/accounts/{pk}/active/", {"active": "1"},
-             managed_status(MANAGES, name, target, 302)),
+            (
+                "POST",
+                f"/accounts/{pk}/reset-password/",
+                {},
+                managed_status(MANAGES, name, target, 200),
+            ),
+            (
+                "POST",
+                f"/accounts/{pk}/active/",
+                {"active": "1"},
+                managed_status(MANAGES, name, target, 302),
+            ),
         ]
         for method, url, data, expected in checks:
             response = client.get(url) if method == "GET" else client.post(url, data)
             if response.status_code != expected:
-                wrong.append(f"{method} {url} ({target}): {response.status_code}, "
-                             f"expected {expected}")
+                wrong.append(
+                    f"{method} {url} ({target}): {response.status_code}, expected {expected}"
+                )
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
-def test_administrator_deactivates_a_county_office_and_its_session_ends(world, login,
-                                                                        django_user_model):
+def test_administrator_deactivates_a_county_office_and_its_session_ends(
+    world, login, django_user_model
+):
     from django.test import Client
 
     county_client = Client()
-    assert county_client.post("/login/", {"username": "county",
-                                          "password": PASSWORD}).status_code == 302
+    assert (
+        county_client.post("/login/", {"username": "county", "password": PASSWORD}).status_code
+        == 302
+    )
     assert county_client.get("/accounts/").status_code == 200
 
     admin = login(world.admin)
@@ -323,8 +381,10 @@ def test_administrator_deactivates_a_county_office_and_its_session_ends(world, l
     assert "用户名或密码错误" in response.content.decode()
 
     admin.post(f"/accounts/{world.county_office.pk}/active/", {"active": "1"})
-    assert county_client.post("/login/", {"username": "county",
-                                          "password": PASSWORD}).status_code == 302
+    assert (
+        county_client.post("/login/", {"username": "county", "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_reset_password_shows_a_new_password_that_must_be_changed(world, login):
@@ -346,40 +406,78 @@ def test_reset_password_shows_a_new_password_that_must_be_changed(world, login):
 
 def test_county_office_creates_accounts_only_inside_its_county(world):
     county = world.county_office
-    township, _ = create_account(county, username="new_town", role=Role.TOWNSHIP,
-                                 regions=[world.township], full_name="贡江镇扶贫办2")
-    village, _ = create_account(county, username="new_village", role=Role.VILLAGE,
-                                regions=[world.village2], full_name="里泗村")
+    township, _ = create_account(
+        county,
+        username="new_town",
+        role=Role.TOWNSHIP,
+        regions=[world.township],
+        full_name="贡江镇扶贫办2",
+    )
+    village, _ = create_account(
+        county,
+        username="new_village",
+        role=Role.VILLAGE,
+        regions=[world.village2],
+        full_name="里泗村",
+    )
     assert township.created_by == county and village.created_by == county
 
     outside = Region.objects.get(code="360732100")
     with pytest.raises(Http404):
-        create_account(county, username="intruder", role=Role.TOWNSHIP, regions=[outside],
-                       full_name="潋江镇扶贫办")
+        create_account(
+            county,
+            username="intruder",
+            role=Role.TOWNSHIP,
+            regions=[outside],
+            full_name="潋江镇扶贫办",
+        )
     with pytest.raises(Http404):
-        create_account(world.other_county_office, username="intruder2", role=Role.VILLAGE,
-                       regions=[world.village], full_name="仓前村")
+        create_account(
+            world.other_county_office,
+            username="intruder2",
+            role=Role.VILLAGE,
+            regions=[world.village],
+            full_name="仓前村",
+        )
     with pytest.raises(PermissionDenied):  # a county office creates no county offices
-        create_account(county, username="peer", role=Role.COUNTY, regions=[world.county],
-                       full_name="于都县扶贫办2")
+        create_account(
+            county,
+            username="peer",
+            role=Role.COUNTY,
+            regions=[world.county],
+            full_name="于都县扶贫办2",
+        )
     with pytest.raises(PermissionDenied):  # a township office creates no accounts at all
-        create_account(world.township_office, username="v3", role=Role.VILLAGE,
-                       regions=[world.village2], full_name="里泗村")
+        create_account(
+            world.township_office,
+            username="v3",
+            role=Role.VILLAGE,
+            regions=[world.village2],
+            full_name="里泗村",
+        )
     with pytest.raises(AccountError) as error:  # a village account sits on a village
-        create_account(county, username="bad_level", role=Role.VILLAGE,
-                       regions=[world.township], full_name="贡江镇")
+        create_account(
+            county,
+            username="bad_level",
+            role=Role.VILLAGE,
+            regions=[world.township],
+            full_name="贡江镇",
+        )
     assert error.value.field == "regions"
     assert not User.objects.filter(
-        username__in=["intruder", "intruder2", "peer", "v3", "bad_level"]).exists()
+        username__in=["intruder", "intruder2", "peer", "v3", "bad_level"]
+    ).exists()
 
 
 def test_account_form_offers_only_regions_inside_the_county(world, login):
     client = login(world.county_office)
     page = lxml.html.fromstring(client.get("/accounts/new/").content.decode())
     offered = {int(v) for v in page.xpath('//select[@name="region"]/option/@value') if v}
-    expected = set(Region.objects.filter(code__startswith="360731",
-                                         level__in=["township", "village"])
-                   .values_list("pk", flat=True))
+    expected = set(
+        Region.objects.filter(
+            code__startswith="360731", level__in=["township", "village"]
+        ).values_list("pk", flat=True)
+    )
     assert offered == expected
     roles = set(page.xpath('//select[@name="role"]/option/@value'))
     assert roles == {"township", "village"}
@@ -388,9 +486,15 @@ def test_account_form_offers_only_regions_inside_the_county(world, login):
 def test_account_form_refuses_a_region_of_the_other_county(world, login):
     client = login(world.county_office)
     outside = Region.objects.get(code="360732100")
-    response = client.post("/accounts/new/", {"role": "township", "username": "intruder",
-                                              "full_name": "潋江镇扶贫办",
-                                              "region": outside.pk})
+    response = client.post(
+        "/accounts/new/",
+        {
+            "role": "township",
+            "username": "intruder",
+            "full_name": "潋江镇扶贫办",
+            "region": outside.pk,
+        },
+    )
     assert response.status_code == 200
     assert field_errors(response, "region") == ["请选择辖区内的区域。"]
     assert not User.objects.filter(username="intruder").exists()
@@ -398,9 +502,10 @@ def test_account_form_refuses_a_region_of_the_other_county(world, login):
 
 def test_account_form_refuses_a_role_the_actor_may_not_create(world, login):
     client = login(world.county_office)
-    response = client.post("/accounts/new/", {"role": "county", "username": "peer",
-                                              "full_name": "县扶贫办",
-                                              "region": world.county.pk})
+    response = client.post(
+        "/accounts/new/",
+        {"role": "county", "username": "peer", "full_name": "县扶贫办", "region": world.county.pk},
+    )
     assert response.status_code == 200
     assert field_errors(response, "role")
     assert not User.objects.filter(username="peer").exists()
@@ -408,19 +513,28 @@ def test_account_form_refuses_a_role_the_actor_may_not_create(world, login):
 
 def test_administrator_creates_city_and_county_offices(world, login):
     client = login(world.admin)
-    response = client.post("/accounts/new/", {"role": "county", "username": "xingguo2",
-                                              "full_name": "兴国县扶贫办",
-                                              "region": world.other_county.pk})
+    response = client.post(
+        "/accounts/new/",
+        {
+            "role": "county",
+            "username": "xingguo2",
+            "full_name": "兴国县扶贫办",
+            "region": world.other_county.pk,
+        },
+    )
     assert response.status_code == 200
     created = User.objects.get(username="xingguo2")
     assert created.role == Role.COUNTY
     assert access.has_region_perm(created, VIEW, Region.objects.get(code="360732100"))
-    response = client.post("/accounts/new/", {"role": "township", "username": "t9",
-                                              "full_name": "贡江镇", "region": world.township.pk})
+    response = client.post(
+        "/accounts/new/",
+        {"role": "township", "username": "t9", "full_name": "贡江镇", "region": world.township.pk},
+    )
     assert field_errors(response, "role")
 
 
 # --- village phone numbers (村级账号手机号管理) ----------------------------------------------
+
 
 @pytest.mark.parametrize("name", ACCOUNTS)
 def test_phone_list_shows_exactly_the_village_accounts_of_the_township(world, login, name):
@@ -462,24 +576,31 @@ def test_phone_pages_answer_by_slice(world, login, name):
     # Only what the matrix allowed actually happened.
     allowed = MANAGES_PHONES.get(name, set())
     for phone in (world.phone, world.phone2, world.other_phone):
-        owner = next(t for t in ("village_account", "other_village_account")
-                     if getattr(world, t).pk == phone.account_id)
+        owner = next(
+            t
+            for t in ("village_account", "other_village_account")
+            if getattr(world, t).pk == phone.account_id
+        )
         assert VillagePhone.objects.get(pk=phone.pk).active is (owner not in allowed)
-    added = set(VillagePhone.objects.filter(phone="13711112222")
-                .values_list("account__username", flat=True))
+    added = set(
+        VillagePhone.objects.filter(phone="13711112222").values_list("account__username", flat=True)
+    )
     assert added == {getattr(world, t).username for t in allowed}
 
 
 def test_phone_actions_refuse_accounts_outside_the_township(world):
     with pytest.raises(Http404):
-        add_village_phone(world.township_office, world.other_village_account,
-                          phone="13722223333", holder="外村")
+        add_village_phone(
+            world.township_office, world.other_village_account, phone="13722223333", holder="外村"
+        )
     with pytest.raises(Http404):
-        add_village_phone(world.county_office, world.village_account,
-                          phone="13722223333", holder="县里")
+        add_village_phone(
+            world.county_office, world.village_account, phone="13722223333", holder="县里"
+        )
     with pytest.raises(Http404):  # a township office account is not a village account
-        add_village_phone(world.township_office, world.township_office,
-                          phone="13722223333", holder="自己")
+        add_village_phone(
+            world.township_office, world.township_office, phone="13722223333", holder="自己"
+        )
     with pytest.raises(Http404):
         deactivate_village_phone(world.township_office, world.other_phone)
     assert VillagePhone.objects.get(pk=world.other_phone.pk).active
@@ -497,7 +618,8 @@ def routes(patterns=None, prefix=""):
         if isinstance(entry.pattern, RegexPattern) and entry.pattern.regex.groups:
             raise AssertionError(
                 f"{prefix}{entry.pattern}: the access sweep cannot fill re_path arguments; "
-                "use path() converters")
+                "use path() converters"
+            )
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             yield from routes(entry.url_patterns, route)
@@ -513,6 +635,7 @@ def fill(route: str, object_id: int) -> str:
     def value(match):
         converter = match["converter"] or "str"
         return str(object_id) if converter == "int" else FILLERS[converter]
+
     return "/" + ARG.sub(value, route)
 
 
@@ -530,8 +653,7 @@ def _scoped_models():
 
 
 def _pks() -> dict:
-    return {model: set(model.objects.values_list("pk", flat=True))
-            for model in _scoped_models()}
+    return {model: set(model.objects.values_list("pk", flat=True)) for model in _scoped_models()}
 
 
 def build_island(admin) -> None:
@@ -542,29 +664,56 @@ def build_island(admin) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         csv = Path(folder) / "island.csv"
-        csv.write_text("code,name,level,parent_code\n44,广东省,province,\n"
-                       "4401,广州市,city,44\n440103,荔湾区,county,4401\n"
-                       "440103001,沙面街道,township,440103\n"
-                       "440103001001,沙面社区,village,440103001\n", encoding="utf-8")
+        csv.write_text(
+            "code,name,level,parent_code\n44,广东省,province,\n"
+            "4401,广州市,city,44\n440103,荔湾区,county,4401\n"
+            "440103001,沙面街道,township,440103\n"
+            "440103001001,沙面社区,village,440103001\n",
+            encoding="utf-8",
+        )
         load_regions(csv)
     code = {r.code: r for r in Region.objects.filter(code__startswith="44")}
-    create_account(admin, username="island_city", role=Role.CITY, regions=[code["4401"]],
-                   full_name="广州市扶贫办")
-    county, _ = create_account(admin, username="island_county", role=Role.COUNTY,
-                               regions=[code["440103"]], full_name="荔湾区扶贫办")
-    township, _ = create_account(county, username="island_town", role=Role.TOWNSHIP,
-                                 regions=[code["440103001"]], full_name="沙面街道扶贫办")
-    village, _ = create_account(county, username="island_village", role=Role.VILLAGE,
-                                regions=[code["440103001001"]], full_name="沙面社区")
+    create_account(
+        admin,
+        username="island_city",
+        role=Role.CITY,
+        regions=[code["4401"]],
+        full_name="广州市扶贫办",
+    )
+    county, _ = create_account(
+        admin,
+        username="island_county",
+        role=Role.COUNTY,
+        regions=[code["440103"]],
+        full_name="荔湾区扶贫办",
+    )
+    township, _ = create_account(
+        county,
+        username="island_town",
+        role=Role.TOWNSHIP,
+        regions=[code["440103001"]],
+        full_name="沙面街道扶贫办",
+    )
+    village, _ = create_account(
+        county,
+        username="island_village",
+        role=Role.VILLAGE,
+        regions=[code["440103001001"]],
+        full_name="沙面社区",
+    )
     add_village_phone(township, village, phone="13600000001", holder="岛上")
-    unit, unit_account, _ = create_unit(county, name="荔湾区民政局", region=code["440103"],
-                                        username="island_unit")
+    unit, unit_account, _ = create_unit(
+        county, name="荔湾区民政局", region=code["440103"], username="island_unit"
+    )
     create_cadre_account(unit_account, unit, name="李四", username="island_cadre")
 
 
 def test_sweep_discovers_the_object_urls():
-    assert {"regions/<int:pk>/", "accounts/<int:pk>/active/",
-            "phones/<int:pk>/<int:phone_pk>/deactivate/"} <= set(object_routes())
+    assert {
+        "regions/<int:pk>/",
+        "accounts/<int:pk>/active/",
+        "phones/<int:pk>/<int:phone_pk>/deactivate/",
+    } <= set(object_routes())
 
 
 # Sequences start at 1 so the choice of ids below is the same on SQLite and PostgreSQL.

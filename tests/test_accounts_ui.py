@@ -36,7 +36,8 @@ def field_errors(response, name: str) -> list[str]:
 
 def table_rows(response, testid: str) -> list[list[str]]:
     rows = html(response).xpath(
-        f'//table[@data-testid="{testid}"]/tbody/tr[not(td[@class="empty"])]')
+        f'//table[@data-testid="{testid}"]/tbody/tr[not(td[@class="empty"])]'
+    )
     return [[cell.text_content().strip() for cell in row.xpath("td")] for row in rows]
 
 
@@ -46,8 +47,10 @@ def shown_text(response, testid: str) -> str:
 
 # --- 系统用户管理 -----------------------------------------------------------------------------
 
+
 def test_county_office_creates_a_village_account_that_must_change_its_password(
-        world, login, client, sms_outbox):
+    world, login, client, sms_outbox
+):
     county = login(world.county_office)
     form = county.get("/accounts/new/")
     assert form.status_code == 200
@@ -55,9 +58,15 @@ def test_county_office_creates_a_village_account_that_must_change_its_password(
     for label in ("添加系统用户", "所属角色", "用户名", "机构名称/姓名", "所属区域"):
         assert label in text
 
-    response = county.post("/accounts/new/", {"role": "village", "username": "lisi_village",
-                                              "full_name": "里泗村委会",
-                                              "region": world.village2.pk})
+    response = county.post(
+        "/accounts/new/",
+        {
+            "role": "village",
+            "username": "lisi_village",
+            "full_name": "里泗村委会",
+            "region": world.village2.pk,
+        },
+    )
     assert response.status_code == 200
     assert "账号已创建" in response.content.decode()
     assert shown_text(response, "new-username") == "lisi_village"
@@ -73,13 +82,13 @@ def test_county_office_creates_a_village_account_that_must_change_its_password(
     assert "尚未登记手机号（由乡镇扶贫办登记）。" in detail.content.decode()
     listing = county.get("/accounts/")
     assert ["lisi_village", "里泗村委会", "村级账号", "里泗村委会", "正常", "查看"] in table_rows(
-        listing, "accounts")
+        listing, "accounts"
+    )
     assert initial not in listing.content.decode()
 
     # The township office registers the phone the village will verify with.
     township = login(world.township_office)
-    response = township.post(f"/phones/{account.pk}/", {"phone": "13712345678",
-                                                        "holder": "李四"})
+    response = township.post(f"/phones/{account.pk}/", {"phone": "13712345678", "holder": "李四"})
     assert (response.status_code, response.url) == (302, f"/phones/{account.pk}/")
     township.post("/logout/")
 
@@ -89,14 +98,17 @@ def test_county_office_creates_a_village_account_that_must_change_its_password(
     phone = account.phones.get()
     client.post("/login/phone/", {"phone": phone.pk, "action": "send"})
     assert sms_outbox[-1].phone == "13712345678"
-    response = client.post("/login/phone/", {"phone": phone.pk, "action": "verify",
-                                             "code": sms_outbox[-1].params["code"]})
+    response = client.post(
+        "/login/phone/",
+        {"phone": phone.pk, "action": "verify", "code": sms_outbox[-1].params["code"]},
+    )
     assert response.status_code == 302
     assert client.get("/").url == "/password/"
     assert client.get(f"/regions/{world.village2.pk}/").url == "/password/"
-    response = client.post("/password/", {"old_password": initial,
-                                          "new_password1": NEW_PASSWORD,
-                                          "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/password/",
+        {"old_password": initial, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert client.get(f"/regions/{world.village2.pk}/").status_code == 200
     assert client.get(f"/regions/{world.village.pk}/").status_code == 404
@@ -106,9 +118,15 @@ def test_county_office_creates_a_village_account_that_must_change_its_password(
 def test_a_duplicate_username_is_shown_next_to_the_field(world, login, username):
     client = login(world.county_office)
     count = User.objects.count()
-    response = client.post("/accounts/new/", {"role": "village", "username": username,
-                                              "full_name": "里泗村委会",
-                                              "region": world.village2.pk})
+    response = client.post(
+        "/accounts/new/",
+        {
+            "role": "village",
+            "username": username,
+            "full_name": "里泗村委会",
+            "region": world.village2.pk,
+        },
+    )
     assert response.status_code == 200
     assert field_errors(response, "username") == ["该用户名已被使用。"]
     assert field_errors(response, "region") == []
@@ -119,20 +137,35 @@ def test_a_duplicate_username_is_shown_next_to_the_field(world, login, username)
 
 def test_account_form_errors_are_in_chinese(world, login):
     client = login(world.county_office)
-    response = client.post("/accounts/new/", {"role": "village", "username": "a b",
-                                              "full_name": "", "region": ""})
+    response = client.post(
+        "/accounts/new/", {"role": "village", "username": "a b", "full_name": "", "region": ""}
+    )
     assert field_errors(response, "full_name") == ["这个字段是必填项。"]
     assert field_errors(response, "region") == ["请选择所属区域。"]
-    response = client.post("/accounts/new/", {"role": "village", "username": "a b",
-                                              "full_name": "里泗村委会",
-                                              "region": world.village2.pk})
+    response = client.post(
+        "/accounts/new/",
+        {
+            "role": "village",
+            "username": "a b",
+            "full_name": "里泗村委会",
+            "region": world.village2.pk,
+        },
+    )
     assert field_errors(response, "username") == [
-        "用户名须为 3–30 位字母、数字、下划线、点或短横线。"]
-    response = client.post("/accounts/new/", {"role": "village", "username": "lisi2",
-                                              "full_name": "贡江镇",
-                                              "region": world.township.pk})
+        "用户名须为 3–30 位字母、数字、下划线、点或短横线。"
+    ]
+    response = client.post(
+        "/accounts/new/",
+        {
+            "role": "village",
+            "username": "lisi2",
+            "full_name": "贡江镇",
+            "region": world.township.pk,
+        },
+    )
     assert field_errors(response, "region") == [
-        "村级账号只能设在村(居委会)级区域，“贡江镇”是乡镇(街道)。"]
+        "村级账号只能设在村(居委会)级区域，“贡江镇”是乡镇(街道)。"
+    ]
     assert not User.objects.filter(username__in=["a b", "lisi2"]).exists()
 
 
@@ -146,6 +179,7 @@ def test_account_search_finds_by_username_or_name(world, login):
 
 # --- 村级账号手机号管理 -------------------------------------------------------------------------
 
+
 def test_township_office_registers_and_deactivates_phones(world, login):
     client = login(world.township_office)
     url = f"/phones/{world.village_account.pk}/"
@@ -153,7 +187,9 @@ def test_township_office_registers_and_deactivates_phones(world, login):
     assert page.status_code == 200
     assert "仓前村委会 · 登记手机号" in page.content.decode()
     assert [[row[0], row[1], row[3]] for row in table_rows(page, "phones")] == [
-        ["139****0001", "刘书记", "有效"], ["139****0002", "王干部", "有效"]]
+        ["139****0001", "刘书记", "有效"],
+        ["139****0002", "王干部", "有效"],
+    ]
 
     response = client.post(url, {"phone": "12345", "holder": "张三"})
     assert response.status_code == 200
@@ -195,10 +231,16 @@ def test_deactivating_is_post_only(world, login):
 
 # --- the demo seed ------------------------------------------------------------------------
 
+
 def account_counts() -> tuple[int, ...]:
-    return (User.objects.count(), VillagePhone.objects.count(), Unit.objects.count(),
-            Cadre.objects.count(), RegionUserObjectPermission.objects.count(),
-            UnitUserObjectPermission.objects.count())
+    return (
+        User.objects.count(),
+        VillagePhone.objects.count(),
+        Unit.objects.count(),
+        Cadre.objects.count(),
+        RegionUserObjectPermission.objects.count(),
+        UnitUserObjectPermission.objects.count(),
+    )
 
 
 def test_seed_demo_is_idempotent(db, client):
@@ -215,13 +257,18 @@ def test_seed_demo_is_idempotent(db, client):
     assert account_counts() == first
 
     # The demo accounts work with the published password.
-    for username in ("admin", "ganzhou_city", "yudu_county", "gongjiang_town",
-                     "yudu_agri_unit", "cadre_wangming"):
+    for username in (
+        "admin",
+        "ganzhou_city",
+        "yudu_county",
+        "gongjiang_town",
+        "yudu_agri_unit",
+        "cadre_wangming",
+    ):
         response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         client.post("/logout/")
-    response = client.post("/login/", {"username": "cangqian_village",
-                                       "password": DEMO_PASSWORD})
+    response = client.post("/login/", {"username": "cangqian_village", "password": DEMO_PASSWORD})
     assert response.url == "/login/phone/"
 
 
@@ -233,18 +280,23 @@ def test_seed_demo_asks_for_the_regions_first(db):
 
 # --- query counts -------------------------------------------------------------------------
 
+
 def add_village_accounts(world, count: int, start: int) -> None:
     villages = [world.village, world.village2, Region.objects.get(code="360731100200")]
     for n in range(start, start + count):
-        account, _ = create_account(world.county_office, username=f"v{n:03d}",
-                                    role=Role.VILLAGE, regions=[villages[n % 3]],
-                                    full_name=f"村账号{n}", password=PASSWORD)
+        account, _ = create_account(
+            world.county_office,
+            username=f"v{n:03d}",
+            role=Role.VILLAGE,
+            regions=[villages[n % 3]],
+            full_name=f"村账号{n}",
+            password=PASSWORD,
+        )
         add_village_phone(world.township_office, account, phone=f"137{n:08d}", holder="甲")
         add_village_phone(world.township_office, account, phone=f"136{n:08d}", holder="乙")
 
 
-def test_account_list_cost_does_not_grow_with_rows(world, login,
-                                                   django_assert_max_num_queries):
+def test_account_list_cost_does_not_grow_with_rows(world, login, django_assert_max_num_queries):
     client = login(world.county_office)
     add_village_accounts(world, 5, 0)
     with django_assert_max_num_queries(ACCOUNT_LIST_QUERIES):
@@ -259,8 +311,9 @@ def test_account_list_cost_does_not_grow_with_rows(world, login,
     assert all(row[3] for row in rows)  # every row shows its region
 
 
-def test_phone_account_list_cost_does_not_grow_with_rows(world, login,
-                                                         django_assert_max_num_queries):
+def test_phone_account_list_cost_does_not_grow_with_rows(
+    world, login, django_assert_max_num_queries
+):
     client = login(world.township_office)
     add_village_accounts(world, 5, 0)
     with django_assert_max_num_queries(PHONE_LIST_QUERIES):
@@ -272,5 +325,4 @@ def test_phone_account_list_cost_does_not_grow_with_rows(world, login,
         response = client.get("/phones/")
     rows = table_rows(response, "village-accounts")
     assert len(rows) == 1 + 30
-    assert all("137****" in row[2] and "136****" in row[2]
-               for row in rows if row[1] != "village")
+    assert all("137****" in row[2] and "136****" in row[2] for row in rows if row[1] != "village")

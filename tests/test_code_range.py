@@ -5,9 +5,16 @@ import pytest
 from villages.models import code_range
 
 
-@pytest.mark.parametrize(("prefix", "upper"), [
-    ("36", "37"), ("3607", "3608"), ("3609", "361"), ("360799", "3608"), ("360731", "360732"),
-])
+@pytest.mark.parametrize(
+    ("prefix", "upper"),
+    [
+        ("36", "37"),
+        ("3607", "3608"),
+        ("3609", "361"),
+        ("360799", "3608"),
+        ("360731", "360732"),
+    ],
+)
 def test_the_upper_bound_is_digits_only_and_tight(prefix, upper):
     lo, hi = code_range(prefix)
     assert (lo, hi) == (prefix, upper)

@@ -68,9 +68,16 @@ def test_claim_with_the_verified_phone_and_the_other_phone_sees_the_holder(world
 
 def test_claim_is_refused_to_other_accounts(world, login):
     household = unclaimed(world)
-    expected = {"other_village_account": 404, "township_office": 403, "county_office": 403,
-                "city_office": 403, "unit_account": 403, "cadre_account": 403, "admin": 403,
-                "other_township_office": 403}
+    expected = {
+        "other_village_account": 404,
+        "township_office": 403,
+        "county_office": 403,
+        "city_office": 403,
+        "unit_account": 403,
+        "cadre_account": 403,
+        "admin": 403,
+        "other_township_office": 403,
+    }
     for name, status in expected.items():
         client = login(getattr(world, name))
         assert client.post(f"/households/{household.pk}/claim/").status_code == status, name
@@ -98,7 +105,8 @@ def test_two_claims_at_the_same_moment_exactly_one_wins(world):
             barrier.wait()
             with turns:
                 results[phone.phone] = services.claim_household(
-                    world.village_account, household, phone=phone)
+                    world.village_account, household, phone=phone
+                )
         except Exception as exc:  # any other error is shown by the assertion below
             results[phone.phone] = exc
         finally:
@@ -123,16 +131,14 @@ def test_the_constraint_holds_even_when_the_action_is_bypassed(world):
 
     household = register(world.village_account, world.phone)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(household=household, account=world.village_account,
-                             phone=world.phone2)
+        Claim.objects.create(household=household, account=world.village_account, phone=world.phone2)
 
 
 def test_township_cancels_with_a_reason_and_the_household_is_claimed_again(world, login):
     household = register(world.village_account, world.phone, [member("张三")])
     client = login(world.township_office)
     response = client.get("/households/claims/")
-    assert [c.household.number for c in response.context["page"].object_list] == [
-        household.number]
+    assert [c.household.number for c in response.context["page"].object_list] == [household.number]
     assert "139****0001（刘书记）" in response.content.decode()
 
     response = client.post(f"/households/{household.pk}/claim/cancel/", {"reason": "  "})
@@ -140,8 +146,9 @@ def test_township_cancels_with_a_reason_and_the_household_is_claimed_again(world
     assert response.context["form"].errors["reason"] == ["请填写取消原因。"]
     assert Claim.objects.get(household=household).active
 
-    response = client.post(f"/households/{household.pk}/claim/cancel/",
-                           {"reason": "认领手机号错误"})
+    response = client.post(
+        f"/households/{household.pk}/claim/cancel/", {"reason": "认领手机号错误"}
+    )
     assert response.status_code == 302
     cancelled = Claim.objects.get(household=household)
     assert not cancelled.active and cancelled.cancel_reason == "认领手机号错误"
@@ -160,9 +167,17 @@ def test_township_cancels_with_a_reason_and_the_household_is_claimed_again(world
 
 def test_cancel_is_refused_to_other_accounts(world, login):
     household = register(world.village_account, world.phone)
-    expected = {"village_account": 403, "other_village_account": 403, "county_office": 403,
-                "city_office": 403, "other_township_office": 404, "unit_account": 403,
-                "cadre_account": 403, "admin": 403, "other_county_office": 403}
+    expected = {
+        "village_account": 403,
+        "other_village_account": 403,
+        "county_office": 403,
+        "city_office": 403,
+        "other_township_office": 404,
+        "unit_account": 403,
+        "cadre_account": 403,
+        "admin": 403,
+        "other_county_office": 403,
+    }
     for name, status in expected.items():
         client = login(getattr(world, name))
         url = f"/households/{household.pk}/claim/cancel/"
@@ -181,8 +196,7 @@ def test_claims_page_is_only_for_village_and_township(world, login):
 
 def test_a_removed_household_cannot_be_claimed(world):
     household = register(world.village_account, world.phone)
-    services.remove_household(world.village_account, household, "识别错误",
-                              phone=world.phone)
+    services.remove_household(world.village_account, household, "识别错误", phone=world.phone)
     services.cancel_claim(world.township_office, household, "释放")
     with pytest.raises(services.HouseholdError, match="该户已清退，不能认领。"):
         services.claim_household(world.village_account, household, phone=world.phone)
@@ -198,8 +212,9 @@ def _village_list_queries(client, django_assert_max_num_queries, ceiling):
 QUERY_CEILING = 10
 
 
-def test_claims_lists_cost_the_same_for_few_and_many_rows(world, login,
-                                                          django_assert_max_num_queries):
+def test_claims_lists_cost_the_same_for_few_and_many_rows(
+    world, login, django_assert_max_num_queries
+):
     village = login(world.village_account, world.phone)
     unclaimed(world, "张一")
     _village_list_queries(village, django_assert_max_num_queries, QUERY_CEILING)

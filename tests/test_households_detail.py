@@ -24,19 +24,40 @@ from .households_data import (  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 READERS = {
-    "village_account": 200, "other_village_account": 404, "township_office": 200,
-    "other_township_office": 404, "county_office": 200, "other_county_office": 404,
-    "city_office": 200, "unit_account": 403, "cadre_account": 403, "admin": 200,
+    "village_account": 200,
+    "other_village_account": 404,
+    "township_office": 200,
+    "other_township_office": 404,
+    "county_office": 200,
+    "other_county_office": 404,
+    "city_office": 200,
+    "unit_account": 403,
+    "cadre_account": 403,
+    "admin": 200,
 }
 HEAD_ID = make_id(7, birth="19700707")
-EDIT_URLS = ["basic/", "production/", "income/", "causes/", "application/", "survey/",
-             "approval/", "members/add/", "members/remove/", "split/", "remove/"]
+EDIT_URLS = [
+    "basic/",
+    "production/",
+    "income/",
+    "causes/",
+    "application/",
+    "survey/",
+    "approval/",
+    "members/add/",
+    "members/remove/",
+    "split/",
+    "remove/",
+]
 
 
 @pytest.fixture
 def household(world):
-    return register(world.village_account, world.phone,
-                    [member("张三", id_number=HEAD_ID), member("李梅", "spouse")])
+    return register(
+        world.village_account,
+        world.phone,
+        [member("张三", id_number=HEAD_ID), member("李梅", "spouse")],
+    )
 
 
 def test_every_office_in_its_slice_and_the_village_read_it(world, login, household):
@@ -90,8 +111,7 @@ def test_edits_only_with_the_claiming_phone(world, login, household):
 
 def test_the_same_phone_of_another_session_may_edit(world, login, household):
     client = login(world.village_account, world.phone)
-    response = client.post(f"/households/{household.pk}/production/",
-                           part_post(2, arable_area="4"))
+    response = client.post(f"/households/{household.pk}/production/", part_post(2, arable_area="4"))
     assert response.status_code == 302
     household.refresh_from_db()
     assert household.arable_area == Decimal("4")
@@ -172,8 +192,14 @@ def test_removed_members_are_greyed_on_the_page(world, login, household):
     import datetime
 
     spouse = Member.objects.get(name="李梅")
-    services.remove_member(world.village_account, household, spouse, change="death",
-                           month=datetime.date(2016, 5, 1), phone=world.phone)
+    services.remove_member(
+        world.village_account,
+        household,
+        spouse,
+        change="death",
+        month=datetime.date(2016, 5, 1),
+        phone=world.phone,
+    )
     page = login(world.city_office).get(f"/households/{household.pk}/").content.decode()
     assert '<tr class="removed">' in page and "死亡 2016-05" in page
 
@@ -189,23 +215,37 @@ def _busy_household(world):
     """Six members, claims cancelled and renewed, status changes and a long change log."""
     import datetime
 
-    household = register(world.village_account, world.phone,
-                         [member("赵大")] + [member(f"赵{i}", "son") for i in range(2, 7)])
+    household = register(
+        world.village_account,
+        world.phone,
+        [member("赵大")] + [member(f"赵{i}", "son") for i in range(2, 7)],
+    )
     services.cancel_claim(world.township_office, household, "认领有误")
     services.claim_household(world.village_account, household, phone=world.phone)
     for area in ("4", "5", "6"):
-        services.save_part(world.village_account, household, 2,
-                           {**PRODUCTION, "arable_area": Decimal(area)}, phone=world.phone)
-    services.remove_member(world.village_account, household,
-                           household.members.get(name="赵6"), change="death",
-                           month=datetime.date(2016, 5, 1), phone=world.phone)
+        services.save_part(
+            world.village_account,
+            household,
+            2,
+            {**PRODUCTION, "arable_area": Decimal(area)},
+            phone=world.phone,
+        )
+    services.remove_member(
+        world.village_account,
+        household,
+        household.members.get(name="赵6"),
+        change="death",
+        month=datetime.date(2016, 5, 1),
+        phone=world.phone,
+    )
     services.set_status(world.township_office, household, "lifted", "收入稳定超过脱贫标准")
     return household
 
 
 @pytest.mark.parametrize("who", ["village_account", "township_office"])
 def test_household_page_queries_do_not_grow_with_members_claims_and_log(
-        world, login, who, django_assert_max_num_queries):
+    world, login, who, django_assert_max_num_queries
+):
     single = register(world.village_account, world.phone, [member("王一")])
     busy = _busy_household(world)
     assert busy.members.count() == 6 and busy.claims.count() == 2

@@ -17,16 +17,29 @@ def move(world, person_id, from_household, to_household, to_account, to_phone):
     """The person leaves one household (迁出) and joins another (婚入): the removed row
     keeps the ID, so the ID is active in one household and on a removed member of another."""
     leaving = from_household.members.get(id_number=person_id)
-    services.remove_member(world.village_account, from_household, leaving, change="move_out",
-                           month=MAY, phone=world.phone)
-    services.add_member(to_account, to_household, member("迁入者", "spouse", person_id),
-                        change="marriage_in", month=MAY, phone=to_phone)
+    services.remove_member(
+        world.village_account,
+        from_household,
+        leaving,
+        change="move_out",
+        month=MAY,
+        phone=world.phone,
+    )
+    services.add_member(
+        to_account,
+        to_household,
+        member("迁入者", "spouse", person_id),
+        change="marriage_in",
+        month=MAY,
+        phone=to_phone,
+    )
 
 
 def moved_across_townships(world):
     person = make_id()
-    home = register(world.village_account, world.phone,
-                    [member("张三"), member("张女", "daughter", person)])
+    home = register(
+        world.village_account, world.phone, [member("张三"), member("张女", "daughter", person)]
+    )
     away = register(world.other_village_account, world.other_phone, [member("欧阳修")])
     move(world, person, home, away, world.other_village_account, world.other_phone)
     return person, home, away
@@ -51,11 +64,13 @@ def test_an_id_active_in_one_household_and_removed_in_another_is_reported(world,
 
 
 def test_split_rows_are_not_conflicts(world):
-    household = register(world.village_account, world.phone,
-                         [member("张三"), member("张大", "son")])
+    household = register(
+        world.village_account, world.phone, [member("张三"), member("张大", "son")]
+    )
     son = household.members.get(name="张大")
-    services.split_household(world.village_account, household, {son.pk: ""}, son.pk,
-                             month=MAY, phone=world.phone)
+    services.split_household(
+        world.village_account, household, {son.pk: ""}, son.pk, month=MAY, phone=world.phone
+    )
     from households.duplicates import duplicate_numbers
 
     assert not duplicate_numbers(world.township_office).exists()
@@ -75,9 +90,15 @@ def test_a_15_digit_number_next_to_its_18_digit_form_is_reported(world, login):
 
 
 def test_the_page_is_for_offices_only(world, login):
-    expected = {"township_office": 200, "county_office": 200, "city_office": 200,
-                "village_account": 403, "unit_account": 403, "cadre_account": 403,
-                "admin": 403}
+    expected = {
+        "township_office": 200,
+        "county_office": 200,
+        "city_office": 200,
+        "village_account": 403,
+        "unit_account": 403,
+        "cadre_account": 403,
+        "admin": 403,
+    }
     for name, status in expected.items():
         assert login(getattr(world, name)).get("/households/duplicates/").status_code == status
     menu = login(world.county_office).get("/").content.decode()
@@ -87,8 +108,7 @@ def test_the_page_is_for_offices_only(world, login):
 QUERY_CEILING = 13
 
 
-def test_query_count_does_not_grow_with_the_conflicts(world, login,
-                                                      django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_the_conflicts(world, login, django_assert_max_num_queries):
     client = login(world.county_office)
     moved_across_townships(world)
     with django_assert_max_num_queries(QUERY_CEILING):
@@ -96,8 +116,11 @@ def test_query_count_does_not_grow_with_the_conflicts(world, login,
     assert len(response.context["conflicts"]) == 1
     for index in range(12):
         person = make_id()
-        home = register(world.village_account, world.phone,
-                        [member(f"张{index}"), member(f"张女{index}", "daughter", person)])
+        home = register(
+            world.village_account,
+            world.phone,
+            [member(f"张{index}"), member(f"张女{index}", "daughter", person)],
+        )
         away = register(world.village_account, world.phone, [member(f"李{index}")])
         move(world, person, home, away, world.village_account, world.phone)
         legacy = register(world.village_account, world.phone, [member(f"王{index}")])

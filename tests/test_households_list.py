@@ -67,23 +67,38 @@ def households(world, other_county_village):
 
 
 def test_menu_item_links_to_the_list(world, login):
-    for account in (world.city_office, world.county_office, world.township_office,
-                    world.village_account, world.admin):
+    for account in (
+        world.city_office,
+        world.county_office,
+        world.township_office,
+        world.village_account,
+        world.admin,
+    ):
         response = login(account).get("/")
         assert f'href="{LIST}"' in response.content.decode(), account.role
 
 
 # --- slices ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("account, region", [
-    ("village_account", "village"), ("township_office", "township"),
-    ("county_office", "county"), ("city_office", "city"),
-    ("other_township_office", "other_township"), ("other_county_office", "other_county"),
-])
+
+@pytest.mark.parametrize(
+    "account, region",
+    [
+        ("village_account", "village"),
+        ("township_office", "township"),
+        ("county_office", "county"),
+        ("city_office", "city"),
+        ("other_township_office", "other_township"),
+        ("other_county_office", "other_county"),
+    ],
+)
 def test_each_account_lists_exactly_its_slice(world, households, login, account, region):
     client = login(getattr(world, account))
-    expected = list(in_region(getattr(world, region)).order_by("village_code", "number")
-                    .values_list("number", flat=True))
+    expected = list(
+        in_region(getattr(world, region))
+        .order_by("village_code", "number")
+        .values_list("number", flat=True)
+    )
     assert expected
     assert all_numbers(client) == expected
 
@@ -94,8 +109,7 @@ def test_slices_from_the_other_side(world, households, login):
     assert other_county and not other_county & yudu
     other_township = set(all_numbers(login(world.other_township_office)))
     assert not other_township & set(in_region(world.township).values_list("number", flat=True))
-    assert set(all_numbers(login(world.admin))) == set(households.values_list("number",
-                                                                              flat=True))
+    assert set(all_numbers(login(world.admin))) == set(households.values_list("number", flat=True))
 
 
 @pytest.mark.parametrize("account", ["unit_account", "cadre_account"])
@@ -110,11 +124,11 @@ def test_anonymous_visitors_are_sent_to_login(client, world):
 
 # --- the region filter -------------------------------------------------------------------
 
+
 def test_region_filter_narrows_to_a_village_of_the_slice(world, households, login):
     client = login(world.township_office)
     response = client.get(LIST, {"region": world.village2.pk})
-    assert set(numbers(response)) == set(in_region(world.village2).values_list("number",
-                                                                               flat=True))
+    assert set(numbers(response)) == set(in_region(world.village2).values_list("number", flat=True))
     html = response.content.decode()
     assert "里泗村委会" in html and f"?region={world.township.pk}" in html  # the path back up
 
@@ -124,11 +138,17 @@ def test_region_tree_lists_the_next_level(world, households, login):
     assert f"?region={world.township.pk}" in html and f"?region={world.other_township.pk}" in html
 
 
-@pytest.mark.parametrize("account, region", [
-    ("township_office", "other_township"), ("township_office", "other_village"),
-    ("township_office", "county"), ("village_account", "township"),
-    ("village_account", "village2"), ("county_office", "other_county"),
-])
+@pytest.mark.parametrize(
+    "account, region",
+    [
+        ("township_office", "other_township"),
+        ("township_office", "other_village"),
+        ("township_office", "county"),
+        ("village_account", "township"),
+        ("village_account", "village2"),
+        ("county_office", "other_county"),
+    ],
+)
 def test_region_outside_the_slice_is_404(world, households, login, account, region):
     client = login(getattr(world, account))
     assert client.get(LIST, {"region": getattr(world, region).pk}).status_code == 404
@@ -141,28 +161,37 @@ def test_unknown_region_is_404(world, households, login, value):
 
 # --- filters -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("param, column", [
-    ("status", "status"), ("attribute", "attribute"), ("cause", "main_cause"),
-])
+
+@pytest.mark.parametrize(
+    "param, column",
+    [
+        ("status", "status"),
+        ("attribute", "attribute"),
+        ("cause", "main_cause"),
+    ],
+)
 def test_choice_filters(world, households, login, param, column):
     client = login(world.county_office)
     values = set(in_region(world.county).values_list(column, flat=True))
     assert len(values) > 1  # the seeded data has several, so the filter has work to do
     for value in values:
-        expected = set(in_region(world.county).filter(**{column: value})
-                       .values_list("number", flat=True))
+        expected = set(
+            in_region(world.county).filter(**{column: value}).values_list("number", flat=True)
+        )
         assert set(all_numbers(client, {param: value})) == expected
 
 
 def test_group_and_name_filters(world, households, login):
     client = login(world.township_office)
     household = in_region(world.township).first()
-    expected = set(in_region(world.township).filter(group=household.group)
-                   .values_list("number", flat=True))
+    expected = set(
+        in_region(world.township).filter(group=household.group).values_list("number", flat=True)
+    )
     assert set(numbers(client.get(LIST, {"group": household.group}))) == expected
     part = household.head_name[-1]
-    expected = set(in_region(world.township).filter(head_name__contains=part)
-                   .values_list("number", flat=True))
+    expected = set(
+        in_region(world.township).filter(head_name__contains=part).values_list("number", flat=True)
+    )
     assert set(numbers(client.get(LIST, {"q": part}))) == expected
 
 
@@ -180,8 +209,14 @@ def test_id_search_ignores_removed_members(world, households, login):
     household = in_region(world.village).filter(size__gte=2).first()
     member = household.members.exclude(relation=Relation.HEAD).first()
     services.claim_household(world.village_account, household, phone=world.phone)
-    services.remove_member(world.village_account, household, member, change="death",
-                           month=timezone.localdate().replace(day=1), phone=world.phone)
+    services.remove_member(
+        world.village_account,
+        household,
+        member,
+        change="death",
+        month=timezone.localdate().replace(day=1),
+        phone=world.phone,
+    )
     client = login(world.township_office)
     assert numbers(client.get(LIST, {"q": member.id_number})) == []
 
@@ -203,9 +238,9 @@ def claim(world, households, n_first=3, n_second=2):
     village = list(in_region(world.village).order_by("number"))
     for household in village[:n_first]:
         services.claim_household(world.village_account, household, phone=world.phone)
-    for household in village[n_first:n_first + n_second]:
+    for household in village[n_first : n_first + n_second]:
         services.claim_household(world.village_account, household, phone=world.phone2)
-    return village[:n_first], village[n_first:n_first + n_second], village[n_first + n_second:]
+    return village[:n_first], village[n_first : n_first + n_second], village[n_first + n_second :]
 
 
 def test_claimed_filter_and_claim_state(world, households, login):
@@ -226,8 +261,7 @@ def test_village_filters_by_its_own_phones(world, households, login):
     html = client.get(LIST).content.decode()
     assert f'value="{world.phone.pk}"' in html and "139****0002" in html
     assert set(numbers(client.get(LIST, {"phone": world.phone.pk}))) == {h.number for h in first}
-    assert set(numbers(client.get(LIST, {"phone": world.phone2.pk}))) == {
-        h.number for h in second}
+    assert set(numbers(client.get(LIST, {"phone": world.phone2.pk}))) == {h.number for h in second}
     # another village's phone is not a choice: ignored with a message, never a 500
     response = client.get(LIST, {"phone": world.other_phone.pk})
     assert response.status_code == 200 and "已忽略" in response.content.decode()
@@ -249,13 +283,20 @@ def test_bad_phone_search_gives_a_message(world, households, login):
 
 # --- sorting and pages -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("sort, order", [
-    ("number", ["village_code", "number"]), ("-number", ["-village_code", "-number"]),
-    ("head", ["head_name", "number"]), ("-head", ["-head_name", "-number"]),
-    ("size", ["size", "number"]), ("-size", ["-size", "-number"]),
-    ("income", ["net_income_per_capita", "number"]),
-    ("-income", ["-net_income_per_capita", "-number"]),
-])
+
+@pytest.mark.parametrize(
+    "sort, order",
+    [
+        ("number", ["village_code", "number"]),
+        ("-number", ["-village_code", "-number"]),
+        ("head", ["head_name", "number"]),
+        ("-head", ["-head_name", "-number"]),
+        ("size", ["size", "number"]),
+        ("-size", ["-size", "-number"]),
+        ("income", ["net_income_per_capita", "number"]),
+        ("-income", ["-net_income_per_capita", "-number"]),
+    ],
+)
 def test_sorting(world, households, login, sort, order):
     client = login(world.county_office)
     expected = list(in_region(world.county).order_by(*order).values_list("number", flat=True))
@@ -270,14 +311,13 @@ def many(world):
 
 def test_pages(world, many, login):
     client = login(world.village_account)
-    ordered = list(in_region(world.village).order_by("number").values_list("number",
-                                                                            flat=True))
+    ordered = list(in_region(world.village).order_by("number").values_list("number", flat=True))
     assert numbers(client.get(LIST)) == ordered[:PER_PAGE]
-    assert numbers(client.get(LIST, {"page": 2})) == ordered[PER_PAGE:2 * PER_PAGE]
+    assert numbers(client.get(LIST, {"page": 2})) == ordered[PER_PAGE : 2 * PER_PAGE]
     html = client.get(LIST, {"page": 2}).content.decode()
     assert "共 60 户" in html and "第 2 / 3 页" in html
     # past the end: the last page; nonsense: the first
-    assert numbers(client.get(LIST, {"page": 99})) == ordered[2 * PER_PAGE:]
+    assert numbers(client.get(LIST, {"page": 99})) == ordered[2 * PER_PAGE :]
     for bad in ("abc", "-3", "0", "1e9", "99999999999999999999"):
         response = client.get(LIST, {"page": bad})
         assert response.status_code == 200
@@ -295,12 +335,27 @@ def test_empty_list(world, login):
     assert "本区域还没有贫困户" in html and "共 0 户" in html
 
 
-@pytest.mark.parametrize("params", [
-    {"status": "nonsense"}, {"attribute": "x" * 500}, {"cause": ""}, {"claimed": "maybe"},
-    {"sort": "password"}, {"sort": "-"}, {"phone": "abc"}, {"phone": "99999"},
-    {"phone_q": "abc"}, {"group": "第" * 100}, {"q": "%"}, {"q": "_"}, {"q": "1" * 18},
-    {"q": "36073119800101001X" * 3}, {"page": "\x00"}, {"q": "\x00"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "nonsense"},
+        {"attribute": "x" * 500},
+        {"cause": ""},
+        {"claimed": "maybe"},
+        {"sort": "password"},
+        {"sort": "-"},
+        {"phone": "abc"},
+        {"phone": "99999"},
+        {"phone_q": "abc"},
+        {"group": "第" * 100},
+        {"q": "%"},
+        {"q": "_"},
+        {"q": "1" * 18},
+        {"q": "36073119800101001X" * 3},
+        {"page": "\x00"},
+        {"q": "\x00"},
+    ],
+)
 def test_bad_parameters_never_fail(world, households, login, params):
     for account in (world.county_office, world.village_account):
         response = login(account).get(LIST, params)
@@ -315,13 +370,15 @@ def test_rows_link_to_the_household_page(world, households, login):
 
 # --- masking -------------------------------------------------------------------------------
 
+
 def test_full_id_numbers_and_phones_never_reach_the_page(world, households, login):
     claim(world, households)
-    for account in (world.village_account, world.township_office, world.county_office,
-                    world.admin):
+    for account in (world.village_account, world.township_office, world.county_office, world.admin):
         client = login(account)
-        pages = [client.get(LIST, params).content.decode() for params in (
-            {}, {"claimed": "yes"}, {"sort": "-income"}, {"phone_q": "13900000001"})]
+        pages = [
+            client.get(LIST, params).content.decode()
+            for params in ({}, {"claimed": "yes"}, {"sort": "-income"}, {"phone_q": "13900000001"})
+        ]
         html = "".join(pages)
         assert "****" in html
         for member in Member.objects.all():
@@ -340,16 +397,24 @@ CEILING = 8  # queries per page, whatever the number of households and the page'
 
 
 @pytest.mark.parametrize("size", [5, 60])
-@pytest.mark.parametrize("account, params", [
-    ("village_account", {}), ("village_account", {"claimed": "yes", "sort": "-income"}),
-    ("village_account", {"region": "village"}),
-    ("township_office", {}), ("township_office", {"region": "village"}),
-    ("county_office", {"status": "poor"}), ("county_office", {"phone_q": "0001"}),
-    ("city_office", {}),
-    ("admin", {}), ("admin", {"region": "township"}),
-])
-def test_queries_per_page_do_not_grow(world, login, django_assert_max_num_queries, size,
-                                      account, params):
+@pytest.mark.parametrize(
+    "account, params",
+    [
+        ("village_account", {}),
+        ("village_account", {"claimed": "yes", "sort": "-income"}),
+        ("village_account", {"region": "village"}),
+        ("township_office", {}),
+        ("township_office", {"region": "village"}),
+        ("county_office", {"status": "poor"}),
+        ("county_office", {"phone_q": "0001"}),
+        ("city_office", {}),
+        ("admin", {}),
+        ("admin", {"region": "township"}),
+    ],
+)
+def test_queries_per_page_do_not_grow(
+    world, login, django_assert_max_num_queries, size, account, params
+):
     seed_households(world.township, size, seed=size, villages=[world.village])
     village = list(in_region(world.village).order_by("number"))
     for household in village[:3]:
@@ -368,8 +433,9 @@ def test_queries_per_page_do_not_grow(world, login, django_assert_max_num_querie
         assert 0 < len(numbers(response)) <= PER_PAGE
 
 
-def test_a_page_past_the_end_costs_one_count_more(world, many, login,
-                                                  django_assert_max_num_queries):
+def test_a_page_past_the_end_costs_one_count_more(
+    world, many, login, django_assert_max_num_queries
+):
     client = login(world.township_office)
     with django_assert_max_num_queries(CEILING + 2):
         response = client.get(LIST, {"page": 50})

@@ -20,14 +20,27 @@ MAY = datetime.date(2016, 5, 1)
 @pytest.fixture
 def household(world):
     # Income 8,000 over 3 people.
-    return register(world.village_account, world.phone, [
-        member("张三"), member("李梅", "spouse"), member("张小", "son", make_id(birth="20050101")),
-    ])
+    return register(
+        world.village_account,
+        world.phone,
+        [
+            member("张三"),
+            member("李梅", "spouse"),
+            member("张小", "son", make_id(birth="20050101")),
+        ],
+    )
 
 
 def add_post(**extra):
-    data = {**{k: v for k, v in member("张宝", "son", make_id(birth="20160301")).items()
-               if v is not False}, "change": "birth", "change_month": "2016-05"}
+    data = {
+        **{
+            k: v
+            for k, v in member("张宝", "son", make_id(birth="20160301")).items()
+            if v is not False
+        },
+        "change": "birth",
+        "change_month": "2016-05",
+    }
     data["has_basic_medical"] = "on"
     data.update(extra)
     return data
@@ -65,9 +78,15 @@ def test_add_needs_a_reason_a_month_and_a_valid_free_id(world, login, household)
 def test_remove_a_member_keeps_it_greyed_and_recomputes(world, login, household):
     client = login(world.village_account, world.phone)
     son = Member.objects.get(name="张小")
-    response = client.post(f"/households/{household.pk}/members/remove/", {
-        "member": son.pk, "change": "move_out", "change_month": "2016-05",
-        "change_note": "外出落户"})
+    response = client.post(
+        f"/households/{household.pk}/members/remove/",
+        {
+            "member": son.pk,
+            "change": "move_out",
+            "change_month": "2016-05",
+            "change_note": "外出落户",
+        },
+    )
     assert response.status_code == 302
     son.refresh_from_db()
     assert not son.active and son.change == "move_out" and son.change_note == "外出落户"
@@ -84,15 +103,17 @@ def test_the_head_leaves_only_with_a_successor(world, login, household):
     client = login(world.village_account, world.phone)
     head = Member.objects.get(name="张三")
     url = f"/households/{household.pk}/members/remove/"
-    response = client.post(url, {"member": head.pk, "change": "death",
-                                 "change_month": "2016-05"})
+    response = client.post(url, {"member": head.pk, "change": "death", "change_month": "2016-05"})
     assert response.context["form"].errors["new_head"] == [
-        "户主不能直接减少：该户还有其他在册成员，请同时指定一名成员为新户主。"]
+        "户主不能直接减少：该户还有其他在册成员，请同时指定一名成员为新户主。"
+    ]
     assert Member.objects.get(pk=head.pk).active
 
     spouse = Member.objects.get(name="李梅")
-    response = client.post(url, {"member": head.pk, "change": "death",
-                                 "change_month": "2016-05", "new_head": spouse.pk})
+    response = client.post(
+        url,
+        {"member": head.pk, "change": "death", "change_month": "2016-05", "new_head": spouse.pk},
+    )
     assert response.status_code == 302
     household.refresh_from_db()
     spouse.refresh_from_db()
@@ -101,9 +122,14 @@ def test_the_head_leaves_only_with_a_successor(world, login, household):
 
 def test_the_last_member_may_leave(world, household):
     for name in ("张小", "李梅", "张三"):
-        services.remove_member(world.village_account, household,
-                               Member.objects.get(name=name), change="death", month=MAY,
-                               phone=world.phone)
+        services.remove_member(
+            world.village_account,
+            household,
+            Member.objects.get(name=name),
+            change="death",
+            month=MAY,
+            phone=world.phone,
+        )
     household.refresh_from_db()
     assert household.size == 0 and household.net_income_per_capita == 0
     assert household.members.count() == 3
@@ -111,16 +137,28 @@ def test_the_last_member_may_leave(world, household):
 
 def test_member_changes_only_by_the_claiming_phone(world, household):
     with pytest.raises(services.EditRefused, match="139\\*\\*\\*\\*0001"):
-        services.add_member(world.village_account, household, member("x", "son"),
-                            change="birth", month=MAY, phone=world.phone2)
+        services.add_member(
+            world.village_account,
+            household,
+            member("x", "son"),
+            change="birth",
+            month=MAY,
+            phone=world.phone2,
+        )
     with pytest.raises(PermissionDenied):
-        services.remove_member(world.township_office, household,
-                               Member.objects.get(name="张小"), change="death", month=MAY,
-                               phone=None)
+        services.remove_member(
+            world.township_office,
+            household,
+            Member.objects.get(name="张小"),
+            change="death",
+            month=MAY,
+            phone=None,
+        )
     assert household.members.filter(active=True).count() == 3
 
 
 # --- 分户 ------------------------------------------------------------------------------------
+
 
 def split_post(moves: dict, head, month="2016-05"):
     data = {"new_head": head.pk, "change_month": month}
@@ -131,14 +169,23 @@ def split_post(moves: dict, head, month="2016-05"):
 
 
 def test_split_moves_members_to_a_new_household(world, login):
-    household = register(world.village_account, world.phone, [
-        member("张三"), member("李梅", "spouse"), member("张大", "son"),
-        member("王芳", "daughter_in_law"), member("张孙", "grandson", make_id(birth="20100101")),
-    ])
+    household = register(
+        world.village_account,
+        world.phone,
+        [
+            member("张三"),
+            member("李梅", "spouse"),
+            member("张大", "son"),
+            member("王芳", "daughter_in_law"),
+            member("张孙", "grandson", make_id(birth="20100101")),
+        ],
+    )
     son, wife, grandson = (Member.objects.get(name=n) for n in ("张大", "王芳", "张孙"))
     client = login(world.village_account, world.phone)
-    response = client.post(f"/households/{household.pk}/split/", split_post(
-        {son: "", wife: "spouse", grandson: "son"}, son))
+    response = client.post(
+        f"/households/{household.pk}/split/",
+        split_post({son: "", wife: "spouse", grandson: "son"}, son),
+    )
     assert response.status_code == 302, response.content.decode()
 
     new = Household.objects.exclude(pk=household.pk).get()
@@ -165,13 +212,20 @@ def test_split_moves_members_to_a_new_household(world, login):
     old_log = client.get(f"/households/{household.pk}/").context["log"].object_list
     assert any(c.subject == "成员 张大" and c.field == "在册" and c.new == "否" for c in old_log)
     new_log = client.get(f"/households/{new.pk}/").context["log"].object_list
-    assert any(c.subject == "成员 张大" and c.field == "新增成员（户主）"
-               and c.reason == f"由户 {household.number} 分户迁入" for c in new_log)
+    assert any(
+        c.subject == "成员 张大"
+        and c.field == "新增成员（户主）"
+        and c.reason == f"由户 {household.number} 分户迁入"
+        for c in new_log
+    )
 
 
 def test_split_refusals(world, login):
-    household = register(world.village_account, world.phone,
-                         [member("张三"), member("李梅", "spouse"), member("张大", "son")])
+    household = register(
+        world.village_account,
+        world.phone,
+        [member("张三"), member("李梅", "spouse"), member("张大", "son")],
+    )
     head, spouse, son = (Member.objects.get(name=n) for n in ("张三", "李梅", "张大"))
     client = login(world.village_account, world.phone)
     url = f"/households/{household.pk}/split/"
@@ -184,15 +238,26 @@ def test_split_refusals(world, login):
     # The head is not offered, and the action refuses it too.
     assert f"move_{head.pk}" not in form.fields
     with pytest.raises(services.HouseholdError, match="户主不能分出"):
-        services.split_household(world.village_account, household, {head.pk: "", son.pk: "son"},
-                                 son.pk, month=MAY, phone=world.phone)
+        services.split_household(
+            world.village_account,
+            household,
+            {head.pk: "", son.pk: "son"},
+            son.pk,
+            month=MAY,
+            phone=world.phone,
+        )
     assert Household.objects.count() == 1 and household.members.filter(active=True).count() == 3
-    draft = register(world.village_account, world.phone,
-                     [member("赵一"), member("赵二", "son")], parts_done=2)
+    draft = register(
+        world.village_account, world.phone, [member("赵一"), member("赵二", "son")], parts_done=2
+    )
     with pytest.raises(services.HouseholdError, match="尚未完成登记"):
-        services.split_household(world.village_account, draft,
-                                 {draft.members.get(name="赵二").pk: ""},
-                                 draft.members.get(name="赵二").pk, month=MAY,
-                                 phone=world.phone)
+        services.split_household(
+            world.village_account,
+            draft,
+            {draft.members.get(name="赵二").pk: ""},
+            draft.members.get(name="赵二").pk,
+            month=MAY,
+            phone=world.phone,
+        )
     response = login(world.village_account, world.phone2).post(url, split_post({son: ""}, son))
     assert response.status_code == 403

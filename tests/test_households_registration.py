@@ -34,9 +34,12 @@ def url(household, slug):
 def test_seven_parts_in_order_through_the_pages(world, login):
     client = login(world.village_account, world.phone)
     head_id = make_id(11, birth="19790101")  # 17th digit 1: male
-    response = client.post("/households/register/",
-                           part1_post([member("张三", id_number=head_id),
-                                       member("李梅", "spouse", make_id(birth="19820315"))]))
+    response = client.post(
+        "/households/register/",
+        part1_post(
+            [member("张三", id_number=head_id), member("李梅", "spouse", make_id(birth="19820315"))]
+        ),
+    )
     household = Household.objects.get()
     assert response.status_code == 302 and response.url == url(household, "production")
     assert household.number == world.village.full_code + "0001"
@@ -76,11 +79,11 @@ def test_seven_parts_in_order_through_the_pages(world, login):
 
 
 def test_per_capita_income_is_computed_and_shown_never_typed(world, login):
-    household = register(world.village_account, world.phone,
-                         [member("张三"), member("李梅", "spouse")], parts_done=2)
+    household = register(
+        world.village_account, world.phone, [member("张三"), member("李梅", "spouse")], parts_done=2
+    )
     client = login(world.village_account, world.phone)
-    response = client.post(url(household, "income"),
-                           part_post(3, net_income_per_capita="99999"))
+    response = client.post(url(household, "income"), part_post(3, net_income_per_capita="99999"))
     assert response.status_code == 302
     household.refresh_from_db()
     # (6000 + 2000 + 1200 − 1200) / 2
@@ -91,8 +94,9 @@ def test_per_capita_income_is_computed_and_shown_never_typed(world, login):
 
 def test_a_draft_can_be_left_and_resumed(world, login):
     draft = register(world.village_account, world.phone, [member("王五")], parts_done=3)
-    other = register(world.other_village_account, world.other_phone, [member("外村户")],
-                     parts_done=1)
+    other = register(
+        world.other_village_account, world.other_phone, [member("外村户")], parts_done=1
+    )
     done = register(world.village_account, world.phone, [member("赵六")])
     client = login(world.village_account, world.phone)
     page = client.get("/households/register/").content.decode()
@@ -123,9 +127,16 @@ def test_registration_and_parts_are_refused_to_other_accounts(world, login):
     # Village-only pages: other roles are refused by the view's rule (403) wherever the
     # household lies; the other village's account does not learn that it exists (404).
     expected = {
-        "village_account": 200, "other_village_account": 404, "township_office": 403,
-        "other_township_office": 403, "county_office": 403, "other_county_office": 403,
-        "city_office": 403, "unit_account": 403, "cadre_account": 403, "admin": 403,
+        "village_account": 200,
+        "other_village_account": 404,
+        "township_office": 403,
+        "other_township_office": 403,
+        "county_office": 403,
+        "other_county_office": 403,
+        "city_office": 403,
+        "unit_account": 403,
+        "cadre_account": 403,
+        "admin": 403,
     }
     for name, status in expected.items():
         client = login(getattr(world, name))
@@ -151,8 +162,9 @@ def test_offices_reading_a_draft_are_told_they_may_only_read(world, login):
 def test_part_errors_are_shown_next_to_the_field(world, login):
     household = register(world.village_account, world.phone, parts_done=1)
     client = login(world.village_account, world.phone)
-    response = client.post(url(household, "production"),
-                           part_post(2, arable_area="abc", irrigated_area="-1"))
+    response = client.post(
+        url(household, "production"), part_post(2, arable_area="abc", irrigated_area="-1")
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["arable_area"] == ["请填写数字。"]
@@ -164,15 +176,20 @@ def test_part_errors_are_shown_next_to_the_field(world, login):
 def test_causes_need_a_main_cause_and_no_repeat(world, login):
     household = register(world.village_account, world.phone, parts_done=3)
     client = login(world.village_account, world.phone)
-    response = client.post(url(household, "causes"),
-                           part_post(4, main_cause="", other_causes=["illness"]))
+    response = client.post(
+        url(household, "causes"), part_post(4, main_cause="", other_causes=["illness"])
+    )
     assert response.context["form"].errors["main_cause"] == ["请选择主要致贫原因。"]
-    response = client.post(url(household, "causes"),
-                           part_post(4, main_cause="illness", other_causes=["illness", "land"]))
+    response = client.post(
+        url(household, "causes"),
+        part_post(4, main_cause="illness", other_causes=["illness", "land"]),
+    )
     assert response.context["form"].errors["other_causes"] == [
-        "其他致贫原因不能与主要致贫原因相同。"]
-    response = client.post(url(household, "causes"),
-                           part_post(4, main_cause="illness", other_causes=["land", "water"]))
+        "其他致贫原因不能与主要致贫原因相同。"
+    ]
+    response = client.post(
+        url(household, "causes"), part_post(4, main_cause="illness", other_causes=["land", "water"])
+    )
     assert response.status_code == 302
     household.refresh_from_db()
     assert household.other_causes == ["land", "water"] and household.parts_done == 4
@@ -181,11 +198,14 @@ def test_causes_need_a_main_cause_and_no_repeat(world, login):
 def test_approval_dates_follow_each_other(world, login):
     household = register(world.village_account, world.phone, parts_done=6)
     client = login(world.village_account, world.phone)
-    response = client.post(url(household, "approval"), part_post(
-        7, county_approval_date=APPROVAL["appraisal_date"] - datetime.timedelta(days=1)))
+    response = client.post(
+        url(household, "approval"),
+        part_post(7, county_approval_date=APPROVAL["appraisal_date"] - datetime.timedelta(days=1)),
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["county_approval_date"] == [
-        "县级审批日期不能早于乡镇第二次公示日期。"]
+        "县级审批日期不能早于乡镇第二次公示日期。"
+    ]
     response = client.post(url(household, "approval"), part_post(7, county_approval_result=""))
     assert response.context["form"].errors["county_approval_result"] == ["请填写此项。"]
     household.refresh_from_db()
@@ -193,6 +213,7 @@ def test_approval_dates_follow_each_other(world, login):
 
 
 # --- members of 家庭基本情况 --------------------------------------------------------------
+
 
 def post_new(client, members):
     return client.post("/households/register/", part1_post(members))
@@ -217,8 +238,13 @@ def test_id_number_check_digit_and_length_are_validated(world, login):
 
 def test_a_15_digit_number_is_upgraded_and_gender_and_birth_come_from_it(world, login):
     client = login(world.village_account, world.phone)
-    response = post_new(client, [member("张三", id_number="360731800101002"),
-                                 member("李梅", "spouse", make_id(birth="19850607"))])
+    response = post_new(
+        client,
+        [
+            member("张三", id_number="360731800101002"),
+            member("李梅", "spouse", make_id(birth="19850607")),
+        ],
+    )
     assert response.status_code == 302
     head = Member.objects.get(name="张三")
     assert head.id_number == "36073119800101002" + head.id_number[-1]
@@ -235,7 +261,8 @@ def test_exactly_one_head(world, login):
     client = login(world.village_account, world.phone)
     response = post_new(client, [member("张三", "spouse"), member("李梅", "son")])
     assert member_errors(response, 0)["relation"] == [
-        "请在家庭成员中指定一名户主（与户主关系选“户主”）。"]
+        "请在家庭成员中指定一名户主（与户主关系选“户主”）。"
+    ]
     response = post_new(client, [member("张三"), member("李梅")])
     assert member_errors(response, 1)["relation"] == ["家庭成员中须有且只有一名户主。"]
     response = client.post("/households/register/", part1_post([]))
@@ -253,16 +280,16 @@ def test_a_repeated_id_number_names_the_household_holding_it(world, login):
     assert "户主 张三" in message
     # Repeated inside one submission.
     twin = make_id()
-    response = post_new(client, [member("李四", id_number=twin),
-                                 member("李五", "son", twin)])
+    response = post_new(client, [member("李四", id_number=twin), member("李五", "son", twin)])
     assert member_errors(response, 1)["id_number"] == ["与第 1 行成员的身份证号码重复。"]
     assert Household.objects.count() == 1
 
 
 def test_outside_the_slice_the_holding_head_is_masked(world, login):
     holder_id = make_id()
-    holder = register(world.other_village_account, world.other_phone,
-                      [member("欧阳修", id_number=holder_id)])
+    holder = register(
+        world.other_village_account, world.other_phone, [member("欧阳修", id_number=holder_id)]
+    )
     client = login(world.village_account, world.phone)
     response = post_new(client, [member("李四", id_number=holder_id)])
     message = member_errors(response, 0)["id_number"][0]
@@ -271,8 +298,9 @@ def test_outside_the_slice_the_holding_head_is_masked(world, login):
 
 
 def test_editing_members_in_part_one(world, login):
-    household = register(world.village_account, world.phone,
-                         [member("张三"), member("李梅", "spouse")], parts_done=3)
+    household = register(
+        world.village_account, world.phone, [member("张三"), member("李梅", "spouse")], parts_done=3
+    )
     client = login(world.village_account, world.phone)
     rows, existing = member_rows(household)
     rows[0]["relation"], rows[1]["relation"] = "spouse", "head"  # swap the head
@@ -302,11 +330,13 @@ def test_the_action_refuses_without_a_verified_phone(world):
 
     village = Region.objects.get(pk=world.village.pk)
     with pytest.raises(services.EditRefused):
-        services.start_registration(world.village_account, village, {}, [member("张三")],
-                                    phone=None)
+        services.start_registration(
+            world.village_account, village, {}, [member("张三")], phone=None
+        )
     with pytest.raises(services.EditRefused):
-        services.start_registration(world.village_account, village, {}, [member("张三")],
-                                    phone=world.other_phone)
+        services.start_registration(
+            world.village_account, village, {}, [member("张三")], phone=world.other_phone
+        )
     assert not Household.objects.exists()
 
 

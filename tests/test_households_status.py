@@ -27,7 +27,10 @@ def test_set_status_follows_the_transition_map(world):
     household.refresh_from_db()
     assert household.status == S.RETURNED
     assert list(household.status_changes.values_list("to_status", flat=True)) == [
-        S.RETURNED, S.LIFTED, S.POOR]
+        S.RETURNED,
+        S.LIFTED,
+        S.POOR,
+    ]
 
 
 def test_every_status_has_an_entry_and_removed_is_final():
@@ -55,8 +58,11 @@ def test_removal_by_the_claiming_phone_keeps_the_household(world, login):
     household.refresh_from_db()
     assert household.status == S.REMOVED
     change = StatusChange.objects.filter(household=household).first()
-    assert (change.to_status, change.reason, change.phone) == (S.REMOVED, "不符合识别标准",
-                                                              "13900000001")
+    assert (change.to_status, change.reason, change.phone) == (
+        S.REMOVED,
+        "不符合识别标准",
+        "13900000001",
+    )
     # Still findable, with its history; no more edits.
     for account in (world.county_office, world.township_office):
         page = login(account).get(f"/households/{household.pk}/").content.decode()
@@ -72,8 +78,12 @@ def test_removal_refused_to_other_phones_and_accounts(world, login):
     url = f"/households/{household.pk}/remove/"
     response = login(world.village_account, world.phone2).post(url, {"reason": "x"})
     assert response.status_code == 403
-    for name, status in {"other_village_account": 404, "township_office": 403,
-                         "county_office": 403, "unit_account": 403}.items():
+    for name, status in {
+        "other_village_account": 404,
+        "township_office": 403,
+        "county_office": 403,
+        "unit_account": 403,
+    }.items():
         assert login(getattr(world, name)).post(url, {"reason": "x"}).status_code == status
     household.refresh_from_db()
     assert household.status == S.POOR
@@ -83,18 +93,23 @@ def test_removal_blockers_say_what_to_undo_first_and_by_whom(world, login, monke
     """The units issue adds its checks to REMOVAL_CHECKS; any check's message refuses."""
     household = register(world.village_account, world.phone)
     message = "请先由帮扶单位解除该户与帮扶干部的关联。"
-    monkeypatch.setattr(services.status, "REMOVAL_CHECKS",
-                        [*services.REMOVAL_CHECKS, lambda h: message])
+    monkeypatch.setattr(
+        services.status, "REMOVAL_CHECKS", [*services.REMOVAL_CHECKS, lambda h: message]
+    )
     assert services.removal_blockers(household) == [message]
     with pytest.raises(services.HouseholdError, match=message):
-        services.remove_household(world.village_account, household, "识别错误",
-                                  phone=world.phone)
-    page = login(world.village_account, world.phone).get(
-        f"/households/{household.pk}/remove/").content.decode()
+        services.remove_household(world.village_account, household, "识别错误", phone=world.phone)
+    page = (
+        login(world.village_account, world.phone)
+        .get(f"/households/{household.pk}/remove/")
+        .content.decode()
+    )
     assert message in page and 'name="reason"' not in page
     household.refresh_from_db()
-    assert household.status == S.POOR and not household.status_changes.filter(
-        to_status=S.REMOVED).exists()
+    assert (
+        household.status == S.POOR
+        and not household.status_changes.filter(to_status=S.REMOVED).exists()
+    )
 
 
 def test_a_draft_can_be_removed(world):

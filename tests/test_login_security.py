@@ -39,23 +39,30 @@ def post_login(client, username, password):
 
 # --- password rules -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("password", [
-    "qwmzRTXB7",   # lower, upper, digit
-    "abcdefg#1",   # lower, digit, special
-    "ABCDEFG#1",   # upper, digit, special
-    "abcdEFG#h",   # lower, upper, special
-    NEW_PASSWORD,
-])
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "qwmzRTXB7",  # lower, upper, digit
+        "abcdefg#1",  # lower, digit, special
+        "ABCDEFG#1",  # upper, digit, special
+        "abcdEFG#h",  # lower, upper, special
+        NEW_PASSWORD,
+    ],
+)
 def test_passwords_with_three_character_classes_are_accepted(db, password):
     validate_password(password, User(username="township"))
 
 
-@pytest.mark.parametrize("password, message", [
-    ("Ab1#xyz", "8"),                                       # 7 characters
-    ("abcdefgh#", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
-    ("ABCDEFGH12", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
-    ("xTownship#1", "密码不能包含用户名。"),                   # case does not hide the name
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("Ab1#xyz", "8"),  # 7 characters
+        ("abcdefgh#", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+        ("ABCDEFGH12", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+        ("xTownship#1", "密码不能包含用户名。"),  # case does not hide the name
+    ],
+)
 def test_passwords_breaking_a_rule_are_refused_in_chinese(db, password, message):
     with pytest.raises(ValidationError) as error:
         validate_password(password, User(username="township"))
@@ -63,16 +70,20 @@ def test_passwords_breaking_a_rule_are_refused_in_chinese(db, password, message)
     assert all(CHINESE.search(text) for text in error.value.messages), error.value.messages
 
 
-@pytest.mark.parametrize("new_password, expected", [
-    ("Ab1#xyz", "8"),
-    ("abcdefgh12", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
-    ("township#A1", "密码不能包含用户名。"),
-])
+@pytest.mark.parametrize(
+    "new_password, expected",
+    [
+        ("Ab1#xyz", "8"),
+        ("abcdefgh12", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"),
+        ("township#A1", "密码不能包含用户名。"),
+    ],
+)
 def test_change_password_page_shows_the_rules_in_chinese(world, login, new_password, expected):
     client = login(world.township_office)
-    response = client.post("/password/", {"old_password": PASSWORD,
-                                          "new_password1": new_password,
-                                          "new_password2": new_password})
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
     assert response.status_code == 200
     errors = errors_on_page(response)
     assert any(expected in e for e in errors), errors
@@ -84,21 +95,32 @@ def test_change_password_page_shows_the_rules_in_chinese(world, login, new_passw
 
 def test_change_password_page_refuses_a_wrong_old_password(world, login):
     client = login(world.township_office)
-    response = client.post("/password/", {"old_password": "Wrong#2026x",
-                                          "new_password1": NEW_PASSWORD,
-                                          "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/password/",
+        {
+            "old_password": "Wrong#2026x",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert "原密码不正确，请重新输入。" in errors_on_page(response)
-    response = client.post("/password/", {"old_password": PASSWORD,
-                                          "new_password1": NEW_PASSWORD,
-                                          "new_password2": NEW_PASSWORD + "x"})
+    response = client.post(
+        "/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD + "x",
+        },
+    )
     assert "两次输入的新密码不一致。" in errors_on_page(response)
 
 
 def test_a_good_new_password_is_taken_and_the_session_survives(world, login):
     client = login(world.township_office)
-    response = client.post("/password/", {"old_password": PASSWORD,
-                                          "new_password1": NEW_PASSWORD,
-                                          "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302 and response.url == "/"
     home = client.get("/")
     assert home.status_code == 200  # still logged in
@@ -110,23 +132,36 @@ def test_a_good_new_password_is_taken_and_the_session_survives(world, login):
 
 # --- forced change at first login ---------------------------------------------------------
 
+
 def test_new_account_must_change_its_password_before_anything_else(world, client):
-    user, initial = create_account(world.county_office, username="newtown",
-                                   role=Role.TOWNSHIP, regions=[world.township],
-                                   full_name="新贡江镇扶贫办")
+    user, initial = create_account(
+        world.county_office,
+        username="newtown",
+        role=Role.TOWNSHIP,
+        regions=[world.township],
+        full_name="新贡江镇扶贫办",
+    )
     assert user.must_change_password
 
     response = post_login(client, "newtown", initial)
     assert response.status_code == 302
-    pages = ["/", "/regions/", f"/regions/{world.township.pk}/",
-             f"/regions/{world.township.pk}/children/", "/phones/",
-             f"/phones/{world.village_account.pk}/", "/accounts/", "/health/"]
+    pages = [
+        "/",
+        "/regions/",
+        f"/regions/{world.township.pk}/",
+        f"/regions/{world.township.pk}/children/",
+        "/phones/",
+        f"/phones/{world.village_account.pk}/",
+        "/accounts/",
+        "/health/",
+    ]
     for url in pages:
         response = client.get(url)
         assert (response.status_code, response.get("Location")) == (302, "/password/"), url
     # A form post elsewhere is stopped as well.
-    response = client.post(f"/phones/{world.village_account.pk}/",
-                           {"phone": "13711112222", "holder": "张三"})
+    response = client.post(
+        f"/phones/{world.village_account.pk}/", {"phone": "13711112222", "holder": "张三"}
+    )
     assert (response.status_code, response.url) == (302, "/password/")
     assert not world.village_account.phones.filter(phone="13711112222").exists()
 
@@ -136,9 +171,10 @@ def test_new_account_must_change_its_password_before_anything_else(world, client
     assert "首次登录或密码被重置后，须先设置自己的密码才能继续使用系统。" in text
     assert 'aria-label="主菜单"' not in text  # no menu until the password is changed
 
-    response = client.post("/password/", {"old_password": initial,
-                                           "new_password1": NEW_PASSWORD,
-                                           "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/password/",
+        {"old_password": initial, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert not User.objects.get(pk=user.pk).must_change_password
     for url in ["/", f"/regions/{world.township.pk}/", "/phones/"]:
@@ -146,8 +182,13 @@ def test_new_account_must_change_its_password_before_anything_else(world, client
 
 
 def test_forced_change_still_allows_logout(world, client):
-    _, initial = create_account(world.county_office, username="newtown", role=Role.TOWNSHIP,
-                                regions=[world.township], full_name="新贡江镇扶贫办")
+    _, initial = create_account(
+        world.county_office,
+        username="newtown",
+        role=Role.TOWNSHIP,
+        regions=[world.township],
+        full_name="新贡江镇扶贫办",
+    )
     post_login(client, "newtown", initial)
     response = client.post("/logout/")
     assert (response.status_code, response.url) == (302, "/login/")
@@ -161,6 +202,7 @@ def test_a_reset_password_must_be_changed_again(world, client):
 
 
 # --- lockout ------------------------------------------------------------------------------
+
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(world, client):
     for attempt in range(5):
@@ -184,8 +226,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(world, client):
     assert "已锁定" in county.get("/accounts/").content.decode()
 
     # Fifteen minutes later (moved in the database) the right password works again.
-    User.objects.filter(pk=account.pk).update(
-        locked_until=timezone.now() - timedelta(seconds=1))
+    User.objects.filter(pk=account.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
     response = post_login(client, "township", PASSWORD)
     assert response.status_code == 302
     assert client.get("/").status_code == 200
@@ -195,7 +236,8 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(world, client):
 
 def test_a_lock_still_running_refuses_even_the_right_password(world, client):
     User.objects.filter(username="township").update(
-        locked_until=timezone.now() + timedelta(seconds=90))
+        locked_until=timezone.now() + timedelta(seconds=90)
+    )
     response = post_login(client, "township", PASSWORD)
     assert "连续登录失败次数过多，账号已锁定，请 2 分钟后再试。" in errors_on_page(response)
     assert "_auth_user_id" not in client.session
@@ -231,6 +273,7 @@ def test_an_unknown_username_gets_the_same_answer(db, client):
 
 # --- sessions -----------------------------------------------------------------------------
 
+
 def test_login_gives_a_new_session_key(world, client):
     before = client.session.session_key  # an anonymous session that already exists
     assert Session.objects.filter(session_key=before).exists()
@@ -239,7 +282,8 @@ def test_login_gives_a_new_session_key(world, client):
     assert after and after != before
     assert not Session.objects.filter(session_key=before).exists()
     assert Session.objects.get(session_key=after).get_decoded()["_auth_user_id"] == str(
-        world.township_office.pk)
+        world.township_office.pk
+    )
 
 
 def test_village_login_changes_the_session_key_at_each_step(world, client, sms_outbox):
@@ -263,7 +307,8 @@ def test_idle_timeout_is_thirty_minutes_counted_from_the_last_request(world, cli
     key = session_key(client)
 
     Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() + timedelta(minutes=1))
+        expire_date=timezone.now() + timedelta(minutes=1)
+    )
     response = client.get("/")
     assert response.status_code == 200
     refreshed = Session.objects.get(session_key=session_key(client)).expire_date
@@ -276,7 +321,8 @@ def test_an_idle_session_is_logged_out(world, client):
     post_login(client, "township", PASSWORD)
     assert client.get("/regions/").status_code in (200, 302)
     Session.objects.filter(session_key=session_key(client)).update(
-        expire_date=timezone.now() - timedelta(seconds=1))
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     response = client.get(f"/regions/{world.township.pk}/")
     assert response.status_code == 302
     assert response.url == f"/login/?next=/regions/{world.township.pk}/"

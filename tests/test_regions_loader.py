@@ -20,8 +20,10 @@ HEADER = "code,name,level,parent_code\n"
 
 
 def tree_fields() -> dict:
-    return {r.code: (r.tree_id, r.lft, r.rght, r.depth, r.parent.code if r.parent else "")
-            for r in Region.objects.select_related("parent")}
+    return {
+        r.code: (r.tree_id, r.lft, r.rght, r.depth, r.parent.code if r.parent else "")
+        for r in Region.objects.select_related("parent")
+    }
 
 
 def assert_tree_as_mptt_computes_it() -> dict:
@@ -56,14 +58,18 @@ def tree_csv(tmp_path) -> Path:
 def test_loading_gives_the_tree_mptt_would_build(db, tree_csv):
     result = load_regions(tree_csv)
     assert result.added == Region.objects.count() == 13
-    assert result.by_level == {"province": 1, "city": 1, "county": 2, "township": 3,
-                               "village": 6}
+    assert result.by_level == {"province": 1, "city": 1, "county": 2, "township": 3, "village": 6}
     fields = assert_tree_as_mptt_computes_it()
     assert fields["36"][:4] == (1, 1, 26, 0)
     county = Region.objects.get(code="360731")
     assert county.parent.code == "3607" and county.level == "county"
     assert [r.code for r in county.get_descendants().filter(level="village")] == [
-        "360731100200", "360731100201", "360731100202", "360731101001", "360731101002"]
+        "360731100200",
+        "360731100201",
+        "360731100202",
+        "360731101001",
+        "360731101002",
+    ]
     assert Region.objects.get(code="360731100201").get_ancestors().count() == 4
 
 
@@ -98,8 +104,7 @@ def test_new_codes_are_added_and_the_tree_stays_valid(world, login, tmp_path):
     assert result.added == 6
     assert result.moved_in_tree > 0
     assert_tree_as_mptt_computes_it()
-    assert {code: pk for code, pk in Region.objects.values_list("code", "pk")
-            if code in ids} == ids
+    assert {code: pk for code, pk in Region.objects.values_list("code", "pk") if code in ids} == ids
 
     # Fresh account objects, as in a new request (grants are cached per request).
     county = User.objects.get(pk=world.county_office.pk)
@@ -108,8 +113,7 @@ def test_new_codes_are_added_and_the_tree_stays_valid(world, login, tmp_path):
     assert "360702" not in visible and "360732101" not in visible
     township = User.objects.get(pk=world.township_office.pk)
     township = set(Region.objects.visible_to(township).values_list("code", flat=True))
-    assert township == {"360731100", "360731100200", "360731100201", "360731100202",
-                        "360731100203"}
+    assert township == {"360731100", "360731100200", "360731100201", "360731100202", "360731100203"}
     # The county office's page lists the new township with its village.
     client = login(world.county_office)
     rows = child_rows(client.get(f"/regions/{world.county.pk}/"))
@@ -127,23 +131,35 @@ def test_a_new_province_before_the_others_renumbers_the_trees(world, tmp_path):
 
 
 BAD_FILES = [
-    pytest.param("360731199001,新村,village,360731199\n", 3, "上级区划代码 360731199 不存在",
-                 id="unknown-parent"),
+    pytest.param(
+        "360731199001,新村,village,360731199\n",
+        3,
+        "上级区划代码 360731199 不存在",
+        id="unknown-parent",
+    ),
     pytest.param("360731199,新镇,town,360731\n", 3, "未知的级别“town”", id="unknown-level"),
-    pytest.param("360731199,新镇,township,360731\n360731199,新镇二,township,360731\n", 4,
-                 "区划代码 360731199 重复（第 3 行已有）", id="duplicate-code"),
-    pytest.param("360731199,新镇,township,360731100\n", 3, "下级必须低于上级",
-                 id="level-not-below-parent"),
-    pytest.param("360731,于都县,county,360731100\n", 3, "下级必须低于上级",
-                 id="county-under-township"),
-    pytest.param("36073110,短码,township,360731\n", 3, "township 级区划代码应为 9 位数字",
-                 id="code-length"),
+    pytest.param(
+        "360731199,新镇,township,360731\n360731199,新镇二,township,360731\n",
+        4,
+        "区划代码 360731199 重复（第 3 行已有）",
+        id="duplicate-code",
+    ),
+    pytest.param(
+        "360731199,新镇,township,360731100\n", 3, "下级必须低于上级", id="level-not-below-parent"
+    ),
+    pytest.param(
+        "360731,于都县,county,360731100\n", 3, "下级必须低于上级", id="county-under-township"
+    ),
+    pytest.param(
+        "36073110,短码,township,360731\n", 3, "township 级区划代码应为 9 位数字", id="code-length"
+    ),
 ]
 
 
 @pytest.mark.parametrize("bad_rows, line, message", BAD_FILES)
-def test_a_bad_file_is_refused_with_its_line_and_nothing_is_written(db, tree_csv, tmp_path,
-                                                                    bad_rows, line, message):
+def test_a_bad_file_is_refused_with_its_line_and_nothing_is_written(
+    db, tree_csv, tmp_path, bad_rows, line, message
+):
     load_regions(tree_csv)
     before = (tree_fields(), names())
     # A rename and a new village come first: they must not be written either.
@@ -193,8 +209,10 @@ def test_the_command_loads_and_reports(db, tree_csv):
 
 def test_the_command_refuses_a_bad_file_with_its_line(db, tree_csv, tmp_path):
     call_command("load_regions", str(tree_csv), stdout=io.StringIO())
-    path = write(tmp_path / "bad.csv", HEADER + "360731199,新镇,township,360731\n"
-                                                "360731199001,新村,village,360731198\n")
+    path = write(
+        tmp_path / "bad.csv",
+        HEADER + "360731199,新镇,township,360731\n360731199001,新村,village,360731198\n",
+    )
     with pytest.raises(CommandError) as error:
         call_command("load_regions", str(path), stdout=io.StringIO())
     assert "第 3 行" in str(error.value) and "未导入任何数据" in str(error.value)
@@ -210,6 +228,7 @@ def test_the_whole_ganzhou_file_loads_as_mptt_would_build_it(db):
 
 
 # --- the region pages ---------------------------------------------------------------------
+
 
 def child_rows(response) -> list[tuple[str, ...]]:
     page = lxml.html.fromstring(response.content.decode())
@@ -232,8 +251,10 @@ def test_region_page_lists_children_with_village_counts(world, login):
     ]
     response = client.get(f"/regions/{world.township.pk}/")
     assert [row[1:] for row in child_rows(response)] == [
-        ("长征村委会", "村(居委会)", "1"), ("仓前村委会", "村(居委会)", "1"),
-        ("里泗村委会", "村(居委会)", "1")]
+        ("长征村委会", "村(居委会)", "1"),
+        ("仓前村委会", "村(居委会)", "1"),
+        ("里泗村委会", "村(居委会)", "1"),
+    ]
 
 
 def test_region_page_shows_the_code_and_the_way_up_inside_the_slice(world, login):
@@ -253,9 +274,15 @@ def test_region_root_opens_the_slice(world, login):
     response = client.get("/regions/")
     assert (response.status_code, response.url) == (302, f"/regions/{world.province.pk}/")
 
-    two, _ = create_account(world.county_office, username="two_villages", role=Role.VILLAGE,
-                            regions=[world.village2, world.village], full_name="两村",
-                            password=PASSWORD, must_change_password=False)
+    two, _ = create_account(
+        world.county_office,
+        username="two_villages",
+        role=Role.VILLAGE,
+        regions=[world.village2, world.village],
+        full_name="两村",
+        password=PASSWORD,
+        must_change_password=False,
+    )
     add_village_phone(world.township_office, two, phone="13700000001", holder="张三")
     client = login(two)
     response = client.get("/regions/")
@@ -268,11 +295,19 @@ def test_children_endpoint_gives_the_next_level_as_json(world, login):
     data = client.get(f"/regions/{world.county.pk}/children/").json()
     township = Region.objects.get(code="360731100")
     assert data["children"][0] == {
-        "id": township.pk, "name": "贡江镇", "code": "360731100", "level": "乡镇(街道)",
-        "has_children": True, "url": f"/regions/{township.pk}/",
-        "children_url": f"/regions/{township.pk}/children/"}
+        "id": township.pk,
+        "name": "贡江镇",
+        "code": "360731100",
+        "level": "乡镇(街道)",
+        "has_children": True,
+        "url": f"/regions/{township.pk}/",
+        "children_url": f"/regions/{township.pk}/children/",
+    }
     assert [c["code"] for c in data["children"]] == ["360731100", "360731101"]
     villages = client.get(f"/regions/{township.pk}/children/").json()["children"]
     assert [(c["code"], c["has_children"]) for c in villages] == [
-        ("360731100200", False), ("360731100201", False), ("360731100202", False)]
+        ("360731100200", False),
+        ("360731100201", False),
+        ("360731100202", False),
+    ]
     assert client.get(f"/regions/{world.village.pk}/children/").json() == {"children": []}

@@ -31,8 +31,10 @@ def in_part(row) -> bool:
 
 def write_part(path: Path, keep=in_part, rename=None, extra=()) -> Path:
     """Rows of ganzhou.csv kept by keep, names replaced from rename, extra rows at the end."""
-    with open(GANZHOU, encoding="utf-8", newline="") as source, \
-            open(path, "w", encoding="utf-8", newline="") as out:
+    with (
+        open(GANZHOU, encoding="utf-8", newline="") as source,
+        open(path, "w", encoding="utf-8", newline="") as out,
+    ):
         rows = csv.reader(source)
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(next(rows))
@@ -44,23 +46,33 @@ def write_part(path: Path, keep=in_part, rename=None, extra=()) -> Path:
 
 
 def tree_fields() -> dict[str, tuple]:
-    return {code: rest for code, *rest in Region.objects.values_list(
-        "code", "name", "level", "parent__code", "tree_id", "lft", "rght", "depth")}
+    return {
+        code: rest
+        for code, *rest in Region.objects.values_list(
+            "code", "name", "level", "parent__code", "tree_id", "lft", "rght", "depth"
+        )
+    }
 
 
 def test_batched_writes_across_batch_boundaries_give_mptts_tree(db, tmp_path, monkeypatch):
     """Inserts, renames and renumbering in many batches of 7 rows; the result must be what
     django-mptt's rebuild() computes (rebuild() is one UPDATE per node: a small tree)."""
     monkeypatch.setattr(regions, "BATCH", 7)
-    first = load_regions(write_part(
-        tmp_path / "first.csv",
-        keep=lambda row: in_part(row) and not row[0].startswith(LEFT_OUT),
-        rename={code: f"旧名{code}" for code in ("360731101", "360731102", "360731213")}))
+    first = load_regions(
+        write_part(
+            tmp_path / "first.csv",
+            keep=lambda row: in_part(row) and not row[0].startswith(LEFT_OUT),
+            rename={code: f"旧名{code}" for code in ("360731101", "360731102", "360731213")},
+        )
+    )
 
     result = load_regions(write_part(tmp_path / "part.csv"))
 
     assert (result.added, result.renamed, result.unchanged) == (
-        PART_ROWS - first.added, 3, first.added - 3)
+        PART_ROWS - first.added,
+        3,
+        first.added - 3,
+    )
     assert result.moved_in_tree > 7
     loaded = tree_fields()
     assert loaded["360731101"][0] == "铁山垅镇"
@@ -71,15 +83,36 @@ def test_batched_writes_across_batch_boundaries_give_mptts_tree(db, tmp_path, mo
 def test_ancestors_found_by_code_are_mptts(db, tmp_path):
     # 360799001 hangs directly under the city (no county), next to a county 360799 whose code
     # prefixes it: a prefix of the code alone does not make an ancestor.
-    load_regions(write_part(tmp_path / "part.csv", extra=[
-        ("360799", "某县", "county", "3607"), ("360799001", "某镇", "township", "3607"),
-        ("360799001001", "某村", "village", "360799001")]))
-    for region in Region.objects.filter(code__in=[
-            "36", "3607", "360731", "360731100", "360731100201", "360702", "360702002",
-            "360799", "360799001", "360799001001"]):
+    load_regions(
+        write_part(
+            tmp_path / "part.csv",
+            extra=[
+                ("360799", "某县", "county", "3607"),
+                ("360799001", "某镇", "township", "3607"),
+                ("360799001001", "某村", "village", "360799001"),
+            ],
+        )
+    )
+    for region in Region.objects.filter(
+        code__in=[
+            "36",
+            "3607",
+            "360731",
+            "360731100",
+            "360731100201",
+            "360702",
+            "360702002",
+            "360799",
+            "360799001",
+            "360799001001",
+        ]
+    ):
         assert _ancestors(region) == list(region.get_ancestors()), region.code
     assert [a.code for a in _ancestors(Region.objects.get(code="360799001001"))] == [
-        "36", "3607", "360799001"]
+        "36",
+        "3607",
+        "360799001",
+    ]
 
 
 def queries(client, url: str) -> int:
@@ -90,9 +123,14 @@ def queries(client, url: str) -> int:
 
 def test_region_pages_queries_do_not_grow_with_the_tree(world, login, tmp_path):
     client = login(world.admin)
-    pages = [f"/regions/{world.province.pk}/", f"/regions/{world.city.pk}/",
-             f"/regions/{world.county.pk}/", f"/regions/{world.township.pk}/",
-             f"/regions/{world.village.pk}/", f"/regions/{world.county.pk}/children/"]
+    pages = [
+        f"/regions/{world.province.pk}/",
+        f"/regions/{world.city.pk}/",
+        f"/regions/{world.county.pk}/",
+        f"/regions/{world.township.pk}/",
+        f"/regions/{world.village.pk}/",
+        f"/regions/{world.county.pk}/children/",
+    ]
     before = [queries(client, url) for url in pages]
 
     load_regions(write_part(tmp_path / "part.csv"))  # 731 regions instead of 13

@@ -35,8 +35,11 @@ def seeded(world):
 def test_spreads_households_over_the_villages_of_the_region(world, seeded):
     assert seeded.households == 200 and Household.objects.count() == 200
     by_village = Counter(Household.objects.values_list("village_code", flat=True))
-    villages = set(Region.objects.filter(level="village", code__startswith=world.county.code)
-                   .values_list("code", flat=True))
+    villages = set(
+        Region.objects.filter(level="village", code__startswith=world.county.code).values_list(
+            "code", flat=True
+        )
+    )
     assert set(by_village) == villages
     for household in Household.objects.select_related("village"):
         assert household.village_code == household.village.code
@@ -121,8 +124,9 @@ def test_id_numbers_already_stored_are_skipped(world):
         taken = Member.objects.order_by("pk").first().id_number
         transaction.set_rollback(True)
     # … already belongs to a household the village registered through the form
-    register(world.village_account, world.phone, [member("张三", id_number=taken)],
-             village=world.village)
+    register(
+        world.village_account, world.phone, [member("张三", id_number=taken)], village=world.village
+    )
     seed_households(world.village, 3, seed=5)
     numbers = list(Member.objects.values_list("id_number", flat=True))
     assert numbers.count(taken) == 1
@@ -130,7 +134,8 @@ def test_id_numbers_already_stored_are_skipped(world):
     assert all(ric.is_valid(n) for n in numbers)
     # and the household numbers continue after the registered one
     assert sorted(Household.objects.values_list("number", flat=True)) == [
-        f"{world.village.code}{n:04d}" for n in range(1, 5)]
+        f"{world.village.code}{n:04d}" for n in range(1, 5)
+    ]
 
 
 def test_same_seed_gives_the_same_households(world):
@@ -155,16 +160,32 @@ def test_a_full_village_refuses_more(world, monkeypatch):
 
 # --- the command -------------------------------------------------------------------------
 
+
 def test_command_seeds_a_region(world):
     out = StringIO()
-    call_command("seed_households", "--count", "12", "--region", world.township.code,
-                 "--seed", "4", stdout=out)
+    call_command(
+        "seed_households",
+        "--count",
+        "12",
+        "--region",
+        world.township.code,
+        "--seed",
+        "4",
+        stdout=out,
+    )
     assert in_region(world.township).count() == 12
     assert "12 户" in out.getvalue()
 
 
-@pytest.mark.parametrize("args", [[], ["--count", "5"], ["--count", "5", "--region", "99"],
-                                  ["--count", "0", "--region", "360731"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--count", "5"],
+        ["--count", "5", "--region", "99"],
+        ["--count", "0", "--region", "360731"],
+    ],
+)
 def test_command_refuses_bad_arguments(world, args):
     with pytest.raises(CommandError):
         call_command("seed_households", *args, stdout=StringIO())
@@ -199,8 +220,7 @@ def test_demo_claims_some_households_of_the_demo_village(demo):
     assert {c.account.username for c in claimed} == {"cangqian_village"}
     # the non-poor statuses have the status changes behind them
     for household in village.exclude(status=HouseholdStatus.POOR):
-        assert StatusChange.objects.filter(household=household,
-                                           to_status=household.status).exists()
+        assert StatusChange.objects.filter(household=household, to_status=household.status).exists()
 
 
 def test_demo_village_can_see_and_claim_the_rest(demo, client):

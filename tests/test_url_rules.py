@@ -21,23 +21,33 @@ def walk(patterns, prefix=""):
 def test_the_walk_sees_the_project_urls():
     routes = {route for route, _ in walk(get_resolver().url_patterns)}
     # Guard against a walk that silently finds nothing (e.g. included URLconfs skipped).
-    assert {"login/", "regions/<int:pk>/", "accounts/<int:pk>/reset-password/",
-            "phones/<int:pk>/<int:phone_pk>/deactivate/"} <= routes
+    assert {
+        "login/",
+        "regions/<int:pk>/",
+        "accounts/<int:pk>/reset-password/",
+        "phones/<int:pk>/<int:phone_pk>/deactivate/",
+    } <= routes
 
 
 def test_every_view_declares_an_access_rule():
-    missing = [f"{route} -> {callback.__module__}.{callback.__qualname__}"
-               for route, callback in walk(get_resolver().url_patterns)
-               if not isinstance(getattr(callback, "access_rule", None), Rule)]
+    missing = [
+        f"{route} -> {callback.__module__}.{callback.__qualname__}"
+        for route, callback in walk(get_resolver().url_patterns)
+        if not isinstance(getattr(callback, "access_rule", None), Rule)
+    ]
     assert not missing, "views without an access rule (poverty_system.rules):\n" + "\n".join(
-        missing)
+        missing
+    )
 
 
 def test_the_walk_also_reports_an_undeclared_view():
     from tests import urls_undeclared
 
-    undeclared = [route for route, callback in walk(urls_undeclared.urlpatterns)
-                  if getattr(callback, "access_rule", None) is None]
+    undeclared = [
+        route
+        for route, callback in walk(urls_undeclared.urlpatterns)
+        if getattr(callback, "access_rule", None) is None
+    ]
     assert undeclared == ["undeclared/"]
 
 

@@ -45,7 +45,8 @@ def age_challenge(account, seconds: int) -> None:
     challenge = account.sms_challenges.order_by("-sent_at").first()
     SmsChallenge.objects.filter(pk=challenge.pk).update(
         sent_at=challenge.sent_at - timedelta(seconds=seconds),
-        expires_at=challenge.expires_at - timedelta(seconds=seconds))
+        expires_at=challenge.expires_at - timedelta(seconds=seconds),
+    )
 
 
 def test_the_password_alone_does_not_log_a_village_account_in(world, client):
@@ -93,8 +94,9 @@ def test_full_village_login_with_a_six_digit_code(world, client, sms_outbox):
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("phone_name, masked", [("phone", "139****0001"),
-                                                ("phone2", "139****0002")])
+@pytest.mark.parametrize(
+    "phone_name, masked", [("phone", "139****0001"), ("phone2", "139****0002")]
+)
 def test_the_verified_phone_is_shown_masked_in_the_header(world, login, phone_name, masked):
     phone = getattr(world, phone_name)
     client = login(world.village_account, phone)
@@ -145,9 +147,15 @@ def test_a_phone_deactivated_after_the_code_was_sent_cannot_verify(world, client
 
 
 def test_a_village_account_without_phones_sees_a_clear_message(world, client, sms_outbox):
-    create_account(world.county_office, username="lisi_village", role=Role.VILLAGE,
-                   regions=[world.village2], full_name="里泗村委会", password=PASSWORD,
-                   must_change_password=False)
+    create_account(
+        world.county_office,
+        username="lisi_village",
+        role=Role.VILLAGE,
+        regions=[world.village2],
+        full_name="里泗村委会",
+        password=PASSWORD,
+        must_change_password=False,
+    )
     password_step(client, "lisi_village")
     response = client.get("/login/phone/")
     assert "本村账号尚未登记手机号，请联系乡镇扶贫办登记后再登录。" in response.content.decode()
@@ -207,8 +215,7 @@ def test_five_wrong_codes_kill_the_code(world, client, sms_outbox):
     assert "请先获取验证码。" in errors_on_page(response)
 
 
-def test_a_code_that_is_not_six_digits_is_refused_without_using_a_try(world, client,
-                                                                      sms_outbox):
+def test_a_code_that_is_not_six_digits_is_refused_without_using_a_try(world, client, sms_outbox):
     password_step(client)
     send(client, world.phone.pk)
     response = verify(client, world.phone.pk, "12345")
@@ -230,8 +237,9 @@ def test_resend_at_most_once_a_minute(world, client, sms_outbox):
 
     response = send(client, world.phone2.pk)  # any phone of the account: one per minute
     assert response.status_code == 200
-    assert any(re.fullmatch(r"验证码发送过于频繁，请 \d+ 秒后再试。", e)
-               for e in errors_on_page(response)), errors_on_page(response)
+    assert any(
+        re.fullmatch(r"验证码发送过于频繁，请 \d+ 秒后再试。", e) for e in errors_on_page(response)
+    ), errors_on_page(response)
     assert len(sms_outbox) == 1
 
     age_challenge(world.village_account, 61)

@@ -23,7 +23,10 @@ class Unit(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -42,11 +45,16 @@ class Unit(models.Model):
 
 
 class Cadre(models.Model):
-    unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT,
-                             related_name="cadres")
+    unit = models.ForeignKey(
+        Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="cadres"
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="cadre",
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadre",
     )
     name = models.CharField("姓名", max_length=50)
     phone = models.CharField("手机号码", max_length=11, blank=True)

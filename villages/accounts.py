@@ -42,8 +42,11 @@ def generate_initial_password() -> str:
     alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1Oo0")
     while True:
         body = "".join(secrets.choice(alphabet) for _ in range(10))
-        if any(c.islower() for c in body) and any(c.isupper() for c in body) and any(
-                c.isdigit() for c in body):
+        if (
+            any(c.islower() for c in body)
+            and any(c.isupper() for c in body)
+            and any(c.isdigit() for c in body)
+        ):
             return body + secrets.choice("@#%&*")
 
 
@@ -64,28 +67,50 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
     for region in regions:
         if region.level != level:
             level_label = Region(level=level).get_level_display()
-            raise AccountError(f"{Role(role).label}只能设在{level_label}级区域，"
-                               f"“{region.name}”是{region.get_level_display()}。", "regions")
+            raise AccountError(
+                f"{Role(role).label}只能设在{level_label}级区域，"
+                f"“{region.name}”是{region.get_level_display()}。",
+                "regions",
+            )
         if not access.is_admin(actor):
             access.check_region_perm(actor, MANAGE_ACCOUNTS, region)
 
 
 @transaction.atomic
-def create_account(actor: User, *, username: str, role: str, regions: list[Region],
-                   full_name: str, password: str | None = None,
-                   must_change_password: bool = True) -> tuple[User, str]:
+def create_account(
+    actor: User,
+    *,
+    username: str,
+    role: str,
+    regions: list[Region],
+    full_name: str,
+    password: str | None = None,
+    must_change_password: bool = True,
+) -> tuple[User, str]:
     """Create an office or village account of `role` holding `regions`; returns it with its
     initial password."""
     check_can_create(actor, role, regions)
-    user, password = create_user(actor, username=username, role=role, full_name=full_name,
-                                 password=password, must_change_password=must_change_password)
+    user, password = create_user(
+        actor,
+        username=username,
+        role=role,
+        full_name=full_name,
+        password=password,
+        must_change_password=must_change_password,
+    )
     grant_role(user, regions)
     return user, password
 
 
-def create_user(actor: User | None, *, username: str, role: str, full_name: str,
-                password: str | None = None, must_change_password: bool = True
-                ) -> tuple[User, str]:
+def create_user(
+    actor: User | None,
+    *,
+    username: str,
+    role: str,
+    full_name: str,
+    password: str | None = None,
+    must_change_password: bool = True,
+) -> tuple[User, str]:
     """The user row of any new account, with username and password rules checked. Callers
     grant the slice (regions or unit) in the same transaction."""
     username = username.strip()
@@ -94,8 +119,13 @@ def create_user(actor: User | None, *, username: str, role: str, full_name: str,
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError("该用户名已被使用。", "username")
     password = password or generate_initial_password()
-    user = User(username=username, role=role, full_name=full_name.strip(), created_by=actor,
-                must_change_password=must_change_password)
+    user = User(
+        username=username,
+        role=role,
+        full_name=full_name.strip(),
+        created_by=actor,
+        must_change_password=must_change_password,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -127,8 +157,9 @@ def reset_password(actor: User, account: User) -> str:
     account.set_password(password)
     account.must_change_password = True
     account.failed_logins, account.locked_until = 0, None
-    account.save(update_fields=["password", "must_change_password", "failed_logins",
-                                "locked_until"])
+    account.save(
+        update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
+    )
     return password
 
 
@@ -148,9 +179,13 @@ def regions_by_account(found) -> dict[int, list[Region]]:
     from .models import RegionUserObjectPermission
 
     result: dict[int, list[Region]] = {}
-    grants = (RegionUserObjectPermission.objects
-              .filter(user__in=[a.pk for a in found], permission__codename=VIEW)
-              .select_related("content_object").order_by("content_object__code"))
+    grants = (
+        RegionUserObjectPermission.objects.filter(
+            user__in=[a.pk for a in found], permission__codename=VIEW
+        )
+        .select_related("content_object")
+        .order_by("content_object__code")
+    )
     for grant in grants:
         result.setdefault(grant.user_id, []).append(grant.content_object)
     return result
@@ -158,10 +193,10 @@ def regions_by_account(found) -> dict[int, list[Region]]:
 
 # --- village phone numbers ------------------------------------------------------------
 
+
 def get_phone_managed_account(actor: User, pk) -> User:
     """A village account whose phones the actor manages, or 404 (as get_managed_account)."""
-    return get_object_or_404(access.filter_phone_managed_accounts(User.objects.all(), actor),
-                             pk=pk)
+    return get_object_or_404(access.filter_phone_managed_accounts(User.objects.all(), actor), pk=pk)
 
 
 @transaction.atomic
@@ -174,8 +209,9 @@ def add_village_phone(actor: User, account: User, *, phone: str, holder: str) ->
         raise AccountError("请填写使用人姓名。", "holder")
     if account.phones.active().filter(phone=phone).exists():
         raise AccountError("该手机号码已登记在本村账号下。", "phone")
-    return VillagePhone.objects.create(account=account, phone=phone, holder=holder.strip(),
-                                       created_by=actor)
+    return VillagePhone.objects.create(
+        account=account, phone=phone, holder=holder.strip(), created_by=actor
+    )
 
 
 @transaction.atomic

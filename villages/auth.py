@@ -79,13 +79,19 @@ def send_login_code(account: User, phone: VillagePhone) -> SmsChallenge:
     account.sms_challenges.filter(consumed_at__isnull=True).update(consumed_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     challenge = SmsChallenge.objects.create(
-        account=account, phone=phone.phone, code_hash=_hash_code(account.pk, phone.phone, code),
-        sent_at=now, expires_at=now + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
+        account=account,
+        phone=phone.phone,
+        code_hash=_hash_code(account.pk, phone.phone, code),
+        sent_at=now,
+        expires_at=now + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
     )
     minutes = settings.SMS_CODE_VALID_SECONDS // 60
     try:
-        send_sms(phone.phone, f"您的精准扶贫系统登录验证码为 {code}，{minutes} 分钟内有效。"
-                              "如非本人操作，请忽略。", code=code)
+        send_sms(
+            phone.phone,
+            f"您的精准扶贫系统登录验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。",
+            code=code,
+        )
     except SmsError as exc:
         raise LoginError(str(exc)) from exc
     return challenge
@@ -95,9 +101,12 @@ def verify_login_code(account: User, phone: VillagePhone, code: str) -> None:
     """Check a code: single use, valid 5 minutes, dead after 5 wrong tries."""
     now = timezone.now()
     with transaction.atomic():
-        challenge = (SmsChallenge.objects.select_for_update()
-                     .filter(account=account, phone=phone.phone, consumed_at__isnull=True)
-                     .order_by("-sent_at").first())
+        challenge = (
+            SmsChallenge.objects.select_for_update()
+            .filter(account=account, phone=phone.phone, consumed_at__isnull=True)
+            .order_by("-sent_at")
+            .first()
+        )
         if challenge is None:
             raise LoginError("请先获取验证码。")
         if challenge.expires_at <= now:

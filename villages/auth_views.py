@@ -17,8 +17,9 @@ PENDING = "pending_village_login"
 
 def _next_url(request, default="home"):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -30,8 +31,9 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = auth.check_password_login(request, form.cleaned_data["username"],
-                                             form.cleaned_data["password"])
+            user = auth.check_password_login(
+                request, form.cleaned_data["username"], form.cleaned_data["password"]
+            )
         except auth.LoginError as exc:
             form.add_error(None, str(exc))
         else:
@@ -43,8 +45,9 @@ def login_view(request):
                 return redirect("login_phone")
             login(request, user)
             return redirect(_next_url(request))
-    return render(request, "registration/login.html", {"form": form,
-                                                       "next": request.GET.get("next", "")})
+    return render(
+        request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def _pending_account(request) -> User | None:
@@ -61,8 +64,11 @@ def login_phone_view(request):
         messages.info(request, "请先输入用户名和密码。")
         return redirect("login")
     phones = list(account.phones.active().order_by("pk"))
-    choice = PhoneChoiceForm(request.POST or None, phones=phones,
-                             initial={"phone": request.session[PENDING].get("phone")})
+    choice = PhoneChoiceForm(
+        request.POST or None,
+        phones=phones,
+        initial={"phone": request.session[PENDING].get("phone")},
+    )
     code_form = CodeForm(request.POST if request.POST.get("action") == "verify" else None)
     sent_to = request.session[PENDING].get("phone")
     if request.method == "POST" and choice.is_valid():
@@ -84,12 +90,19 @@ def login_phone_view(request):
         except auth.LoginError as exc:
             target = code_form if request.POST.get("action") == "verify" else choice
             target.add_error(None, str(exc))
-    return render(request, "registration/login_phone.html", {
-        "account": account, "choice": choice, "code_form": code_form, "phones": phones,
-        "sent_to": sent_to,
-        # A code typed in a stale tab still gets its error shown next to the code field.
-        "code_phone": sent_to or (request.POST.get("phone") if code_form.is_bound else None),
-    })
+    return render(
+        request,
+        "registration/login_phone.html",
+        {
+            "account": account,
+            "choice": choice,
+            "code_form": code_form,
+            "phones": phones,
+            "sent_to": sent_to,
+            # A code typed in a stale tab still gets its error shown next to the code field.
+            "code_phone": sent_to or (request.POST.get("phone") if code_form.is_bound else None),
+        },
+    )
 
 
 @public
@@ -110,5 +123,8 @@ def password_change_view(request):
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(request, "registration/password_change.html", {
-        "form": form, "forced": request.user.must_change_password})
+    return render(
+        request,
+        "registration/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )

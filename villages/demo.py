@@ -27,8 +27,10 @@ DEMO_CADRE = ("cadre_wangming", "王明", "13800000002")
 def demo_logins() -> list[tuple[str, str, str]]:
     rows = [("admin", Role.ADMIN.label, "全部")]
     rows += [(u, r.label, name) for u, r, name, _ in DEMO_OFFICES]
-    rows += [(DEMO_UNIT[0], Role.UNIT.label, DEMO_UNIT[1]),
-             (DEMO_CADRE[0], Role.CADRE.label, f"{DEMO_CADRE[1]}（{DEMO_UNIT[1]}）")]
+    rows += [
+        (DEMO_UNIT[0], Role.UNIT.label, DEMO_UNIT[1]),
+        (DEMO_CADRE[0], Role.CADRE.label, f"{DEMO_CADRE[1]}（{DEMO_UNIT[1]}）"),
+    ]
     return rows
 
 
@@ -41,8 +43,9 @@ def ensure_demo_accounts() -> int:
     created = 0
     admin = User.objects.filter(username="admin").first()
     if admin is None:
-        admin = User(username="admin", role=Role.ADMIN, full_name="系统管理员",
-                     must_change_password=False)
+        admin = User(
+            username="admin", role=Role.ADMIN, full_name="系统管理员", must_change_password=False
+        )
         admin.set_password(DEMO_PASSWORD)
         admin.save()
         created += 1
@@ -51,10 +54,15 @@ def ensure_demo_accounts() -> int:
         account = User.objects.filter(username=username).first()
         if account is None:
             creator = actors.get(role) or User.objects.get(username="yudu_county")
-            account, _ = create_account(creator, username=username, role=role,
-                                        regions=[Region.objects.get(code=code)],
-                                        full_name=name, password=DEMO_PASSWORD,
-                                        must_change_password=False)
+            account, _ = create_account(
+                creator,
+                username=username,
+                role=role,
+                regions=[Region.objects.get(code=code)],
+                full_name=name,
+                password=DEMO_PASSWORD,
+                must_change_password=False,
+            )
             created += 1
         if role == Role.VILLAGE:
             township = User.objects.get(username="gongjiang_town")
@@ -64,13 +72,24 @@ def ensure_demo_accounts() -> int:
     county = User.objects.get(username="yudu_county")
     unit = Unit.objects.filter(name=DEMO_UNIT[1]).first()
     if unit is None:
-        unit, _, _ = create_unit(county, name=DEMO_UNIT[1], region=Region.objects.get(code=COUNTY),
-                                 username=DEMO_UNIT[0], password=DEMO_PASSWORD,
-                                 must_change_password=False)
+        unit, _, _ = create_unit(
+            county,
+            name=DEMO_UNIT[1],
+            region=Region.objects.get(code=COUNTY),
+            username=DEMO_UNIT[0],
+            password=DEMO_PASSWORD,
+            must_change_password=False,
+        )
         created += 1
     if not User.objects.filter(username=DEMO_CADRE[0]).exists():
-        create_cadre_account(User.objects.get(username=DEMO_UNIT[0]), unit,
-                             username=DEMO_CADRE[0], name=DEMO_CADRE[1], phone=DEMO_CADRE[2],
-                             password=DEMO_PASSWORD, must_change_password=False)
+        create_cadre_account(
+            User.objects.get(username=DEMO_UNIT[0]),
+            unit,
+            username=DEMO_CADRE[0],
+            name=DEMO_CADRE[1],
+            phone=DEMO_CADRE[2],
+            password=DEMO_PASSWORD,
+            must_change_password=False,
+        )
         created += 1
     return created

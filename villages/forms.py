@@ -10,17 +10,25 @@ from .models import Region
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username",
-                                                             "autofocus": True}))
-    password = forms.CharField(label="密码", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete":
-                                                                 "current-password"}))
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class PhoneChoiceForm(forms.Form):
-    phone = forms.TypedChoiceField(label="验证手机号", coerce=int, widget=forms.RadioSelect,
-                                   error_messages={"required": "请选择本村登记的手机号码。"})
+    phone = forms.TypedChoiceField(
+        label="验证手机号",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择本村登记的手机号码。"},
+    )
 
     def __init__(self, *args, phones, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,12 +36,15 @@ class PhoneChoiceForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(label="短信验证码", regex=r"^\s*\d{6}\s*$", max_length=12,
-                            error_messages={"invalid": "验证码为 6 位数字。",
-                                            "required": "请输入短信验证码。"},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                          "autocomplete": "one-time-code",
-                                                          "autofocus": True}))
+    code = forms.RegexField(
+        label="短信验证码",
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": "验证码为 6 位数字。", "required": "请输入短信验证码。"},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
 
 
 class ChinesePasswordChangeForm(PasswordChangeForm):
@@ -46,8 +57,11 @@ class ChinesePasswordChangeForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "原密码"
         self.fields["new_password1"].label = "新密码"
-        self.fields["new_password1"].help_text = (
-            "至少 8 位；包含大写字母、小写字母、数字、特殊字符中的至少三类；不能包含用户名。")
+        self.fields[
+            "new_password1"
+        ].help_text = (
+            "至少 8 位；包含大写字母、小写字母、数字、特殊字符中的至少三类；不能包含用户名。"
+        )
         self.fields["new_password2"].label = "确认新密码"
 
 
@@ -65,13 +79,17 @@ class RegionSelect(forms.Select):
 
 class AccountForm(forms.Form):
     role = forms.ChoiceField(label="所属角色")
-    username = forms.CharField(label="用户名", max_length=30,
-                               help_text="登录用，3–30 位字母、数字、下划线、点或短横线。")
+    username = forms.CharField(
+        label="用户名", max_length=30, help_text="登录用，3–30 位字母、数字、下划线、点或短横线。"
+    )
     full_name = forms.CharField(label="机构名称/姓名", max_length=100)
-    region = forms.ModelChoiceField(label="所属区域", queryset=Region.objects.none(),
-                                    empty_label="请选择区域", widget=RegionSelect,
-                                    error_messages={"invalid_choice": "请选择辖区内的区域。",
-                                                    "required": "请选择所属区域。"})
+    region = forms.ModelChoiceField(
+        label="所属区域",
+        queryset=Region.objects.none(),
+        empty_label="请选择区域",
+        widget=RegionSelect,
+        error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择所属区域。"},
+    )
 
     def __init__(self, *args, actor, regions_for_role, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,24 +98,32 @@ class AccountForm(forms.Form):
         # Region choices: every region of a creatable level inside the actor's slice.
         levels = [ROLE_REGION_LEVEL[r] for r in roles]
         self.fields["region"].queryset = regions_for_role(levels)
-        self.fields["region"].label_from_instance = (
-            lambda r: f"{r.name}（{r.get_level_display()} {r.code}）")
-        self.fields["region"].widget.attrs.update({
-            "data-role-field": "role",
-            "data-levels-by-role": json.dumps({r: ROLE_REGION_LEVEL[r] for r in roles}),
-        })
+        self.fields["region"].label_from_instance = lambda r: (
+            f"{r.name}（{r.get_level_display()} {r.code}）"
+        )
+        self.fields["region"].widget.attrs.update(
+            {
+                "data-role-field": "role",
+                "data-levels-by-role": json.dumps({r: ROLE_REGION_LEVEL[r] for r in roles}),
+            }
+        )
 
 
 class PhoneForm(forms.Form):
-    phone = forms.RegexField(label="手机号码", regex=r"^1[3-9]\d{9}$",
-                             error_messages={"invalid": "请输入 11 位手机号码。"})
+    phone = forms.RegexField(
+        label="手机号码",
+        regex=r"^1[3-9]\d{9}$",
+        error_messages={"invalid": "请输入 11 位手机号码。"},
+    )
     holder = forms.CharField(label="使用人", max_length=50)
 
 
 class AccountRegionForm(forms.Form):
-    region = forms.ModelChoiceField(label="增加管辖区域", queryset=Region.objects.none(),
-                                    error_messages={"invalid_choice": "请选择辖区内的区域。",
-                                                    "required": "请选择区域。"})
+    region = forms.ModelChoiceField(
+        label="增加管辖区域",
+        queryset=Region.objects.none(),
+        error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择区域。"},
+    )
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)

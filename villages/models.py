@@ -22,8 +22,13 @@ class Level(models.TextChoices):
 
 LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
 # Significant digits of the 12-digit statistical code at each level.
-LEVEL_DIGITS = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9,
-                Level.VILLAGE: 12}
+LEVEL_DIGITS = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+}
 CODE_LENGTH = 12
 
 
@@ -61,7 +66,11 @@ class Region(MPTTModel):
     name = models.CharField("名称", max_length=100)
     level = models.CharField("级别", max_length=10, choices=Level.choices)
     parent = TreeForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -106,7 +115,11 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     created_by = models.ForeignKey(
-        "self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -134,7 +147,9 @@ class VillagePhone(models.Model):
     """A phone number registered for a village account; it verifies logins and holds claims."""
 
     account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="村级账号", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="村级账号",
+        on_delete=models.PROTECT,
         related_name="phones",
     )
     phone = models.CharField("手机号码", max_length=11)
@@ -142,7 +157,10 @@ class VillagePhone(models.Model):
     active = models.BooleanField("有效", default=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
@@ -154,7 +172,8 @@ class VillagePhone(models.Model):
         verbose_name_plural = "村级账号手机号"
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "phone"], condition=Q(active=True),
+                fields=["account", "phone"],
+                condition=Q(active=True),
                 name="one_active_phone_per_account",
             )
         ]

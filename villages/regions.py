@@ -116,7 +116,8 @@ def read_region_file(path: Path, known: dict[str, _Node]) -> list[_Node]:
                     raise RegionFileError(line, f"上级区划代码 {parent} 不存在。")
                 if LEVEL_RANK[level] <= LEVEL_RANK[parent_node.level]:
                     raise RegionFileError(
-                        line, f"{level} 不能位于 {parent_node.level} 之下：下级必须低于上级。")
+                        line, f"{level} 不能位于 {parent_node.level} 之下：下级必须低于上级。"
+                    )
                 if not code.startswith(parent):
                     raise RegionFileError(line, f"区划代码 {code} 不以上级代码 {parent} 开头。")
             elif level != "province":
@@ -127,7 +128,8 @@ def read_region_file(path: Path, known: dict[str, _Node]) -> list[_Node]:
                 known[code] = node
             elif existing.level != level or existing.parent != parent:
                 raise RegionFileError(
-                    line, f"区划代码 {code} 已存在，但级别或上级不同；不支持移动区划。")
+                    line, f"区划代码 {code} 已存在，但级别或上级不同；不支持移动区划。"
+                )
             rows.append(node)
     return rows
 
@@ -136,7 +138,8 @@ def _stored_nodes(cursor) -> dict[str, _Node]:
     cursor.execute(
         "SELECT r.code, r.name, r.level, COALESCE(p.code, ''), r.id, r.tree_id, r.lft,"
         " r.rght, r.depth FROM villages_region r"
-        " LEFT JOIN villages_region p ON p.id = r.parent_id")
+        " LEFT JOIN villages_region p ON p.id = r.parent_id"
+    )
     return {row[0]: _Node(*row) for row in cursor}
 
 
@@ -176,7 +179,7 @@ def _write(cursor, statement: str, rows: list[tuple]) -> None:
         execute_values(cursor.cursor, values_sql, rows, page_size=BATCH)
     else:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(one_row_sql, rows[start:start + BATCH])
+            cursor.executemany(one_row_sql, rows[start : start + BATCH])
 
 
 def load_regions(path: Path) -> LoadResult:
@@ -207,13 +210,17 @@ def load_regions(path: Path) -> LoadResult:
             levels = [level for level in LEVEL_ORDER if level in by_level]
             for index, level in enumerate(levels):
                 batch = by_level[level]
-                _write(cursor, "insert", [
-                    (n.code, n.name, n.level, nodes[n.parent].id if n.parent else None, *n.tree)
-                    for n in batch])
+                _write(
+                    cursor,
+                    "insert",
+                    [
+                        (n.code, n.name, n.level, nodes[n.parent].id if n.parent else None, *n.tree)
+                        for n in batch
+                    ],
+                )
                 result.by_level[level] = len(batch)
                 if index + 1 < len(levels):
-                    cursor.execute("SELECT code, id FROM villages_region WHERE level = %s",
-                                   [level])
+                    cursor.execute("SELECT code, id FROM villages_region WHERE level = %s", [level])
                     for code, pk in cursor:
                         nodes[code].id = pk
             shifted = [(*node.tree, node.id) for node, tree in before if node.tree != tree]
@@ -223,6 +230,9 @@ def load_regions(path: Path) -> LoadResult:
                 # region pages' counts are planned for far more rows than they read.
                 cursor.execute("ANALYZE villages_region")
     result.added, result.renamed, result.moved_in_tree = (
-        len(new_nodes), len(renamed), len(shifted))
+        len(new_nodes),
+        len(renamed),
+        len(shifted),
+    )
     result.unchanged = len(rows) - result.added - result.renamed
     return result

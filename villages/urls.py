@@ -12,11 +12,17 @@ urlpatterns = [
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
     path("accounts/<int:pk>/regions/", views.account_add_region, name="account_add_region"),
-    path("accounts/<int:pk>/reset-password/", views.account_reset_password,
-         name="account_reset_password"),
+    path(
+        "accounts/<int:pk>/reset-password/",
+        views.account_reset_password,
+        name="account_reset_password",
+    ),
     path("accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
     path("phones/", views.phone_accounts, name="phone_accounts"),
     path("phones/<int:pk>/", views.phones, name="phones"),
-    path("phones/<int:pk>/<int:phone_pk>/deactivate/", views.phone_deactivate,
-         name="phone_deactivate"),
+    path(
+        "phones/<int:pk>/<int:phone_pk>/deactivate/",
+        views.phone_deactivate,
+        name="phone_deactivate",
+    ),
 ]

@@ -32,27 +32,40 @@ def region_root(request):
 @region_readers
 def region_detail(request, pk):
     region = access.get_region_for_user(request.user, pk)
-    ancestors = [a for a in _ancestors(region)
-                 if access.has_region_perm(request.user, "view_slice", a)]
+    ancestors = [
+        a for a in _ancestors(region) if access.has_region_perm(request.user, "view_slice", a)
+    ]
     children = list(region.get_children().order_by("code"))
-    return render(request, "villages/region_detail.html", {
-        "region": region, "ancestors": ancestors, "children": _with_village_counts(children),
-    })
+    return render(
+        request,
+        "villages/region_detail.html",
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "children": _with_village_counts(children),
+        },
+    )
 
 
 @region_readers
 def region_children(request, pk):
     """Children of a tree node, loaded when the node is opened (the country has 665k nodes)."""
     region = access.get_region_for_user(request.user, pk)
-    return JsonResponse({"children": [_node(child) for child in
-                                      region.get_children().order_by("code")]})
+    return JsonResponse(
+        {"children": [_node(child) for child in region.get_children().order_by("code")]}
+    )
 
 
 def _node(region: Region) -> dict:
-    return {"id": region.pk, "name": region.name, "code": region.code,
-            "level": region.get_level_display(), "has_children": region.has_children,
-            "url": reverse("villages:region", args=[region.pk]),
-            "children_url": reverse("villages:region_children", args=[region.pk])}
+    return {
+        "id": region.pk,
+        "name": region.name,
+        "code": region.code,
+        "level": region.get_level_display(),
+        "has_children": region.has_children,
+        "url": reverse("villages:region", args=[region.pk]),
+        "children_url": reverse("villages:region_children", args=[region.pk]),
+    }
 
 
 def _ancestors(region: Region) -> list[Region]:
@@ -60,8 +73,9 @@ def _ancestors(region: Region) -> list[Region]:
     ancestors are among the prefixes of the region's code (a few unique-index lookups).
     mptt's own query scans the (tree_id, lft) index from the start of the province."""
     prefixes = [region.code[:n] for n in LEVEL_DIGITS.values() if n < len(region.code)]
-    return [a for a in Region.objects.filter(code__in=prefixes).order_by("lft")
-            if a.contains(region)]
+    return [
+        a for a in Region.objects.filter(code__in=prefixes).order_by("lft") if a.contains(region)
+    ]
 
 
 def _with_village_counts(regions: list[Region]) -> list[Region]:
@@ -79,7 +93,7 @@ def _with_village_counts(regions: list[Region]) -> list[Region]:
             counted.append(region)
     by_code = {region.code: region for region in counted}
     for start in range(0, len(counted), 100):  # SQLite allows 500 SELECTs in one UNION
-        parts = [_village_count(region) for region in counted[start:start + 100]]
+        parts = [_village_count(region) for region in counted[start : start + 100]]
         for row in parts[0].union(*parts[1:], all=True):
             by_code[row["region"]].village_count = row["n"]
     return regions
@@ -87,12 +101,17 @@ def _with_village_counts(regions: list[Region]) -> list[Region]:
 
 def _village_count(region: Region):
     lo, hi = region.code_range
-    return (Region.objects.alias(code_length=Length("code"))
-            .filter(code__gte=lo, code__lt=hi, code_length=LEVEL_DIGITS[Level.VILLAGE])
-            .values(region=Value(region.code)).annotate(n=Count("*")).order_by())
+    return (
+        Region.objects.alias(code_length=Length("code"))
+        .filter(code__gte=lo, code__lt=hi, code_length=LEVEL_DIGITS[Level.VILLAGE])
+        .values(region=Value(region.code))
+        .annotate(n=Count("*"))
+        .order_by()
+    )
 
 
 # --- 系统用户管理 -----------------------------------------------------------------------
+
 
 @account_managers
 def account_list(request):
@@ -103,34 +122,43 @@ def account_list(request):
     page = Paginator(found.order_by("role", "username"), 50).get_page(request.GET.get("page"))
     regions = accounts.regions_by_account(page.object_list)
     rows = [(account, regions.get(account.pk, [])) for account in page.object_list]
-    return render(request, "villages/account_list.html",
-                  {"rows": rows, "page": page, "query": query})
+    return render(
+        request, "villages/account_list.html", {"rows": rows, "page": page, "query": query}
+    )
 
 
 def _regions_for_levels(user):
     def regions_for(levels):
-        return access.filter_regions(Region.objects.filter(level__in=levels),
-                                     user, "manage_accounts").order_by("code")
+        return access.filter_regions(
+            Region.objects.filter(level__in=levels), user, "manage_accounts"
+        ).order_by("code")
+
     return regions_for
 
 
 @account_managers
 def account_create(request):
-    form = AccountForm(request.POST or None, actor=request.user,
-                       regions_for_role=_regions_for_levels(request.user))
+    form = AccountForm(
+        request.POST or None, actor=request.user, regions_for_role=_regions_for_levels(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             account, password = accounts.create_account(
-                request.user, username=data["username"], role=data["role"],
-                regions=[data["region"]], full_name=data["full_name"])
+                request.user,
+                username=data["username"],
+                role=data["role"],
+                regions=[data["region"]],
+                full_name=data["full_name"],
+            )
         except accounts.AccountError as exc:
             # The action names its argument "regions"; this form has one "region" field.
             field = "region" if exc.field == "regions" else exc.field
             form.add_error(field if field in form.fields else None, exc.message)
         else:
-            return render(request, "villages/account_created.html",
-                          {"account": account, "password": password})
+            return render(
+                request, "villages/account_created.html", {"account": account, "password": password}
+            )
     return render(request, "villages/account_form.html", {"form": form})
 
 
@@ -142,12 +170,18 @@ def _region_form(request, account, data=None):
 @account_managers
 def account_detail(request, pk, region_form=None):
     account = accounts.get_managed_account(request.user, pk)
-    return render(request, "villages/account_detail.html", {
-        "account": account, "regions": accounts.account_regions(account),
-        "phones": account.phones.order_by("-active", "pk") if account.role == Role.VILLAGE
-        else [],
-        "region_form": region_form or _region_form(request, account),
-    })
+    return render(
+        request,
+        "villages/account_detail.html",
+        {
+            "account": account,
+            "regions": accounts.account_regions(account),
+            "phones": account.phones.order_by("-active", "pk")
+            if account.role == Role.VILLAGE
+            else [],
+            "region_form": region_form or _region_form(request, account),
+        },
+    )
 
 
 @account_managers
@@ -161,8 +195,10 @@ def account_add_region(request, pk):
         except accounts.AccountError as exc:
             form.add_error("region", exc.message)
         else:
-            messages.success(request, f"已为账号 {account.username} 增加管辖区域"
-                                      f"“{form.cleaned_data['region'].name}”。")
+            messages.success(
+                request,
+                f"已为账号 {account.username} 增加管辖区域“{form.cleaned_data['region'].name}”。",
+            )
             return redirect("villages:account", pk=account.pk)
     return account_detail(request, pk, region_form=form)
 
@@ -172,8 +208,11 @@ def account_add_region(request, pk):
 def account_reset_password(request, pk):
     account = accounts.get_managed_account(request.user, pk)
     password = accounts.reset_password(request.user, account)
-    return render(request, "villages/account_created.html",
-                  {"account": account, "password": password, "reset": True})
+    return render(
+        request,
+        "villages/account_created.html",
+        {"account": account, "password": password, "reset": True},
+    )
 
 
 @account_managers
@@ -188,15 +227,22 @@ def account_set_active(request, pk):
 
 # --- 村级账号手机号管理 -------------------------------------------------------------------
 
+
 @phone_managers
 def phone_accounts(request):
-    found = (access.filter_phone_managed_accounts(User.objects.all(), request.user)
-             .order_by("username").prefetch_related(
-                 Prefetch("phones", VillagePhone.objects.active(), to_attr="active_phones")))
+    found = (
+        access.filter_phone_managed_accounts(User.objects.all(), request.user)
+        .order_by("username")
+        .prefetch_related(
+            Prefetch("phones", VillagePhone.objects.active(), to_attr="active_phones")
+        )
+    )
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     regions = accounts.regions_by_account(page.object_list)
-    rows = [(account, regions.get(account.pk, []), account.active_phones)
-            for account in page.object_list]
+    rows = [
+        (account, regions.get(account.pk, []), account.active_phones)
+        for account in page.object_list
+    ]
     return render(request, "villages/phone_accounts.html", {"rows": rows, "page": page})
 
 
@@ -212,10 +258,16 @@ def phones(request, pk):
         else:
             messages.success(request, f"已登记手机号 {phone.masked}（{phone.holder}）。")
             return redirect("villages:phones", pk=account.pk)
-    return render(request, "villages/phones.html", {
-        "account": account, "regions": accounts.account_regions(account),
-        "phones": account.phones.order_by("-active", "pk"), "form": form,
-    })
+    return render(
+        request,
+        "villages/phones.html",
+        {
+            "account": account,
+            "regions": accounts.account_regions(account),
+            "phones": account.phones.order_by("-active", "pk"),
+            "form": form,
+        },
+    )
 
 
 @phone_managers

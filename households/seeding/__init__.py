@@ -30,7 +30,19 @@ from .ids import AreaCodes, IdNumbers, check_digit
 from .spread import BATCH, MAX_SEQUENCE, SeedError, SeedResult, seed_households, villages_under
 
 __all__ = [
-    "BATCH", "DEMO_TOWNSHIP", "EXIT_LINE", "MAX_SEQUENCE", "AreaCodes", "Generator",
-    "IdNumbers", "Plan", "SeedError", "SeedResult", "check_digit", "demo_exists",
-    "seed_demo_households", "seed_households", "villages_under",
+    "BATCH",
+    "DEMO_TOWNSHIP",
+    "EXIT_LINE",
+    "MAX_SEQUENCE",
+    "AreaCodes",
+    "Generator",
+    "IdNumbers",
+    "Plan",
+    "SeedError",
+    "SeedResult",
+    "check_digit",
+    "demo_exists",
+    "seed_demo_households",
+    "seed_households",
+    "villages_under",
 ]

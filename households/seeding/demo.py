@@ -12,8 +12,12 @@ from .spread import SeedError, SeedResult, seed_households
 
 DEMO_TOWNSHIP = "360731100"  # 贡江镇
 DEMO_VILLAGES = {  # village code -> households: 仓前村委会 is the demo village account
-    "360731100201": 80, "360731100200": 45, "360731100202": 45, "360731100203": 45,
-    "360731100204": 45, "360731100205": 40,
+    "360731100201": 80,
+    "360731100200": 45,
+    "360731100202": 45,
+    "360731100203": 45,
+    "360731100204": 45,
+    "360731100205": 40,
 }
 DEMO_SEED = 2016
 DEMO_CLAIMS = [("13800000001", 30), ("13800000002", 10)]  # phone, households of 仓前村
@@ -41,8 +45,12 @@ def seed_demo_households() -> SeedResult | None:
     villages = list(Region.objects.filter(code__in=DEMO_VILLAGES).order_by("code"))
     result = SeedResult()
     for village in villages:
-        part = seed_households(township, DEMO_VILLAGES[village.code],
-                               seed=DEMO_SEED + int(village.code[-3:]), villages=[village])
+        part = seed_households(
+            township,
+            DEMO_VILLAGES[village.code],
+            seed=DEMO_SEED + int(village.code[-3:]),
+            villages=[village],
+        )
         result.households += part.households
         result.members += part.members
         result.household_ids += part.household_ids
@@ -56,16 +64,20 @@ def _claim_demo(account) -> int:
     from villages.demo import VILLAGE
 
     lo, hi = Region.objects.get(code=VILLAGE).code_range
-    households = list(Household.objects.filter(village_code__gte=lo, village_code__lt=hi)
-                      .order_by("number").values_list("pk", flat=True))
+    households = list(
+        Household.objects.filter(village_code__gte=lo, village_code__lt=hi)
+        .order_by("number")
+        .values_list("pk", flat=True)
+    )
     claims, start = [], 0
     for phone_number, n in DEMO_CLAIMS:
-        phone = VillagePhone.objects.filter(account=account, phone=phone_number,
-                                            active=True).first()
+        phone = VillagePhone.objects.filter(
+            account=account, phone=phone_number, active=True
+        ).first()
         if phone is None:
             continue
         # every other household, so claimed and unclaimed ones alternate in the list
-        chosen = households[start:start + 2 * n:2]
+        chosen = households[start : start + 2 * n : 2]
         start += 2 * n
         claims += [Claim(household_id=pk, account=account, phone=phone) for pk in chosen]
     Claim.objects.bulk_create(claims)
@@ -83,14 +95,29 @@ def _demo_history(household_ids: list[int]) -> None:
     steps = {
         HouseholdStatus.LIFTED: [lifted],
         HouseholdStatus.LIFTED_NO_SUPPORT: [
-            lifted, ("lifted", "lifted_no_support", township, "稳定脱贫，不再享受扶贫政策。")],
+            lifted,
+            ("lifted", "lifted_no_support", township, "稳定脱贫，不再享受扶贫政策。"),
+        ],
         HouseholdStatus.RETURNED: [
-            lifted, ("lifted", "returned", county, "因病返贫，家庭收入低于扶贫标准。")],
+            lifted,
+            ("lifted", "returned", county, "因病返贫，家庭收入低于扶贫标准。"),
+        ],
     }
     changes = []
-    for pk, status in Household.objects.filter(pk__in=household_ids).exclude(
-            status=HouseholdStatus.POOR).values_list("pk", "status"):
+    for pk, status in (
+        Household.objects.filter(pk__in=household_ids)
+        .exclude(status=HouseholdStatus.POOR)
+        .values_list("pk", "status")
+    ):
         for from_status, to_status, actor, reason in steps.get(status, []):
-            changes.append(StatusChange(household_id=pk, year=year, from_status=from_status,
-                                        to_status=to_status, reason=reason, actor=actor))
+            changes.append(
+                StatusChange(
+                    household_id=pk,
+                    year=year,
+                    from_status=from_status,
+                    to_status=to_status,
+                    reason=reason,
+                    actor=actor,
+                )
+            )
     StatusChange.objects.bulk_create(changes)

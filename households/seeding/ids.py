@@ -58,8 +58,9 @@ class AreaCodes:
         same = [e for e in entries if _stem(e[1]) == stem and e[0] != county_code]
         self.periods = own + same or [(county_code, county_name, 0, 9999)]
         if self._first_year() > 1900:  # a district carved from a county-level city
-            self.periods += [e for e in entries if city_name and e[1] == city_name
-                             and not e[0].endswith("00")]
+            self.periods += [
+                e for e in entries if city_name and e[1] == city_name and not e[0].endswith("00")
+            ]
         self.codes = sorted({code for code, *_ in self.periods})
 
     def _first_year(self) -> int:
@@ -104,8 +105,9 @@ def stored_id_prefixes(area_codes) -> set[str]:
     found: set[str] = set()
     with connection.cursor() as cursor:
         for code in area_codes:
-            cursor.execute("SELECT id_number FROM households_member"
-                           " WHERE id_number >= %s AND id_number < %s",
-                           [code, code[:-1] + chr(ord(code[-1]) + 1)])
+            cursor.execute(
+                "SELECT id_number FROM households_member WHERE id_number >= %s AND id_number < %s",
+                [code, code[:-1] + chr(ord(code[-1]) + 1)],
+            )
             found.update(row[0][:17] for row in cursor.fetchall())
     return found

@@ -17,7 +17,7 @@ from .generator import Generator, Plan
 from .ids import AreaCodes, IdNumbers, stored_id_prefixes
 from .writer import Writer
 
-MAX_SEQUENCE = 10 ** SEQUENCE_DIGITS - 1  # household numbers: village code + 4 digits
+MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1  # household numbers: village code + 4 digits
 BATCH = 5000
 
 
@@ -38,8 +38,9 @@ def villages_under(region: Region) -> list[Region]:
     if region.level == Level.VILLAGE:
         return [region]
     lo, hi = region.code_range
-    return list(Region.objects.filter(level=Level.VILLAGE, code__gte=lo, code__lt=hi)
-                .order_by("code"))
+    return list(
+        Region.objects.filter(level=Level.VILLAGE, code__gte=lo, code__lt=hi).order_by("code")
+    )
 
 
 def next_sequences(region: Region) -> dict[str, int]:
@@ -47,16 +48,19 @@ def next_sequences(region: Region) -> dict[str, int]:
     lo, hi = region.code_range
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT village_code, MAX(number) FROM households_household"
-                       " WHERE village_code >= %s AND village_code < %s GROUP BY village_code",
-                       [lo, hi])
+        cursor.execute(
+            "SELECT village_code, MAX(number) FROM households_household"
+            " WHERE village_code >= %s AND village_code < %s GROUP BY village_code",
+            [lo, hi],
+        )
         for code, number in cursor.fetchall():
-            found[code] = int(number[len(code):]) + 1
+            found[code] = int(number[len(code) :]) + 1
     return found
 
 
-def allocate(count: int, villages: list[Region], rng: random.Random,
-             free: dict[str, int]) -> list[int]:
+def allocate(
+    count: int, villages: list[Region], rng: random.Random, free: dict[str, int]
+) -> list[int]:
     """How many households each village gets: uneven (weights 0.5–1.5), within its free
     sequence numbers."""
     weights = [rng.uniform(0.5, 1.5) for _ in villages]
@@ -76,8 +80,9 @@ def allocate(count: int, villages: list[Region], rng: random.Random,
         counts[i] += extra
         overflow -= extra
     if overflow:
-        raise SeedError(f"区域内各村的户编号（每村最多 {MAX_SEQUENCE} 户）"
-                        f"不足以再生成 {count} 户。")
+        raise SeedError(
+            f"区域内各村的户编号（每村最多 {MAX_SEQUENCE} 户）不足以再生成 {count} 户。"
+        )
     return counts
 
 
@@ -85,13 +90,21 @@ def _counties(villages: list[Region]) -> dict[str, tuple[str, str]]:
     """county code -> (county name, city name) for the villages' counties."""
     codes = {v.code[:6] for v in villages} | {v.code[:4] for v in villages}
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return {code: (names.get(code, ""), names.get(code[:4], ""))
-            for code in {v.code[:6] for v in villages}}
+    return {
+        code: (names.get(code, ""), names.get(code[:4], ""))
+        for code in {v.code[:6] for v in villages}
+    }
 
 
-def seed_households(region: Region, count: int, *, seed: int = 0, batch: int = BATCH,
-                    villages: list[Region] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> SeedResult:
+def seed_households(
+    region: Region,
+    count: int,
+    *,
+    seed: int = 0,
+    batch: int = BATCH,
+    villages: list[Region] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedResult:
     """Generate `count` households with members under `region`, spread over its villages
     (or the given ones). Each batch is one transaction; a county's batches are written
     before the next county's ID numbers are planned, so numbers stay unique."""
@@ -118,8 +131,9 @@ def seed_households(region: Region, count: int, *, seed: int = 0, batch: int = B
             progress(result.households, count)
 
     with _sqlite_cache():
-        _generate(villages, counts, sequences, _counties(villages), generator, pending, flush,
-                  batch)
+        _generate(
+            villages, counts, sequences, _counties(villages), generator, pending, flush, batch
+        )
         if pending:
             flush()
     result.seconds = time.monotonic() - started

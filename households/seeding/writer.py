@@ -33,8 +33,10 @@ class Writer:
         table = Household._meta.db_table
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
-                               " FROM generate_series(1, %s)", [table, n])
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, n],
+                )
                 return [row[0] for row in cursor.fetchall()]
             cursor.execute(f'SELECT MAX(id) FROM "{table}"')  # noqa: S608 - table name
             top = cursor.fetchone()[0] or 0
@@ -53,23 +55,35 @@ class Writer:
             if self.vendor == "postgresql":
                 from psycopg2.extras import execute_values
 
-                execute_values(cursor.cursor,
-                               f'INSERT INTO "{table}" ({columns}) VALUES %s',  # noqa: S608
-                               rows, page_size=1000)
+                execute_values(
+                    cursor.cursor,
+                    f'INSERT INTO "{table}" ({columns}) VALUES %s',  # noqa: S608
+                    rows,
+                    page_size=1000,
+                )
             else:
                 marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',  # noqa: S608
-                                   rows)
+                cursor.executemany(
+                    f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',  # noqa: S608
+                    rows,
+                )
 
     def write(self, plans: list[Plan]) -> list[int]:
         ids = self.reserve_household_ids(len(plans))
         household_rows, member_rows = [], []
         json = connection.ops.adapt_json_value
         for pk, plan in zip(ids, plans, strict=True):
-            values = {**self.household_defaults, **plan.values, "id": pk,
-                      "number": plan.number, "village_id": plan.village.pk,
-                      "village_code": plan.village.code, "created_at": self.stamp,
-                      "registered_at": self.stamp, "created_by_id": None}
+            values = {
+                **self.household_defaults,
+                **plan.values,
+                "id": pk,
+                "number": plan.number,
+                "village_id": plan.village.pk,
+                "village_code": plan.village.code,
+                "created_at": self.stamp,
+                "registered_at": self.stamp,
+                "created_by_id": None,
+            }
             values["other_causes"] = json(values["other_causes"], None)
             household_rows.append(tuple(values[f.attname] for f in self.household_fields))
             for person_values in plan.members:

@@ -28,16 +28,18 @@ class EditRefused(PermissionDenied):
 
 
 def active_claim(household: Household) -> Claim | None:
-    return (Claim.objects.filter(household=household, active=True)
-            .select_related("phone").first())
+    return Claim.objects.filter(household=household, active=True).select_related("phone").first()
 
 
 def can_edit(actor, household: Household, phone, claim_phone_id: int | None) -> bool:
     """Only a village session verified with the phone holding the active claim may edit.
     `claim_phone_id` is that claim's phone (None: unclaimed); lists carry it on each row."""
-    return (access.can_maintain_household(actor, household)
-            and household.status != HouseholdStatus.REMOVED
-            and phone is not None and claim_phone_id == phone.pk)
+    return (
+        access.can_maintain_household(actor, household)
+        and household.status != HouseholdStatus.REMOVED
+        and phone is not None
+        and claim_phone_id == phone.pk
+    )
 
 
 def edit_refusal(actor, household: Household, phone, claim: Claim | None) -> str | None:
@@ -51,8 +53,10 @@ def edit_refusal(actor, household: Household, phone, claim: Claim | None) -> str
         return "该户已清退，不能再修改。"
     if claim is None:
         return "该户尚未认领，请先在【贫困户认领管理】中认领后再修改。"
-    return (f"该户已由手机号 {claim.phone.masked}（{claim.phone.holder}）认领，"
-            "只有用该手机号验证登录本村账号后才能修改。")
+    return (
+        f"该户已由手机号 {claim.phone.masked}（{claim.phone.holder}）认领，"
+        "只有用该手机号验证登录本村账号后才能修改。"
+    )
 
 
 def check_can_edit(actor, household: Household, phone) -> Claim:
@@ -68,8 +72,11 @@ def check_can_edit(actor, household: Household, phone) -> Claim:
 def lock_for_edit(actor, household: Household, phone) -> Household:
     """Inside a transaction: the household row re-read and locked, the session allowed."""
     locked = access.get_household_for_user(
-        actor, household.pk, CLAIM_HOUSEHOLDS,
-        queryset=Household.objects.select_for_update(of=("self",)).select_related("village"))
+        actor,
+        household.pk,
+        CLAIM_HOUSEHOLDS,
+        queryset=Household.objects.select_for_update(of=("self",)).select_related("village"),
+    )
     check_can_edit(actor, locked, phone)
     return locked
 

@@ -35,7 +35,8 @@ def claim_household(actor, household: Household, *, phone) -> Claim:
             raise HouseholdError("该户已由本手机号认领。") from None
         raise HouseholdError(
             f"认领失败：该户已由手机号 {holder.phone.masked}（{holder.phone.holder}）认领。"
-            "如认领有误，请联系乡镇扶贫办取消认领。") from None
+            "如认领有误，请联系乡镇扶贫办取消认领。"
+        ) from None
 
 
 def cancel_claim(actor, household: Household, reason: str) -> Claim:
@@ -49,8 +50,7 @@ def cancel_claim(actor, household: Household, reason: str) -> Claim:
     if len(reason) > 200:
         raise HouseholdError("取消原因不能超过 200 字。", "reason")
     with transaction.atomic():
-        claim = (Claim.objects.select_for_update()
-                 .filter(household=household, active=True).first())
+        claim = Claim.objects.select_for_update().filter(household=household, active=True).first()
         if claim is None:
             raise HouseholdError("该户当前没有有效的认领。")
         claim.active = False

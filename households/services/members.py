@@ -12,8 +12,18 @@ from ..models import Household, Member
 from .base import HouseholdError, lock_for_edit, refresh_counts, stamp
 
 MEMBER_FIELDS = [
-    "name", "id_number", "relation", "ethnicity", "education", "school_status", "health",
-    "labour", "work_status", "months_away", "has_basic_medical", "has_serious_illness",
+    "name",
+    "id_number",
+    "relation",
+    "ethnicity",
+    "education",
+    "school_status",
+    "health",
+    "labour",
+    "work_status",
+    "months_away",
+    "has_basic_medical",
+    "has_serious_illness",
     "has_pension",
 ]
 
@@ -30,8 +40,10 @@ def holder_message(actor, holder: Member) -> str:
     head = household.head_name
     if not access.filter_households(Household.objects.filter(pk=household.pk), actor).exists():
         head = mask_name(head)
-    return (f"该身份证号码已是 {place} 户编号 {household.number}（户主 {head}）的在册成员，"
-            "同一身份证号码只能在一个户中在册。")
+    return (
+        f"该身份证号码已是 {place} 户编号 {household.number}（户主 {head}）的在册成员，"
+        "同一身份证号码只能在一个户中在册。"
+    )
 
 
 def normalize_ids(rows: list[dict], *, single: bool = False) -> None:
@@ -53,9 +65,11 @@ def check_ids_free(actor, numbers: list[tuple[int | None, str]], exclude_pks=())
             where = f"第 {first + 1} 行" if first is not None else "另一成员"
             raise HouseholdError(f"与{where}成员的身份证号码重复。", "id_number", row)
         seen[number] = row
-    holders = (Member.objects.filter(active=True, id_number__in=list(seen))
-               .exclude(pk__in=[pk for pk in exclude_pks if pk])
-               .select_related("household__village__parent"))
+    holders = (
+        Member.objects.filter(active=True, id_number__in=list(seen))
+        .exclude(pk__in=[pk for pk in exclude_pks if pk])
+        .select_related("household__village__parent")
+    )
     for holder in holders:
         raise HouseholdError(holder_message(actor, holder), "id_number", seen[holder.id_number])
 
@@ -66,24 +80,27 @@ def raise_for_id_race(actor, numbers, exclude_pks, exc: IntegrityError):
     raise HouseholdError("保存失败：数据已被他人修改，请刷新页面后重试。") from exc
 
 
-def new_member(household: Household, data: dict, actor, phone, reason: str = "",
-               **extra) -> Member:
-    member = Member(household=household, **{k: data[k] for k in MEMBER_FIELDS if k in data},
-                    **extra)
+def new_member(household: Household, data: dict, actor, phone, reason: str = "", **extra) -> Member:
+    member = Member(
+        household=household, **{k: data[k] for k in MEMBER_FIELDS if k in data}, **extra
+    )
     member.fill_from_id_number()
     stamp(member, actor, phone, reason=reason)
     member.save()
     return member
 
 
-def save_member_rows(actor, phone, household: Household,
-                     rows: list[tuple[Member | None, dict]]) -> None:
+def save_member_rows(
+    actor, phone, household: Household, rows: list[tuple[Member | None, dict]]
+) -> None:
     """Update existing members, then add new ones in the order given; the updates are
     ordered so that the one-active-head constraint holds after every statement (demotions
     before the promotion)."""
+
     def order(item):
         member, data = item
         return member is None, member is not None and data["relation"] == Relation.HEAD
+
     for member, data in sorted(rows, key=order):
         if member is None:
             new_member(household, data, actor, phone)
@@ -99,17 +116,22 @@ def save_member_rows(actor, phone, household: Household,
             member.save()
 
 
-def check_member_rows(actor, household: Household | None,
-                      rows: list[tuple[Member | None, dict]]) -> None:
+def check_member_rows(
+    actor, household: Household | None, rows: list[tuple[Member | None, dict]]
+) -> None:
     """The basic part's members: at least the head, exactly one head, IDs free."""
     if not rows:
         raise HouseholdError("请至少填写户主的信息。")
     normalize_ids([data for _, data in rows])
     heads = [i for i, (_, data) in enumerate(rows) if data["relation"] == Relation.HEAD]
     if len(heads) != 1:
-        raise HouseholdError("家庭成员中须有且只有一名户主。" if heads else
-                             "请在家庭成员中指定一名户主（与户主关系选“户主”）。",
-                             "relation", heads[1] if len(heads) > 1 else 0)
+        raise HouseholdError(
+            "家庭成员中须有且只有一名户主。"
+            if heads
+            else "请在家庭成员中指定一名户主（与户主关系选“户主”）。",
+            "relation",
+            heads[1] if len(heads) > 1 else 0,
+        )
     if household is not None:
         # Compare with the rows as saved (a bound form has already changed its instance).
         saved = {m.pk: m for m in household.members.filter(active=True)}
@@ -122,6 +144,7 @@ def check_member_rows(actor, household: Household | None,
 
 # --- 人口自然变更 --------------------------------------------------------------------------
 
+
 def _check_month(month) -> None:
     if month is None:
         raise HouseholdError("请填写变更年月。", "change_month")
@@ -129,8 +152,9 @@ def _check_month(month) -> None:
         raise HouseholdError("变更年月不能晚于本月。", "change_month")
 
 
-def add_member(actor, household: Household, data: dict, *, change: str, month, note: str = "",
-               phone) -> Member:
+def add_member(
+    actor, household: Household, data: dict, *, change: str, month, note: str = "", phone
+) -> Member:
     """Natural increase: birth, marriage in, moving in, release, adoption, return, other."""
     if change not in ADD_CHANGES:
         raise HouseholdError("请选择新增原因。", "change")
@@ -143,22 +167,41 @@ def add_member(actor, household: Household, data: dict, *, change: str, month, n
             active = list(locked.members.filter(active=True))
             has_head = any(m.relation == Relation.HEAD for m in active)
             if data["relation"] == Relation.HEAD and has_head:
-                raise HouseholdError("该户已有户主。如需更换户主，请在【家庭基本情况】中修改"
-                                     "成员与户主的关系。", "relation")
+                raise HouseholdError(
+                    "该户已有户主。如需更换户主，请在【家庭基本情况】中修改成员与户主的关系。",
+                    "relation",
+                )
             if data["relation"] != Relation.HEAD and not has_head:
                 raise HouseholdError("该户当前没有在册户主，新增成员须为户主。", "relation")
             check_ids_free(actor, numbers)
             reason = f"新增成员（{MemberChange(change).label}）"
-            member = new_member(locked, data, actor, phone, reason, change=change,
-                                change_month=month, change_note=note.strip())
+            member = new_member(
+                locked,
+                data,
+                actor,
+                phone,
+                reason,
+                change=change,
+                change_month=month,
+                change_note=note.strip(),
+            )
             _refresh(locked, actor, phone, reason)
     except IntegrityError as exc:
         raise_for_id_race(actor, numbers, (), exc)
     return member
 
 
-def remove_member(actor, household: Household, member: Member, *, change: str, month,
-                  note: str = "", new_head: Member | None = None, phone) -> Member:
+def remove_member(
+    actor,
+    household: Household,
+    member: Member,
+    *,
+    change: str,
+    month,
+    note: str = "",
+    new_head: Member | None = None,
+    phone,
+) -> Member:
     """Natural decrease. The member stays (greyed) and no longer counts. The head may leave
     only if nobody remains or another member becomes head in the same action."""
     if change not in REMOVE_CHANGES:
@@ -174,8 +217,10 @@ def remove_member(actor, household: Household, member: Member, *, change: str, m
         if member.relation == Relation.HEAD and others:
             successor = next((m for m in others if new_head and m.pk == new_head.pk), None)
             if successor is None:
-                raise HouseholdError("户主不能直接减少：该户还有其他在册成员，请同时指定一名"
-                                     "成员为新户主。", "new_head")
+                raise HouseholdError(
+                    "户主不能直接减少：该户还有其他在册成员，请同时指定一名成员为新户主。",
+                    "new_head",
+                )
         member.active = False
         member.change, member.change_month, member.change_note = change, month, note.strip()
         stamp(member, actor, phone, reason=f"减少成员（{MemberChange(change).label}）")
@@ -194,4 +239,3 @@ def _refresh(household: Household, actor, phone, reason: str) -> None:
     if (household.size, household.head_name, household.net_income_per_capita) != before:
         stamp(household, actor, phone, reason=reason)
         household.save()
-

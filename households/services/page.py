@@ -31,8 +31,11 @@ def page_actions(actor, household: Household, phone, claim: Claim | None) -> Pag
     refusal = edit_refusal(actor, household, phone, claim)
     edit = refusal is None
     return PageActions(
-        claim=(claim is None and household.status != HouseholdStatus.REMOVED
-               and access.can_maintain_household(actor, household)),
+        claim=(
+            claim is None
+            and household.status != HouseholdStatus.REMOVED
+            and access.can_maintain_household(actor, household)
+        ),
         cancel_claim=claim is not None and access.can_cancel_claims(actor, household),
         edit=edit,
         change_members=edit and household.status != HouseholdStatus.REGISTERING,

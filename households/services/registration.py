@@ -25,17 +25,18 @@ def next_number(village: Region) -> str:
     the village row is locked so two registrations in one village never take one number."""
     Region.objects.select_for_update().filter(pk=village.pk).first()
     prefix = village.full_code
-    last = (Household.objects.filter(number__gte=prefix + "0" * SEQUENCE_DIGITS,
-                                     number__lte=prefix + "9" * SEQUENCE_DIGITS)
-            .aggregate(last=Max("number"))["last"])
-    sequence = int(last[len(prefix):]) + 1 if last else 1
-    if sequence >= 10 ** SEQUENCE_DIGITS:
+    last = Household.objects.filter(
+        number__gte=prefix + "0" * SEQUENCE_DIGITS, number__lte=prefix + "9" * SEQUENCE_DIGITS
+    ).aggregate(last=Max("number"))["last"]
+    sequence = int(last[len(prefix) :]) + 1 if last else 1
+    if sequence >= 10**SEQUENCE_DIGITS:
         raise HouseholdError("本村户编号已用完，请联系县扶贫办。")
     return f"{prefix}{sequence:0{SEQUENCE_DIGITS}d}"
 
 
-def start_registration(actor, village: Region, basic: dict, rows: list[dict], *,
-                       phone) -> Household:
+def start_registration(
+    actor, village: Region, basic: dict, rows: list[dict], *, phone
+) -> Household:
     """Save part 1 of a new household: numbered, claimed by the verified phone."""
     require_phone(actor, phone)
     if village is None or village.level != Level.VILLAGE:
@@ -47,10 +48,16 @@ def start_registration(actor, village: Region, basic: dict, rows: list[dict], *,
     head = next(data for data in rows if data["relation"] == Relation.HEAD)
     try:
         with transaction.atomic():
-            household = Household(village=village, village_code=village.code,
-                                   number=next_number(village), created_by=actor,
-                                   head_name=head["name"], size=len(rows), parts_done=1,
-                                   **basic)
+            household = Household(
+                village=village,
+                village_code=village.code,
+                number=next_number(village),
+                created_by=actor,
+                head_name=head["name"],
+                size=len(rows),
+                parts_done=1,
+                **basic,
+            )
             household.recompute_income()
             stamp(household, actor, phone, reason="登记新户")
             household.save()
@@ -61,8 +68,9 @@ def start_registration(actor, village: Region, basic: dict, rows: list[dict], *,
     return household
 
 
-def save_basic(actor, household: Household, basic: dict,
-               rows: list[tuple[Member | None, dict]], *, phone) -> Household:
+def save_basic(
+    actor, household: Household, basic: dict, rows: list[tuple[Member | None, dict]], *, phone
+) -> Household:
     """Save part 1 again: household fields and the members' rows. New members may be added
     here only while registering; afterwards they come through 人口自然变更 with a reason."""
     normalize_ids([data for _, data in rows])
@@ -80,8 +88,7 @@ def save_basic(actor, household: Household, basic: dict,
             refresh_counts(locked)
             changed += ["parts_done"] if locked.parts_done < 1 else []
             locked.parts_done = max(locked.parts_done, 1)
-            if changed or before != (locked.size, locked.head_name,
-                                     locked.net_income_per_capita):
+            if changed or before != (locked.size, locked.head_name, locked.net_income_per_capita):
                 stamp(locked, actor, phone)
                 locked.save()
     except IntegrityError as exc:
@@ -110,8 +117,13 @@ def save_part(actor, household: Household, number: int, data: dict, *, phone) ->
             changed.append("parts_done")
         if number == parts.LAST and locked.status == HouseholdStatus.REGISTERING:
             locked.registered_at = timezone.now()
-            apply_status(actor, locked, HouseholdStatus.POOR,
-                         "扶贫对象审批表已填写完成，登记为贫困户。", phone)
+            apply_status(
+                actor,
+                locked,
+                HouseholdStatus.POOR,
+                "扶贫对象审批表已填写完成，登记为贫困户。",
+                phone,
+            )
         elif changed:
             stamp(locked, actor, phone)
             locked.save()

@@ -14,16 +14,35 @@ from .status import record_status_change
 
 # Fields the new household does not inherit: identity, contact, bank, money and progress.
 NOT_INHERITED = {
-    "id", "number", "village", "village_code", "phone", "bank_name", "bank_account",
-    "head_name", "size", "wage_income", "business_income", "property_income",
-    "family_planning_subsidy", "dibao_subsidy", "wubao_subsidy", "pension_income",
-    "ecological_compensation", "other_transfer_income", "production_costs",
-    "net_income_per_capita", "registered_at", "created_at", "created_by",
+    "id",
+    "number",
+    "village",
+    "village_code",
+    "phone",
+    "bank_name",
+    "bank_account",
+    "head_name",
+    "size",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "family_planning_subsidy",
+    "dibao_subsidy",
+    "wubao_subsidy",
+    "pension_income",
+    "ecological_compensation",
+    "other_transfer_income",
+    "production_costs",
+    "net_income_per_capita",
+    "registered_at",
+    "created_at",
+    "created_by",
 }
 
 
-def split_household(actor, household: Household, moves: dict[int, str], new_head_pk: int,
-                    *, month, phone) -> Household:
+def split_household(
+    actor, household: Household, moves: dict[int, str], new_head_pk: int, *, month, phone
+) -> Household:
     """moves: member pk → relation to the new head (ignored for the new head itself)."""
     if not moves:
         raise HouseholdError("请选择要分出的成员。", "members")
@@ -45,9 +64,13 @@ def split_household(actor, household: Household, moves: dict[int, str], new_head
                 if pk != new_head_pk and relation in ("", Relation.HEAD):
                     raise HouseholdError(f"请选择{members[pk].name}与新户主的关系。", "members")
 
-            target = Household(**{f.attname: getattr(source, f.attname)
-                                  for f in Household._meta.concrete_fields
-                                  if f.name not in NOT_INHERITED})
+            target = Household(
+                **{
+                    f.attname: getattr(source, f.attname)
+                    for f in Household._meta.concrete_fields
+                    if f.name not in NOT_INHERITED
+                }
+            )
             target.village_id, target.village_code = source.village_id, source.village_code
             target.number = next_number(source.village)
             target.created_by, target.registered_at = actor, timezone.now()
@@ -57,8 +80,13 @@ def split_household(actor, household: Household, moves: dict[int, str], new_head
             stamp(target, actor, phone, reason=f"由户 {source.number} 分户")
             target.save()
             Claim.objects.create(household=target, account=actor, phone=phone)
-            record_status_change(actor, target, HouseholdStatus.REGISTERING,
-                                 f"由户 {source.number} 分户，沿用原户状态。", phone)
+            record_status_change(
+                actor,
+                target,
+                HouseholdStatus.REGISTERING,
+                f"由户 {source.number} 分户，沿用原户状态。",
+                phone,
+            )
 
             for member in members.values():
                 member.active, member.change = False, MemberChange.SPLIT
@@ -71,8 +99,15 @@ def split_household(actor, household: Household, moves: dict[int, str], new_head
                 member = members[pk]
                 data = {name: getattr(member, name) for name in MEMBER_FIELDS}
                 data["relation"] = Relation.HEAD if pk == new_head_pk else moves[pk]
-                new_member(target, data, actor, phone, f"由户 {source.number} 分户迁入",
-                           change_month=month, change_note=f"由户 {source.number} 分户迁入")
+                new_member(
+                    target,
+                    data,
+                    actor,
+                    phone,
+                    f"由户 {source.number} 分户迁入",
+                    change_month=month,
+                    change_note=f"由户 {source.number} 分户迁入",
+                )
             refresh_counts(source)
             stamp(source, actor, phone, reason=f"分户：{len(members)} 人分至 {target.number}")
             source.save()

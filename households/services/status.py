@@ -28,16 +28,23 @@ def can_transition(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
-def record_status_change(actor, household: Household, from_status: str, reason: str,
-                         phone=None) -> StatusChange:
+def record_status_change(
+    actor, household: Household, from_status: str, reason: str, phone=None
+) -> StatusChange:
     return StatusChange.objects.create(
-        household=household, year=timezone.localdate().year, from_status=from_status,
-        to_status=household.status, reason=reason, actor=actor,
-        phone=phone.phone if phone is not None else "")
+        household=household,
+        year=timezone.localdate().year,
+        from_status=from_status,
+        to_status=household.status,
+        reason=reason,
+        actor=actor,
+        phone=phone.phone if phone is not None else "",
+    )
 
 
-def apply_status(actor, household: Household, to_status: str, reason: str,
-                 phone=None) -> StatusChange:
+def apply_status(
+    actor, household: Household, to_status: str, reason: str, phone=None
+) -> StatusChange:
     """For actions that already hold the household row locked: check the transition, save
     the household (with any other pending changes, one history row) and record the change."""
     reason = (reason or "").strip()
@@ -48,20 +55,23 @@ def apply_status(actor, household: Household, to_status: str, reason: str,
     from_status = household.status
     if not can_transition(from_status, to_status):
         raise HouseholdError(
-            f"状态为“{S(from_status).label}”的户不能变更为“{S(to_status).label}”。")
+            f"状态为“{S(from_status).label}”的户不能变更为“{S(to_status).label}”。"
+        )
     household.status = to_status
     stamp(household, actor, phone, reason=f"{S(to_status).label}：{reason}"[:100])
     household.save()
     return record_status_change(actor, household, from_status, reason, phone)
 
 
-def set_status(actor, household: Household, to_status: str, reason: str, *,
-               phone=None) -> StatusChange:
+def set_status(
+    actor, household: Household, to_status: str, reason: str, *, phone=None
+) -> StatusChange:
     """Change a household's status in one transaction, refusing transitions not in
     TRANSITIONS. The calling action checks that the actor's role may make this change."""
     with transaction.atomic():
         locked = access.get_household_for_user(
-            actor, household.pk, queryset=Household.objects.select_for_update())
+            actor, household.pk, queryset=Household.objects.select_for_update()
+        )
         change = apply_status(actor, locked, to_status, reason, phone)
     household.status = locked.status
     return change
@@ -72,6 +82,7 @@ def set_status(actor, household: Household, to_status: str, reason: str, *,
 # the message that says what to undo first and by whom, or None. The units issue adds:
 #   cadre assignment → "请先由帮扶单位解除该户与帮扶干部的关联（帮扶干部信息管理 › 分配）。"
 #   unit link        → "请先由乡镇扶贫办取消该户与帮扶单位的关联（乡镇管理贫困户 › 取消关联）。"
+
 
 def _not_removed(household: Household) -> str | None:
     if household.status == S.REMOVED:

@@ -55,8 +55,9 @@ def _village_claims(request):
     tab = request.GET.get("show") if request.GET.get("show") in VILLAGE_TABS else "unclaimed"
     form = ClaimSearchForm(request.GET or None)
     active = Claim.objects.filter(household=OuterRef("pk"), active=True)
-    found = access.filter_households(Household.objects.exclude(status=HouseholdStatus.REMOVED),
-                                     request.user, CLAIM_HOUSEHOLDS)
+    found = access.filter_households(
+        Household.objects.exclude(status=HouseholdStatus.REMOVED), request.user, CLAIM_HOUSEHOLDS
+    )
     if tab == "unclaimed":
         found = found.filter(~Exists(active))
     elif tab == "mine":
@@ -65,11 +66,20 @@ def _village_claims(request):
         found = found.filter(Exists(active.exclude(phone=phone)))
     found = with_head_id(with_claims(_search(form, found))).select_related("village")
     page = Paginator(found.order_by("village_code", "number"), PER_PAGE).get_page(
-        request.GET.get("page"))
-    return render(request, "households/claims_village.html", {
-        "page": page, "rows": masked_rows(page.object_list), "form": form, "tab": tab,
-        "tabs": VILLAGE_TABS, "phone": phone,
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "households/claims_village.html",
+        {
+            "page": page,
+            "rows": masked_rows(page.object_list),
+            "form": form,
+            "tab": tab,
+            "tabs": VILLAGE_TABS,
+            "phone": phone,
+        },
+    )
 
 
 def _township_claims(request):
@@ -81,12 +91,19 @@ def _township_claims(request):
         found = found.filter(scope)
     found = _search(form, found, household_prefix="household__")
     found = found.select_related("household__village", "phone", "account", "cancelled_by")
-    order = ("-cancelled_at", "-pk") if cancelled else ("household__village_code",
-                                                        "household__number")
+    order = (
+        ("-cancelled_at", "-pk") if cancelled else ("household__village_code", "household__number")
+    )
     page = Paginator(found.order_by(*order), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "households/claims_township.html", {
-        "page": page, "form": form, "cancelled": cancelled,
-    })
+    return render(
+        request,
+        "households/claims_township.html",
+        {
+            "page": page,
+            "form": form,
+            "cancelled": cancelled,
+        },
+    )
 
 
 @roles(Role.VILLAGE)
@@ -123,9 +140,15 @@ def cancel_claim(request, pk):
         else:
             messages.success(request, f"已取消 {household} 的认领，村级账号可以重新认领。")
             return redirect("households:claims")
-    return render(request, "households/claim_cancel.html", {
-        "household": household, "claim": claim, "form": form,
-    })
+    return render(
+        request,
+        "households/claim_cancel.html",
+        {
+            "household": household,
+            "claim": claim,
+            "form": form,
+        },
+    )
 
 
 urlpatterns = [

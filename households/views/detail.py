@@ -28,12 +28,20 @@ def _sections(household):
             field = Household._meta.get_field(name)
             rows.append((field.verbose_name, changelog.display(field, getattr(household, name))))
         if part.number == 3:
-            for label, value in (("转移性收入", household.transfer_income),
-                                 ("家庭总收入", household.total_income),
-                                 ("人均纯收入（自动计算）", household.net_income_per_capita)):
+            for label, value in (
+                ("转移性收入", household.transfer_income),
+                ("家庭总收入", household.total_income),
+                ("人均纯收入（自动计算）", household.net_income_per_capita),
+            ):
                 rows.append((label, yuan(value)))
-        sections.append((part, part.number <= household.parts_done,
-                         parts.is_open(household.parts_done, part.number), rows))
+        sections.append(
+            (
+                part,
+                part.number <= household.parts_done,
+                parts.is_open(household.parts_done, part.number),
+                rows,
+            )
+        )
     return sections
 
 
@@ -42,23 +50,33 @@ def detail(request, pk):
     """One query per list on the page (members, claims, status changes, and the change log's
     three), whatever their length."""
     household = access.get_household_for_user(
-        request.user, pk, queryset=Household.objects.select_related("village__parent"))
-    claims = list(household.claims.select_related("phone", "account", "cancelled_by")
-                  .order_by("-claimed_at", "-pk"))
+        request.user, pk, queryset=Household.objects.select_related("village__parent")
+    )
+    claims = list(
+        household.claims.select_related("phone", "account", "cancelled_by").order_by(
+            "-claimed_at", "-pk"
+        )
+    )
     active = next((c for c in claims if c.active), None)
     log = Paginator(changelog.household_log(household), LOG_PER_PAGE).get_page(
-        request.GET.get("page"))
-    return render(request, "households/detail.html", {
-        "household": household,
-        "ancestors": household.village.get_ancestors(),
-        "members": household.members.order_by("-active", "pk"),
-        "claims": claims,
-        "status_changes": household.status_changes.select_related("actor"),
-        "sections": _sections(household),
-        "log": log,
-        "actions": services.page_actions(request.user, household, verified_phone(request),
-                                         active),
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "household": household,
+            "ancestors": household.village.get_ancestors(),
+            "members": household.members.order_by("-active", "pk"),
+            "claims": claims,
+            "status_changes": household.status_changes.select_related("actor"),
+            "sections": _sections(household),
+            "log": log,
+            "actions": services.page_actions(
+                request.user, household, verified_phone(request), active
+            ),
+        },
+    )
 
 
 @village_only
@@ -69,16 +87,23 @@ def remove(request, pk):
     form = ReasonForm(request.POST or None, label="清退原因")
     if request.method == "POST" and form.is_valid():
         try:
-            services.remove_household(request.user, household, form.cleaned_data["reason"],
-                                      phone=phone)
+            services.remove_household(
+                request.user, household, form.cleaned_data["reason"], phone=phone
+            )
         except services.HouseholdError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"{household} 已清退，记录和历史仍保留可查。")
             return redirect("households:detail", pk=household.pk)
-    return render(request, "households/remove.html", {
-        "household": household, "blockers": blockers, "form": form,
-    })
+    return render(
+        request,
+        "households/remove.html",
+        {
+            "household": household,
+            "blockers": blockers,
+            "form": form,
+        },
+    )
 
 
 urlpatterns = [

@@ -15,13 +15,19 @@ PER_PAGE = 50
 @roles(*OFFICE_ROLES)
 def duplicates(request):
     page = Paginator(finder.duplicate_numbers(request.user), PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     numbers = [row["id_number"] for row in page.object_list]
-    return render(request, "households/duplicates.html", {
-        "page": page, "conflicts": finder.members_of(request.user, numbers),
-        "variants": finder.length_variants(request.user),
-        "variant_limit": finder.VARIANT_LIMIT,
-    })
+    return render(
+        request,
+        "households/duplicates.html",
+        {
+            "page": page,
+            "conflicts": finder.members_of(request.user, numbers),
+            "variants": finder.length_variants(request.user),
+            "variant_limit": finder.VARIANT_LIMIT,
+        },
+    )
 
 
 urlpatterns = [

@@ -16,11 +16,18 @@ def household_list(request):
     form, filters = parse_filters(request.GET, phones=phones_for(user))
     households = apply_filters(listing.scoped_households(user, region), filters, user)
     page, rows = listing.household_page(households, filters.sort, request.GET.get("page"))
-    return render(request, "households/list.html", {
-        "selects": select_fields(form, filters), "filters": filters, "page": page,
-        "rows": rows, "region": region,
-        "links": listing.Links(filters, region, nav),
-    })
+    return render(
+        request,
+        "households/list.html",
+        {
+            "selects": select_fields(form, filters),
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "region": region,
+            "links": listing.Links(filters, region, nav),
+        },
+    )
 
 
 urlpatterns = [

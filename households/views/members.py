@@ -18,12 +18,18 @@ def _change_members(request, household, form, change, *, removing: bool):
         except services.HouseholdError as exc:
             show_error(form, exc)
         else:
-            done = ("已减少家庭成员 {}，家庭人口和人均纯收入已重新计算。" if removing
-                    else "已新增家庭成员 {}。")
+            done = (
+                "已减少家庭成员 {}，家庭人口和人均纯收入已重新计算。"
+                if removing
+                else "已新增家庭成员 {}。"
+            )
             messages.success(request, done.format(member.name))
             return redirect("households:detail", pk=household.pk)
-    return render(request, "households/member_change.html", {
-        "household": household, "form": form, "removing": removing})
+    return render(
+        request,
+        "households/member_change.html",
+        {"household": household, "form": form, "removing": removing},
+    )
 
 
 @village_only
@@ -32,12 +38,18 @@ def add_member(request, pk):
 
     def add(data):
         return services.add_member(
-            request.user, household, {k: data[k] for k in MEMBER_FIELDS},
-            change=data["change"], month=data["change_month"], note=data["change_note"],
-            phone=phone)
+            request.user,
+            household,
+            {k: data[k] for k in MEMBER_FIELDS},
+            change=data["change"],
+            month=data["change_month"],
+            note=data["change_note"],
+            phone=phone,
+        )
 
-    return _change_members(request, household, AddMemberForm(request.POST or None), add,
-                           removing=False)
+    return _change_members(
+        request, household, AddMemberForm(request.POST or None), add, removing=False
+    )
 
 
 @village_only
@@ -49,9 +61,15 @@ def remove_member(request, pk):
 
     def remove(data):
         return services.remove_member(
-            request.user, household, data["member"], change=data["change"],
-            month=data["change_month"], note=data["change_note"], new_head=data["new_head"],
-            phone=phone)
+            request.user,
+            household,
+            data["member"],
+            change=data["change"],
+            month=data["change_month"],
+            note=data["change_note"],
+            new_head=data["new_head"],
+            phone=phone,
+        )
 
     return _change_members(request, household, form, remove, removing=True)
 
@@ -64,14 +82,22 @@ def split(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            new = services.split_household(request.user, household, data["moves"],
-                                           data["new_head"], month=data["change_month"],
-                                           phone=phone)
+            new = services.split_household(
+                request.user,
+                household,
+                data["moves"],
+                data["new_head"],
+                month=data["change_month"],
+                phone=phone,
+            )
         except services.HouseholdError as exc:
             show_error(form, exc)
         else:
-            messages.success(request, f"分户完成：新户编号 {new.number}（户主 {new.head_name}），"
-                                      "已由当前手机号认领。请填写新户的家庭收入情况。")
+            messages.success(
+                request,
+                f"分户完成：新户编号 {new.number}（户主 {new.head_name}），"
+                "已由当前手机号认领。请填写新户的家庭收入情况。",
+            )
             return redirect("households:detail", pk=new.pk)
     return render(request, "households/split.html", {"household": household, "form": form})
 

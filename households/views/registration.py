@@ -22,8 +22,9 @@ MORE_MEMBER_ROWS = 3
 
 
 def _villages(user):
-    return access.filter_regions(Region.objects.filter(level=Level.VILLAGE), user,
-                                 CLAIM_HOUSEHOLDS).order_by("code")
+    return access.filter_regions(
+        Region.objects.filter(level=Level.VILLAGE), user, CLAIM_HOUSEHOLDS
+    ).order_by("code")
 
 
 @village_only
@@ -32,32 +33,45 @@ def register(request):
     villages = _villages(request.user)
     phone = verified_phone(request)
     form = BasicForm(request.POST or None, villages=villages, prefix="basic")
-    formset = member_formset(NEW_MEMBER_ROWS)(request.POST or None,
-                                              queryset=Member.objects.none(), prefix="members")
+    formset = member_formset(NEW_MEMBER_ROWS)(
+        request.POST or None, queryset=Member.objects.none(), prefix="members"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         basic = dict(form.cleaned_data)
         village = basic.pop("village", None) or villages.first()
         try:
             household = services.start_registration(
-                request.user, village, basic, [data for _, data in formset.rows()],
-                phone=phone)
+                request.user, village, basic, [data for _, data in formset.rows()], phone=phone
+            )
         except services.HouseholdError as exc:
             show_error(form, exc, formset)
         else:
-            messages.success(request, f"已保存【家庭基本情况】，户编号 {household.number}，"
-                                      "已由当前验证手机号认领。请继续填写【家庭生产情况】。")
+            messages.success(
+                request,
+                f"已保存【家庭基本情况】，户编号 {household.number}，"
+                "已由当前验证手机号认领。请继续填写【家庭生产情况】。",
+            )
             return redirect(parts.BY_NUMBER[2].url_name, pk=household.pk)
-    drafts = (with_claims(Household.objects.visible_to(request.user))
-              .filter(status=HouseholdStatus.REGISTERING)
-              .order_by("-created_at", "-pk"))
+    drafts = (
+        with_claims(Household.objects.visible_to(request.user))
+        .filter(status=HouseholdStatus.REGISTERING)
+        .order_by("-created_at", "-pk")
+    )
     page = Paginator(drafts, 20).get_page(request.GET.get("page"))
     page.object_list = masked_rows(page.object_list)
     for draft in page.object_list:
         draft.next_part = parts.BY_NUMBER[min(draft.parts_done + 1, parts.LAST)]
         draft.mine = services.can_edit(request.user, draft, phone, draft.claim_phone_id)
-    return render(request, "households/register.html", {
-        "form": form, "formset": formset, "page": page, "parts": parts.PARTS,
-    })
+    return render(
+        request,
+        "households/register.html",
+        {
+            "form": form,
+            "formset": formset,
+            "page": page,
+            "parts": parts.PARTS,
+        },
+    )
 
 
 @village_only
@@ -89,18 +103,19 @@ def _edit_basic(request, household, phone):
     form = BasicForm(request.POST or None, instance=household, prefix="basic")
     members = household.members.filter(active=True).order_by("pk")
     formset = member_formset(MORE_MEMBER_ROWS if registering else 0)(
-        request.POST or None, queryset=members, prefix="members")
+        request.POST or None, queryset=members, prefix="members"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         basic = {name: form.cleaned_data[name] for name in BasicForm._meta.fields}
         try:
-            saved = services.save_basic(request.user, household, basic, formset.rows(),
-                                        phone=phone)
+            saved = services.save_basic(request.user, household, basic, formset.rows(), phone=phone)
         except services.HouseholdError as exc:
             show_error(form, exc, formset)
         else:
             return _after_save(request, saved, 1, registering)
-    return _render_part(request, household, 1, {"form": form, "formset": formset,
-                                                "registering": registering})
+    return _render_part(
+        request, household, 1, {"form": form, "formset": formset, "registering": registering}
+    )
 
 
 def _after_save(request, household, part, was_registering):
@@ -110,24 +125,32 @@ def _after_save(request, household, part, was_registering):
         messages.success(request, f"已保存【{label}】，请继续填写【{following.label}】。")
         return redirect(following.url_name, pk=household.pk)
     if was_registering and household.status == HouseholdStatus.POOR:
-        messages.success(request, f"已保存【{label}】，户编号 {household.number} 登记完成，"
-                                  "已成为贫困户。")
+        messages.success(
+            request, f"已保存【{label}】，户编号 {household.number} 登记完成，已成为贫困户。"
+        )
     else:
         messages.success(request, f"已保存【{label}】。")
     return redirect("households:detail", pk=household.pk)
 
 
 def _render_part(request, household, part, context):
-    steps = [(p, parts.is_open(household.parts_done, p.number), p.number <= household.parts_done)
-             for p in parts.PARTS]
-    return render(request, f"households/part_{parts.BY_NUMBER[part].slug}.html"
-                  if part in (1, 3) else "households/part_form.html", {
-                      "household": household, "part": parts.BY_NUMBER[part], "steps": steps,
-                      **context})
+    steps = [
+        (p, parts.is_open(household.parts_done, p.number), p.number <= household.parts_done)
+        for p in parts.PARTS
+    ]
+    return render(
+        request,
+        f"households/part_{parts.BY_NUMBER[part].slug}.html"
+        if part in (1, 3)
+        else "households/part_form.html",
+        {"household": household, "part": parts.BY_NUMBER[part], "steps": steps, **context},
+    )
 
 
 urlpatterns = [
     path("register/", register, name="register"),
-    *[path(f"<int:pk>/{p.slug}/", edit_part, {"part": p.number}, name=f"part_{p.slug}")
-      for p in parts.PARTS],
+    *[
+        path(f"<int:pk>/{p.slug}/", edit_part, {"part": p.number}, name=f"part_{p.slug}")
+        for p in parts.PARTS
+    ],
 ]

@@ -23,8 +23,12 @@ from poverty_system.roles import Role  # noqa: E402
 from tests.conftest import PASSWORD  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
-                 "--disable-component-update", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
@@ -37,8 +41,9 @@ def browser():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -50,8 +55,9 @@ def new_page(browser):
     contexts = []
 
     def make(viewport=None) -> Page:
-        context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
@@ -102,8 +108,9 @@ def complete_sms_step(page: Page, phone, outbox=None) -> None:
     page.get_by_role("button", name="验证并登录").click()
 
 
-def browser_login(page: Page, live_server, account, phone=None, outbox=None,
-                  password: str = PASSWORD) -> None:
+def browser_login(
+    page: Page, live_server, account, phone=None, outbox=None, password: str = PASSWORD
+) -> None:
     """Log in through the real forms; village accounts also pass the SMS step (with `phone`,
     or the account's first active phone). Returns once the page shows the account."""
     submit_password(page, live_server, account.username, password)
@@ -130,4 +137,5 @@ def shot(page: Page, name: str) -> None:
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the document is wider than the viewport (0 when it fits)."""
     return page.evaluate(
-        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )

@@ -49,14 +49,14 @@ def unclaimed(world, name: str) -> Household:
 
 
 def test_village_claims_registers_and_edits_township_cancels(
-        new_page, live_server, world, sms_outbox):
+    new_page, live_server, world, sms_outbox
+):
     first, second = unclaimed(world, "陈秀英"), unclaimed(world, "黄国华")
     households_before, members_before = Household.objects.count(), Member.objects.count()
 
     # --- The village logs in with 13900000001 (password, then the SMS code). ----------
     page = new_page()
-    browser_login(page, live_server, world.village_account, phone=world.phone,
-                  outbox=sms_outbox)
+    browser_login(page, live_server, world.village_account, phone=world.phone, outbox=sms_outbox)
     expect(page.get_by_test_id("verified-phone")).to_contain_text("139****0001")
 
     # --- 贫困户认领管理: claim the two unclaimed households. ---------------------------
@@ -79,8 +79,9 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(rows.nth(0)).to_contain_text("139****0001（刘书记）")
     expect(rows.nth(1)).to_contain_text("139****0001（刘书记）")
     shot(page, "walk-02-claims-mine")
-    assert set(Claim.objects.filter(active=True, phone=world.phone)
-               .values_list("household_id", flat=True)) == {first.pk, second.pk}
+    assert set(
+        Claim.objects.filter(active=True, phone=world.phone).values_list("household_id", flat=True)
+    ) == {first.pk, second.pk}
 
     # --- 扶贫对象登记表 · 1. 家庭基本情况, first with a wrong ID number. -------------------
     menu(page, "扶贫对象登记表")
@@ -108,8 +109,10 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(cell(page, 0, "姓名")).to_have_value("刘德华")
     expect(cell(page, 1, "身份证号码")).to_have_value(spouse_id)
     shot(page, "walk-03-basic-invalid-id")
-    assert (Household.objects.count(), Member.objects.count()) == (households_before,
-                                                                   members_before)
+    assert (Household.objects.count(), Member.objects.count()) == (
+        households_before,
+        members_before,
+    )
 
     cell(page, 0, "身份证号码").fill(head_id)
     page.get_by_role("button", name="保存并继续").click()
@@ -117,13 +120,19 @@ def test_village_claims_registers_and_edits_township_cancels(
     household = Household.objects.get(head_name="刘德华")
     assert household.size == 2 and household.parts_done == 1
     expect(page.locator(".messages")).to_contain_text(
-        f"已保存【家庭基本情况】，户编号 {household.number}，已由当前验证手机号认领。")
+        f"已保存【家庭基本情况】，户编号 {household.number}，已由当前验证手机号认领。"
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text(household.number)
     base = f"{live_server.url}/households/{household.pk}"
 
     # A later part does not open before the one before it is saved.
-    for locked in ("3. 家庭收入情况", "4. 致贫原因调查", "5. 扶贫对象申请表",
-                   "6. 扶贫对象认定调查表", "7. 扶贫对象审批表"):
+    for locked in (
+        "3. 家庭收入情况",
+        "4. 致贫原因调查",
+        "5. 扶贫对象申请表",
+        "6. 扶贫对象认定调查表",
+        "7. 扶贫对象审批表",
+    ):
         step = steps(page).locator("li", has_text=locked)
         expect(step).to_contain_text("未开放")
         expect(step.get_by_role("link")).to_have_count(0)
@@ -147,7 +156,8 @@ def test_village_claims_registers_and_edits_township_cancels(
     # --- 3. 家庭收入情况: 人均纯收入 is computed on saving. --------------------------------
     expect_part(page, 3, "家庭收入情况")
     expect(page.locator(".messages")).to_contain_text(
-        "已保存【家庭生产情况】，请继续填写【家庭收入情况】。")
+        "已保存【家庭生产情况】，请继续填写【家庭收入情况】。"
+    )
     summary = page.get_by_test_id("income-summary")
     expect(summary).to_contain_text("2 人")
     expect(page.get_by_test_id("net-income")).to_have_text("保存本部分后自动计算")
@@ -188,18 +198,20 @@ def test_village_claims_registers_and_edits_township_cancels(
     # --- 7. 扶贫对象审批表: saving it completes the registration. ------------------------
     expect_part(page, 7, "扶贫对象审批表")
     for date_label, date, result_label, result in (
-            ("民主评议日期", "2016-03-10", "民主评议结果", "通过"),
-            ("村内第一次公示日期", "2016-03-11", "第一次公示结果", "无异议"),
-            ("乡镇审核日期", "2016-03-20", "乡镇审核意见", "同意"),
-            ("乡镇第二次公示日期", "2016-03-21", "第二次公示结果", "无异议"),
-            ("县级审批日期", "2016-04-01", "县级审批意见", "批准")):
+        ("民主评议日期", "2016-03-10", "民主评议结果", "通过"),
+        ("村内第一次公示日期", "2016-03-11", "第一次公示结果", "无异议"),
+        ("乡镇审核日期", "2016-03-20", "乡镇审核意见", "同意"),
+        ("乡镇第二次公示日期", "2016-03-21", "第二次公示结果", "无异议"),
+        ("县级审批日期", "2016-04-01", "县级审批意见", "批准"),
+    ):
         field(page, date_label).fill(date)
         field(page, result_label).fill(result)
     shot(page, "walk-07-approval-filled")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(f"{base}/")
     expect(page.locator(".messages")).to_contain_text(
-        f"户编号 {household.number} 登记完成，已成为贫困户。")
+        f"户编号 {household.number} 登记完成，已成为贫困户。"
+    )
     expect(page.get_by_test_id("status")).to_have_text("贫困户")
     expect(page.get_by_test_id("net-income")).to_have_text("4000.00 元")
     expect(page.get_by_test_id("members")).to_contain_text(head_id)
@@ -207,7 +219,10 @@ def test_village_claims_registers_and_edits_township_cancels(
     shot(page, "walk-08-detail-registered")
     household.refresh_from_db()
     assert (household.parts_done, household.status, household.registered_at is not None) == (
-        7, "poor", True)
+        7,
+        "poor",
+        True,
+    )
     assert household.net_income_per_capita == Decimal("4000.00")
     assert (household.house_danger, household.has_sanitary_toilet) == ("c", True)
     assert (household.main_cause, household.other_causes) == ("illness", ["skills"])
@@ -215,8 +230,9 @@ def test_village_claims_registers_and_edits_township_cancels(
     assert Claim.objects.get(household=household, active=True).phone == world.phone
 
     # --- Edit: 联系电话 and 村民小组; the change shows in 修改日志. -------------------------
-    page.locator("section", has=page.get_by_role("heading", name=re.compile(
-        "^1. 家庭基本情况"))).get_by_role("link", name="修改").click()
+    page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("^1. 家庭基本情况"))
+    ).get_by_role("link", name="修改").click()
     expect_part(page, 1, "家庭基本情况")
     expect(field(page, "联系电话")).to_have_value("13812345678")
     field(page, "联系电话").fill("13987654321")
@@ -227,8 +243,10 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(page.locator(".messages")).to_contain_text("已保存【家庭基本情况】。")
     expect(page.get_by_test_id("household-phone")).to_have_text("13987654321")
     log = page.get_by_test_id("change-log").locator("tbody tr")
-    for label, old, new in (("联系电话", "13812345678", "13987654321"),
-                            ("村民小组", "第二组", "第三组")):
+    for label, old, new in (
+        ("联系电话", "13812345678", "13987654321"),
+        ("村民小组", "第二组", "第三组"),
+    ):
         entry = log.filter(has=page.locator("td:nth-child(5)", has_text=label))
         expect(entry).to_have_count(1)
         expect(entry.locator("td:nth-child(6)")).to_have_text(old)
@@ -239,8 +257,7 @@ def test_village_claims_registers_and_edits_township_cancels(
 
     # --- The same village with the other phone may look but not edit. ----------------
     other = new_page()
-    browser_login(other, live_server, world.village_account, phone=world.phone2,
-                  outbox=sms_outbox)
+    browser_login(other, live_server, world.village_account, phone=world.phone2, outbox=sms_outbox)
     expect(other.get_by_test_id("verified-phone")).to_contain_text("139****0002")
     menu(other, "贫困户认领管理")
     other.get_by_role("link", name="其他手机号已认领").click()
@@ -249,7 +266,8 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(other_rows.filter(has_text=household.number)).to_contain_text("139****0001（刘书记）")
     other_rows.get_by_role("link", name=household.number).click()
     expect(other.get_by_test_id("edit-refusal")).to_have_text(
-        "该户已由手机号 139****0001（刘书记）认领，只有用该手机号验证登录本村账号后才能修改。")
+        "该户已由手机号 139****0001（刘书记）认领，只有用该手机号验证登录本村账号后才能修改。"
+    )
     expect(other.locator("main").get_by_role("link", name="修改")).to_have_count(0)
     shot(other, "walk-11-other-phone-detail")
     response = other.goto(f"{base}/basic/")
@@ -275,7 +293,8 @@ def test_village_claims_registers_and_edits_township_cancels(
     shot(township, "walk-14-township-cancel")
     township.get_by_role("button", name="确定取消认领").click()
     expect(township.locator(".messages")).to_contain_text(
-        f"已取消 {first} 的认领，村级账号可以重新认领。")
+        f"已取消 {first} 的认领，村级账号可以重新认领。"
+    )
     expect(claims).to_have_count(2)
     expect(claims.filter(has_text=first.number)).to_have_count(0)
     township.get_by_role("link", name="已取消的认领").click()
@@ -300,6 +319,7 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(other.locator(".messages")).to_contain_text(f"已认领 {first}。")
     other.get_by_role("link", name="本手机号已认领").click()
     expect(other.get_by_test_id("claim-rows").locator("tbody tr")).to_contain_text(
-        "139****0002（王干部）")
+        "139****0002（王干部）"
+    )
     shot(other, "walk-17-reclaimed")
     assert Claim.objects.get(household=first, active=True).phone == world.phone2

@@ -31,11 +31,17 @@ class Watch:
         self.requests: list[str] = []
         self.problems: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
-        page.on("console", lambda message: message.type == "error"
-                and self.problems.append(message.text))
+        page.on(
+            "console",
+            lambda message: message.type == "error" and self.problems.append(message.text),
+        )
         page.on("pageerror", lambda error: self.problems.append(str(error)))
-        page.on("response", lambda response: response.status >= 400
-                and self.problems.append(f"{response.status} {response.url}"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and self.problems.append(f"{response.status} {response.url}")
+            ),
+        )
 
     def assert_offline_and_clean(self, origin: str) -> None:
         foreign = [url for url in self.requests if not url.startswith(f"{origin}/")]
@@ -51,7 +57,8 @@ def assert_fits(page, name: str) -> None:
 
 @SIZES
 def test_pages_fit_the_window_and_load_nothing_from_elsewhere(
-        new_page, live_server, world, sms_outbox, viewport):
+    new_page, live_server, world, sms_outbox, viewport
+):
     size = "desktop" if viewport == DESKTOP else "phone"
     origin = live_server.url
     seen = []
@@ -110,8 +117,7 @@ def test_pages_fit_the_window_and_load_nothing_from_elsewhere(
         watch.assert_offline_and_clean(origin)
 
 
-def test_phone_menu_is_hidden_until_the_menu_button_is_pressed(
-        phone_page, live_server, world):
+def test_phone_menu_is_hidden_until_the_menu_button_is_pressed(phone_page, live_server, world):
     page = phone_page
     watch = Watch(page)
     browser_login(page, live_server, world.county_office)

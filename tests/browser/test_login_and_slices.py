@@ -26,30 +26,45 @@ ISSUE_01_ENTRIES = ["行政区划", "系统用户管理", "村级账号手机号
 SLICES = {
     "admin": {
         "menu": ["行政区划", "系统用户管理", "村级账号手机号管理", "修改密码"],
-        "roots": ["江西省"], "children": ["赣州市"], "outside": None,
+        "roots": ["江西省"],
+        "children": ["赣州市"],
+        "outside": None,
     },
     "city_office": {
         "menu": ["行政区划", "修改密码"],
-        "roots": ["赣州市"], "children": ["于都县", "兴国县"], "outside": "province",
+        "roots": ["赣州市"],
+        "children": ["于都县", "兴国县"],
+        "outside": "province",
     },
     "county_office": {
         "menu": ["行政区划", "系统用户管理", "修改密码"],
-        "roots": ["于都县"], "children": ["贡江镇", "铁山垅镇"], "outside": "other_county",
+        "roots": ["于都县"],
+        "children": ["贡江镇", "铁山垅镇"],
+        "outside": "other_county",
     },
     "township_office": {
         "menu": ["行政区划", "村级账号手机号管理", "修改密码"],
-        "roots": ["贡江镇"], "children": ["长征村委会", "仓前村委会", "里泗村委会"],
+        "roots": ["贡江镇"],
+        "children": ["长征村委会", "仓前村委会", "里泗村委会"],
         "outside": "other_township",
     },
     "village_account": {
         "menu": ["行政区划", "修改密码"],
-        "roots": ["仓前村委会"], "children": None, "outside": "village2",
+        "roots": ["仓前村委会"],
+        "children": None,
+        "outside": "village2",
     },
     "unit_account": {
-        "menu": ["修改密码"], "roots": [], "children": None, "outside": "county",
+        "menu": ["修改密码"],
+        "roots": [],
+        "children": None,
+        "outside": "county",
     },
     "cadre_account": {
-        "menu": ["修改密码"], "roots": [], "children": None, "outside": "county",
+        "menu": ["修改密码"],
+        "roots": [],
+        "children": None,
+        "outside": "county",
     },
 }
 
@@ -62,8 +77,7 @@ def test_each_role_sees_only_its_slice(page, live_server, world, sms_outbox, rol
 
     # The header names the account and its role.
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_test_id("current-user")).to_have_text(
-        f"{account}（{account.role_label}）")
+    expect(page.get_by_test_id("current-user")).to_have_text(f"{account}（{account.role_label}）")
     expect(page.get_by_test_id("role")).to_have_text(account.role_label)
 
     # The menu offers what the role may use and nothing it may not; every entry shown as a
@@ -72,7 +86,8 @@ def test_each_role_sees_only_its_slice(page, live_server, world, sms_outbox, rol
     menu_links = sidebar.locator(".menu-group:not(.region-tree) a")
     for label in ISSUE_01_ENTRIES:
         expect(menu_links.filter(has_text=re.compile(f"^{label}$"))).to_have_count(
-            1 if label in expected["menu"] else 0)
+            1 if label in expected["menu"] else 0
+        )
     for href in [link.get_attribute("href") for link in menu_links.all()]:
         answer = page.request.get(f"{live_server.url}{href}")
         assert answer.status == 200 and "/login/" not in answer.url, (href, answer.status)
@@ -133,7 +148,8 @@ def test_region_page_breadcrumb_stops_at_the_slice(page, live_server, world, sms
     expect(page.get_by_role("heading", level=1)).to_contain_text("贡江镇")
     table = page.get_by_test_id("region-children")
     expect(table.locator("tbody tr td:nth-child(2)")).to_have_text(
-        ["长征村委会", "仓前村委会", "里泗村委会"])
+        ["长征村委会", "仓前村委会", "里泗村委会"]
+    )
     table.get_by_role("link", name="仓前村委会").click()
     expect(page.get_by_test_id("region-code")).to_have_text("360731100201")
     breadcrumb = page.get_by_role("navigation", name="位置")
@@ -211,7 +227,8 @@ def test_five_wrong_passwords_lock_the_account(page, live_server, world):
 
 
 def test_new_village_account_changes_its_password_at_first_login(
-        new_page, live_server, world, sms_outbox):
+    new_page, live_server, world, sms_outbox
+):
     # The county office creates the account for 里泗村委会 and reads the initial password.
     county = new_page()
     browser_login(county, live_server, world.county_office)
@@ -224,16 +241,20 @@ def test_new_village_account_changes_its_password_at_first_login(
     townships = region.locator("option[data-level=township]")
     villages = region.locator("option[data-level=village]")
     expect(field(county, "所属角色")).to_have_value("township")
-    expect(townships).to_have_text(["贡江镇（乡镇(街道) 360731100）",
-                                    "铁山垅镇（乡镇(街道) 360731101）"])
+    expect(townships).to_have_text(
+        ["贡江镇（乡镇(街道) 360731100）", "铁山垅镇（乡镇(街道) 360731101）"]
+    )
     expect(townships.first).to_be_enabled()
     expect(villages.first).to_be_disabled()
     field(county, "所属角色").select_option(label="村级账号")
     expect(townships.first).to_be_disabled()
     expect(villages.first).to_be_enabled()
     expect(villages).to_have_text(
-        [re.compile(f"^{name}") for name in
-         ["长征村委会", "仓前村委会", "里泗村委会", "丰田居委会", "大岭居委会"]])
+        [
+            re.compile(f"^{name}")
+            for name in ["长征村委会", "仓前村委会", "里泗村委会", "丰田居委会", "大岭居委会"]
+        ]
+    )
     field(county, "用户名").fill("lisi_village")
     field(county, "机构名称/姓名").fill("里泗村委会")
     region.select_option(label="里泗村委会（村(居委会) 360731100202）")
@@ -304,7 +325,8 @@ def test_new_village_account_changes_its_password_at_first_login(
     expect(village.get_by_test_id("current-user")).to_have_text("里泗村委会（村级账号）")
     expect(village.get_by_test_id("verified-phone")).to_contain_text("139****0123")
     expect(village.get_by_test_id("region-tree").locator(":scope > li > a")).to_have_text(
-        ["里泗村委会"])
+        ["里泗村委会"]
+    )
     account = User.objects.get(username="lisi_village")
     assert not account.must_change_password
     assert account.check_password(new_password)

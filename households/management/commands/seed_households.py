@@ -5,8 +5,10 @@ from villages.models import Region
 
 
 class Command(BaseCommand):
-    help = ("生成演示或压测用的贫困户及家庭成员（批量写入）。"
-            "--demo：为 make run 在贡江镇生成演示贫困户，已存在则跳过。")
+    help = (
+        "生成演示或压测用的贫困户及家庭成员（批量写入）。"
+        "--demo：为 make run 在贡江镇生成演示贫困户，已存在则跳过。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, help="生成的户数")
@@ -15,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=seeding.BATCH, help="每批写入户数")
         parser.add_argument("--demo", action="store_true", help="生成 make run 的演示贫困户")
 
-    def handle(self, *args, count=None, region=None, seed=0, batch=seeding.BATCH, demo=False,
-               **options):
+    def handle(
+        self, *args, count=None, region=None, seed=0, batch=seeding.BATCH, demo=False, **options
+    ):
         if demo:
             return self.demo()
         if not count or count < 1 or not region:
@@ -32,19 +35,24 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
         try:
-            result = seeding.seed_households(target, count, seed=seed, batch=batch,
-                                             progress=progress)
+            result = seeding.seed_households(
+                target, count, seed=seed, batch=batch, progress=progress
+            )
         except seeding.SeedError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            f"已在{target.name}的 {result.villages:,} 个村生成 {result.households:,} 户、"
-            f"{result.members:,} 名成员，用时 {result.seconds:.1f} 秒。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已在{target.name}的 {result.villages:,} 个村生成 {result.households:,} 户、"
+                f"{result.members:,} 名成员，用时 {result.seconds:.1f} 秒。"
+            )
+        )
 
     def demo(self):
         if not Region.objects.filter(code=seeding.DEMO_TOWNSHIP).exists():
-            raise CommandError("请先导入赣州行政区划：manage.py load_regions "
-                               "fixtures/regions/ganzhou.csv")
+            raise CommandError(
+                "请先导入赣州行政区划：manage.py load_regions fixtures/regions/ganzhou.csv"
+            )
         try:
             result = seeding.seed_demo_households()
         except seeding.SeedError as exc:
@@ -52,6 +60,9 @@ class Command(BaseCommand):
         if result is None:
             self.stdout.write("演示贫困户已存在，未重复生成。")
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"已在贡江镇 {result.villages} 个村生成演示贫困户 {result.households} 户、"
-            f"成员 {result.members} 人；仓前村部分贫困户已由演示手机号认领。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已在贡江镇 {result.villages} 个村生成演示贫困户 {result.households} 户、"
+                f"成员 {result.members} 人；仓前村部分贫困户已由演示手机号认领。"
+            )
+        )

@@ -18,6 +18,9 @@ class Command(BaseCommand):
             result = load_regions(file)
         except RegionFileError as exc:
             raise CommandError(f"{file}：{exc}。未导入任何数据。") from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"行政区划导入完成：新增 {result.added}，更名 {result.renamed}，"
-            f"未变 {result.unchanged}，树结构调整 {result.moved_in_tree}。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"行政区划导入完成：新增 {result.added}，更名 {result.renamed}，"
+                f"未变 {result.unchanged}，树结构调整 {result.moved_in_tree}。"
+            )
+        )

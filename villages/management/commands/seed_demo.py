@@ -9,12 +9,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not Region.objects.filter(code="360731100201").exists():
-            raise CommandError("请先导入赣州行政区划：manage.py load_regions "
-                               "fixtures/regions/ganzhou.csv")
+            raise CommandError(
+                "请先导入赣州行政区划：manage.py load_regions fixtures/regions/ganzhou.csv"
+            )
         created = ensure_demo_accounts()
         self.stdout.write(self.style.SUCCESS(f"演示账号就绪（本次新建 {created} 个）。"))
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
         for username, role, scope in demo_logins():
             self.stdout.write(f"  {role:<8} {username:<20} {scope}")
-        self.stdout.write("村级账号登录后选择手机号 138****0001 或 138****0002，"
-                          "短信验证码打印在运行服务器的终端里。")
+        self.stdout.write(
+            "村级账号登录后选择手机号 138****0001 或 138****0002，"
+            "短信验证码打印在运行服务器的终端里。"
+        )
