@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "villages.middleware.ActorMiddleware",
     "poverty_system.middleware.ForcePasswordChangeMiddleware",
     "poverty_system.middleware.AccessRuleMiddleware",
 ]

@@ -134,4 +134,9 @@ def verified_phone(request) -> VillagePhone | None:
     phone_id = request.session.get("verified_phone_id")
     if not phone_id or not request.user.is_authenticated:
         return None
-    return VillagePhone.objects.active().filter(pk=phone_id, account=request.user).first()
+    cached = getattr(request, "_verified_phone", None)
+    if cached is not None and cached[0] == (phone_id, request.user.pk):
+        return cached[1]
+    phone = VillagePhone.objects.active().filter(pk=phone_id, account=request.user).first()
+    request._verified_phone = ((phone_id, request.user.pk), phone)
+    return phone

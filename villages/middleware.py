@@ -1,0 +1,27 @@
+"""Builds the request's Actor once: account, verified phone (village sessions), client IP,
+request id. Views pass request.actor to every action."""
+
+from poverty_system.actor import Actor, client_ip, new_request_id
+
+from .auth import verified_phone
+
+
+def actor_for(request, user=None) -> Actor:
+    """The Actor of a request; `user` after a login changed who the request is."""
+    user = user if user is not None else request.user
+    request_id = getattr(request, "request_id", None) or new_request_id()
+    request.request_id = request_id
+    phone = verified_phone(request) if user.is_authenticated else None
+    return Actor(user=user, phone=phone, ip=client_ip(request), request_id=request_id)
+
+
+class ActorMiddleware:
+    """After AuthenticationMiddleware. The phone is looked up only for sessions that verified
+    one (village accounts), so other requests pay no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = actor_for(request)
+        return self.get_response(request)
