@@ -12,7 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, VIEW, Role
+from .roles import VIEW, Role
+
+
+def is_active_account(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def role_of(user) -> str:
+    """The account's role for rule decisions ("" for anonymous or inactive accounts)."""
+    if not is_active_account(user):
+        return ""
+    return Role.ADMIN if user.is_superuser else user.role
 
 
 def is_admin(user) -> bool:
@@ -43,6 +54,7 @@ def forget_grants(user) -> None:
     """Drop the per-request cache after grants of this user object changed."""
     user.__dict__.pop("_region_grants", None)
     user.__dict__.pop("_unit_ids", None)
+    user.__dict__.pop("_cadre_households", None)
     user.__dict__.pop("_slice_roots", None)
 
 
@@ -133,45 +145,6 @@ def get_region_for_user(user, pk, perm: str = VIEW):
     return region
 
 
-# --- units -------------------------------------------------------------------------------
-
-
-def unit_ids(user) -> set[int]:
-    """Units an account acts for: a unit account's granted units, a cadre's own unit."""
-    cached = getattr(user, "_unit_ids", None)
-    if cached is not None:
-        return cached
-    ids: set[int] = set()
-    if user.is_authenticated and user.is_active:
-        if user.role == Role.UNIT:
-            from units.models import UnitUserObjectPermission
-
-            ids = set(
-                UnitUserObjectPermission.objects.filter(
-                    user=user, permission__codename="manage_unit"
-                ).values_list("content_object_id", flat=True)
-            )
-        elif user.role == Role.CADRE:
-            from units.models import Cadre
-
-            ids = set(
-                Cadre.objects.filter(user=user, left_at__isnull=True).values_list(
-                    "unit_id", flat=True
-                )
-            )
-    user._unit_ids = ids
-    return ids
-
-
-def filter_units(queryset, user):
-    if is_admin(user):
-        return queryset
-    if user.role in (Role.UNIT, Role.CADRE):
-        return queryset.filter(pk__in=unit_ids(user))
-    q = region_filter(user, VIEW, prefix="region__")
-    return queryset.filter(q)
-
-
 # --- accounts ----------------------------------------------------------------------------
 
 
@@ -214,23 +187,8 @@ def _accounts_inside(user, perm: str):
     )
 
 
-# --- households --------------------------------------------------------------------------
-
-
-def filter_households(queryset, user, perm: str = VIEW):
-    """Households in the account's slice: one indexed range on village_code per grant.
-
-    Unit and cadre accounts reach households through links and assignments (units issue);
-    until then they see none.
-    """
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    q = code_filter(user, "village_code", perm)
-    return queryset if q is None else queryset.filter(q)
-
-
 def has_code_perm(user, perm: str, code: str) -> bool:
-    """Whether the account holds perm on a region whose code range contains `code` (a
+    """Whether the account holds perm on a region whose code range contains `code` (e.g. a
     household's village code); no query once the grants are cached."""
     if is_admin(user):
         return True
@@ -239,40 +197,3 @@ def has_code_perm(user, perm: str, code: str) -> bool:
         if lo <= code < hi:
             return True
     return False
-
-
-def can_maintain_household(user, household) -> bool:
-    """The village account of the household's village: it claims, registers and edits the
-    household (the actions also want the verified phone holding the claim). Offices and the
-    administrator only read."""
-    return user.role == Role.VILLAGE and has_code_perm(
-        user, CLAIM_HOUSEHOLDS, household.village_code
-    )
-
-
-def can_cancel_claims(user, household) -> bool:
-    """The township office over the household's village undoes a wrong claim."""
-    return user.role == Role.TOWNSHIP and has_code_perm(user, CANCEL_CLAIMS, household.village_code)
-
-
-def get_household_for_user(user, pk, perm: str = VIEW, *, queryset=None):
-    """A household in the account's slice: 404 when missing or outside the slice (the same
-    answer), 403 when inside but the account's role lacks perm."""
-    from households.models import Household
-
-    found = filter_households(Household.objects.all() if queryset is None else queryset, user)
-    try:
-        household = found.get(pk=pk)
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if perm != VIEW and not has_code_perm(user, perm, household.village_code):
-        raise PermissionDenied
-    return household
-
-
-def filter_households_in_region(queryset, user, region, perm: str = VIEW):
-    """Households under `region`, which must lie in the account's slice (404 outside it,
-    403 inside without perm): the region's own code range, one indexed range."""
-    check_region_perm(user, perm, region)
-    lo, hi = region.code_range
-    return queryset.filter(village_code__gte=lo, village_code__lt=hi)
