@@ -4,7 +4,8 @@ saving a household with its change-log row."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 
@@ -15,7 +16,16 @@ from poverty_system.versioning import StaleEdit, bump, check_version, parse_vers
 
 from ..access import can_maintain_household, get_household_for_user
 from ..choices import HouseholdStatus, Relation
-from ..models import Claim, Household
+from ..models import Claim, Household, Member
+
+if TYPE_CHECKING:
+    from villages.models import VillagePhone
+
+# A member row of a form: the field values; with the saved Member when it exists.
+Row = dict[str, Any]
+MemberRows = list[tuple[Member | None, Row]]
+# (formset row or None, ID number) of the ID numbers in one submission.
+IdNumbers = Sequence[tuple[int | None, str]]
 
 
 class HouseholdError(Exception):
@@ -107,10 +117,12 @@ def check_household_version(locked: Household, version: Any) -> None:
         raise
 
 
-def require_phone(actor: Actor) -> None:
+def require_phone(actor: Actor) -> VillagePhone:
+    """The session's verified phone of this village account, or EditRefused."""
     phone = actor.phone
     if phone is None or phone.account_id != actor.user.pk or not phone.active:
         raise EditRefused("请用本村登记的手机号验证登录后再操作。")
+    return cast("VillagePhone", phone)
 
 
 def save_household(

@@ -25,12 +25,12 @@ def claim_household(actor: Actor, household: Household) -> Claim:
     household = get_household_for_user(actor.user, household.pk, CLAIM_HOUSEHOLDS)
     if not can_maintain_household(actor.user, household):
         raise EditRefused("只有村级账号可以认领贫困户。")
-    require_phone(actor)
+    phone = require_phone(actor)
     if household.status == HouseholdStatus.REMOVED:
         raise HouseholdError("该户已清退，不能认领。")
     try:
         with transaction.atomic(durable=True):
-            claim = Claim.objects.create(household=household, account=actor.user, phone=actor.phone)
+            claim = Claim.objects.create(household=household, account=actor.user, phone=phone)
             audit.record(actor, audit.CLAIM, obj=household)
             return claim
     except IntegrityError:

@@ -1,6 +1,10 @@
 """Members: the ID-number rules, saving the members of the basic part, natural changes
 (人口自然变更: add and remove with a reason and month)."""
 
+import datetime
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,7 +15,15 @@ from .. import idnumbers
 from ..access import filter_households
 from ..choices import ADD_CHANGES, REMOVE_CHANGES, MemberChange, Relation
 from ..models import Household, Member
-from .base import HouseholdError, lock_for_edit, refresh_counts, save_household
+from .base import (
+    HouseholdError,
+    IdNumbers,
+    MemberRows,
+    Row,
+    lock_for_edit,
+    refresh_counts,
+    save_household,
+)
 
 MEMBER_FIELDS = [
     "name",
@@ -34,7 +46,7 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else "*"
 
 
-def holder_message(actor, holder: Member) -> str:
+def holder_message(actor: Actor, holder: Member) -> str:
     """Names the household that holds an ID number; its head masked outside the slice."""
     household = holder.household
     village = household.village
@@ -48,7 +60,7 @@ def holder_message(actor, holder: Member) -> str:
     )
 
 
-def normalize_ids(rows: list[dict], *, single: bool = False) -> None:
+def normalize_ids(rows: list[Row], *, single: bool = False) -> None:
     """Each row's ID number in its canonical 18-digit form, or the refusal for its row."""
     for index, data in enumerate(rows):
         try:
@@ -57,7 +69,9 @@ def normalize_ids(rows: list[dict], *, single: bool = False) -> None:
             raise HouseholdError(str(exc), "id_number", None if single else index) from None
 
 
-def check_ids_free(actor, numbers: list[tuple[int | None, str]], exclude_pks=()) -> None:
+def check_ids_free(
+    actor: Actor, numbers: IdNumbers, exclude_pks: Iterable[int | None] = ()
+) -> None:
     """Refuse ID numbers repeated in one submission or held by another active member.
     numbers: (row, id_number) with row the formset row (None for a single form)."""
     seen: dict[str, int | None] = {}
@@ -76,13 +90,17 @@ def check_ids_free(actor, numbers: list[tuple[int | None, str]], exclude_pks=())
         raise HouseholdError(holder_message(actor, holder), "id_number", seen[holder.id_number])
 
 
-def raise_for_id_race(actor, numbers, exclude_pks, exc: IntegrityError):
+def raise_for_id_race(
+    actor: Actor, numbers: IdNumbers, exclude_pks: Iterable[int | None], exc: IntegrityError
+) -> NoReturn:
     """A concurrent save took an ID number after our check: name the holder now."""
     check_ids_free(actor, numbers, exclude_pks)
     raise HouseholdError("保存失败：数据已被他人修改，请刷新页面后重试。") from exc
 
 
-def new_member(household: Household, data: dict, actor: Actor, reason: str = "", **extra) -> Member:
+def new_member(
+    household: Household, data: Row, actor: Actor, reason: str = "", **extra: Any
+) -> Member:
     member = Member(
         household=household, **{k: data[k] for k in MEMBER_FIELDS if k in data}, **extra
     )
@@ -91,14 +109,12 @@ def new_member(household: Household, data: dict, actor: Actor, reason: str = "",
     return member
 
 
-def save_member_rows(
-    actor: Actor, household: Household, rows: list[tuple[Member | None, dict]]
-) -> None:
+def save_member_rows(actor: Actor, household: Household, rows: MemberRows) -> None:
     """Update existing members, then add new ones in the order given; the updates are
     ordered so that the one-active-head constraint holds after every statement (demotions
     before the promotion)."""
 
-    def order(item):
+    def order(item: tuple[Member | None, Row]) -> tuple[bool, bool]:
         member, data = item
         return member is None, member is not None and data["relation"] == Relation.HEAD
 
@@ -116,9 +132,7 @@ def save_member_rows(
             changelog.save(actor, member)
 
 
-def check_member_rows(
-    actor, household: Household | None, rows: list[tuple[Member | None, dict]]
-) -> None:
+def check_member_rows(actor: Actor, household: Household | None, rows: MemberRows) -> None:
     """The basic part's members: at least the head, exactly one head, IDs free."""
     if not rows:
         raise HouseholdError("请至少填写户主的信息。")
@@ -145,7 +159,7 @@ def check_member_rows(
 # --- 人口自然变更 --------------------------------------------------------------------------
 
 
-def _check_month(month) -> None:
+def _check_month(month: datetime.date | None) -> None:
     if month is None:
         raise HouseholdError("请填写变更年月。", "change_month")
     if month > timezone.localdate():
@@ -155,12 +169,12 @@ def _check_month(month) -> None:
 def add_member(
     actor: Actor,
     household: Household,
-    data: dict,
+    data: Row,
     *,
     change: str,
-    month,
+    month: datetime.date | None,
     note: str = "",
-    version=None,
+    version: Any = None,
 ) -> Member:
     """Natural increase: birth, marriage in, moving in, release, adoption, return, other."""
     if change not in ADD_CHANGES:
@@ -203,10 +217,10 @@ def remove_member(
     member: Member,
     *,
     change: str,
-    month,
+    month: datetime.date | None,
     note: str = "",
     new_head: Member | None = None,
-    version=None,
+    version: Any = None,
 ) -> Member:
     """Natural decrease. The member stays (greyed) and no longer counts. The head may leave
     only if nobody remains or another member becomes head in the same action."""
@@ -215,9 +229,10 @@ def remove_member(
     _check_month(month)
     with transaction.atomic(durable=True):
         locked = lock_for_edit(actor, household, version)
-        member = locked.members.filter(pk=member.pk, active=True).first()
-        if member is None:
+        found = locked.members.filter(pk=member.pk, active=True).first()
+        if found is None:
             raise HouseholdError("请选择该户的在册成员。", "member")
+        member = found
         others = list(locked.members.filter(active=True).exclude(pk=member.pk))
         successor = None
         if member.relation == Relation.HEAD and others:

@@ -2,6 +2,8 @@
 household is numbered and claimed by the session's verified phone when part 1 is saved, and
 becomes a registered poor household (登记中 → 贫困户) when the approval part is saved."""
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,9 +15,11 @@ from villages.models import Level, Region
 
 from .. import lifecycle, parts
 from ..choices import HouseholdStatus, Relation
-from ..models import Claim, Household, Member
+from ..models import Claim, Household
 from .base import (
     HouseholdError,
+    MemberRows,
+    Row,
     assign,
     lock_for_edit,
     refresh_counts,
@@ -41,13 +45,15 @@ def next_number(village: Region) -> str:
     return f"{prefix}{sequence:0{SEQUENCE_DIGITS}d}"
 
 
-def start_registration(actor: Actor, village: Region, basic: dict, rows: list[dict]) -> Household:
+def start_registration(
+    actor: Actor, village: Region | None, basic: Row, rows: list[Row]
+) -> Household:
     """Save part 1 of a new household: numbered, claimed by the verified phone."""
-    require_phone(actor)
+    phone = require_phone(actor)
     if village is None or village.level != Level.VILLAGE:
         raise HouseholdError("请选择村（居委会）。", "village")
     access.check_region_perm(actor.user, CLAIM_HOUSEHOLDS, village)
-    member_rows = [(None, data) for data in rows]
+    member_rows: MemberRows = [(None, data) for data in rows]
     check_member_rows(actor, None, member_rows)
     numbers = [(i, data["id_number"]) for i, data in enumerate(rows)]
     head = next(data for data in rows if data["relation"] == Relation.HEAD)
@@ -65,7 +71,7 @@ def start_registration(actor: Actor, village: Region, basic: dict, rows: list[di
             )
             household.recompute_income()
             changelog.save(actor, household, reason="登记新户")
-            Claim.objects.create(household=household, account=actor.user, phone=actor.phone)
+            Claim.objects.create(household=household, account=actor.user, phone=phone)
             audit.record(actor, audit.CLAIM, obj=household, detail={"new": True})
             save_member_rows(actor, household, member_rows)
     except IntegrityError as exc:
@@ -76,10 +82,10 @@ def start_registration(actor: Actor, village: Region, basic: dict, rows: list[di
 def save_basic(
     actor: Actor,
     household: Household,
-    basic: dict,
-    rows: list[tuple[Member | None, dict]],
+    basic: Row,
+    rows: MemberRows,
     *,
-    version=None,
+    version: Any = None,
 ) -> Household:
     """Save part 1 again: household fields and the members' rows. New members may be added
     here only while registering; afterwards they come through 人口自然变更 with a reason."""
@@ -106,7 +112,7 @@ def save_basic(
 
 
 def save_part(
-    actor: Actor, household: Household, number: int, data: dict, *, version=None
+    actor: Actor, household: Household, number: int, data: Row, *, version: Any = None
 ) -> Household:
     """Save part 2–7. A part opens only when the one before it is saved; saving the approval
     part completes the registration (登记中 → 贫困户, registered_at set)."""

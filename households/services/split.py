@@ -2,6 +2,9 @@
 transaction. Their rows in the old household stay (greyed, 分户迁出) and new rows are
 written in the new one, so both households' histories show the move."""
 
+import datetime
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,7 +14,7 @@ from poverty_system.actor import Actor
 from .. import lifecycle
 from ..choices import HouseholdStatus, MemberChange, Relation
 from ..models import Claim, Household
-from .base import HouseholdError, lock_for_edit, refresh_counts, save_household
+from .base import HouseholdError, lock_for_edit, refresh_counts, require_phone, save_household
 from .members import MEMBER_FIELDS, new_member
 from .registration import next_number
 
@@ -51,8 +54,8 @@ def split_household(
     moves: dict[int, str],
     new_head_pk: int,
     *,
-    month,
-    version=None,
+    month: datetime.date | None,
+    version: Any = None,
 ) -> Household:
     """moves: member pk → relation to the new head (ignored for the new head itself)."""
     if not moves:
@@ -90,7 +93,7 @@ def split_household(
             target.recompute_income()
             target.status = source.status
             changelog.save(actor, target, reason=f"由户 {source.number} 分户")
-            Claim.objects.create(household=target, account=actor.user, phone=actor.phone)
+            Claim.objects.create(household=target, account=actor.user, phone=require_phone(actor))
             audit.record(actor, audit.CLAIM, obj=target, detail={"split_from": source.number})
             lifecycle.inherit_status(
                 actor, target, source.status, f"由户 {source.number} 分户，沿用原户状态。"

@@ -2,6 +2,7 @@
 with a reason, never a delete. The status machine itself is households.lifecycle."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 
@@ -50,7 +51,7 @@ def removal_blockers(household: Household) -> list[str]:
 
 
 def remove_household(
-    actor: Actor, household: Household, reason: str, *, version=None
+    actor: Actor, household: Household, reason: str, *, version: Any = None
 ) -> StatusChange:
     """清退: the village (with the claiming phone) removes a wrongly identified household."""
     with transaction.atomic(durable=True):
