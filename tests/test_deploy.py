@@ -29,7 +29,8 @@ def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("PYTEST_") and k not in {"DEBUG", "SECRET_KEY", "SMS_BACKEND"}
+        if not k.startswith("PYTEST_")
+        and k not in {"DEBUG", "SECRET_KEY", "SMS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", *args],
