@@ -313,6 +313,19 @@ def test_old_failures_are_forgotten(world, client):
     assert errors_on_page(response) == ["用户名或密码错误，还可尝试 4 次。"]
 
 
+def test_counts_of_names_nobody_tried_for_a_while_are_dropped(world, client):
+    for n in range(20):
+        post_login(client, f"guess{n}", "Wrong#pass1")
+    assert LoginThrottle.objects.filter(username__startswith="guess").count() == 40
+    LoginThrottle.objects.update(last_failure_at=timezone.now() - timedelta(hours=2))
+    LoginThrottle.objects.filter(username="guess0", ip="").update(
+        locked_until=timezone.now() + timedelta(minutes=5)
+    )
+    post_login(client, "township", "Wrong#pass1")
+    left = set(LoginThrottle.objects.values_list("username", "ip"))
+    assert left == {("guess0", ""), ("township", "127.0.0.1"), ("township", "")}
+
+
 def test_the_client_address_comes_from_the_trusted_proxy_header(world, client, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     for attempt in range(5):

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from poverty_system import audit
@@ -85,6 +86,11 @@ def check_password_login(actor: Actor, request, username: str, password: str) ->
 
 def _count_failure(actor: Actor, username: str, ip: str, now) -> tuple[str, dict]:
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    # Counts of names nobody tried for a while go, so that guessing many names cannot grow
+    # the table without bound (one indexed DELETE per failure).
+    LoginThrottle.objects.filter(last_failure_at__lt=now - window).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    ).delete()
     limits = {ip: settings.LOGIN_MAX_FAILURES, "": settings.LOGIN_ACCOUNT_MAX_FAILURES}
     if not ip:  # no address known: only the account-wide count applies
         limits = {"": settings.LOGIN_ACCOUNT_MAX_FAILURES}

@@ -228,6 +228,7 @@ class LoginThrottle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["username", "ip"], name="one_throttle_per_name_ip")
         ]
+        indexes = [models.Index(fields=["last_failure_at"], name="throttle_last_failure")]
 
     def __str__(self):
         return f"{self.username} {self.ip or '全部地址'} {self.failures}"
