@@ -58,8 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "poverty_system.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "poverty_system.middleware.NoStoreMiddleware",  # after whitenoise: static files cache
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -55,7 +55,8 @@ def test_the_login_pages_are_not_cached_either(world, client):
     assert no_store(client.get(response.url))  # the phone step names the village's phones
 
 
-def test_static_files_keep_their_caching(client, db):
+def test_static_files_keep_their_caching(world, login):
+    client = login(world.township_office)
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     assert not no_store(response)
@@ -74,12 +75,14 @@ def test_a_login_and_search_flow_logs_no_personal_data(world, login, client, cap
     for url in (
         reverse("households:list") + "?q=张三",
         reverse("households:list") + f"?q={household.number}",
+        reverse("households:list") + f"?q={id_number}",
         reverse("households:detail", args=[household.pk]),
         f"/households/{household.pk}/{id_number}/",  # a 404 whose path holds an ID
     ):
         village.get(url)
     township = login(world.township_office)
     township.get(reverse("households:list") + "?q=张三")
+    township.post(reverse("households:list"), {"q": id_number})
     township.get(reverse("households:duplicates"))
     # Failed logins log nothing either.
     client.post("/login/", {"username": "village", "password": "Wrong#secret1"})
