@@ -1,11 +1,19 @@
-# 精准扶贫系统: `make run` sets up everything and serves the app; `make test` runs the suite.
+# 精准扶贫系统: `make run` sets up everything and serves the product (production settings,
+# gunicorn + whitenoise + the task worker); `make dev` is the debug server for developers;
+# `make test` runs the suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
-DEV_ENV := DEBUG=1
+SECRET_KEY_FILE := var/secret_key
+# The demo's SMS gateway is the terminal: login codes are printed there (an explicit choice;
+# with DEBUG off the settings refuse to guess a backend). Cookies are not Secure because the
+# demo serves plain HTTP on localhost; a real server sits behind TLS (docs/DEPLOYMENT.md).
+DEMO_SMS := SMS_BACKEND=poverty_system.sms.ConsoleBackend
+RUN_ENV := DEBUG= SECRET_KEY_FILE=$(CURDIR)/$(SECRET_KEY_FILE) SECURE_COOKIES=0 $(DEMO_SMS)
+DEV_ENV := DEBUG=1 $(DEMO_SMS)
 
-.PHONY: run test install check-python chromium migrate demo lint bench clean
+.PHONY: run dev test install check-python chromium migrate demo static lint bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -20,18 +28,32 @@ $(VENV)/.installed: pyproject.toml
 
 install: check-python $(VENV)/.installed
 
-migrate: install
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
+# Generated once, kept (mode 0600) so that sessions survive a restart.
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+	@chmod 600 $@
+	@echo "已生成密钥文件 $@（仅本用户可读）。"
 
+migrate: install $(SECRET_KEY_FILE)
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+# The demo accounts and households exist only when asked for: make run / make dev.
 demo: migrate
-	$(DEV_ENV) $(PY) manage.py load_regions fixtures/regions/ganzhou.csv
-	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py seed_households --demo
+	$(RUN_ENV) $(PY) manage.py load_regions fixtures/regions/ganzhou.csv
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_households --demo
 
-run: demo
+static: install $(SECRET_KEY_FILE)
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: demo static
 	@echo ""
 	@echo "精准扶贫系统已就绪：请用浏览器打开 http://$(HOST)/ ，用上面列出的演示账号登录。"
-	@echo "村级账号的短信验证码会打印在本终端里。按 Ctrl+C 停止。"
+	@echo "村级账号的短信验证码会打印在本终端里。按 Ctrl+C 停止（网页服务和后台任务一起停止）。"
+	$(RUN_ENV) PYTHON=$(PY) scripts/serve $(HOST)
+
+dev: demo
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST)
 
 chromium:

@@ -68,6 +68,7 @@ def configure(args) -> None:
         os.environ.pop("DATABASE_URL", None)
     # Production settings (DEBUG off: no query log, cached templates, manifest static files).
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SMS_BACKEND", "poverty_system.sms.LocmemBackend")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["SECURE_COOKIES"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"

@@ -62,6 +62,7 @@ def configure(args, var_dir: Path) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-secret",
         "SECURE_COOKIES": "0",
+        "SMS_BACKEND": "poverty_system.sms.LocmemBackend",
         "DJANGO_SETTINGS_MODULE": "poverty_system.settings",
     }
     os.environ.update(env)

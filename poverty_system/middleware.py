@@ -4,6 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +48,20 @@ class ForcePasswordChangeMiddleware:
             if url_name not in PASSWORD_CHANGE_ALLOWED:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages answered to a logged-in account carry personal data: no browser or proxy may keep
+    them (Cache-Control: no-store, private). So do the login steps, whose pages name the
+    account's phones. Static files are served before this (whitenoise) and keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/login/"):
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -17,9 +17,21 @@ TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
+# SECRET_KEY_FILE: the key kept in a file (make run generates var/secret_key, mode 0600).
+if not SECRET_KEY and env_str("SECRET_KEY_FILE"):
+    try:
+        SECRET_KEY = Path(env_str("SECRET_KEY_FILE")).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"无法读取 SECRET_KEY_FILE（{env_str('SECRET_KEY_FILE')}）/ "
+            f"SECRET_KEY_FILE cannot be read: {exc}"
+        ) from exc
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "关闭调试模式时必须设置 SECRET_KEY 或 SECRET_KEY_FILE。/ "
+            "SECRET_KEY or SECRET_KEY_FILE must be set when DEBUG is off."
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -47,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "poverty_system.middleware.NoStoreMiddleware",  # after whitenoise: static files cache
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,9 +128,16 @@ LOGIN_REDIRECT_URL = "home"
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors hold nothing
 
-# Login security: lockout and idle timeout (see docs/SECURITY.md).
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCKOUT_MINUTES = 15
+# Login security: lockout and idle timeout (see docs/SECURITY.md). Failures are counted per
+# username and client address (LOGIN_MAX_FAILURES) and per username from any address
+# (LOGIN_ACCOUNT_MAX_FAILURES, against password spraying); failures older than the window
+# are forgotten. The client address is REMOTE_ADDR, or the first address of CLIENT_IP_HEADER
+# (e.g. HTTP_X_FORWARDED_FOR) when a trusted proxy sets it.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 30)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes count from the last request: an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -128,13 +148,39 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS (see docs/DEPLOYMENT.md): off by default so that `make run` serves plain HTTP on
+# localhost; a production server behind a TLS proxy sets them.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# SECURE_PROXY_SSL_HEADER: "HTTP_X_FORWARDED_PROTO=https" when the proxy sets that header
+# (and strips it from clients). Never set it without such a proxy.
+if env_str("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = env_str("SECURE_PROXY_SSL_HEADER").partition("=")
+    if not _header or not _value:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER 的格式为 请求头=值，例如 HTTP_X_FORWARDED_PROTO=https。/ "
+            "SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO=https."
+        )
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
 
-# SMS: a backend class like EMAIL_BACKEND. Console for development, locmem for tests,
-# HTTP for production (see poverty_system/sms.py and docs/DEPLOYMENT.md).
-SMS_BACKEND = env_str(
-    "SMS_BACKEND",
-    "poverty_system.sms.LocmemBackend" if TESTING else "poverty_system.sms.ConsoleBackend",
-)
+# SMS: a backend class like EMAIL_BACKEND. Console for development (it prints login codes to
+# the terminal: `make run`/`make dev` choose it explicitly for the demo), locmem for tests,
+# HTTP for production (see poverty_system/sms.py and docs/DEPLOYMENT.md). With DEBUG off it
+# must be chosen explicitly: no silent printing of login codes on a production server.
+SMS_BACKEND = env_str("SMS_BACKEND")
+if not SMS_BACKEND:
+    if TESTING:
+        SMS_BACKEND = "poverty_system.sms.LocmemBackend"
+    elif DEBUG:
+        SMS_BACKEND = "poverty_system.sms.ConsoleBackend"
+    else:
+        raise ImproperlyConfigured(
+            "关闭调试模式时必须用 SMS_BACKEND 明确选择短信后端（生产环境为 "
+            "poverty_system.sms.HttpBackend）。/ SMS_BACKEND must be set explicitly when DEBUG "
+            "is off (poverty_system.sms.HttpBackend in production)."
+        )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL")
 SMS_HTTP_API_KEY = env_str("SMS_HTTP_API_KEY")
@@ -188,13 +234,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
+# Log lines never carry a full phone, ID number, password or SMS code: the filter masks
+# phone-like and ID-like digit runs in every record, whatever logger wrote it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "poverty_system.logmask.PersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "poverty_system": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-        "villages": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "poverty_system": {"level": env_str("LOG_LEVEL", "INFO")},
+        "villages": {"level": env_str("LOG_LEVEL", "INFO")},
+        "households": {"level": env_str("LOG_LEVEL", "INFO")},
+        "units": {"level": env_str("LOG_LEVEL", "INFO")},
+        "assessment": {"level": env_str("LOG_LEVEL", "INFO")},
     },
 }
 

@@ -36,13 +36,24 @@ class BaseBackend:
         raise NotImplementedError
 
 
+def _masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
 class ConsoleBackend(BaseBackend):
+    """Prints the message, code included, to the server's terminal: the demo's SMS gateway.
+    Only ever used when chosen explicitly (SMS_BACKEND, set by `make run`/`make dev`); it
+    writes to stdout, not to the logs, and masks the phone number."""
+
     def send(self, message: SmsMessage) -> None:
-        sys.stdout.write(f"[短信] 发送至 {message.phone}: {message.text}\n")
+        sys.stdout.write(f"[短信] 发送至 {_masked(message.phone)}: {message.text}\n")
         sys.stdout.flush()
 
 
 class FileBackend(BaseBackend):
+    """An outbox file for development and end-to-end tests (it holds the codes: never chosen
+    on a production server)."""
+
     def send(self, message: SmsMessage) -> None:
         folder = settings.SMS_FILE_PATH
         folder.mkdir(parents=True, exist_ok=True)
@@ -93,7 +104,7 @@ class HttpBackend(BaseBackend):
                 if not 200 <= response.status < 300:
                     raise SmsError(f"短信网关返回 {response.status}")
         except OSError as exc:
-            logger.warning("SMS gateway failed: %s", exc)
+            logger.warning("SMS gateway failed: %s", type(exc).__name__)
             raise SmsError("短信发送失败，请稍后再试。") from exc
 
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -41,7 +42,11 @@ def health(request):
 
 def error_403(request, exception=None):
     # A refusal may say why (e.g. which phone holds a household's claim); most say nothing.
-    message = getattr(exception, "message", "") if exception is not None else ""
+    message = ""
+    if exception is not None:
+        message = getattr(exception, "message", "") or (
+            str(exception) if isinstance(exception, PermissionDenied) else ""
+        )
     return render(request, "403.html", {"message": message}, status=403)
 
 

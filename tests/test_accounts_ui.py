@@ -272,6 +272,22 @@ def test_seed_demo_is_idempotent(db, client):
     assert response.url == "/login/phone/"
 
 
+def test_the_demo_administrator_must_change_its_password_at_first_login(db, client):
+    load_regions(GANZHOU)
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        client.post("/login/", {"username": "admin", "password": DEMO_PASSWORD}).status_code == 302
+    )
+    assert client.get("/").url == "/password/"
+    assert client.get("/accounts/").url == "/password/"
+
+
+def test_no_demo_account_exists_unless_the_demo_was_asked_for(db):
+    load_regions(GANZHOU)
+    call_command("migrate", verbosity=0)  # migrating (what a production install does) seeds nothing
+    assert not User.objects.exists()
+
+
 def test_seed_demo_asks_for_the_regions_first(db):
     with pytest.raises(CommandError, match="请先导入赣州行政区划"):
         call_command("seed_demo", stdout=io.StringIO())

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from poverty_system.roles import Role
 from villages.accounts import create_account, reset_password
-from villages.models import User
+from villages.models import LoginThrottle, User
 
 from .conftest import PASSWORD
 
@@ -202,73 +202,157 @@ def test_a_reset_password_must_be_changed_again(world, client):
 
 
 # --- lockout ------------------------------------------------------------------------------
+# Failures count per username and client address (5 → that address waits 15 minutes) and per
+# username from any address (30 → every address waits), so that a shared village account is
+# not locked for all its cadres by one careless or hostile address, and an unknown name is
+# answered exactly like a known one.
+
+LOCKED = "连续登录失败次数过多，已锁定，请 {} 分钟后再试。"
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(world, client):
-    for attempt in range(5):
-        response = post_login(client, "township", f"Wrong#pass{attempt}")
-        assert response.status_code == 200
-        assert "用户名或密码错误。" in errors_on_page(response)
-    account = User.objects.get(username="township")
-    assert account.locked_until is not None
-    remaining = account.locked_until - timezone.now()
-    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
+def post_from(client, ip, username, password):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
-    response = post_login(client, "township", PASSWORD)  # the right password, 6th attempt
-    assert response.status_code == 200
-    assert "连续登录失败次数过多，账号已锁定，请 15 分钟后再试。" in errors_on_page(response)
+
+def test_five_failures_from_one_address_lock_that_address_for_fifteen_minutes(world, client):
+    answers = [
+        errors_on_page(post_from(client, "10.0.0.1", "township", f"Wrong#pass{attempt}"))
+        for attempt in range(5)
+    ]
+    assert answers == [
+        ["用户名或密码错误，还可尝试 4 次。"],
+        ["用户名或密码错误，还可尝试 3 次。"],
+        ["用户名或密码错误，还可尝试 2 次。"],
+        ["用户名或密码错误，还可尝试 1 次。"],
+        [LOCKED.format(15)],
+    ]
+    lock = LoginThrottle.objects.get(username="township", ip="10.0.0.1").locked_until
+    assert timedelta(minutes=14) < lock - timezone.now() <= timedelta(minutes=15)
+
+    response = post_from(client, "10.0.0.1", "township", PASSWORD)  # right password, too late
+    assert errors_on_page(response) == [LOCKED.format(15)]
     assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302
 
+    # Another office computer logs in with the right password: the account is not locked.
+    other = type(client)()
+    assert post_from(other, "10.0.0.2", "township", PASSWORD).status_code == 302
+    assert other.get("/").status_code == 200
+    assert not User.objects.get(username="township").is_locked()
+
+    # Fifteen minutes later (moved in the database) the first address may try again.
+    LoginThrottle.objects.filter(ip="10.0.0.1").update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert post_from(client, "10.0.0.1", "township", PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_spraying_from_many_addresses_locks_the_account_everywhere(world, client):
+    for n in range(9):  # 27 failures from 9 addresses, 3 each: no address is locked
+        for attempt in range(3):
+            response = post_from(client, f"10.0.1.{n}", "township", f"Wrong#{attempt}xx")
+    assert errors_on_page(response) == ["用户名或密码错误，还可尝试 2 次。"]
+    # A fresh address is told the account-wide tries left.
+    response = post_from(client, "10.0.2.1", "township", "Wrong#28xx")
+    assert errors_on_page(response) == ["用户名或密码错误，还可尝试 2 次。"]
+    post_from(client, "10.0.2.2", "township", "Wrong#29xx")
+    response = post_from(client, "10.0.2.3", "township", "Wrong#30xx")
+    assert errors_on_page(response) == [LOCKED.format(15)]
+
+    # Now every address waits, even with the right password.
+    response = post_from(type(client)(), "10.0.3.1", "township", PASSWORD)
+    assert errors_on_page(response) == [LOCKED.format(15)]
+
     # The office that manages the account sees it locked.
     county = type(client)()
-    post_login(county, "county", PASSWORD)
-    assert "已锁定" in county.get("/accounts/").content.decode()
+    post_from(county, "10.0.9.9", "county", PASSWORD)
+    assert "已锁定" in county.get(f"/accounts/{world.township_office.pk}/").content.decode()
 
-    # Fifteen minutes later (moved in the database) the right password works again.
-    User.objects.filter(pk=account.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    response = post_login(client, "township", PASSWORD)
-    assert response.status_code == 302
-    assert client.get("/").status_code == 200
-    account.refresh_from_db()
-    assert (account.failed_logins, account.locked_until) == (0, None)
+
+def test_an_unknown_username_is_answered_exactly_like_a_known_one(world, client):
+    def answers(username, ip):
+        return [
+            errors_on_page(post_from(type(client)(), ip, username, f"Wrong#pass{n}"))
+            for n in range(7)
+        ]
+
+    known = answers("township", "10.0.0.1")
+    unknown = answers("nobody", "10.0.0.2")
+    assert known == unknown
+    assert known[-1] == [LOCKED.format(15)]
+    assert LoginThrottle.objects.filter(username="nobody").exists()
 
 
 def test_a_lock_still_running_refuses_even_the_right_password(world, client):
-    User.objects.filter(username="township").update(
-        locked_until=timezone.now() + timedelta(seconds=90)
+    LoginThrottle.objects.create(
+        username="township", ip="127.0.0.1", locked_until=timezone.now() + timedelta(seconds=90)
     )
     response = post_login(client, "township", PASSWORD)
-    assert "连续登录失败次数过多，账号已锁定，请 2 分钟后再试。" in errors_on_page(response)
+    assert errors_on_page(response) == [LOCKED.format(2)]
     assert "_auth_user_id" not in client.session
 
 
-def test_a_successful_login_resets_the_failure_counter(world, client):
+def test_a_successful_login_resets_the_failure_count_of_its_address(world, client):
     for attempt in range(4):
         post_login(client, "township", f"Wrong#pass{attempt}")
-    assert User.objects.get(username="township").failed_logins == 4
     assert post_login(client, "township", PASSWORD).status_code == 302
-    assert User.objects.get(username="township").failed_logins == 0
     client.post("/logout/")
-    for attempt in range(4):  # four more do not lock: the count started again
+    response = post_login(client, "township", "Wrong#again1")  # the count started again
+    assert errors_on_page(response) == ["用户名或密码错误，还可尝试 4 次。"]
+    for attempt in range(3):
         post_login(client, "township", f"Wrong#pass{attempt}")
     assert post_login(client, "township", PASSWORD).status_code == 302
-    assert User.objects.get(username="township").locked_until is None
+
+
+def test_old_failures_are_forgotten(world, client):
+    for attempt in range(4):
+        post_login(client, "township", f"Wrong#pass{attempt}")
+    LoginThrottle.objects.update(last_failure_at=timezone.now() - timedelta(hours=2))
+    response = post_login(client, "township", "Wrong#again1")
+    assert errors_on_page(response) == ["用户名或密码错误，还可尝试 4 次。"]
+
+
+def test_counts_of_names_nobody_tried_for_a_while_are_dropped(world, client):
+    for n in range(20):
+        post_login(client, f"guess{n}", "Wrong#pass1")
+    assert LoginThrottle.objects.filter(username__startswith="guess").count() == 40
+    LoginThrottle.objects.update(last_failure_at=timezone.now() - timedelta(hours=2))
+    LoginThrottle.objects.filter(username="guess0", ip="").update(
+        locked_until=timezone.now() + timedelta(minutes=5)
+    )
+    post_login(client, "township", "Wrong#pass1")
+    left = set(LoginThrottle.objects.values_list("username", "ip"))
+    assert left == {("guess0", ""), ("township", "127.0.0.1"), ("township", "")}
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_header(world, client, settings):
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for attempt in range(5):
+        client.post(
+            "/login/",
+            {"username": "township", "password": f"Wrong#{attempt}xx"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1",
+        )
+    assert LoginThrottle.objects.get(username="township", ip="203.0.113.7").locked_until
+    # Another client behind the same proxy is not locked out.
+    response = client.post(
+        "/login/",
+        {"username": "township", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert response.status_code == 302
 
 
 def test_resetting_the_password_lifts_the_lock(world, client):
-    for attempt in range(5):
-        post_login(client, "township", f"Wrong#pass{attempt}")
+    for n in range(6):
+        for attempt in range(5):
+            post_from(client, f"10.0.1.{n}", "township", f"Wrong#{attempt}xx")
     assert User.objects.get(username="township").is_locked()
     new_password = reset_password(world.county_office, world.township_office)
     assert not User.objects.get(username="township").is_locked()
-    assert post_login(client, "township", new_password).status_code == 302
-
-
-def test_an_unknown_username_gets_the_same_answer(db, client):
-    response = post_login(client, "nobody", PASSWORD)
-    assert response.status_code == 200
-    assert errors_on_page(response) == ["用户名或密码错误。"]
+    assert not LoginThrottle.objects.filter(username="township").exists()
+    assert post_from(client, "10.0.1.0", "township", new_password).status_code == 302
 
 
 # --- sessions -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import lxml.html
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from poverty_system.roles import Role
@@ -230,12 +231,12 @@ def test_a_code_sent_to_one_phone_does_not_verify_another(world, client, sms_out
     assert response.status_code == 200 and not logged_in(client)
 
 
-def test_resend_at_most_once_a_minute(world, client, sms_outbox):
+def test_resend_at_most_once_a_minute_per_phone(world, client, sms_outbox):
     password_step(client)
     send(client, world.phone.pk)
     first_code = sms_outbox[-1].params["code"]
 
-    response = send(client, world.phone2.pk)  # any phone of the account: one per minute
+    response = send(client, world.phone.pk)  # the same phone again, too soon
     assert response.status_code == 200
     assert any(
         re.fullmatch(r"验证码发送过于频繁，请 \d+ 秒后再试。", e) for e in errors_on_page(response)
@@ -246,13 +247,59 @@ def test_resend_at_most_once_a_minute(world, client, sms_outbox):
     assert send(client, world.phone.pk).status_code == 302
     assert len(sms_outbox) == 2
     second_code = sms_outbox[-1].params["code"]
-    # The new code replaces the old one.
+    # The new code replaces the old one of the same phone.
     if second_code != first_code:
         response = verify(client, world.phone.pk, first_code)
         assert not logged_in(client)
     verify(client, world.phone.pk, second_code)
     assert logged_in(client)
     assert client.session["verified_phone_id"] == world.phone.pk
+
+
+def test_another_phone_of_the_account_is_not_held_back_by_the_first(world, client, sms_outbox):
+    password_step(client)
+    send(client, world.phone.pk)
+    assert send(client, world.phone2.pk).status_code == 302  # no "too often" for phone 2
+    assert [m.phone for m in sms_outbox] == ["13900000001", "13900000002"]
+
+
+def test_two_cadres_of_one_village_account_log_in_at_the_same_time(world, sms_outbox):
+    """Cadre A and cadre B share the village account, each with their own phone; their
+    steps interleave and both end logged in, each under their own phone."""
+    cadre_a, cadre_b = Client(), Client()
+    password_step(cadre_a)
+    password_step(cadre_b)
+    assert send(cadre_a, world.phone.pk).status_code == 302
+    code_a = sms_outbox[-1].params["code"]
+    response = send(cadre_b, world.phone2.pk)
+    assert response.status_code == 302, errors_on_page(response)
+    code_b = sms_outbox[-1].params["code"]
+
+    response = verify(cadre_a, world.phone.pk, code_a)
+    assert (response.status_code, response.url) == (302, "/")
+    response = verify(cadre_b, world.phone2.pk, code_b)
+    assert (response.status_code, response.url) == (302, "/"), errors_on_page(response)
+
+    assert cadre_a.session["verified_phone_id"] == world.phone.pk
+    assert cadre_b.session["verified_phone_id"] == world.phone2.pk
+    for cadre, masked in ((cadre_a, "139****0001"), (cadre_b, "139****0002")):
+        page = lxml.html.fromstring(cadre.get("/").content.decode())
+        assert masked in page.xpath('string(//header//*[@data-testid="verified-phone"])')
+
+
+def test_a_new_code_for_one_phone_does_not_cancel_another_phones_code(world, sms_outbox):
+    cadre_a, cadre_b = Client(), Client()
+    password_step(cadre_a)
+    password_step(cadre_b)
+    send(cadre_a, world.phone.pk)
+    code_a = sms_outbox[-1].params["code"]
+    send(cadre_b, world.phone2.pk)
+    age_challenge(world.village_account, 61)  # B asks again a minute later
+    send(cadre_b, world.phone2.pk)
+    code_b = sms_outbox[-1].params["code"]
+    verify(cadre_b, world.phone2.pk, code_b)
+    verify(cadre_a, world.phone.pk, code_a)  # A's code is still the open one of phone 1
+    assert logged_in(cadre_a) and logged_in(cadre_b)
 
 
 def test_a_wrong_password_never_reaches_the_phone_step(world, client, sms_outbox):
@@ -267,7 +314,7 @@ def test_a_village_account_locked_by_failures_gets_no_phone_step(world, client, 
         client.post("/login/", {"username": "village", "password": f"Wrong#{attempt}xx"})
     response = client.post("/login/", {"username": "village", "password": PASSWORD})
     assert response.status_code == 200
-    assert "账号已锁定" in response.content.decode()
+    assert "连续登录失败次数过多，已锁定" in response.content.decode()
     assert client.get("/login/phone/").url == "/login/"
 
 

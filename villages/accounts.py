@@ -25,7 +25,7 @@ from poverty_system.roles import (
 )
 
 from .access import filter_manageable_accounts, filter_phone_managed_accounts
-from .models import Region, User, VillagePhone
+from .models import LoginThrottle, Region, User, VillagePhone
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
@@ -157,6 +157,8 @@ def reset_password(actor: User, account: User) -> str:
     password = generate_initial_password()
     account.set_password(password)
     account.must_change_password = True
+    # The new password lifts every lock and count of the account (villages.auth lockout).
+    LoginThrottle.objects.filter(username=account.username).delete()
     account.failed_logins, account.locked_until = 0, None
     account.save(
         update_fields=["password", "must_change_password", "failed_logins", "locked_until"]

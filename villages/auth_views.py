@@ -10,6 +10,7 @@ from poverty_system.rules import authenticated, public
 
 from . import auth
 from .forms import ChinesePasswordChangeForm, CodeForm, LoginForm, PhoneChoiceForm
+from .middleware import actor_for
 from .models import User
 
 PENDING = "pending_village_login"
@@ -32,7 +33,7 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = auth.check_password_login(
-                request, form.cleaned_data["username"], form.cleaned_data["password"]
+                request.actor, request, form.cleaned_data["username"], form.cleaned_data["password"]
             )
         except auth.LoginError as exc:
             form.add_error(None, str(exc))
@@ -44,6 +45,7 @@ def login_view(request):
                 request.session[PENDING] = {"user": user.pk, "next": _next_url(request, "")}
                 return redirect("login_phone")
             login(request, user)
+            auth.record_login(actor_for(request, user), user)
             return redirect(_next_url(request))
     return render(
         request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}
@@ -75,17 +77,20 @@ def login_phone_view(request):
         try:
             phone = auth.registered_phone(account, choice.cleaned_data["phone"])
             if request.POST.get("action") == "send":
-                auth.send_login_code(account, phone)
+                auth.send_login_code(account, phone, actor=request.actor)
                 request.session[PENDING] = {**request.session[PENDING], "phone": phone.pk}
                 messages.success(request, f"验证码已发送至 {phone.masked}，5 分钟内有效。")
                 return redirect("login_phone")
             if code_form.is_valid():
-                auth.verify_login_code(account, phone, code_form.cleaned_data["code"])
+                auth.verify_login_code(
+                    account, phone, code_form.cleaned_data["code"], actor=request.actor
+                )
                 next_url = request.session[PENDING].get("next") or "home"
                 login(request, account, backend="django.contrib.auth.backends.ModelBackend")
                 request.session.pop(PENDING, None)
                 request.session["verified_phone_id"] = phone.pk
                 request.session["verified_phone_masked"] = f"{phone.masked}（{phone.holder}）"
+                auth.record_login(actor_for(request, account), account)
                 return redirect(next_url)
         except auth.LoginError as exc:
             target = code_form if request.POST.get("action") == "verify" else choice
@@ -108,6 +113,7 @@ def login_phone_view(request):
 @public
 @require_POST
 def logout_view(request):
+    auth.record_logout(request.actor)
     logout(request)  # flushes the session: its key is dead on the server too
     messages.info(request, "您已安全退出。")
     return redirect("login")

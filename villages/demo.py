@@ -41,8 +41,10 @@ def ensure_demo_accounts() -> int:
     created = 0
     admin = User.objects.filter(username="admin").first()
     if admin is None:
+        # The administrator holds everything: like every new account it must choose its own
+        # password at first login, even in the demo (the published one is known to all).
         admin = User(
-            username="admin", role=Role.ADMIN, full_name="系统管理员", must_change_password=False
+            username="admin", role=Role.ADMIN, full_name="系统管理员", must_change_password=True
         )
         admin.set_password(DEMO_PASSWORD)
         admin.save()

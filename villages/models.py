@@ -201,10 +201,38 @@ class SmsChallenge(models.Model):
     consumed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "-sent_at"], name="sms_account_sent")]
+        indexes = [
+            models.Index(fields=["account", "-sent_at"], name="sms_account_sent"),
+            models.Index(fields=["account", "phone", "-sent_at"], name="sms_account_phone_sent"),
+        ]
 
     def __str__(self):
         return f"{mask_phone(self.phone)} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed password logins counted per typed username and client address (`ip`), and per
+    username alone (`ip` empty: the account-wide ceiling against spraying from many addresses).
+
+    Keyed by the name as typed, whether or not an account has it, so that the answers to an
+    unknown name are the same as to a known one (villages.auth.check_password_login)."""
+
+    username = models.CharField("用户名", max_length=150)
+    ip = models.CharField("客户端地址", max_length=45, blank=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    last_failure_at = models.DateTimeField("最近失败时间", null=True, blank=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录失败计数"
+        verbose_name_plural = "登录失败计数"
+        constraints = [
+            models.UniqueConstraint(fields=["username", "ip"], name="one_throttle_per_name_ip")
+        ]
+        indexes = [models.Index(fields=["last_failure_at"], name="throttle_last_failure")]
+
+    def __str__(self):
+        return f"{self.username} {self.ip or '全部地址'} {self.failures}"
 
 
 def mask_phone(phone: str) -> str:

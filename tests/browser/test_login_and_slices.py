@@ -212,18 +212,61 @@ def test_village_password_alone_does_not_log_in(page, live_server, world, sms_ou
     assert sms_outbox == []
 
 
-def test_five_wrong_passwords_lock_the_account(page, live_server, world):
+def test_five_wrong_passwords_lock_the_account(new_page, live_server, world):
+    page = new_page()
     account = world.township_office
-    for _ in range(5):
+    for left in (4, 3, 2, 1):
         submit_password(page, live_server, account.username, "Wrong#2026pass")
-        expect(page.get_by_role("alert")).to_contain_text("用户名或密码错误。")
+        expect(page.get_by_role("alert")).to_contain_text(f"用户名或密码错误，还可尝试 {left} 次。")
+    submit_password(page, live_server, account.username, "Wrong#2026pass")
+    expect(page.get_by_role("alert")).to_contain_text("连续登录失败次数过多，已锁定")
     # The right password no longer helps.
     submit_password(page, live_server, account.username, PASSWORD)
-    expect(page.get_by_role("alert")).to_contain_text("账号已锁定")
+    expect(page.get_by_role("alert")).to_contain_text("已锁定")
     expect(page.get_by_role("alert")).to_contain_text("15 分钟后再试")
     expect(page).to_have_url(f"{live_server.url}/login/")
     expect(page.get_by_test_id("current-user")).to_have_count(0)
     shot(page, "login-locked-desktop")
+
+    # An unknown name is answered in exactly the same words.
+    other = new_page()
+    for left in (4, 3, 2, 1):
+        submit_password(other, live_server, "no_such_account", "Wrong#2026pass")
+        expect(other.get_by_role("alert")).to_contain_text(
+            f"用户名或密码错误，还可尝试 {left} 次。"
+        )
+
+
+def test_two_cadres_of_one_village_account_log_in_side_by_side(
+    new_page, live_server, world, sms_outbox
+):
+    """The manual's shared village account: cadre A and cadre B, each with their own phone,
+    log in at the same time in two browsers; their steps interleave and both get in."""
+    cadre_a, cadre_b = new_page(), new_page()
+    for page in (cadre_a, cadre_b):
+        submit_password(page, live_server, world.village_account.username, PASSWORD)
+        expect(page).to_have_url(f"{live_server.url}/login/phone/")
+
+    field(cadre_a, "139****0001（刘书记）").check()
+    cadre_a.get_by_role("button", name="发送验证码").click()
+    expect(cadre_a.locator(".messages")).to_contain_text("验证码已发送至 139****0001")
+    field(cadre_b, "139****0002（王干部）").check()
+    cadre_b.get_by_role("button", name="发送验证码").click()
+    expect(cadre_b.locator(".messages")).to_contain_text("验证码已发送至 139****0002")
+    code = {m.phone: m.params["code"] for m in sms_outbox}
+    assert set(code) == {"13900000001", "13900000002"}
+
+    field(cadre_a, "短信验证码").fill(code["13900000001"])
+    cadre_a.get_by_role("button", name="验证并登录").click()
+    expect(cadre_a).to_have_url(f"{live_server.url}/")
+    field(cadre_b, "短信验证码").fill(code["13900000002"])
+    cadre_b.get_by_role("button", name="验证并登录").click()
+    expect(cadre_b).to_have_url(f"{live_server.url}/")
+
+    expect(cadre_a.get_by_test_id("verified-phone")).to_contain_text("139****0001")
+    expect(cadre_b.get_by_test_id("verified-phone")).to_contain_text("139****0002")
+    cadre_a.reload()  # A is still logged in after B's login
+    expect(cadre_a.get_by_test_id("verified-phone")).to_contain_text("刘书记")
 
 
 def test_new_village_account_changes_its_password_at_first_login(

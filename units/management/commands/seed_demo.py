@@ -19,6 +19,7 @@ class Command(BaseCommand):
         created += ensure_demo_unit()
         self.stdout.write(self.style.SUCCESS(f"演示账号就绪（本次新建 {created} 个）。"))
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
+        self.stdout.write("系统管理员 admin 首次登录时须先修改密码。")
         for username, role, scope in demo_logins():
             self.stdout.write(f"  {role:<8} {username:<20} {scope}")
         self.stdout.write(
