@@ -3,7 +3,6 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from . import access
-from .menus import menu_for
 from .rules import authenticated, public
 
 
@@ -16,7 +15,6 @@ def home(request):
         {
             "slice_roots": access.slice_roots(user),
             "units": _units_of(user),
-            "menu_groups": menu_for(user),
         },
     )
 
