@@ -199,7 +199,20 @@ def _mark(entry: Entry, target: str, exact: bool) -> bool:
     return found
 
 
+def _menu_url_names(nodes=MENU) -> set[str]:
+    names = set()
+    for node in nodes:
+        names |= {node.url_name} if isinstance(node, Item) else _menu_url_names(node.children)
+    return names
+
+
+MENU_URL_NAMES = frozenset(_menu_url_names())
+
+
 def page_for(view_name: str) -> Page | None:
+    """The Page entry of a view deeper than the menu (None for a menu item's own view)."""
+    if view_name in MENU_URL_NAMES:
+        return None
     if view_name in PAGES:
         return PAGES[view_name]
     for key, page in PAGES.items():

@@ -147,6 +147,13 @@
     });
   });
 
+  // An open column chooser closes when the user clicks elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".column-chooser[open]").forEach(function (chooser) {
+      if (!chooser.contains(event.target)) chooser.open = false;
+    });
+  });
+
   // Confirmation for destructive actions (forms with data-confirm).
   document.addEventListener("submit", function (event) {
     var message = event.target.dataset && event.target.dataset.confirm;

@@ -109,3 +109,34 @@ def test_member_grid_fits_a_phone(new_page, live_server, world):
     row.get_by_label("姓名").fill("欧阳建国")
     expect(row.get_by_label("姓名")).to_have_value("欧阳建国")
     expect(row.locator("label", has_text="身份证号码")).to_be_visible()
+
+
+def test_column_chooser_remembers_the_choice(page, live_server, world, households):
+    browser_login(page, live_server, world.county_office)
+    page.goto(f"{live_server.url}/households/")
+    table = page.get_by_test_id("households")
+    expect(table).to_be_visible()
+    default = visible_headers(page)
+    assert "联系电话" not in default and "户主身份证号" in default
+
+    chooser = page.locator(".column-chooser")
+    chooser.locator("summary").click()
+    chooser.get_by_label("联系电话").check()
+    chooser.get_by_label("户主身份证号").uncheck()
+    expect(table.locator("th.col-phone")).to_be_visible()
+    expect(table.locator("td.col-id").first).to_be_hidden()
+    assert horizontal_overflow(page) <= 1  # the open chooser stays inside the window
+    shot(page, "tables-list-chooser")
+
+    # Kept for the next visit (and another page of the list).
+    page.goto(f"{live_server.url}/households/?page=2")
+    headers = visible_headers(page)
+    assert "联系电话" in headers and "户主身份证号" not in headers
+    assert page.evaluate(TABLE_OVERFLOW) <= 0
+
+    # 恢复默认 brings the server's default back.
+    chooser.locator("summary").click()
+    chooser.get_by_role("button", name="恢复默认").click()
+    assert visible_headers(page) == default
+    page.reload()
+    assert visible_headers(page) == default
