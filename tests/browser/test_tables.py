@@ -63,6 +63,19 @@ def test_household_list_fits_an_office_screen(page, live_server, world, househol
     assert horizontal_overflow(page) <= 1
 
 
+def test_household_list_is_cards_on_a_phone(new_page, live_server, world, households):
+    page = new_page(PHONE)
+    browser_login(page, live_server, world.village_account, phone=world.phone)
+    page.goto(f"{live_server.url}/households/")
+    rows = page.get_by_test_id("households").locator("tbody tr")
+    expect(rows.first.locator("td[data-label=户主姓名]")).to_be_visible()
+    # Columns left out by the chooser stay out of the cards too.
+    expect(rows.first.locator("td[data-label=联系电话]")).to_be_hidden()
+    shot(page, "tables-list-phone")
+    assert horizontal_overflow(page) <= 1
+    assert page.evaluate(TABLE_OVERFLOW) <= 0
+
+
 def narrow_inputs(page, scope: str) -> list[str]:
     """Visible inputs and selects under `scope` narrower than MIN_INPUT_WIDTH (checkboxes aside)."""
     return page.evaluate(
