@@ -76,6 +76,19 @@ def test_household_list_is_cards_on_a_phone(new_page, live_server, world, househ
     assert page.evaluate(TABLE_OVERFLOW) <= 0
 
 
+def test_household_page_members_fit_an_office_screen(page, live_server, world, households):
+    browser_login(page, live_server, world.village_account, phone=world.phone)
+    page.goto(f"{live_server.url}/households/{households.pk}/")
+    expect(page.get_by_test_id("members")).to_contain_text("欧阳丽华")
+    shot(page, "tables-detail-desktop")
+    overflow = page.evaluate(
+        """() => { const f = document.querySelector('[data-testid=members]').closest('.table-wrap');
+                   return f.scrollWidth - f.clientWidth; }"""
+    )
+    assert overflow <= 0
+    assert horizontal_overflow(page) <= 1
+
+
 def narrow_inputs(page, scope: str) -> list[str]:
     """Visible inputs and selects under `scope` narrower than MIN_INPUT_WIDTH (checkboxes aside)."""
     return page.evaluate(
