@@ -42,6 +42,8 @@ test: install chromium
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(DEV_ENV) $(PY) -m mypy
 
 bench: install
 	$(PY) bench/run.py

@@ -8,9 +8,10 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
-from poverty_system.formatting import amount, yuan
+from poverty_system.formatting import amount, mask_account, yuan
 from villages.models import VillagePhone, mask_phone
 
+from . import idnumbers
 from .choices import Cause, MemberChange
 from .models import MONEY_FIELDS, Household, Member
 
@@ -24,6 +25,7 @@ HIDDEN = {
     "created_by",
     "household",
     "registered_at",
+    "version",
 }
 
 
@@ -39,10 +41,21 @@ class Change:
     reason: str
 
 
-def display(field: models.Field, value) -> str:
-    """A value as the forms show it: choice labels, 是/否, dates, cause lists, amounts."""
+# Personal data shown masked unless the reader asked to reveal it (an audited reveal).
+SENSITIVE = {"id_number": idnumbers.mask, "phone": mask_phone, "bank_account": mask_account}
+
+
+def mask_value(name: str, value: str) -> str:
+    return SENSITIVE[name](value)
+
+
+def display(field: models.Field, value, *, reveal: bool = False) -> str:
+    """A value as the forms show it: choice labels, 是/否, dates, cause lists, amounts;
+    ID numbers, phones and bank accounts masked unless `reveal`."""
     if value is None or value == "" or value == []:
         return "（空）"
+    if field.name in SENSITIVE and not reveal:
+        return mask_value(field.name, str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -68,7 +81,7 @@ def _fields(model, history_model) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name in tracked and f.name not in HIDDEN]
 
 
-def _diff(rows: list, fields, subject_of, created, stamp_of) -> list[Change]:
+def _diff(rows: list, fields, subject_of, created, stamp_of, reveal=False) -> list[Change]:
     changes, previous = [], {}
     for row in rows:
         key = row.id
@@ -89,8 +102,8 @@ def _diff(rows: list, fields, subject_of, created, stamp_of) -> list[Change]:
                             phone,
                             subject_of(row),
                             str(field.verbose_name),
-                            display(field, old),
-                            display(field, new),
+                            display(field, old, reveal=reveal),
+                            display(field, new, reveal=reveal),
                             reason,
                         )
                     )
@@ -98,7 +111,7 @@ def _diff(rows: list, fields, subject_of, created, stamp_of) -> list[Change]:
     return changes
 
 
-def household_log(household: Household) -> list[Change]:
+def household_log(household: Household, *, reveal: bool = False) -> list[Change]:
     """All changes of the household and of its members, newest first (three queries)."""
     rows = list(
         household.history.select_related("history_user").order_by("history_date", "history_id")
@@ -125,6 +138,7 @@ def household_log(household: Household) -> list[Change]:
         lambda row: "户信息",
         lambda row: "登记新户",
         stamp_of,
+        reveal,
     )
     changes += _diff(
         member_rows,
@@ -132,6 +146,7 @@ def household_log(household: Household) -> list[Change]:
         lambda row: f"成员 {row.name}",
         member_created,
         stamp_of,
+        reveal,
     )
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes
@@ -146,3 +161,15 @@ def _holders(phones: set[str]) -> dict[str, str]:
         .order_by("active", "-pk")
         .values_list("phone", "holder")
     )
+
+
+def changes_since(household: Household, version: int) -> list[Change]:
+    """What changed after the household was at `version` (a stale form shows these)."""
+    base = (
+        household.history.filter(version__lte=version)
+        .order_by("-history_date", "-history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    changes = household_log(household)
+    return changes if base is None else [c for c in changes if c.at > base]

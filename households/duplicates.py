@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Length, Substr
 
 from poverty_system import access
+from poverty_system.roles import VIEW
 
 from . import idnumbers
 from .choices import MemberChange
@@ -68,7 +69,7 @@ def members_of(user, numbers: list[str]) -> list[Conflict]:
 
 
 def _mark(user, member) -> None:
-    member.in_slice = access.has_code_perm(user, "view_slice", member.household.village_code)
+    member.in_slice = access.has_code_perm(user, VIEW, member.household.village_code)
 
 
 def length_variants(user) -> list[tuple]:

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from poverty_system.roles import Role
-
 from . import idnumbers
+from .access import is_village_session
 from .choices import Attribute, Cause, HouseholdStatus
 from .models import Claim, Member
 
@@ -194,7 +193,7 @@ def parse_filters(params, *, phones=None) -> tuple[HouseholdFilterForm, Filters]
 
 def phones_for(user):
     """The village account's own phones for the claim filter; None for other accounts."""
-    if user.role != Role.VILLAGE:
+    if not is_village_session(user):
         return None
     return list(user.phones.order_by("-active", "pk"))
 

@@ -59,6 +59,18 @@ class ChineseFormMixin:
                 field.validators.append(_not_negative)
 
 
+class VersionFieldMixin:
+    """Carries the record's version (poverty_system.versioning) in a hidden field: the action
+    refuses a save made from a form opened before someone else's save."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=getattr(instance, "version", None)
+        )
+
+
 def _not_negative(value):
     if value is not None and value < 0:
         raise forms.ValidationError("不能为负数。")
@@ -67,7 +79,7 @@ def _not_negative(value):
 # --- the seven parts --------------------------------------------------------------------
 
 
-class BasicForm(ChineseFormMixin, forms.ModelForm):
+class BasicForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     """Part 1 · 家庭基本情况 (household fields; the members are MemberFormSet)."""
 
     class Meta:
@@ -102,7 +114,7 @@ class BasicForm(ChineseFormMixin, forms.ModelForm):
         return account
 
 
-class ProductionForm(ChineseFormMixin, forms.ModelForm):
+class ProductionForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Household
         fields = [
@@ -133,13 +145,13 @@ class ProductionForm(ChineseFormMixin, forms.ModelForm):
         return data
 
 
-class IncomeForm(ChineseFormMixin, forms.ModelForm):
+class IncomeForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     class Meta:
         model = Household
         fields = list(INCOME_FIELDS)
 
 
-class CausesForm(ChineseFormMixin, forms.ModelForm):
+class CausesForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     other_causes = forms.MultipleChoiceField(
         label="其他致贫原因",
         choices=Cause.choices,
@@ -167,7 +179,7 @@ class CausesForm(ChineseFormMixin, forms.ModelForm):
         return data
 
 
-class ApplicationForm(ChineseFormMixin, forms.ModelForm):
+class ApplicationForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     all_required = True
 
     class Meta:
@@ -176,7 +188,7 @@ class ApplicationForm(ChineseFormMixin, forms.ModelForm):
         widgets = {"application_statement": forms.Textarea(attrs={"rows": 4})}
 
 
-class SurveyForm(ChineseFormMixin, forms.ModelForm):
+class SurveyForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     all_required = True
 
     class Meta:
@@ -201,7 +213,7 @@ APPROVAL_STEPS = [
 ]
 
 
-class ApprovalForm(ChineseFormMixin, forms.ModelForm):
+class ApprovalForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
     """Part 7 · 扶贫对象审批表: the five steps, each dated no earlier than the one before."""
 
     all_required = True

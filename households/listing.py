@@ -27,6 +27,7 @@ from poverty_system.roles import VIEW
 from villages.models import LEVEL_DIGITS, Region, mask_phone
 
 from . import idnumbers
+from .access import filter_households, filter_households_in_region
 from .choices import Attribute, Cause, HouseholdStatus, Relation
 from .filters import SORTS, Filters, order_for
 from .models import Household
@@ -41,8 +42,8 @@ def scoped_households(user, region=None):
     """The account's households, narrowed to `region` (404 when outside the slice)."""
     queryset = Household.objects.all()
     if region is not None:
-        return access.filter_households_in_region(queryset, user, region)
-    return access.filter_households(queryset, user)
+        return filter_households_in_region(queryset, user, region)
+    return filter_households(queryset, user)
 
 
 @dataclass

@@ -11,7 +11,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
+
+from poverty_system.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.roles import VIEW
+from poverty_system.versioning import Versioned
 
 from . import idnumbers
 from .choices import (
@@ -34,20 +37,11 @@ from .choices import (
 )
 
 
-class PhoneHistory(models.Model):
-    """Extra columns of every history row: the verified phone of the session that made it."""
-
-    history_phone = models.CharField("验证手机", max_length=11, blank=True)
-
-    class Meta:
-        abstract = True
-
-
 class HouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from poverty_system import access
+    def visible_to(self, user, perm: str = VIEW):
+        from .access import filter_households
 
-        return access.filter_households(self, user)
+        return filter_households(self, user, perm)
 
 
 AREA = {"max_digits": 10, "decimal_places": 2, "default": Decimal("0")}
@@ -68,7 +62,7 @@ INCOME_FIELDS = (
 MONEY_FIELDS = frozenset({*INCOME_FIELDS, "net_income_per_capita"})
 
 
-class Household(models.Model):
+class Household(Versioned, models.Model):
     # Part 1 · 家庭基本情况
     number = models.CharField("户编号", max_length=16, unique=True, editable=False)
     village = models.ForeignKey(
@@ -180,7 +174,7 @@ class Household(models.Model):
         editable=False,
     )
 
-    history = HistoricalRecords(bases=[PhoneHistory], excluded_fields=["created_at"])
+    history = ExplicitHistory(bases=[PhoneHistory], excluded_fields=["created_at"])
     objects = HouseholdQuerySet.as_manager()
 
     class Meta:
@@ -276,7 +270,7 @@ class Member(models.Model):
     change_month = models.DateField("变更年月", null=True, blank=True)
     change_note = models.CharField("变更说明", max_length=200, blank=True)
 
-    history = HistoricalRecords(bases=[PhoneHistory])
+    history = ExplicitHistory(bases=[PhoneHistory])
 
     class Meta:
         verbose_name = "家庭成员"
@@ -356,15 +350,33 @@ class Claim(models.Model):
 class StatusChange(models.Model):
     """One status change of a household: year, opinion or reason, actor and time.
 
-    Written only by households.services.set_status; the assessment app's exit (脱贫) and
-    return (返贫) actions and the removal (清退) go through it.
+    Written only by households.lifecycle (the one owner of a household's status); the
+    public actions (registration, removal, and the assessment app's exit, return and
+    rollback) go through it. Append-only: a rollback (综合回退) is a new row of kind
+    `rollback` that names the change it reverts.
     """
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "状态变更"
+        ROLLBACK = "rollback", "综合回退"
+        SPLIT = "split", "分户新立"
 
     household = models.ForeignKey(
         Household, verbose_name="贫困户", on_delete=models.PROTECT, related_name="status_changes"
     )
     year = models.PositiveSmallIntegerField("年度")
-    from_status = models.CharField("原状态", max_length=20, choices=HouseholdStatus.choices)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.CHANGE)
+    reverts = models.OneToOneField(
+        "self",
+        verbose_name="回退的变更",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reverted_by",
+    )
+    from_status = models.CharField(
+        "原状态", max_length=20, choices=HouseholdStatus.choices, blank=True
+    )
     to_status = models.CharField("新状态", max_length=20, choices=HouseholdStatus.choices)
     reason = models.CharField("意见/原因", max_length=500)
     actor = models.ForeignKey(
@@ -377,6 +389,7 @@ class StatusChange(models.Model):
         verbose_name = "状态变更"
         verbose_name_plural = "状态变更"
         ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["household", "-at"], name="status_change_household")]
 
     def __str__(self):
         return f"{self.household_id}: {self.from_status} → {self.to_status}"

@@ -102,3 +102,30 @@ def record(
         outcome=outcome,
         detail=detail or {},
     )
+
+
+def record_many(
+    actor: Actor, action: str, items: list[tuple[Any, dict[str, Any]]], *, outcome: str = OK
+) -> None:
+    """One entry per (object, detail), in one statement (batch actions)."""
+    user = actor.user if actor.is_authenticated else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                user=user,
+                username=getattr(actor.user, "username", "") if user else "",
+                role=actor.role if user else "",
+                phone=actor.phone_number,
+                ip=actor.ip,
+                request_id=actor.request_id,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                region_code=getattr(obj, "village_code", "") or getattr(obj, "code", "") or "",
+                outcome=outcome,
+                detail=detail,
+            )
+            for obj, detail in items
+        ],
+        batch_size=1000,
+    )

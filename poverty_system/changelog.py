@@ -19,7 +19,7 @@ from .actor import Actor
 REASON_MAX = 100
 
 
-class ExplicitHistory(HistoricalRecords):
+class ExplicitHistory(HistoricalRecords):  # type: ignore[misc]  # untyped library
     """HistoricalRecords without the save/delete signals: rows come only from this module."""
 
     def post_save(self, instance: Any, created: bool, using: Any = None, **kwargs: Any) -> None:

@@ -15,3 +15,13 @@ def amount(value: Decimal | int | None) -> str:
 def yuan(value: Decimal | int | None) -> str:
     """4000.00 元: an amount of money with its unit, where no column header names it."""
     return "" if value is None else f"{amount(value)} 元"
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: phones in lists, exports and printouts."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("****" if phone else "")
+
+
+def mask_account(account: str) -> str:
+    """****5678: bank accounts outside an audited reveal."""
+    return f"****{account[-4:]}" if len(account) > 4 else ("****" if account else "")

@@ -44,6 +44,8 @@ MANAGE_POOR_COUNTY = "manage_poor_county"
 MANAGE_UNITS = "manage_units"
 EXPORT_QR = "export_qr"
 VIEW_STATISTICS = "view_statistics"
+# Codename of the units.Unit permission that a unit account holds on its unit.
+MANAGE_UNIT = "manage_unit"
 
 REGION_PERMISSIONS = [
     (VIEW, "查看辖区数据"),

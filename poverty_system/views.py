@@ -2,6 +2,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from units.access import unit_ids
+
 from . import access
 from .rules import authenticated, public
 
@@ -23,7 +25,7 @@ def _units_of(user):
     """The units a unit or cadre account acts for (none for other roles)."""
     from units.models import Unit
 
-    ids = access.unit_ids(user)
+    ids = unit_ids(user)
     return list(Unit.objects.filter(pk__in=ids).select_related("region")) if ids else []
 
 

@@ -10,6 +10,7 @@ from stdnum.cn import ric
 
 from households import services
 from households.choices import Relation
+from poverty_system.actor import Actor
 
 _sequence = itertools.count(1)
 
@@ -120,10 +121,12 @@ def register(account, phone, members=None, *, village=None, parts_done: int = 7,
         )
     members = members or [member("张三")]
     household = services.start_registration(
-        account, village, {**BASIC, **basic}, members, phone=phone
+        Actor(account, phone), village, {**BASIC, **basic}, members
     )
     for number in range(2, parts_done + 1):
-        household = services.save_part(account, household, number, dict(PARTS[number]), phone=phone)
+        household = services.save_part(
+            Actor(account, phone), household, number, dict(PARTS[number])
+        )
     household.refresh_from_db()
     return household
 
@@ -167,11 +170,24 @@ def part1_post(members: list[dict], existing: list | None = None, **basic) -> di
         data.update(_fields(row, f"members-{index}-"))
         if index < len(existing):
             data[f"members-{index}-id"] = str(existing[index].pk)
+    if existing:
+        data["basic-version"] = str(current_version(existing[0].household_id))
     return data
 
 
-def part_post(number: int, **overrides) -> dict:
-    return _fields({**PARTS[number], **overrides})
+def current_version(household_pk) -> int:
+    """The version an edit form opened now would carry."""
+    from households.models import Household
+
+    return Household.objects.values_list("version", flat=True).get(pk=household_pk)
+
+
+def part_post(household, number: int, **overrides) -> dict:
+    """POST data of part `number` as the form opened now would send it (with its version)."""
+    return {
+        **_fields({**PARTS[number], **overrides}),
+        "version": str(current_version(household.pk)),
+    }
 
 
 def member_rows(household) -> tuple[list[dict], list]:

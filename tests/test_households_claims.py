@@ -9,6 +9,7 @@ from django.db import connection, connections
 
 from households import services
 from households.models import Claim
+from poverty_system.actor import Actor
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def unclaimed(world, name="张三", **kwargs):
     """A registered household of world.village whose claim the township cancelled."""
     household = register(world.village_account, world.phone, [member(name, **kwargs)])
-    services.cancel_claim(world.township_office, household, "测试：释放认领")
+    services.cancel_claim(Actor(world.township_office), household, "测试：释放认领")
     return household
 
 
@@ -32,7 +33,7 @@ def test_the_village_lists_its_unclaimed_households_and_searches(world, login):
     second = unclaimed(world, "李四")
     claimed = register(world.village_account, world.phone, [member("王五")])
     outside = register(world.other_village_account, world.other_phone, [member("外村")])
-    services.cancel_claim(world.other_township_office, outside, "释放")
+    services.cancel_claim(Actor(world.other_township_office), outside, "释放")
     client = login(world.village_account, world.phone)
     response = client.get("/households/claims/")
     assert rows(response) == [first.number, second.number]
@@ -105,7 +106,7 @@ def test_two_claims_at_the_same_moment_exactly_one_wins(world):
             barrier.wait()
             with turns:
                 results[phone.phone] = services.claim_household(
-                    world.village_account, household, phone=phone
+                    Actor(world.village_account, phone), household
                 )
         except Exception as exc:  # any other error is shown by the assertion below
             results[phone.phone] = exc
@@ -196,10 +197,10 @@ def test_claims_page_is_only_for_village_and_township(world, login):
 
 def test_a_removed_household_cannot_be_claimed(world):
     household = register(world.village_account, world.phone)
-    services.remove_household(world.village_account, household, "识别错误", phone=world.phone)
-    services.cancel_claim(world.township_office, household, "释放")
+    services.remove_household(Actor(world.village_account, world.phone), household, "识别错误")
+    services.cancel_claim(Actor(world.township_office), household, "释放")
     with pytest.raises(services.HouseholdError, match="该户已清退，不能认领。"):
-        services.claim_household(world.village_account, household, phone=world.phone)
+        services.claim_household(Actor(world.village_account, world.phone), household)
 
 
 def _village_list_queries(client, django_assert_max_num_queries, ceiling):
@@ -221,7 +222,7 @@ def test_claims_lists_cost_the_same_for_few_and_many_rows(
     for index in range(25):
         household = register(world.village_account, world.phone, [member(f"张{index}")])
         if index % 2:
-            services.cancel_claim(world.township_office, household, "释放")
+            services.cancel_claim(Actor(world.township_office), household, "释放")
     response = village.get("/households/claims/")
     assert len(response.context["rows"]) == 13
     _village_list_queries(village, django_assert_max_num_queries, QUERY_CEILING)
@@ -238,5 +239,5 @@ def test_only_the_township_office_cancels_a_claim_even_through_the_action(world)
     administrator reads every slice but does not cancel claims."""
     household = register(world.village_account, world.phone)
     with pytest.raises(services.EditRefused, match="只有乡镇扶贫办可以取消认领。"):
-        services.cancel_claim(world.admin, household, "释放")
+        services.cancel_claim(Actor(world.admin), household, "释放")
     assert Claim.objects.filter(household=household, active=True).exists()

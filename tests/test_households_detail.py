@@ -4,11 +4,12 @@ and 修改日志 (who, verified phone, when, field, old → new) from django-sim
 from decimal import Decimal
 
 import pytest
-from django.test import RequestFactory
-from simple_history.models import HistoricalRecords
 
-from households import services
+from households import lifecycle, services
 from households.models import Household, Member
+from poverty_system import audit, changelog
+from poverty_system.actor import Actor
+from poverty_system.models import AuditEntry
 
 from .households_data import (  # noqa: F401
     PRODUCTION,
@@ -66,17 +67,33 @@ def test_every_office_in_its_slice_and_the_village_read_it(world, login, househo
         assert client.get(f"/households/{household.pk}/").status_code == status, name
 
 
-def test_full_values_are_shown_on_the_household_page(world, login, household):
-    page = login(world.county_office).get(f"/households/{household.pk}/").content.decode()
-    assert HEAD_ID in page and "13812345678" in page and "6228480012345678" in page
+def test_full_values_only_on_an_audited_reveal(world, login, household):
+    """The household page masks ID numbers, phone and bank account; 显示完整信息 (POST) shows
+    them and leaves one audit entry per kind, naming who and from where."""
+    client = login(world.county_office)
+    url = f"/households/{household.pk}/"
+    page = client.get(url).content.decode()
+    assert HEAD_ID not in page and "13812345678" not in page and "6228480012345678" not in page
+    assert "360731********" in page and "138****5678" in page and "****5678" in page
     assert "4000.00" in page  # per-capita net income
+    assert not AuditEntry.objects.filter(action__startswith="reveal").exists()
+    page = client.post(url, {"reveal": "1"}).content.decode()
+    assert HEAD_ID in page and "13812345678" in page and "6228480012345678" in page
+    entries = AuditEntry.objects.filter(object_id=str(household.pk), action__startswith="reveal")
+    assert sorted(e.action for e in entries) == [audit.REVEAL_ID, audit.REVEAL_PHONE]
+    for entry in entries:
+        assert entry.user == world.county_office and entry.region_code == household.village_code
+        assert HEAD_ID not in str(entry.detail) and entry.ip == "127.0.0.1"
+    # Outside the slice the reveal is a 404 like the page, and nothing is recorded.
+    assert login(world.other_county_office).post(url, {"reveal": "1"}).status_code == 404
+    assert entries.count() == 2
 
 
 def test_amounts_read_the_same_on_every_page(world, login, household):
     """One format for money (poverty_system.formatting): the page, part 3, the list and
     the change log all show 4000.00, with 元 where no column header names the unit."""
     client = login(world.village_account, world.phone)
-    client.post(f"/households/{household.pk}/income/", part_post(3, wage_income="16000"))
+    client.post(f"/households/{household.pk}/income/", part_post(household, 3, wage_income="16000"))
     household.refresh_from_db()
     assert household.net_income_per_capita == Decimal("9000.00")
     page = client.get(f"/households/{household.pk}/")
@@ -111,14 +128,16 @@ def test_edits_only_with_the_claiming_phone(world, login, household):
 
 def test_the_same_phone_of_another_session_may_edit(world, login, household):
     client = login(world.village_account, world.phone)
-    response = client.post(f"/households/{household.pk}/production/", part_post(2, arable_area="4"))
+    response = client.post(
+        f"/households/{household.pk}/production/", part_post(household, 2, arable_area="4")
+    )
     assert response.status_code == 302
     household.refresh_from_db()
     assert household.arable_area == Decimal("4")
 
 
 def test_unclaimed_must_be_claimed_first(world, login, household):
-    services.cancel_claim(world.township_office, household, "释放")
+    services.cancel_claim(Actor(world.township_office), household, "释放")
     client = login(world.village_account, world.phone)
     response = client.get(f"/households/{household.pk}/production/")
     assert response.status_code == 403
@@ -148,7 +167,7 @@ def test_outside_the_slice_edit_pages_are_404(world, login, household):
 
 def test_change_log_shows_who_which_phone_and_old_to_new(world, login, household):
     client = login(world.village_account, world.phone)
-    client.post(f"/households/{household.pk}/production/", part_post(2, arable_area="5"))
+    client.post(f"/households/{household.pk}/production/", part_post(household, 2, arable_area="5"))
     rows, existing = member_rows(household)
     rows[1]["name"] = "李美"
     client.post(f"/households/{household.pk}/basic/", part1_post(rows, existing))
@@ -171,21 +190,22 @@ def test_change_log_shows_who_which_phone_and_old_to_new(world, login, household
     assert any(c.field == "登记新户" for c in log)
 
 
-def test_the_history_phone_comes_from_the_request_session(world, household):
-    """Code that saves without naming a phone still gets the phone of the request that
-    HistoryRequestMiddleware put in simple_history's context."""
-    request = RequestFactory().get("/")
-    request.user = world.village_account
-    request.session = {"verified_phone_id": world.phone2.pk}
-    HistoricalRecords.context.request = request
-    try:
-        head = Member.objects.get(name="张三")
-        head.ethnicity = "畲族"
-        head.save()
-    finally:
-        del HistoricalRecords.context.request
+def test_history_is_written_by_the_actions_from_the_actor_only(world, household):
+    """A save outside the actions leaves no history row; the change log is stamped from the
+    Actor (account and verified phone), never from attributes or the request context."""
+    head = Member.objects.get(name="张三")
+    before = Member.history.filter(id=head.pk).count()
+    head.ethnicity = "畲族"
+    head.save()
+    assert Member.history.filter(id=head.pk).count() == before
+    changelog.save(Actor(world.village_account, world.phone2), head, reason="测试")
     row = Member.history.filter(id=head.pk).latest("history_date")
-    assert row.history_phone == "13900000002" and row.history_user == world.village_account
+    assert (row.history_phone, row.history_user, row.history_type) == (
+        "13900000002",
+        world.village_account,
+        "~",
+    )
+    assert row.history_change_reason == "测试" and row.ethnicity == "畲族"
 
 
 def test_removed_members_are_greyed_on_the_page(world, login, household):
@@ -193,12 +213,11 @@ def test_removed_members_are_greyed_on_the_page(world, login, household):
 
     spouse = Member.objects.get(name="李梅")
     services.remove_member(
-        world.village_account,
+        Actor(world.village_account, world.phone),
         household,
         spouse,
         change="death",
         month=datetime.date(2016, 5, 1),
-        phone=world.phone,
     )
     page = login(world.city_office).get(f"/households/{household.pk}/").content.decode()
     assert '<tr class="removed">' in page and "死亡 2016-05" in page
@@ -220,25 +239,23 @@ def _busy_household(world):
         world.phone,
         [member("赵大")] + [member(f"赵{i}", "son") for i in range(2, 7)],
     )
-    services.cancel_claim(world.township_office, household, "认领有误")
-    services.claim_household(world.village_account, household, phone=world.phone)
+    services.cancel_claim(Actor(world.township_office), household, "认领有误")
+    services.claim_household(Actor(world.village_account, world.phone), household)
     for area in ("4", "5", "6"):
         services.save_part(
-            world.village_account,
+            Actor(world.village_account, world.phone),
             household,
             2,
             {**PRODUCTION, "arable_area": Decimal(area)},
-            phone=world.phone,
         )
     services.remove_member(
-        world.village_account,
+        Actor(world.village_account, world.phone),
         household,
         household.members.get(name="赵6"),
         change="death",
         month=datetime.date(2016, 5, 1),
-        phone=world.phone,
     )
-    services.set_status(world.township_office, household, "lifted", "收入稳定超过脱贫标准")
+    lifecycle.set_status(Actor(world.township_office), household, "lifted", "收入稳定超过脱贫标准")
     return household
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from households import services
 from households.models import Member
+from poverty_system.actor import Actor
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 
@@ -18,20 +19,18 @@ def move(world, person_id, from_household, to_household, to_account, to_phone):
     keeps the ID, so the ID is active in one household and on a removed member of another."""
     leaving = from_household.members.get(id_number=person_id)
     services.remove_member(
-        world.village_account,
+        Actor(world.village_account, world.phone),
         from_household,
         leaving,
         change="move_out",
         month=MAY,
-        phone=world.phone,
     )
     services.add_member(
-        to_account,
+        Actor(to_account, to_phone),
         to_household,
         member("迁入者", "spouse", person_id),
         change="marriage_in",
         month=MAY,
-        phone=to_phone,
     )
 
 
@@ -69,7 +68,7 @@ def test_split_rows_are_not_conflicts(world):
     )
     son = household.members.get(name="张大")
     services.split_household(
-        world.village_account, household, {son.pk: ""}, son.pk, month=MAY, phone=world.phone
+        Actor(world.village_account, world.phone), household, {son.pk: ""}, son.pk, month=MAY
     )
     from households.duplicates import duplicate_numbers
 

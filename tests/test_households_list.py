@@ -15,6 +15,7 @@ from households.choices import Relation
 from households.listing import PER_PAGE
 from households.models import Household, Member
 from households.seeding import seed_households
+from poverty_system.actor import Actor
 from villages.models import Region, code_range
 
 LIST = "/households/"
@@ -208,14 +209,13 @@ def test_id_search_finds_any_active_member_and_does_not_echo_it(world, household
 def test_id_search_ignores_removed_members(world, households, login):
     household = in_region(world.village).filter(size__gte=2).first()
     member = household.members.exclude(relation=Relation.HEAD).first()
-    services.claim_household(world.village_account, household, phone=world.phone)
+    services.claim_household(Actor(world.village_account, world.phone), household)
     services.remove_member(
-        world.village_account,
+        Actor(world.village_account, world.phone),
         household,
         member,
         change="death",
         month=timezone.localdate().replace(day=1),
-        phone=world.phone,
     )
     client = login(world.township_office)
     assert numbers(client.get(LIST, {"q": member.id_number})) == []
@@ -237,9 +237,9 @@ def claim(world, households, n_first=3, n_second=2):
     """Claims by the village account: the first households by phone, the next by phone2."""
     village = list(in_region(world.village).order_by("number"))
     for household in village[:n_first]:
-        services.claim_household(world.village_account, household, phone=world.phone)
+        services.claim_household(Actor(world.village_account, world.phone), household)
     for household in village[n_first : n_first + n_second]:
-        services.claim_household(world.village_account, household, phone=world.phone2)
+        services.claim_household(Actor(world.village_account, world.phone2), household)
     return village[:n_first], village[n_first : n_first + n_second], village[n_first + n_second :]
 
 
@@ -418,7 +418,7 @@ def test_queries_per_page_do_not_grow(
     seed_households(world.township, size, seed=size, villages=[world.village])
     village = list(in_region(world.village).order_by("number"))
     for household in village[:3]:
-        services.claim_household(world.village_account, household, phone=world.phone)
+        services.claim_household(Actor(world.village_account, world.phone), household)
     client = login(getattr(world, account))
     if "region" in params:
         params = {**params, "region": getattr(world, params["region"]).pk}

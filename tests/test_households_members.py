@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from households import services
 from households.choices import HouseholdStatus
 from households.models import Claim, Household, Member, StatusChange
+from poverty_system.actor import Actor
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 
@@ -123,12 +124,11 @@ def test_the_head_leaves_only_with_a_successor(world, login, household):
 def test_the_last_member_may_leave(world, household):
     for name in ("张小", "李梅", "张三"):
         services.remove_member(
-            world.village_account,
+            Actor(world.village_account, world.phone),
             household,
             Member.objects.get(name=name),
             change="death",
             month=MAY,
-            phone=world.phone,
         )
     household.refresh_from_db()
     assert household.size == 0 and household.net_income_per_capita == 0
@@ -138,21 +138,19 @@ def test_the_last_member_may_leave(world, household):
 def test_member_changes_only_by_the_claiming_phone(world, household):
     with pytest.raises(services.EditRefused, match="139\\*\\*\\*\\*0001"):
         services.add_member(
-            world.village_account,
+            Actor(world.village_account, world.phone2),
             household,
             member("x", "son"),
             change="birth",
             month=MAY,
-            phone=world.phone2,
         )
     with pytest.raises(PermissionDenied):
         services.remove_member(
-            world.township_office,
+            Actor(world.township_office),
             household,
             Member.objects.get(name="张小"),
             change="death",
             month=MAY,
-            phone=None,
         )
     assert household.members.filter(active=True).count() == 3
 
@@ -239,12 +237,11 @@ def test_split_refusals(world, login):
     assert f"move_{head.pk}" not in form.fields
     with pytest.raises(services.HouseholdError, match="户主不能分出"):
         services.split_household(
-            world.village_account,
+            Actor(world.village_account, world.phone),
             household,
             {head.pk: "", son.pk: "son"},
             son.pk,
             month=MAY,
-            phone=world.phone,
         )
     assert Household.objects.count() == 1 and household.members.filter(active=True).count() == 3
     draft = register(
@@ -252,12 +249,11 @@ def test_split_refusals(world, login):
     )
     with pytest.raises(services.HouseholdError, match="尚未完成登记"):
         services.split_household(
-            world.village_account,
+            Actor(world.village_account, world.phone),
             draft,
             {draft.members.get(name="赵二").pk: ""},
             draft.members.get(name="赵二").pk,
             month=MAY,
-            phone=world.phone,
         )
     response = login(world.village_account, world.phone2).post(url, split_post({son: ""}, son))
     assert response.status_code == 403

@@ -14,7 +14,9 @@ from households import idnumbers, seeding
 from households.choices import HouseholdStatus, Relation
 from households.models import Claim, Household, Member, StatusChange
 from households.seeding import AreaCodes, seed_households
+from poverty_system.actor import Actor
 from tests.households_data import member, register
+from units.demo import ensure_demo_unit
 from villages.demo import ensure_demo_accounts
 from villages.models import Region, code_range
 
@@ -195,6 +197,7 @@ def test_command_refuses_bad_arguments(world, args):
 def demo(small_tree):
     """The demo accounts of `make run` (villages.demo) on the small tree."""
     ensure_demo_accounts()
+    ensure_demo_unit()
     return small_tree
 
 
@@ -231,7 +234,7 @@ def test_demo_village_can_see_and_claim_the_rest(demo, client):
     account = User.objects.get(username="cangqian_village")
     phone = account.phones.get(phone="13800000001")
     unclaimed = in_region(demo["360731100201"]).exclude(claims__active=True).first()
-    services.claim_household(account, unclaimed, phone=phone)
+    services.claim_household(Actor(account, phone), unclaimed)
     assert Claim.objects.filter(household=unclaimed, active=True).exists()
 
 

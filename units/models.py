@@ -11,9 +11,9 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from poverty_system import access
+        from .access import filter_units
 
-        return access.filter_units(self, user)
+        return filter_units(self, user)
 
 
 class Unit(models.Model):

@@ -10,6 +10,7 @@ from poverty_system.roles import MANAGE_UNITS, Role
 from villages.accounts import AccountError, create_user
 from villages.models import Level, Region, User
 
+from .access import unit_ids
 from .models import Cadre, Unit
 
 
@@ -56,7 +57,7 @@ def create_cadre_account(
     must_change_password: bool = True,
 ) -> tuple[Cadre, User, str]:
     """Unit account adds a cadre with a login (系统管理 › 添加系统用户)."""
-    if unit.pk not in access.unit_ids(actor) and not access.is_admin(actor):
+    if unit.pk not in unit_ids(actor) and not access.is_admin(actor):
         raise PermissionDenied
     account, password = create_user(
         actor,

@@ -24,6 +24,7 @@ from poverty_system.roles import (
     Role,
 )
 
+from .access import filter_manageable_accounts, filter_phone_managed_accounts
 from .models import Region, User, VillagePhone
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -137,7 +138,7 @@ def create_user(
 
 def get_managed_account(actor: User, pk) -> User:
     """An account the actor manages, or 404 (missing and not-yours look the same)."""
-    return get_object_or_404(access.filter_manageable_accounts(User.objects.all(), actor), pk=pk)
+    return get_object_or_404(filter_manageable_accounts(User.objects.all(), actor), pk=pk)
 
 
 @transaction.atomic
@@ -196,7 +197,7 @@ def regions_by_account(found) -> dict[int, list[Region]]:
 
 def get_phone_managed_account(actor: User, pk) -> User:
     """A village account whose phones the actor manages, or 404 (as get_managed_account)."""
-    return get_object_or_404(access.filter_phone_managed_accounts(User.objects.all(), actor), pk=pk)
+    return get_object_or_404(filter_phone_managed_accounts(User.objects.all(), actor), pk=pk)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ DEMO_OFFICES = [
     ("gongjiang_town", Role.TOWNSHIP, "贡江镇扶贫办", TOWNSHIP),
     ("cangqian_village", Role.VILLAGE, "仓前村委会", VILLAGE),
 ]
+# The unit and cadre accounts are created by units.demo (units sits above villages).
 DEMO_UNIT = ("yudu_agri_unit", "于都县农业农村局")
 DEMO_CADRE = ("cadre_wangming", "王明", "13800000002")
 
@@ -37,9 +38,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
 @transaction.atomic
 def ensure_demo_accounts() -> int:
     """Create the demo accounts that do not exist yet; returns how many were created."""
-    from units.models import Unit
-    from units.services import create_cadre_account, create_unit
-
     created = 0
     admin = User.objects.filter(username="admin").first()
     if admin is None:
@@ -69,27 +67,4 @@ def ensure_demo_accounts() -> int:
             for phone, holder in DEMO_PHONES:
                 if not account.phones.active().filter(phone=phone).exists():
                     add_village_phone(township, account, phone=phone, holder=holder)
-    county = User.objects.get(username="yudu_county")
-    unit = Unit.objects.filter(name=DEMO_UNIT[1]).first()
-    if unit is None:
-        unit, _, _ = create_unit(
-            county,
-            name=DEMO_UNIT[1],
-            region=Region.objects.get(code=COUNTY),
-            username=DEMO_UNIT[0],
-            password=DEMO_PASSWORD,
-            must_change_password=False,
-        )
-        created += 1
-    if not User.objects.filter(username=DEMO_CADRE[0]).exists():
-        create_cadre_account(
-            User.objects.get(username=DEMO_UNIT[0]),
-            unit,
-            username=DEMO_CADRE[0],
-            name=DEMO_CADRE[1],
-            phone=DEMO_CADRE[2],
-            password=DEMO_PASSWORD,
-            must_change_password=False,
-        )
-        created += 1
     return created

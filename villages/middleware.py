@@ -1,6 +1,8 @@
 """Builds the request's Actor once: account, verified phone (village sessions), client IP,
 request id. Views pass request.actor to every action."""
 
+from django.utils.functional import SimpleLazyObject
+
 from poverty_system.actor import Actor, client_ip, new_request_id
 
 from .auth import verified_phone
@@ -16,12 +18,12 @@ def actor_for(request, user=None) -> Actor:
 
 
 class ActorMiddleware:
-    """After AuthenticationMiddleware. The phone is looked up only for sessions that verified
-    one (village accounts), so other requests pay no query."""
+    """After AuthenticationMiddleware. Built on first use, so a page that acts for nobody
+    pays no query for the verified phone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.actor = actor_for(request)
+        request.actor = SimpleLazyObject(lambda: actor_for(request))
         return self.get_response(request)

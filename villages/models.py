@@ -9,6 +9,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from poverty_system import formatting
 from poverty_system.roles import REGION_PERMISSIONS, Role
 
 
@@ -207,7 +208,7 @@ class SmsChallenge(models.Model):
 
 
 def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+    return formatting.mask_phone(phone) or "****"
 
 
 class RegionUserObjectPermission(UserObjectPermissionBase):

@@ -12,6 +12,7 @@ from poverty_system.roles import CREATABLE_ROLES, REGION_ROLES, ROLE_REGION_LEVE
 from poverty_system.rules import roles
 
 from . import accounts
+from .access import filter_manageable_accounts, filter_phone_managed_accounts
 from .forms import AccountForm, AccountRegionForm, PhoneForm
 from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone
 
@@ -115,7 +116,7 @@ def _village_count(region: Region):
 
 @account_managers
 def account_list(request):
-    found = access.filter_manageable_accounts(User.objects.all(), request.user)
+    found = filter_manageable_accounts(User.objects.all(), request.user)
     query = request.GET.get("q", "").strip()
     if query:
         found = found.filter(username__icontains=query) | found.filter(full_name__icontains=query)
@@ -231,7 +232,7 @@ def account_set_active(request, pk):
 @phone_managers
 def phone_accounts(request):
     found = (
-        access.filter_phone_managed_accounts(User.objects.all(), request.user)
+        filter_phone_managed_accounts(User.objects.all(), request.user)
         .order_by("username")
         .prefetch_related(
             Prefetch("phones", VillagePhone.objects.active(), to_attr="active_phones")

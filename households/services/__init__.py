@@ -24,28 +24,17 @@ from .members import (
 from .page import PageActions, page_actions
 from .registration import next_number, save_basic, save_part, start_registration
 from .split import split_household
-from .status import (
-    REMOVAL_CHECKS,
-    TRANSITIONS,
-    apply_status,
-    can_transition,
-    removal_blockers,
-    remove_household,
-    set_status,
-)
+from .status import REMOVAL_CHECKS, removal_blockers, remove_household
 
 __all__ = [
     "MEMBER_FIELDS",
     "REMOVAL_CHECKS",
-    "TRANSITIONS",
     "EditRefused",
     "HouseholdError",
     "PageActions",
     "active_claim",
     "add_member",
-    "apply_status",
     "can_edit",
-    "can_transition",
     "cancel_claim",
     "check_can_edit",
     "check_ids_free",
@@ -61,7 +50,6 @@ __all__ = [
     "remove_member",
     "save_basic",
     "save_part",
-    "set_status",
     "split_household",
     "start_registration",
 ]

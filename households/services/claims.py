@@ -9,29 +9,35 @@ reach the index and exactly one wins; the other is told who holds the household.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from poverty_system import access
+from poverty_system import audit
+from poverty_system.actor import Actor
 from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS
 
+from ..access import can_cancel_claims, can_maintain_household, get_household_for_user
 from ..choices import HouseholdStatus
 from ..models import Claim, Household
 from .base import EditRefused, HouseholdError, active_claim, require_phone
 
+REASON_MAX = 200
 
-def claim_household(actor, household: Household, *, phone) -> Claim:
-    household = access.get_household_for_user(actor, household.pk, CLAIM_HOUSEHOLDS)
-    if not access.can_maintain_household(actor, household):
+
+def claim_household(actor: Actor, household: Household) -> Claim:
+    household = get_household_for_user(actor.user, household.pk, CLAIM_HOUSEHOLDS)
+    if not can_maintain_household(actor.user, household):
         raise EditRefused("只有村级账号可以认领贫困户。")
-    require_phone(actor, phone)
+    phone = require_phone(actor)
     if household.status == HouseholdStatus.REMOVED:
         raise HouseholdError("该户已清退，不能认领。")
     try:
-        with transaction.atomic():
-            return Claim.objects.create(household=household, account=actor, phone=phone)
+        with transaction.atomic(durable=True):
+            claim = Claim.objects.create(household=household, account=actor.user, phone=phone)
+            audit.record(actor, audit.CLAIM, obj=household)
+            return claim
     except IntegrityError:
         holder = active_claim(household)
         if holder is None:
             raise HouseholdError("认领未成功，请重试。") from None
-        if holder.phone_id == phone.pk:
+        if actor.phone is not None and holder.phone_id == actor.phone.pk:
             raise HouseholdError("该户已由本手机号认领。") from None
         raise HouseholdError(
             f"认领失败：该户已由手机号 {holder.phone.masked}（{holder.phone.holder}）认领。"
@@ -39,23 +45,24 @@ def claim_household(actor, household: Household, *, phone) -> Claim:
         ) from None
 
 
-def cancel_claim(actor, household: Household, reason: str) -> Claim:
+def cancel_claim(actor: Actor, household: Household, reason: str) -> Claim:
     """The township office undoes a wrong claim; the claim row stays as history."""
-    household = access.get_household_for_user(actor, household.pk, CANCEL_CLAIMS)
-    if not access.can_cancel_claims(actor, household):
+    household = get_household_for_user(actor.user, household.pk, CANCEL_CLAIMS)
+    if not can_cancel_claims(actor.user, household):
         raise EditRefused("只有乡镇扶贫办可以取消认领。")
     reason = (reason or "").strip()
     if not reason:
         raise HouseholdError("请填写取消认领的原因。", "reason")
-    if len(reason) > 200:
-        raise HouseholdError("取消原因不能超过 200 字。", "reason")
-    with transaction.atomic():
+    if len(reason) > REASON_MAX:
+        raise HouseholdError(f"取消原因不能超过 {REASON_MAX} 字。", "reason")
+    with transaction.atomic(durable=True):
         claim = Claim.objects.select_for_update().filter(household=household, active=True).first()
         if claim is None:
             raise HouseholdError("该户当前没有有效的认领。")
         claim.active = False
         claim.cancelled_at = timezone.now()
-        claim.cancelled_by = actor
+        claim.cancelled_by = actor.user
         claim.cancel_reason = reason
         claim.save(update_fields=["active", "cancelled_at", "cancelled_by", "cancel_reason"])
+        audit.record(actor, audit.CLAIM_CANCEL, obj=household, detail={"claim": claim.pk})
     return claim

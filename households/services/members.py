@@ -1,15 +1,29 @@
 """Members: the ID-number rules, saving the members of the basic part, natural changes
 (人口自然变更: add and remove with a reason and month)."""
 
+import datetime
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from poverty_system import access
+from poverty_system import changelog
+from poverty_system.actor import Actor
 
 from .. import idnumbers
+from ..access import filter_households
 from ..choices import ADD_CHANGES, REMOVE_CHANGES, MemberChange, Relation
 from ..models import Household, Member
-from .base import HouseholdError, lock_for_edit, refresh_counts, stamp
+from .base import (
+    HouseholdError,
+    IdNumbers,
+    MemberRows,
+    Row,
+    lock_for_edit,
+    refresh_counts,
+    save_household,
+)
 
 MEMBER_FIELDS = [
     "name",
@@ -32,13 +46,13 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else "*"
 
 
-def holder_message(actor, holder: Member) -> str:
+def holder_message(actor: Actor, holder: Member) -> str:
     """Names the household that holds an ID number; its head masked outside the slice."""
     household = holder.household
     village = household.village
     place = f"{village.parent.name if village.parent else ''}{village.name}"
     head = household.head_name
-    if not access.filter_households(Household.objects.filter(pk=household.pk), actor).exists():
+    if not filter_households(Household.objects.filter(pk=household.pk), actor.user).exists():
         head = mask_name(head)
     return (
         f"该身份证号码已是 {place} 户编号 {household.number}（户主 {head}）的在册成员，"
@@ -46,7 +60,7 @@ def holder_message(actor, holder: Member) -> str:
     )
 
 
-def normalize_ids(rows: list[dict], *, single: bool = False) -> None:
+def normalize_ids(rows: list[Row], *, single: bool = False) -> None:
     """Each row's ID number in its canonical 18-digit form, or the refusal for its row."""
     for index, data in enumerate(rows):
         try:
@@ -55,7 +69,9 @@ def normalize_ids(rows: list[dict], *, single: bool = False) -> None:
             raise HouseholdError(str(exc), "id_number", None if single else index) from None
 
 
-def check_ids_free(actor, numbers: list[tuple[int | None, str]], exclude_pks=()) -> None:
+def check_ids_free(
+    actor: Actor, numbers: IdNumbers, exclude_pks: Iterable[int | None] = ()
+) -> None:
     """Refuse ID numbers repeated in one submission or held by another active member.
     numbers: (row, id_number) with row the formset row (None for a single form)."""
     seen: dict[str, int | None] = {}
@@ -74,36 +90,37 @@ def check_ids_free(actor, numbers: list[tuple[int | None, str]], exclude_pks=())
         raise HouseholdError(holder_message(actor, holder), "id_number", seen[holder.id_number])
 
 
-def raise_for_id_race(actor, numbers, exclude_pks, exc: IntegrityError):
+def raise_for_id_race(
+    actor: Actor, numbers: IdNumbers, exclude_pks: Iterable[int | None], exc: IntegrityError
+) -> NoReturn:
     """A concurrent save took an ID number after our check: name the holder now."""
     check_ids_free(actor, numbers, exclude_pks)
     raise HouseholdError("保存失败：数据已被他人修改，请刷新页面后重试。") from exc
 
 
-def new_member(household: Household, data: dict, actor, phone, reason: str = "", **extra) -> Member:
+def new_member(
+    household: Household, data: Row, actor: Actor, reason: str = "", **extra: Any
+) -> Member:
     member = Member(
         household=household, **{k: data[k] for k in MEMBER_FIELDS if k in data}, **extra
     )
     member.fill_from_id_number()
-    stamp(member, actor, phone, reason=reason)
-    member.save()
+    changelog.save(actor, member, reason=reason)
     return member
 
 
-def save_member_rows(
-    actor, phone, household: Household, rows: list[tuple[Member | None, dict]]
-) -> None:
+def save_member_rows(actor: Actor, household: Household, rows: MemberRows) -> None:
     """Update existing members, then add new ones in the order given; the updates are
     ordered so that the one-active-head constraint holds after every statement (demotions
     before the promotion)."""
 
-    def order(item):
+    def order(item: tuple[Member | None, Row]) -> tuple[bool, bool]:
         member, data = item
         return member is None, member is not None and data["relation"] == Relation.HEAD
 
     for member, data in sorted(rows, key=order):
         if member is None:
-            new_member(household, data, actor, phone)
+            new_member(household, data, actor)
             continue
         changed = False
         for name in MEMBER_FIELDS:
@@ -112,13 +129,10 @@ def save_member_rows(
                 changed = True
         if changed:
             member.fill_from_id_number()
-            stamp(member, actor, phone)
-            member.save()
+            changelog.save(actor, member)
 
 
-def check_member_rows(
-    actor, household: Household | None, rows: list[tuple[Member | None, dict]]
-) -> None:
+def check_member_rows(actor: Actor, household: Household | None, rows: MemberRows) -> None:
     """The basic part's members: at least the head, exactly one head, IDs free."""
     if not rows:
         raise HouseholdError("请至少填写户主的信息。")
@@ -145,7 +159,7 @@ def check_member_rows(
 # --- 人口自然变更 --------------------------------------------------------------------------
 
 
-def _check_month(month) -> None:
+def _check_month(month: datetime.date | None) -> None:
     if month is None:
         raise HouseholdError("请填写变更年月。", "change_month")
     if month > timezone.localdate():
@@ -153,7 +167,14 @@ def _check_month(month) -> None:
 
 
 def add_member(
-    actor, household: Household, data: dict, *, change: str, month, note: str = "", phone
+    actor: Actor,
+    household: Household,
+    data: Row,
+    *,
+    change: str,
+    month: datetime.date | None,
+    note: str = "",
+    version: Any = None,
 ) -> Member:
     """Natural increase: birth, marriage in, moving in, release, adoption, return, other."""
     if change not in ADD_CHANGES:
@@ -162,8 +183,8 @@ def add_member(
     normalize_ids([data], single=True)
     numbers = [(None, data["id_number"])]
     try:
-        with transaction.atomic():
-            locked = lock_for_edit(actor, household, phone)
+        with transaction.atomic(durable=True):
+            locked = lock_for_edit(actor, household, version)
             active = list(locked.members.filter(active=True))
             has_head = any(m.relation == Relation.HEAD for m in active)
             if data["relation"] == Relation.HEAD and has_head:
@@ -179,39 +200,39 @@ def add_member(
                 locked,
                 data,
                 actor,
-                phone,
                 reason,
                 change=change,
                 change_month=month,
                 change_note=note.strip(),
             )
-            _refresh(locked, actor, phone, reason)
+            _refresh(locked, actor, reason)
     except IntegrityError as exc:
         raise_for_id_race(actor, numbers, (), exc)
     return member
 
 
 def remove_member(
-    actor,
+    actor: Actor,
     household: Household,
     member: Member,
     *,
     change: str,
-    month,
+    month: datetime.date | None,
     note: str = "",
     new_head: Member | None = None,
-    phone,
+    version: Any = None,
 ) -> Member:
     """Natural decrease. The member stays (greyed) and no longer counts. The head may leave
     only if nobody remains or another member becomes head in the same action."""
     if change not in REMOVE_CHANGES:
         raise HouseholdError("请选择减少原因。", "change")
     _check_month(month)
-    with transaction.atomic():
-        locked = lock_for_edit(actor, household, phone)
-        member = locked.members.filter(pk=member.pk, active=True).first()
-        if member is None:
+    with transaction.atomic(durable=True):
+        locked = lock_for_edit(actor, household, version)
+        found = locked.members.filter(pk=member.pk, active=True).first()
+        if found is None:
             raise HouseholdError("请选择该户的在册成员。", "member")
+        member = found
         others = list(locked.members.filter(active=True).exclude(pk=member.pk))
         successor = None
         if member.relation == Relation.HEAD and others:
@@ -223,19 +244,16 @@ def remove_member(
                 )
         member.active = False
         member.change, member.change_month, member.change_note = change, month, note.strip()
-        stamp(member, actor, phone, reason=f"减少成员（{MemberChange(change).label}）")
-        member.save()
+        changelog.save(actor, member, reason=f"减少成员（{MemberChange(change).label}）")
         if successor is not None:
             successor.relation = Relation.HEAD
-            stamp(successor, actor, phone, reason="成为户主")
-            successor.save()
-        _refresh(locked, actor, phone, f"减少成员（{MemberChange(change).label}）")
+            changelog.save(actor, successor, reason="成为户主")
+        _refresh(locked, actor, f"减少成员（{MemberChange(change).label}）")
     return member
 
 
-def _refresh(household: Household, actor, phone, reason: str) -> None:
+def _refresh(household: Household, actor: Actor, reason: str) -> None:
     before = (household.size, household.head_name, household.net_income_per_capita)
     refresh_counts(household)
-    if (household.size, household.head_name, household.net_income_per_capita) != before:
-        stamp(household, actor, phone, reason=reason)
-        household.save()
+    changed = (household.size, household.head_name, household.net_income_per_capita) != before
+    save_household(actor, household, reason=reason, changed=changed)

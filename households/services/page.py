@@ -4,9 +4,9 @@ here and decides nothing itself."""
 
 from dataclasses import dataclass
 
-from poverty_system import access
-from poverty_system.roles import Role
+from poverty_system.actor import Actor
 
+from ..access import can_cancel_claims, can_maintain_household, is_village_session
 from ..choices import HouseholdStatus
 from ..models import Claim, Household
 from .base import edit_refusal
@@ -26,18 +26,18 @@ class PageActions:
         return self.claim or self.cancel_claim or self.edit
 
 
-def page_actions(actor, household: Household, phone, claim: Claim | None) -> PageActions:
+def page_actions(actor: Actor, household: Household, claim: Claim | None) -> PageActions:
     """`claim` is the household's active claim (with its phone), as the page loaded it."""
-    refusal = edit_refusal(actor, household, phone, claim)
+    refusal = edit_refusal(actor, household, claim)
     edit = refusal is None
     return PageActions(
         claim=(
             claim is None
             and household.status != HouseholdStatus.REMOVED
-            and access.can_maintain_household(actor, household)
+            and can_maintain_household(actor.user, household)
         ),
-        cancel_claim=claim is not None and access.can_cancel_claims(actor, household),
+        cancel_claim=claim is not None and can_cancel_claims(actor.user, household),
         edit=edit,
         change_members=edit and household.status != HouseholdStatus.REGISTERING,
-        refusal=refusal if actor.role == Role.VILLAGE else None,
+        refusal=refusal if is_village_session(actor.user) else None,
     )

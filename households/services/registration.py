@@ -2,20 +2,31 @@
 household is numbered and claimed by the session's verified phone when part 1 is saved, and
 becomes a registered poor household (登记中 → 贫困户) when the approval part is saved."""
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from poverty_system import access
+from poverty_system import access, audit, changelog
+from poverty_system.actor import Actor
 from poverty_system.roles import CLAIM_HOUSEHOLDS
 from villages.models import Level, Region
 
-from .. import parts
+from .. import lifecycle, parts
 from ..choices import HouseholdStatus, Relation
-from ..models import Claim, Household, Member
-from .base import HouseholdError, assign, lock_for_edit, refresh_counts, require_phone, stamp
+from ..models import Claim, Household
+from .base import (
+    HouseholdError,
+    MemberRows,
+    Row,
+    assign,
+    lock_for_edit,
+    refresh_counts,
+    require_phone,
+    save_household,
+)
 from .members import check_member_rows, normalize_ids, raise_for_id_race, save_member_rows
-from .status import apply_status
 
 SEQUENCE_DIGITS = 4
 
@@ -35,41 +46,46 @@ def next_number(village: Region) -> str:
 
 
 def start_registration(
-    actor, village: Region, basic: dict, rows: list[dict], *, phone
+    actor: Actor, village: Region | None, basic: Row, rows: list[Row]
 ) -> Household:
     """Save part 1 of a new household: numbered, claimed by the verified phone."""
-    require_phone(actor, phone)
+    phone = require_phone(actor)
     if village is None or village.level != Level.VILLAGE:
         raise HouseholdError("请选择村（居委会）。", "village")
-    access.check_region_perm(actor, CLAIM_HOUSEHOLDS, village)
-    member_rows = [(None, data) for data in rows]
+    access.check_region_perm(actor.user, CLAIM_HOUSEHOLDS, village)
+    member_rows: MemberRows = [(None, data) for data in rows]
     check_member_rows(actor, None, member_rows)
     numbers = [(i, data["id_number"]) for i, data in enumerate(rows)]
     head = next(data for data in rows if data["relation"] == Relation.HEAD)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             household = Household(
                 village=village,
                 village_code=village.code,
                 number=next_number(village),
-                created_by=actor,
+                created_by=actor.user,
                 head_name=head["name"],
                 size=len(rows),
                 parts_done=1,
                 **basic,
             )
             household.recompute_income()
-            stamp(household, actor, phone, reason="登记新户")
-            household.save()
-            Claim.objects.create(household=household, account=actor, phone=phone)
-            save_member_rows(actor, phone, household, member_rows)
+            changelog.save(actor, household, reason="登记新户")
+            Claim.objects.create(household=household, account=actor.user, phone=phone)
+            audit.record(actor, audit.CLAIM, obj=household, detail={"new": True})
+            save_member_rows(actor, household, member_rows)
     except IntegrityError as exc:
         raise_for_id_race(actor, numbers, (), exc)
     return household
 
 
 def save_basic(
-    actor, household: Household, basic: dict, rows: list[tuple[Member | None, dict]], *, phone
+    actor: Actor,
+    household: Household,
+    basic: Row,
+    rows: MemberRows,
+    *,
+    version: Any = None,
 ) -> Household:
     """Save part 1 again: household fields and the members' rows. New members may be added
     here only while registering; afterwards they come through 人口自然变更 with a reason."""
@@ -77,33 +93,34 @@ def save_basic(
     numbers = [(i, data["id_number"]) for i, (_, data) in enumerate(rows)]
     exclude = [m.pk for m, _ in rows if m is not None]
     try:
-        with transaction.atomic():
-            locked = lock_for_edit(actor, household, phone)
+        with transaction.atomic(durable=True):
+            locked = lock_for_edit(actor, household, version)
             if locked.status != HouseholdStatus.REGISTERING and any(m is None for m, _ in rows):
                 raise HouseholdError("登记完成后新增家庭成员请使用【人口自然变更】。")
             check_member_rows(actor, locked, rows)
-            save_member_rows(actor, phone, locked, rows)
+            save_member_rows(actor, locked, rows)
             changed = assign(locked, basic)
             before = (locked.size, locked.head_name, locked.net_income_per_capita)
             refresh_counts(locked)
             changed += ["parts_done"] if locked.parts_done < 1 else []
             locked.parts_done = max(locked.parts_done, 1)
-            if changed or before != (locked.size, locked.head_name, locked.net_income_per_capita):
-                stamp(locked, actor, phone)
-                locked.save()
+            counts_changed = before != (locked.size, locked.head_name, locked.net_income_per_capita)
+            save_household(actor, locked, changed=bool(changed) or counts_changed)
     except IntegrityError as exc:
         raise_for_id_race(actor, numbers, exclude, exc)
     return locked
 
 
-def save_part(actor, household: Household, number: int, data: dict, *, phone) -> Household:
+def save_part(
+    actor: Actor, household: Household, number: int, data: Row, *, version: Any = None
+) -> Household:
     """Save part 2–7. A part opens only when the one before it is saved; saving the approval
     part completes the registration (登记中 → 贫困户, registered_at set)."""
     part = parts.BY_NUMBER.get(number)
     if part is None or number == 1:
         raise HouseholdError("没有这一部分。")
-    with transaction.atomic():
-        locked = lock_for_edit(actor, household, phone)
+    with transaction.atomic(durable=True):
+        locked = lock_for_edit(actor, household, version)
         if not parts.is_open(locked.parts_done, number):
             previous = parts.BY_NUMBER[locked.parts_done + 1]
             raise HouseholdError(f"请先填写并保存【{previous.label}】。")
@@ -117,14 +134,9 @@ def save_part(actor, household: Household, number: int, data: dict, *, phone) ->
             changed.append("parts_done")
         if number == parts.LAST and locked.status == HouseholdStatus.REGISTERING:
             locked.registered_at = timezone.now()
-            apply_status(
-                actor,
-                locked,
-                HouseholdStatus.POOR,
-                "扶贫对象审批表已填写完成，登记为贫困户。",
-                phone,
+            lifecycle.transition(
+                actor, locked, HouseholdStatus.POOR, "扶贫对象审批表已填写完成，登记为贫困户。"
             )
-        elif changed:
-            stamp(locked, actor, phone)
-            locked.save()
+        else:
+            save_household(actor, locked, changed=bool(changed))
     return locked

@@ -2,15 +2,21 @@
 transaction. Their rows in the old household stay (greyed, 分户迁出) and new rows are
 written in the new one, so both households' histories show the move."""
 
+import datetime
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from poverty_system import audit, changelog
+from poverty_system.actor import Actor
+
+from .. import lifecycle
 from ..choices import HouseholdStatus, MemberChange, Relation
 from ..models import Claim, Household
-from .base import HouseholdError, lock_for_edit, refresh_counts, stamp
+from .base import HouseholdError, lock_for_edit, refresh_counts, require_phone, save_household
 from .members import MEMBER_FIELDS, new_member
 from .registration import next_number
-from .status import record_status_change
 
 # Fields the new household does not inherit: identity, contact, bank, money and progress.
 NOT_INHERITED = {
@@ -37,11 +43,19 @@ NOT_INHERITED = {
     "registered_at",
     "created_at",
     "created_by",
+    "status",
+    "version",
 }
 
 
 def split_household(
-    actor, household: Household, moves: dict[int, str], new_head_pk: int, *, month, phone
+    actor: Actor,
+    household: Household,
+    moves: dict[int, str],
+    new_head_pk: int,
+    *,
+    month: datetime.date | None,
+    version: Any = None,
 ) -> Household:
     """moves: member pk → relation to the new head (ignored for the new head itself)."""
     if not moves:
@@ -51,8 +65,8 @@ def split_household(
     if month is None or month > timezone.localdate():
         raise HouseholdError("请填写不晚于本月的分户年月。", "change_month")
     try:
-        with transaction.atomic():
-            source = lock_for_edit(actor, household, phone)
+        with transaction.atomic(durable=True):
+            source = lock_for_edit(actor, household, version)
             if source.status == HouseholdStatus.REGISTERING:
                 raise HouseholdError("该户尚未完成登记，不能分户。")
             members = {m.pk: m for m in source.members.filter(active=True, pk__in=moves)}
@@ -73,27 +87,23 @@ def split_household(
             )
             target.village_id, target.village_code = source.village_id, source.village_code
             target.number = next_number(source.village)
-            target.created_by, target.registered_at = actor, timezone.now()
+            target.created_by, target.registered_at = actor.user, timezone.now()
             target.head_name = members[new_head_pk].name
             target.size = len(members)
             target.recompute_income()
-            stamp(target, actor, phone, reason=f"由户 {source.number} 分户")
-            target.save()
-            Claim.objects.create(household=target, account=actor, phone=phone)
-            record_status_change(
-                actor,
-                target,
-                HouseholdStatus.REGISTERING,
-                f"由户 {source.number} 分户，沿用原户状态。",
-                phone,
+            target.status = source.status
+            changelog.save(actor, target, reason=f"由户 {source.number} 分户")
+            Claim.objects.create(household=target, account=actor.user, phone=require_phone(actor))
+            audit.record(actor, audit.CLAIM, obj=target, detail={"split_from": source.number})
+            lifecycle.inherit_status(
+                actor, target, source.status, f"由户 {source.number} 分户，沿用原户状态。"
             )
 
             for member in members.values():
                 member.active, member.change = False, MemberChange.SPLIT
                 member.change_month = month
                 member.change_note = f"分户至 {target.number}"
-                stamp(member, actor, phone, reason=f"分户至 {target.number}")
-                member.save()
+                changelog.save(actor, member, reason=f"分户至 {target.number}")
             # The new head first: the other rows then join a household that has its head.
             for pk in sorted(members, key=lambda pk: pk != new_head_pk):
                 member = members[pk]
@@ -103,14 +113,12 @@ def split_household(
                     target,
                     data,
                     actor,
-                    phone,
                     f"由户 {source.number} 分户迁入",
                     change_month=month,
                     change_note=f"由户 {source.number} 分户迁入",
                 )
             refresh_counts(source)
-            stamp(source, actor, phone, reason=f"分户：{len(members)} 人分至 {target.number}")
-            source.save()
+            save_household(actor, source, reason=f"分户：{len(members)} 人分至 {target.number}")
     except IntegrityError as exc:
         raise HouseholdError("分户未成功：数据已被他人修改，请刷新页面后重试。") from exc
     return target

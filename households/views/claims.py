@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from poverty_system import access
 from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
 from poverty_system.rules import roles
-from villages.auth import verified_phone
 
 from .. import idnumbers, services
+from ..access import filter_households, get_household_for_user, is_village_session
 from ..choices import HouseholdStatus
 from ..forms import ClaimSearchForm, ReasonForm
 from ..models import Claim, Household, Member
@@ -25,7 +25,7 @@ VILLAGE_TABS = {"unclaimed": "待认领", "mine": "本手机号已认领", "othe
 
 @roles(Role.VILLAGE, Role.TOWNSHIP)
 def claims(request):
-    if request.user.role == Role.VILLAGE:
+    if is_village_session(request.user):
         return _village_claims(request)
     return _township_claims(request)
 
@@ -51,11 +51,11 @@ def _search(form, queryset, household_prefix=""):
 
 
 def _village_claims(request):
-    phone = verified_phone(request)
+    phone = request.actor.phone
     tab = request.GET.get("show") if request.GET.get("show") in VILLAGE_TABS else "unclaimed"
     form = ClaimSearchForm(request.GET or None)
     active = Claim.objects.filter(household=OuterRef("pk"), active=True)
-    found = access.filter_households(
+    found = filter_households(
         Household.objects.exclude(status=HouseholdStatus.REMOVED), request.user, CLAIM_HOUSEHOLDS
     )
     if tab == "unclaimed":
@@ -109,9 +109,9 @@ def _township_claims(request):
 @roles(Role.VILLAGE)
 @require_POST
 def claim(request, pk):
-    household = access.get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
+    household = get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
     try:
-        services.claim_household(request.user, household, phone=verified_phone(request))
+        services.claim_household(request.actor, household)
     except services.HouseholdError as exc:
         messages.error(request, exc.message)
     else:
@@ -126,7 +126,7 @@ def _back(request, default):
 
 @roles(Role.TOWNSHIP)
 def cancel_claim(request, pk):
-    household = access.get_household_for_user(request.user, pk, CANCEL_CLAIMS)
+    household = get_household_for_user(request.user, pk, CANCEL_CLAIMS)
     claim = services.active_claim(household)
     if claim is None:
         messages.info(request, f"{household} 当前没有有效的认领。")
@@ -134,7 +134,7 @@ def cancel_claim(request, pk):
     form = ReasonForm(request.POST or None, label="取消原因")
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_claim(request.user, household, form.cleaned_data["reason"])
+            services.cancel_claim(request.actor, household, form.cleaned_data["reason"])
         except services.HouseholdError as exc:
             show_error(form, exc)
         else:

@@ -2,13 +2,13 @@
 
 from django.db.models import OuterRef, Subquery
 
-from poverty_system import access
 from poverty_system.roles import CLAIM_HOUSEHOLDS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
-from villages.auth import verified_phone
+from poverty_system.versioning import StaleEdit
 from villages.models import mask_phone
 
 from .. import idnumbers, services
+from ..access import get_household_for_user
 from ..models import Claim, Member
 
 # The administrator reads every slice (as on 管理贫困户信息) but never edits: edits need a
@@ -17,8 +17,13 @@ household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
 village_only = roles(Role.VILLAGE)
 
 
-def show_error(form, exc: services.HouseholdError, formset=None) -> None:
-    """Put an action's refusal next to its field (a member row's field for the formset)."""
+def show_error(form, exc, formset=None) -> None:
+    """Put an action's refusal next to its field (a member row's field for the formset); a
+    stale save's message goes on top of the form, with what changed meanwhile."""
+    if isinstance(exc, StaleEdit):
+        form.add_error(None, exc.message)
+        form.stale_changes = exc.changes
+        return
     if formset is not None and exc.row is not None:
         forms = formset.filled_forms()
         if 0 <= exc.row < len(forms) and exc.field in forms[exc.row].fields:
@@ -27,13 +32,16 @@ def show_error(form, exc: services.HouseholdError, formset=None) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+# What an edit view catches from an action: a refusal to show next to a field, or a stale save.
+EDIT_ERRORS = (services.HouseholdError, StaleEdit)
+
+
 def editable_household(request, pk):
-    """The household and the session's phone, if this session may edit it: 404 outside
-    the slice, 403 for a role that may not, 403 with the reason for the wrong phone."""
-    household = access.get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
-    phone = verified_phone(request)
-    services.check_can_edit(request.user, household, phone)
-    return household, phone
+    """The household, if this session may edit it: 404 outside the slice, 403 for a role
+    that may not, 403 with the reason for the wrong phone."""
+    household = get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
+    services.check_can_edit(request.actor, household)
+    return household
 
 
 def with_claims(queryset):

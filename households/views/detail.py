@@ -6,14 +6,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from poverty_system import access
+from poverty_system import audit
 from poverty_system.formatting import yuan
-from villages.auth import verified_phone
 
 from .. import changelog, parts, services
+from ..access import get_household_for_user
 from ..forms import PART_FORMS, ReasonForm
 from ..models import Household
-from .common import editable_household, household_readers, show_error, village_only
+from .common import EDIT_ERRORS, editable_household, household_readers, show_error, village_only
 
 LOG_PER_PAGE = 50
 
@@ -48,17 +48,21 @@ def _sections(household):
 @household_readers
 def detail(request, pk):
     """One query per list on the page (members, claims, status changes, and the change log's
-    three), whatever their length."""
-    household = access.get_household_for_user(
+    three), whatever their length. ID numbers, phones and bank accounts are masked; the
+    显示完整信息 button (POST) shows them in full and writes an audit entry for the reveal."""
+    household = get_household_for_user(
         request.user, pk, queryset=Household.objects.select_related("village__parent")
     )
+    reveal = request.method == "POST" and "reveal" in request.POST
+    if reveal:
+        audit_reveal(request.actor, household)
     claims = list(
         household.claims.select_related("phone", "account", "cancelled_by").order_by(
             "-claimed_at", "-pk"
         )
     )
     active = next((c for c in claims if c.active), None)
-    log = Paginator(changelog.household_log(household), LOG_PER_PAGE).get_page(
+    log = Paginator(changelog.household_log(household, reveal=reveal), LOG_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -72,25 +76,30 @@ def detail(request, pk):
             "status_changes": household.status_changes.select_related("actor"),
             "sections": _sections(household),
             "log": log,
-            "actions": services.page_actions(
-                request.user, household, verified_phone(request), active
-            ),
+            "actions": services.page_actions(request.actor, household, active),
+            "reveal": reveal,
         },
     )
+
+
+def audit_reveal(actor, household) -> None:
+    """The full ID numbers and phone of one household were shown: who, when, which."""
+    members = household.members.count()
+    audit.record(actor, audit.REVEAL_ID, obj=household, detail={"members": members})
+    if household.phone:
+        audit.record(actor, audit.REVEAL_PHONE, obj=household)
 
 
 @village_only
 def remove(request, pk):
     """清退: remove a wrongly identified household (a status change with a reason)."""
-    household, phone = editable_household(request, pk)
+    household = editable_household(request, pk)
     blockers = services.removal_blockers(household)
     form = ReasonForm(request.POST or None, label="清退原因")
     if request.method == "POST" and form.is_valid():
         try:
-            services.remove_household(
-                request.user, household, form.cleaned_data["reason"], phone=phone
-            )
-        except services.HouseholdError as exc:
+            services.remove_household(request.actor, household, form.cleaned_data["reason"])
+        except EDIT_ERRORS as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"{household} 已清退，记录和历史仍保留可查。")

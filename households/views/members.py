@@ -7,7 +7,7 @@ from django.urls import path
 from .. import services
 from ..forms import AddMemberForm, RemoveMemberForm, SplitForm
 from ..services import MEMBER_FIELDS
-from .common import editable_household, show_error, village_only
+from .common import EDIT_ERRORS, editable_household, show_error, village_only
 
 
 def _change_members(request, household, form, change, *, removing: bool):
@@ -15,7 +15,7 @@ def _change_members(request, household, form, change, *, removing: bool):
     if request.method == "POST" and form.is_valid():
         try:
             member = change(form.cleaned_data)
-        except services.HouseholdError as exc:
+        except EDIT_ERRORS as exc:
             show_error(form, exc)
         else:
             done = (
@@ -34,17 +34,16 @@ def _change_members(request, household, form, change, *, removing: bool):
 
 @village_only
 def add_member(request, pk):
-    household, phone = editable_household(request, pk)
+    household = editable_household(request, pk)
 
     def add(data):
         return services.add_member(
-            request.user,
+            request.actor,
             household,
             {k: data[k] for k in MEMBER_FIELDS},
             change=data["change"],
             month=data["change_month"],
             note=data["change_note"],
-            phone=phone,
         )
 
     return _change_members(
@@ -54,21 +53,20 @@ def add_member(request, pk):
 
 @village_only
 def remove_member(request, pk):
-    household, phone = editable_household(request, pk)
+    household = editable_household(request, pk)
     members = household.members.filter(active=True).order_by("pk")
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else {}
     form = RemoveMemberForm(request.POST or None, members=members, initial=initial)
 
     def remove(data):
         return services.remove_member(
-            request.user,
+            request.actor,
             household,
             data["member"],
             change=data["change"],
             month=data["change_month"],
             note=data["change_note"],
             new_head=data["new_head"],
-            phone=phone,
         )
 
     return _change_members(request, household, form, remove, removing=True)
@@ -76,21 +74,20 @@ def remove_member(request, pk):
 
 @village_only
 def split(request, pk):
-    household, phone = editable_household(request, pk)
+    household = editable_household(request, pk)
     members = list(household.members.filter(active=True).order_by("pk"))
     form = SplitForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             new = services.split_household(
-                request.user,
+                request.actor,
                 household,
                 data["moves"],
                 data["new_head"],
                 month=data["change_month"],
-                phone=phone,
             )
-        except services.HouseholdError as exc:
+        except EDIT_ERRORS as exc:
             show_error(form, exc)
         else:
             messages.success(

@@ -8,14 +8,20 @@ from django.urls import path
 
 from poverty_system import access
 from poverty_system.roles import CLAIM_HOUSEHOLDS
-from villages.auth import verified_phone
 from villages.models import Level, Region
 
 from .. import parts, services
 from ..choices import HouseholdStatus
 from ..forms import PART_FORMS, BasicForm, member_formset
 from ..models import Household, Member
-from .common import editable_household, masked_rows, show_error, village_only, with_claims
+from .common import (
+    EDIT_ERRORS,
+    editable_household,
+    masked_rows,
+    show_error,
+    village_only,
+    with_claims,
+)
 
 NEW_MEMBER_ROWS = 6
 MORE_MEMBER_ROWS = 3
@@ -31,19 +37,19 @@ def _villages(user):
 def register(request):
     """The drafts of the account's villages, and part 1 of a new household."""
     villages = _villages(request.user)
-    phone = verified_phone(request)
     form = BasicForm(request.POST or None, villages=villages, prefix="basic")
     formset = member_formset(NEW_MEMBER_ROWS)(
         request.POST or None, queryset=Member.objects.none(), prefix="members"
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         basic = dict(form.cleaned_data)
+        basic.pop("version", None)
         village = basic.pop("village", None) or villages.first()
         try:
             household = services.start_registration(
-                request.user, village, basic, [data for _, data in formset.rows()], phone=phone
+                request.actor, village, basic, [data for _, data in formset.rows()]
             )
-        except services.HouseholdError as exc:
+        except EDIT_ERRORS as exc:
             show_error(form, exc, formset)
         else:
             messages.success(
@@ -61,7 +67,7 @@ def register(request):
     page.object_list = masked_rows(page.object_list)
     for draft in page.object_list:
         draft.next_part = parts.BY_NUMBER[min(draft.parts_done + 1, parts.LAST)]
-        draft.mine = services.can_edit(request.user, draft, phone, draft.claim_phone_id)
+        draft.mine = services.can_edit(request.actor, draft, draft.claim_phone_id)
     return render(
         request,
         "households/register.html",
@@ -78,27 +84,29 @@ def register(request):
 def edit_part(request, pk, part):
     """One part of 扶贫对象登记表 for a draft or a registered household: only the session
     verified with the claiming phone; a part opens when the one before it is saved."""
-    household, phone = editable_household(request, pk)
+    household = editable_household(request, pk)
     if not parts.is_open(household.parts_done, part):
         first_open = parts.BY_NUMBER[household.parts_done + 1]
         messages.error(request, f"请先填写并保存【{first_open.label}】。")
         return redirect(first_open.url_name, pk=household.pk)
     if part == 1:
-        return _edit_basic(request, household, phone)
+        return _edit_basic(request, household)
     was_registering = household.status == HouseholdStatus.REGISTERING
     form = PART_FORMS[part](request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form._meta.fields}
         try:
-            saved = services.save_part(request.user, household, part, data, phone=phone)
-        except services.HouseholdError as exc:
+            saved = services.save_part(
+                request.actor, household, part, data, version=form.cleaned_data["version"] or 0
+            )
+        except EDIT_ERRORS as exc:
             show_error(form, exc)
         else:
             return _after_save(request, saved, part, was_registering)
     return _render_part(request, household, part, {"form": form})
 
 
-def _edit_basic(request, household, phone):
+def _edit_basic(request, household):
     registering = household.status == HouseholdStatus.REGISTERING
     form = BasicForm(request.POST or None, instance=household, prefix="basic")
     members = household.members.filter(active=True).order_by("pk")
@@ -108,8 +116,14 @@ def _edit_basic(request, household, phone):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         basic = {name: form.cleaned_data[name] for name in BasicForm._meta.fields}
         try:
-            saved = services.save_basic(request.user, household, basic, formset.rows(), phone=phone)
-        except services.HouseholdError as exc:
+            saved = services.save_basic(
+                request.actor,
+                household,
+                basic,
+                formset.rows(),
+                version=form.cleaned_data["version"] or 0,
+            )
+        except EDIT_ERRORS as exc:
             show_error(form, exc, formset)
         else:
             return _after_save(request, saved, 1, registering)

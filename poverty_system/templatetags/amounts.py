@@ -7,3 +7,5 @@ from poverty_system import formatting
 register = template.Library()
 register.filter("amount", formatting.amount)
 register.filter("yuan", formatting.yuan)
+register.filter("mask_phone", formatting.mask_phone)
+register.filter("mask_account", formatting.mask_account)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from households import services
 from households.models import Claim, Household, Member
+from poverty_system.actor import Actor
 from tests.browser.conftest import browser_login, field, shot
 from tests.households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 
@@ -44,7 +45,7 @@ def unclaimed(world, name: str) -> Household:
     """A registered household of world.village entered under phone2, its claim then
     cancelled by the township office: nobody holds it."""
     household = register(world.village_account, world.phone2, [member(name)])
-    services.cancel_claim(world.township_office, household, "测试：释放认领")
+    services.cancel_claim(Actor(world.township_office), household, "测试：释放认领")
     return household
 
 
@@ -214,7 +215,7 @@ def test_village_claims_registers_and_edits_township_cancels(
     )
     expect(page.get_by_test_id("status")).to_have_text("贫困户")
     expect(page.get_by_test_id("net-income")).to_have_text("4000.00 元")
-    expect(page.get_by_test_id("members")).to_contain_text(head_id)
+    expect(page.get_by_test_id("members")).to_contain_text(f"{head_id[:6]}********{head_id[-4:]}")
     expect(page.get_by_test_id("claims")).to_contain_text("139****0001（刘书记）")
     shot(page, "walk-08-detail-registered")
     household.refresh_from_db()
@@ -241,6 +242,9 @@ def test_village_claims_registers_and_edits_township_cancels(
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(f"{base}/")
     expect(page.locator(".messages")).to_contain_text("已保存【家庭基本情况】。")
+    expect(page.get_by_test_id("household-phone")).to_have_text("139****4321")
+    page.get_by_role("button", name="显示完整信息").click()
+    expect(page.get_by_test_id("revealed")).to_be_visible()
     expect(page.get_by_test_id("household-phone")).to_have_text("13987654321")
     log = page.get_by_test_id("change-log").locator("tbody tr")
     for label, old, new in (

@@ -1,0 +1,86 @@
+"""The audit trail: append-only entries, stamped from the Actor, for the security-relevant
+events; the application offers no way to change or delete an entry."""
+
+import pytest
+from django.db import connection, transaction
+from django.urls import get_resolver
+
+from households import services
+from poverty_system import audit
+from poverty_system.actor import Actor
+from poverty_system.models import AppendOnlyError, AuditEntry
+
+from .households_data import member, no_sms_throttle, register  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_claims_and_cancellations_are_audited(world):
+    household = register(world.village_account, world.phone, [member("张三")])
+    services.cancel_claim(Actor(world.township_office, ip="10.1.2.3"), household, "认领有误")
+    services.claim_household(Actor(world.village_account, world.phone2), household)
+    rows = list(
+        AuditEntry.objects.filter(object_id=str(household.pk), action__startswith="claim")
+        .order_by("pk")
+        .values_list("action", "username", "phone", "ip")
+    )
+    assert rows == [
+        (audit.CLAIM, world.village_account.username, "13900000001", ""),
+        (audit.CLAIM_CANCEL, world.township_office.username, "", "10.1.2.3"),
+        (audit.CLAIM, world.village_account.username, "13900000002", ""),
+    ]
+    assert set(AuditEntry.objects.values_list("region_code", flat=True)) == {household.village_code}
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_application(world):
+    entry = audit.record(Actor(world.county_office), audit.EXPORT, detail={"count": 3})
+    entry.outcome = "failed"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).update(outcome="failed")
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.outcome == "ok"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_changes_on_postgresql(world):
+    from django.db import DatabaseError
+
+    entry = audit.record(Actor(world.county_office), audit.EXPORT)
+    for sql in (
+        "UPDATE poverty_system_auditentry SET outcome = 'x' WHERE id = %s",
+        "DELETE FROM poverty_system_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="审计日志只能追加"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+    assert AuditEntry.objects.filter(pk=entry.pk, outcome="ok").exists()
+
+
+def test_no_url_edits_or_deletes_audit_entries():
+    """No admin, no view: nothing in the URL configuration names the audit model."""
+    names = [str(p.pattern) for p in get_resolver().url_patterns]
+    assert not any("admin" in n or "audit" in n for n in names)
+    from django.conf import settings
+
+    assert "django.contrib.admin" not in settings.INSTALLED_APPS
+
+
+def test_entries_are_scoped_like_everything_else(world):
+    household = register(world.village_account, world.phone)
+    outside = register(world.other_village_account, world.other_phone)
+    assert (
+        AuditEntry.objects.visible_to(world.township_office)
+        .filter(object_id=str(household.pk))
+        .exists()
+    )
+    assert (
+        not AuditEntry.objects.visible_to(world.township_office)
+        .filter(object_id=str(outside.pk))
+        .exists()
+    )
