@@ -12,6 +12,7 @@ from households import services
 from households.choices import Relation
 from households.models import Household
 from households.seeding import seed_households
+from poverty_system.actor import Actor
 from tests.browser.conftest import PHONE, browser_login, horizontal_overflow, shot
 from tests.households_data import member, no_sms_throttle, register  # noqa: F401
 
@@ -33,7 +34,7 @@ def households(world):
     seed_households(world.township, 40, seed=4, villages=[world.village, world.village2])
     village = Household.objects.filter(village=world.village).order_by("number")
     for household in village[:3]:
-        services.claim_household(world.village_account, household, phone=world.phone)
+        services.claim_household(Actor(world.village_account, world.phone), household)
     family = register(
         world.village_account,
         world.phone,
