@@ -1,13 +1,17 @@
 from . import access
-from .menus import menu_for
+from .menus import breadcrumb_for, menu_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.must_change_password:
         return {}
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    menu = menu_for(user, view_name)
     return {
-        "menu": menu_for(user, request.path),
+        "menu": menu,
+        "breadcrumb": breadcrumb_for(menu, view_name, match.kwargs if match else {}),
         "tree_roots": access.slice_roots(user),
         "verified_phone": request.session.get("verified_phone_masked"),
     }

@@ -1,14 +1,23 @@
-"""The left menu, with the Ganzhou manual's menu names.
+"""The left menu and the breadcrumb, with the Ganzhou manual's menu paths (three levels).
 
-Visibility is not decided here: an item shows when the access rule of the view behind its URL
-allows the account. Items whose page is not built yet show greyed as 建设中 for the roles they
-are planned for, so officials find the manual's menus where they expect them.
+Visibility is not decided here: an item shows as a link when its URL name resolves and the
+access rule of the view behind it allows the account, so menu and view cannot disagree. An
+item not usable yet (its URL name does not resolve, or its view does not admit the role yet)
+shows greyed as 建设中 to the roles in its `planned` list only, so officials find the manual's
+menus where they expect them, and nobody else sees it.
+
+Wiring a planned item in a later issue: give the view the URL name written here (for example
+`units:cadres`) and a rule that admits the role; the item becomes a live link by itself. Then
+drop the role from `planned` (it no longer matters once the rule admits it) and add the pages
+reached from the item (edit, detail, confirm pages) to PAGES, so their breadcrumb shows the
+menu path.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, resolve, reverse
 
+from .access import is_admin
 from .roles import Role
 
 R = Role
@@ -18,92 +27,261 @@ R = Role
 class Item:
     label: str
     url_name: str
-    planned_for: frozenset = frozenset()
+    planned: frozenset = frozenset()  # roles that see it greyed while it is not usable
 
 
 @dataclass(frozen=True)
 class Group:
     label: str
-    items: tuple
+    children: tuple  # of Group or Item
 
 
-def _i(label, url_name, *planned):
+def _i(label: str, url_name: str, *planned: str) -> Item:
     return Item(label, url_name, frozenset(planned))
 
 
+def _g(label: str, *children) -> Group:
+    return Group(label, children)
+
+
 MENU = (
-    Group(
+    _g(
         "基础信息库",
-        (
-            _i("行政区划", "villages:region_root"),
-            _i("贫困户认领管理", "households:claims", R.VILLAGE),
-            _i("管理贫困户信息", "households:list", R.VILLAGE, R.TOWNSHIP, R.COUNTY, R.CITY),
-            _i("扶贫对象登记表", "households:register", R.VILLAGE),
-            _i("证件号码重复查询", "households:duplicates", R.TOWNSHIP, R.COUNTY, R.CITY),
-            _i("帮扶情况登记表", "units:villages", R.UNIT),
-            _i("帮扶干部信息管理", "units:cadres", R.UNIT),
+        _g(
+            "贫困户信息管理",
+            _i("贫困户认领管理", "households:claims"),
+            # 管理/查看贫困户信息 are one page under two names (the manual uses both); the
+            # page shows the actions the role has. 乡镇管理贫困户: the township's list.
+            _i("管理贫困户信息", "households:list"),
+            _i("查看贫困户信息", "households:view"),
+            _i("扶贫对象登记表", "households:register"),
+            _i("乡镇管理贫困户", "households:township"),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
-            _i("贫困村信息管理", "villages:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
-            _i("贫困县信息管理", "villages:poor_county", R.COUNTY),
+            _i("证件号码重复查询", "households:duplicates"),
+        ),
+        _g(
+            "驻村工作队信息管理",
+            _i("帮扶情况登记表", "units:villages", R.UNIT),
+            _i("添加干部信息", "units:cadre_add", R.UNIT),
+        ),
+        _g(
+            "驻村工作队干部信息",
+            _i("帮扶干部信息管理", "units:cadres", R.UNIT),
+            _i("干部调离", "units:transfer", R.UNIT),
+            _i("干部离开", "units:depart", R.UNIT),
+        ),
+        _g(
+            "贫困村信息管理",
+            _i("添加贫困村信息", "assessment:poor_village_add", R.TOWNSHIP),
+            _i("管理贫困村信息", "assessment:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
+            _i("贫困村审核", "assessment:poor_village_review", R.COUNTY),
+        ),
+        _g(
+            "贫困县信息管理",
+            _i("添加贫困县信息", "assessment:poor_county", R.COUNTY),
         ),
     ),
-    Group(
+    _g(
         "帮扶考核",
-        (
+        _g(
+            "脱贫情况跟踪",
             _i("贫困户脱贫情况", "assessment:lift", R.TOWNSHIP),
             _i("贫困户返贫操作", "assessment:return", R.COUNTY),
-            _i("统计分析", "assessment:statistics", R.CITY, R.COUNTY),
         ),
     ),
-    Group(
+    _g(
         "系统管理",
-        (
-            _i("系统用户管理", "villages:accounts"),
-            _i("村级账号手机号管理", "villages:phone_accounts"),
-            _i("单位信息管理", "units:units", R.COUNTY),
-            _i("修改密码", "password_change"),
-        ),
+        _i("系统用户管理", "villages:accounts"),
+        # Units give their new cadres accounts here (manual procedure 4 and 9).
+        _i("添加系统用户", "villages:account_create", R.UNIT),
+        _i("单位信息管理", "units:unit_list", R.COUNTY),
+        _i("村级账号手机号管理", "villages:phone_accounts"),
+        _i("行政区划", "villages:region_root"),
+        _i("修改密码", "password_change"),
     ),
 )
 
 
 @dataclass(frozen=True)
-class Entry:
+class Page:
+    """A page deeper than the menu: the page it is reached from (a menu item's URL name or
+    another Page's), and the breadcrumb's name for it (a template may name it better in its
+    `breadcrumb_tail` block, e.g. the household's head and number)."""
+
+    parent: str
     label: str
-    url: str | None  # None: planned, not built yet
-    active: bool = False
 
 
-def menu_for(user, current_path: str = "") -> list[tuple[str, list[Entry]]]:
-    groups = []
-    for group in MENU:
-        entries = []
-        for item in group.items:
-            try:
-                url = reverse(item.url_name)
-            except NoReverseMatch:
-                if user.role in item.planned_for:
-                    entries.append(Entry(item.label, None))
-                continue
-            rule = getattr(resolve(url).func, "access_rule", None)
-            if rule is not None and rule.allows(user):
-                entries.append(Entry(item.label, url))
-        if entries:
-            groups.append((group.label, entries))
-    return _mark_active(groups, current_path)
+# URL name (or a prefix ending in "*") -> Page. Pages with an object id pass their id on to a
+# parent that takes the same keyword (a household's 清退 page links back to the household).
+PAGES = {
+    "households:detail": Page("households:list", "贫困户信息"),
+    "households:part_*": Page("households:detail", "登记表"),
+    "households:remove": Page("households:detail", "清退贫困户"),
+    "households:member_add": Page("households:detail", "新增成员"),
+    "households:member_remove": Page("households:detail", "减少成员"),
+    "households:split": Page("households:detail", "分户"),
+    "households:claim_cancel": Page("households:claims", "取消认领"),
+    "villages:region": Page("villages:region_root", "区划详情"),
+    "villages:account": Page("villages:accounts", "账号详情"),
+    "villages:account_*": Page("villages:accounts", "账号详情"),
+    "villages:phones": Page("villages:phone_accounts", "手机号管理"),
+    "villages:phone_*": Page("villages:phone_accounts", "手机号管理"),
+}
 
 
-def _mark_active(groups, current_path: str):
-    """The entry whose URL is the longest prefix of the current path is the active one
-    (/households/claims/ is 认领管理, not 管理贫困户信息 at /households/)."""
-    urls = [
-        e.url
-        for _, entries in groups
-        for e in entries
-        if e.url and e.url != "/" and current_path.startswith(e.url)
-    ]
-    best = max(urls, key=len, default=None)
-    return [
-        (label, [Entry(e.label, e.url, e.url == best) for e in entries])
-        for label, entries in groups
-    ]
+@dataclass
+class Entry:
+    """One rendered node: a group (with children) or an item (url None: 建设中)."""
+
+    label: str
+    url: str | None = None
+    url_name: str = ""
+    children: list = field(default_factory=list)
+    current: bool = False  # the page shown is this item
+    on_path: bool = False  # a group holding the current item, or the item a deeper page is under
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.children)
+
+    @property
+    def planned(self) -> bool:
+        return not self.children and self.url is None
+
+
+def _role(user) -> str:
+    return Role.ADMIN if is_admin(user) else user.role
+
+
+def _usable(user, url_name: str) -> str | None:
+    """The item's URL if its view exists and admits the account."""
+    try:
+        url = reverse(url_name)
+    except NoReverseMatch:
+        return None
+    rule = getattr(resolve(url).func, "access_rule", None)
+    return url if rule is not None and rule.allows(user) else None
+
+
+def _build(user, role: str, node) -> Entry | None:
+    if isinstance(node, Item):
+        url = _usable(user, node.url_name)
+        if url is None and role not in node.planned:
+            return None
+        return Entry(node.label, url, node.url_name)
+    children = [e for e in (_build(user, role, c) for c in node.children) if e is not None]
+    return Entry(node.label, children=children) if children else None
+
+
+def menu_for(user, view_name: str = "") -> list[Entry]:
+    """The top-level groups the account sees, with the current item (by the URL name of the
+    page shown, or of the menu page a deeper page belongs to) and its groups marked."""
+    role = _role(user)
+    groups = [e for e in (_build(user, role, g) for g in MENU) if e is not None]
+    target = menu_url_name(view_name)
+    if target:
+        for group in groups:
+            _mark(group, target, exact=target == view_name)
+    return groups
+
+
+def _mark(entry: Entry, target: str, exact: bool) -> bool:
+    if not entry.is_group:
+        if entry.url and entry.url_name == target:
+            entry.current, entry.on_path = exact, True
+            return True
+        return False
+    found = False
+    for child in entry.children:
+        found = _mark(child, target, exact) or found
+    entry.on_path = found
+    return found
+
+
+def _menu_url_names(nodes=MENU) -> set[str]:
+    names = set()
+    for node in nodes:
+        names |= {node.url_name} if isinstance(node, Item) else _menu_url_names(node.children)
+    return names
+
+
+MENU_URL_NAMES = frozenset(_menu_url_names())
+
+
+def page_for(view_name: str) -> Page | None:
+    """The Page entry of a view deeper than the menu (None for a menu item's own view)."""
+    if view_name in MENU_URL_NAMES:
+        return None
+    if view_name in PAGES:
+        return PAGES[view_name]
+    for key, page in PAGES.items():
+        if key.endswith("*") and view_name.startswith(key[:-1]):
+            return page
+    return None
+
+
+def menu_url_name(view_name: str) -> str:
+    """The menu item a page belongs to: itself, or the item its chain of PAGES starts from."""
+    seen = set()
+    while view_name and view_name not in seen:
+        seen.add(view_name)
+        page = page_for(view_name)
+        if page is None:
+            return view_name
+        view_name = page.parent
+    return ""
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+@dataclass
+class Breadcrumb:
+    """当前位置: the menu path down to the item (linked where it is a page), then the pages
+    between the item and this page; `tail` names this page when it is deeper than the menu."""
+
+    path: list
+    tail: str = ""
+    current_label: str = ""  # the menu item's name when the page shown is a menu item
+
+
+def _path_to(groups: list[Entry], url_name: str) -> list[Entry] | None:
+    for entry in groups:
+        if entry.is_group:
+            below = _path_to(entry.children, url_name)
+            if below is not None:
+                return [entry, *below]
+        elif entry.url and entry.url_name == url_name:
+            return [entry]
+    return None
+
+
+def breadcrumb_for(groups: list[Entry], view_name: str, kwargs: dict) -> Breadcrumb | None:
+    chain = []  # deeper pages, this page first
+    name = view_name
+    while (page := page_for(name)) is not None and len(chain) < 5:
+        chain.append((name, page))
+        name = page.parent
+    path = _path_to(groups, name)
+    if path is None:
+        return None
+    crumbs = [Crumb(e.label) for e in path[:-1]]
+    item = path[-1]
+    if not chain:
+        return Breadcrumb([*crumbs, Crumb(item.label)], current_label=item.label)
+    crumbs.append(Crumb(item.label, item.url))
+    for between, page in reversed(chain[1:]):
+        crumbs.append(Crumb(page.label, _reverse_like(between, kwargs)))
+    return Breadcrumb(crumbs, tail=chain[0][1].label)
+
+
+def _reverse_like(url_name: str, kwargs: dict) -> str | None:
+    """The URL of a page between the menu item and this one, with this page's object id."""
+    try:
+        return reverse(url_name, kwargs={"pk": kwargs["pk"]})
+    except (KeyError, NoReverseMatch):
+        return None

@@ -6,7 +6,6 @@ from django.shortcuts import render
 from units.access import unit_ids
 
 from . import access
-from .menus import menu_for
 from .rules import authenticated, public
 
 
@@ -19,7 +18,6 @@ def home(request):
         {
             "slice_roots": access.slice_roots(user),
             "units": _units_of(user),
-            "menu_groups": menu_for(user),
         },
     )
 

@@ -3,6 +3,9 @@
 from django.shortcuts import render
 from django.urls import path
 
+from poverty_system.roles import Role
+from poverty_system.rules import roles
+
 from .. import listing
 from ..filters import apply_filters, parse_filters, phones_for, select_fields
 from .common import household_readers
@@ -30,6 +33,14 @@ def household_list(request):
     )
 
 
+@roles(Role.TOWNSHIP)
+def township_list(request):
+    """乡镇管理贫困户: the same list for the township office (取消关联 joins it with units)."""
+    return household_list(request)
+
+
 urlpatterns = [
-    path("", household_list, name="list"),
+    path("", household_list, name="list"),  # 管理贫困户信息
+    path("view/", household_list, name="view"),  # 查看贫困户信息: the same page, another name
+    path("township/", township_list, name="township"),  # 乡镇管理贫困户
 ]

@@ -93,6 +93,67 @@
     });
   });
 
+  // Stored choices (menu groups folded, columns shown); private windows may refuse storage.
+  function load(key, fallback) {
+    try {
+      var value = window.localStorage.getItem(key);
+      return value === null ? fallback : JSON.parse(value);
+    } catch (e) { return fallback; }
+  }
+  function save(key, value) {
+    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* not kept */ }
+  }
+
+  // Menu groups fold (<details>); the folded ones are remembered, the current page's stay open.
+  var MENU_KEY = "menu.closed";
+  var closedGroups = load(MENU_KEY, []);
+  document.querySelectorAll("#sidebar details[data-menu-key]").forEach(function (group) {
+    var holdsCurrent = group.hasAttribute("data-current") || group.querySelector("a.active");
+    if (closedGroups.indexOf(group.dataset.menuKey) !== -1 && !holdsCurrent) group.open = false;
+  });
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (!group.matches || !group.matches("#sidebar details[data-menu-key]")) return;
+    var closed = load(MENU_KEY, []).filter(function (key) { return key !== group.dataset.menuKey; });
+    if (!group.open) closed.push(group.dataset.menuKey);
+    save(MENU_KEY, closed);
+  }, true);
+
+  // Column chooser of a table: hidden columns are classes "hide-<key>" on the table; the
+  // choice is kept per table in localStorage, the server's default applies until one is made.
+  document.querySelectorAll("[data-columns-for]").forEach(function (chooser) {
+    var table = document.querySelector("[data-testid=" + chooser.dataset.columnsFor + "]");
+    if (!table) return;
+    var storageKey = table.dataset.columnsKey;
+    var defaults = (table.dataset.defaultHidden || "").split(" ").filter(Boolean);
+    var boxes = chooser.querySelectorAll("input[type=checkbox]");
+    function apply(hidden) {
+      boxes.forEach(function (box) {
+        box.checked = hidden.indexOf(box.value) === -1;
+        table.classList.toggle("hide-" + box.value, !box.checked);
+      });
+    }
+    apply(load(storageKey, defaults));
+    chooser.hidden = false;
+    chooser.addEventListener("change", function () {
+      var hidden = [];
+      boxes.forEach(function (box) { if (!box.checked) hidden.push(box.value); });
+      apply(hidden);
+      save(storageKey, hidden);
+    });
+    chooser.querySelector("[data-columns-reset]").addEventListener("click", function () {
+      try { window.localStorage.removeItem(storageKey); } catch (e) { /* nothing kept */ }
+      apply(defaults);
+    });
+  });
+
+  // An open column chooser closes when the user clicks elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".column-chooser[open]").forEach(function (chooser) {
+      if (!chooser.contains(event.target)) chooser.open = false;
+    });
+  });
+
   // Confirmation for destructive actions (forms with data-confirm).
   document.addEventListener("submit", function (event) {
     var message = event.target.dataset && event.target.dataset.confirm;

@@ -152,7 +152,7 @@ def test_region_page_breadcrumb_stops_at_the_slice(page, live_server, world, sms
     )
     table.get_by_role("link", name="仓前村委会").click()
     expect(page.get_by_test_id("region-code")).to_have_text("360731100201")
-    breadcrumb = page.get_by_role("navigation", name="位置")
+    breadcrumb = page.get_by_role("navigation", name="位置", exact=True)
     expect(breadcrumb).to_have_text("贡江镇 › 仓前村委会")
     expect(breadcrumb).not_to_contain_text("于都县")
 
@@ -277,7 +277,7 @@ def test_new_village_account_changes_its_password_at_first_login(
     browser_login(county, live_server, world.county_office)
     county.locator("#sidebar").get_by_role("link", name="系统用户管理").click()
     expect(county.get_by_role("heading", name="系统用户管理")).to_be_visible()
-    county.get_by_role("link", name="添加系统用户").click()
+    county.locator("main").get_by_role("link", name="添加系统用户").click()
     expect(county.get_by_role("heading", name="添加系统用户")).to_be_visible()
     # The region list offers only the level of the chosen role.
     region = field(county, "所属区域")
