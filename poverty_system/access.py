@@ -276,3 +276,30 @@ def filter_households_in_region(queryset, user, region, perm: str = VIEW):
     check_region_perm(user, perm, region)
     lo, hi = region.code_range
     return queryset.filter(village_code__gte=lo, village_code__lt=hi)
+
+
+# --- QR archives ---------------------------------------------------------------------------
+
+QR_EXPORT_LEVELS = ("county", "township", "village")
+
+
+def can_export_qr(user, region) -> bool:
+    """导出二维码信息 on `region`: a county or township office holding EXPORT_QR there, for a
+    county (a zip per township), a township or a village. The administrator does not export."""
+    from .roles import EXPORT_QR
+
+    if region is None or is_admin(user) or region.level not in QR_EXPORT_LEVELS:
+        return False
+    return user.role in (Role.COUNTY, Role.TOWNSHIP) and has_region_perm(user, EXPORT_QR, region)
+
+
+def can_manage_qr_code(user, household) -> bool:
+    """A household's QR code page (show, revoke and reissue): the county or township office
+    holding EXPORT_QR on its village."""
+    from .roles import EXPORT_QR
+
+    return (
+        not is_admin(user)
+        and user.role in (Role.COUNTY, Role.TOWNSHIP)
+        and has_code_perm(user, EXPORT_QR, household.village_code)
+    )

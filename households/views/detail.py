@@ -75,6 +75,8 @@ def detail(request, pk):
             "actions": services.page_actions(
                 request.user, household, verified_phone(request), active
             ),
+            # 二维码 (units app, linked by URL name only): offices with EXPORT_QR.
+            "qr_code": access.can_manage_qr_code(request.user, household),
         },
     )
 
