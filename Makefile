@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEV_ENV := DEBUG=1
 
-.PHONY: run test install check-python chromium migrate demo lint bench clean
+.PHONY: run test install check-python chromium office migrate demo lint bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -37,7 +37,10 @@ run: demo
 chromium:
 	@bash scripts/ensure-chromium
 
-test: install chromium
+office:
+	@bash scripts/ensure-office
+
+test: install chromium office
 	$(PY) -m pytest
 
 lint: install
