@@ -20,6 +20,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def run(tool: str, *args: str, timeout: int) -> bytes:
+    """One of the office tools, by its absolute path; the arguments are our own paths."""
+    path = shutil.which(tool)
+    assert path is not None
+    done = subprocess.run([path, *args], check=True, capture_output=True, timeout=timeout)  # noqa: S603
+    return done.stdout
+
+
 def test_a_printed_export_gives_back_every_code_and_the_chinese_text(
     world, login, settings, tmp_path
 ):
@@ -31,28 +39,20 @@ def test_a_printed_export_gives_back_every_code_and_the_chinese_text(
     source = tmp_path / "archive.docx"
     source.write_bytes(b"".join(download.streaming_content))
 
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
+    run(
+        "soffice",
+        f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp_path),
+        str(source),
         timeout=180,
     )
     pdf = tmp_path / "archive.pdf"
     assert pdf.exists()
-    subprocess.run(
-        ["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page")],
-        check=True,
-        timeout=120,
-    )
+    run("pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page"), timeout=120)
     pages = sorted(tmp_path.glob("page*.png"))
     # Two villages, each starting on its own page, 2 × 4 cards a page.
     assert len(pages) == 2
@@ -63,9 +63,7 @@ def test_a_printed_export_gives_back_every_code_and_the_chinese_text(
     expected = {tokens.public_url(tokens.active_token(h).token) for h in archives["all"]}
     assert found == expected
 
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=60
-    ).stdout.decode()
+    text = run("pdftotext", "-layout", str(pdf), "-", timeout=60).decode()
     for name in HEADS_1 + HEADS_2:
         assert name in text
     for household in archives["all"]:
