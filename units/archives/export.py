@@ -28,7 +28,7 @@ from .docx import Card, CardDocument
 from .facts import archive_facts
 from .models import ArchiveToken, Export, ExportStatus
 from .qr import QrMaker
-from .tokens import ensure_tokens, public_url
+from .tokens import ensure_tokens, url_maker
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def build(export_id: int) -> None:
     path = folder / f"{export.pk}-{secrets.token_hex(8)}.{'zip' if is_zip else 'docx'}"
     try:
         progress = _Progress(export)
-        with QrMaker(settings.EXPORT_QR_PROCESSES) as maker:
+        with QrMaker(settings.EXPORT_QR_PROCESSES, export.total) as maker:
             if is_zip:
                 townships = list(region.get_children().order_by("code"))
                 with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as bundle:
@@ -176,6 +176,7 @@ def _write_docx(path, scope: Region, export: Export, maker: QrMaker, progress: _
     day = timezone.localdate().strftime("%Y年%m月%d日")
     document.cover(f"{_scope_name(scope)} 贫困户二维码档案　导出日期：{day}　共 {count} 户")
     token = ArchiveToken.objects.filter(household=OuterRef("pk"), revoked_at__isnull=True)
+    url = url_maker()
     pending = None  # the previous village: its images are drawn while this one is read
     for village in villages:
         rows = list(
@@ -186,7 +187,7 @@ def _write_docx(path, scope: Region, export: Export, maker: QrMaker, progress: _
         )
         if not rows:
             continue
-        images = maker.make([public_url(row["qr_token"]) for row in rows])
+        images = maker.make([url(row["qr_token"]) for row in rows])
         if pending is not None:
             _write_village(document, *pending, progress)
         pending = (village, rows, images)

@@ -21,15 +21,23 @@ BORDER = 4
 POOL_MIN = 48  # fewer images than this are drawn in-process: starting workers costs more
 
 
+_versions: dict[int, int] = {}  # URL length -> smallest version (one byte-mode segment)
+
+
 def make_png(url: str) -> bytes:
+    # One byte-mode segment: the version then depends on the length only, found once per
+    # length instead of by qrcode's best_fit for every image.
+    version = _versions.get(len(url))
     code = qrcode.QRCode(
+        version=version,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         box_size=1,
         border=BORDER,
         mask_pattern=MASK_PATTERN,
     )
-    code.add_data(url)
-    code.make(fit=True)
+    code.add_data(url, optimize=0)
+    code.make(fit=version is None)
+    _versions[len(url)] = code.version
     matrix = code.get_matrix()
     size = len(matrix)
     image = Image.new("1", (size, size))
@@ -41,11 +49,12 @@ def make_png(url: str) -> bytes:
 
 
 class QrMaker:
-    """make(urls) -> iterator of PNG bytes in order, drawn by `processes` workers (lazily
-    started on the first large batch). Use as a context manager."""
+    """make(urls) -> iterator of PNG bytes in order. For an export of at least POOL_MIN
+    images they are drawn by `processes` workers (started on the first batch), so the next
+    village's images are drawn while this one's are written. Use as a context manager."""
 
-    def __init__(self, processes: int = 2):
-        self.processes = processes
+    def __init__(self, processes: int = 2, total: int = POOL_MIN):
+        self.processes = processes if total >= POOL_MIN else 0
         self._pool = None
 
     def __enter__(self) -> QrMaker:
@@ -58,7 +67,7 @@ class QrMaker:
             self._pool = None
 
     def make(self, urls: list[str]) -> Iterator[bytes]:
-        if self.processes < 1 or len(urls) < POOL_MIN:
+        if self.processes < 1:
             return map(make_png, urls)
         if self._pool is None:
             # forkserver: the exporting process may be a threaded web or task worker, which
@@ -69,11 +78,25 @@ class QrMaker:
         chunk = max(1, min(32, len(urls) // (self.processes * 4)))
         return self._pool.imap(make_png, urls, chunksize=chunk)
 
+    def worker_peak_kb(self) -> int:
+        """The largest peak RSS of the workers (Linux; for the benchmark)."""
+        peak = 0
+        for process in getattr(self._pool, "_pool", []) if self._pool else []:
+            try:
+                with open(f"/proc/{process.pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]))
+            except OSError:
+                continue
+        return peak
+
 
 def make_all(urls: Iterable[str], processes: int = 2) -> int:
     """Draw the images and drop them (the benchmark's QR-only floor); returns the bytes."""
+    urls = list(urls)
     total = 0
-    with QrMaker(processes) as maker:
-        for png in maker.make(list(urls)):
+    with QrMaker(processes, len(urls)) as maker:
+        for png in maker.make(urls):
             total += len(png)
     return total
