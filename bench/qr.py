@@ -111,11 +111,11 @@ def run_one(code: str) -> dict:
     from units.archives.tokens import url_maker
     from villages.models import Region, User
 
-    peaks = {"workers_kb": 0}
+    makers = []  # (peak KB, CPU s) of each pool, read just before it closes
     original_exit = qr.QrMaker.__exit__
 
     def exit_and_measure(self, *exc):
-        peaks["workers_kb"] = max(peaks["workers_kb"], self.worker_peak_kb())
+        makers.append(self.worker_stats())
         return original_exit(self, *exc)
 
     qr.QrMaker.__exit__ = exit_and_measure
@@ -124,9 +124,9 @@ def run_one(code: str) -> dict:
     township = Region.objects.get(code=code)
     office = User.objects.get(username=f"bench_town_{code}")
     ArchiveToken.objects.filter(household__in=households_in(township, True)).delete()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     export = start_export(Actor.system(office, via="command"), township.pk)
-    total = time.perf_counter() - started
+    total, main_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert export.status == "done", export.error
 
@@ -138,17 +138,25 @@ def run_one(code: str) -> dict:
             household__in=Household.objects.filter(pk__in=ids), revoked_at__isnull=True
         ).values_list("token", flat=True)
     ]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     qr.make_all(urls, int(os.environ["EXPORT_QR_PROCESSES"]))
-    qr_only = time.perf_counter() - started
+    qr_only, qr_main_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    (export_peak, export_workers_cpu), (_, qr_workers_cpu) = makers
     return {
         "households": export.total,
         "total_s": total,
         "qr_only_s": qr_only,
+        "total_cpu_s": main_cpu + export_workers_cpu,
+        "qr_only_cpu_s": qr_main_cpu + qr_workers_cpu,
         "main_peak_mb": main_peak / 1024,
-        "workers_peak_mb": peaks["workers_kb"] / 1024,
+        "workers_peak_mb": export_peak / 1024,
         "file_kb": export.file_size / 1024,
     }
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -159,11 +167,13 @@ def main() -> int:
         print(json.dumps(run_one(args.one)))
         return 0
     prepare(sizes)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print(
-        "| households | export (s) | QR only (s) | export / QR only | peak RSS exporting "
-        "(MB) | peak RSS per QR worker (MB) | file (KB) |"
+        "| households | export (s) | QR only (s) | export / QR only | export CPU (s) "
+        "| QR-only CPU (s) | peak RSS exporting (MB) | peak RSS per QR worker (MB) "
+        "| file (KB) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     failed = False
     for code, size in zip(TOWNSHIPS, sizes, strict=False):
         child = subprocess.run(
@@ -189,6 +199,7 @@ def main() -> int:
         ratio = r["total_s"] / r["qr_only_s"] if r["qr_only_s"] else 0
         print(
             f"| {r['households']:,} | {r['total_s']:.2f} | {r['qr_only_s']:.2f} | {ratio:.2f} "
+            f"| {r['total_cpu_s']:.2f} | {r['qr_only_cpu_s']:.2f} "
             f"| {r['main_peak_mb']:.0f} | {r['workers_peak_mb']:.0f} | {r['file_kb']:,.0f} |",
             flush=True,
         )

@@ -58,7 +58,16 @@ class QrMaker:
         self._pool = None
 
     def __enter__(self) -> QrMaker:
+        if self.processes > 0:
+            self._start()  # the workers start while the caller reads its first batch
         return self
+
+    def _start(self) -> None:
+        # forkserver: the exporting process may be a threaded web or task worker, which
+        # must not fork; the server preloads this module once.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        self._pool = context.Pool(self.processes)
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
@@ -70,26 +79,29 @@ class QrMaker:
         if self.processes < 1:
             return map(make_png, urls)
         if self._pool is None:
-            # forkserver: the exporting process may be a threaded web or task worker, which
-            # must not fork; the server preloads this module once.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self._pool = context.Pool(self.processes)
+            self._start()
         chunk = max(1, min(32, len(urls) // (self.processes * 4)))
         return self._pool.imap(make_png, urls, chunksize=chunk)
 
-    def worker_peak_kb(self) -> int:
-        """The largest peak RSS of the workers (Linux; for the benchmark)."""
-        peak = 0
+    def worker_stats(self) -> tuple[int, float]:
+        """(largest peak RSS in KB, CPU seconds) of the workers so far (Linux; for the
+        benchmark)."""
+        import os
+
+        peak, cpu = 0, 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
         for process in getattr(self._pool, "_pool", []) if self._pool else []:
             try:
                 with open(f"/proc/{process.pid}/status") as status:
                     for line in status:
                         if line.startswith("VmHWM:"):
                             peak = max(peak, int(line.split()[1]))
+                with open(f"/proc/{process.pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                    cpu += (int(fields[11]) + int(fields[12])) / ticks
             except OSError:
                 continue
-        return peak
+        return peak, cpu
 
 
 def make_all(urls: Iterable[str], processes: int = 2) -> int:
