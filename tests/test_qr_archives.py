@@ -48,6 +48,8 @@ def test_township_office_exports_a_village_and_every_code_decodes(world, login, 
     client = login(world.township_office)
     page = client.get(f"/households/?region={world.village.pk}").content.decode()
     assert "导出二维码信息" in page
+    options = client.get(f"/archives/export/?region={world.village.pk}").content.decode()
+    assert "共 3 户" in options and "包含已清退户" in options
 
     job, response = export(client, world.village)
 
@@ -318,3 +320,33 @@ def test_export_reads_a_constant_number_of_queries_per_village(
         job = run()
     assert Export.objects.get(pk=job.pk).done == 5
     assert Household.objects.count() == 6
+
+
+def test_the_worker_pool_draws_the_same_codes(world, login, archives, settings, monkeypatch):
+    """Exports of POOL_MIN households or more draw their images in worker processes."""
+    from units.archives import qr
+
+    monkeypatch.setattr(qr, "POOL_MIN", 1)
+    settings.EXPORT_QR_PROCESSES = 2
+    started = []
+    original = qr.QrMaker._start
+
+    def start(self):
+        started.append(self.processes)
+        return original(self)
+
+    monkeypatch.setattr(qr.QrMaker, "_start", start)
+    client = login(world.township_office)
+    job, _ = export(client, world.township)
+    assert started == [2]
+    data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
+    assert cards_of(data) == {h.number: active_url(h) for h in archives["all"]}
+
+
+def test_an_empty_village_gives_a_file_that_says_so(world, login):
+    client = login(world.township_office)
+    job, _ = export(client, world.village2)
+    assert job.status == ExportStatus.DONE and job.total == 0
+    data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "没有可导出的贫困户" in text and "共 0 户" in text
