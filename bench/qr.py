@@ -57,7 +57,8 @@ def configure(args) -> None:
         os.environ.pop("DATABASE_URL", None)
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["EXPORT_INLINE_MAX"] = "1000000"  # build in this process, as the worker does
+    os.environ["EXPORT_INLINE_MAX"] = "0"  # the task, run in this process by the immediate backend
+    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     os.environ["EXPORT_QR_PROCESSES"] = str(args.processes)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_system.settings")
     import django

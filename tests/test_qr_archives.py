@@ -328,6 +328,7 @@ def test_the_worker_pool_draws_the_same_codes(world, login, archives, settings, 
 
     monkeypatch.setattr(qr, "POOL_MIN", 1)
     settings.EXPORT_QR_PROCESSES = 2
+    settings.EXPORT_INLINE_MAX = 0  # the task worker uses the pool; a request never does
     started = []
     original = qr.QrMaker._start
 
