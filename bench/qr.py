@@ -41,6 +41,11 @@ def parse_args():
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs per size; the table shows the fastest"
     )
+    parser.add_argument(
+        "--stock",
+        default="200,400,800",
+        help="card counts for stock python-docx against our writer ('' to skip)",
+    )
     parser.add_argument("--one", default="", help=argparse.SUPPRESS)  # child: township code
     args, _ = parser.parse_known_args()  # bench/run.py passes every script the same options
     return args
@@ -163,6 +168,45 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def stock_against_ours(counts: list[int]) -> None:
+    """The same cards (images drawn beforehand) assembled by stock python-docx
+    (add_picture in table cells, a table style set by name per village table of 50 cards)
+    and by units.archives.docx: the N² of stock python-docx against our linear writer."""
+    import io
+
+    import docx
+    from docx.shared import Mm
+
+    from units.archives import qr
+    from units.archives.docx import Card, CardDocument
+
+    print("\n| cards | stock python-docx (s) | units.archives.docx (s) |")
+    print("|---:|---:|---:|")
+    for count in counts:
+        pngs = [qr.make_png(f"http://127.0.0.1:8000/q/{i:043d}/") for i in range(count)]
+        card = Card("360731100201000001", "张三", "长征村", "第一组", "王明", "于都县农业农村局")
+        started = time.perf_counter()
+        document = docx.Document()
+        for start in range(0, count, 50):
+            batch = pngs[start : start + 50]
+            table = document.add_table(rows=(len(batch) + 1) // 2, cols=4)
+            table.style = "Table Grid"
+            for index, png in enumerate(batch):
+                row = table.rows[index // 2].cells
+                run = row[(index % 2) * 2].paragraphs[0].add_run()
+                run.add_picture(io.BytesIO(png), width=Mm(34))
+                row[(index % 2) * 2 + 1].paragraphs[0].add_run(f"户编号：{card.number}")
+        document.save(io.BytesIO())
+        stock = time.perf_counter() - started
+        started = time.perf_counter()
+        with tempfile.NamedTemporaryFile(suffix=".docx") as target:
+            ours = CardDocument(target.name)
+            for start in range(0, count, 50):
+                ours.village("长征村", [(card, png) for png in pngs[start : start + 50]])
+            ours.close()
+        print(f"| {count:,} | {stock:.2f} | {time.perf_counter() - started:.2f} |", flush=True)
+
+
 def main() -> int:
     args = parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -215,6 +259,8 @@ def main() -> int:
         if target and r["total_s"] > target:
             failed = True
             print(f"  over target: {size:,} households in {r['total_s']:.1f} s > {target} s")
+    if args.stock:
+        stock_against_ours([int(c) for c in args.stock.split(",")])
     return 1 if failed else 0
 
 
