@@ -13,7 +13,7 @@ DEMO_SMS := SMS_BACKEND=poverty_system.sms.ConsoleBackend
 RUN_ENV := DEBUG= SECRET_KEY_FILE=$(CURDIR)/$(SECRET_KEY_FILE) SECURE_COOKIES=0 $(DEMO_SMS)
 DEV_ENV := DEBUG=1 $(DEMO_SMS)
 
-.PHONY: run dev test install check-python chromium migrate demo static lint bench clean
+.PHONY: run dev test install check-python chromium office migrate demo static lint bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -59,7 +59,10 @@ dev: demo
 chromium:
 	@bash scripts/ensure-chromium
 
-test: install chromium
+office:
+	@bash scripts/ensure-office
+
+test: install chromium office
 	$(PY) -m pytest
 
 lint: install

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from poverty_system import access
-from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, VIEW, Role
+from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, EXPORT_QR, VIEW, Role
 
 if TYPE_CHECKING:
     from villages.models import Region
@@ -76,3 +76,11 @@ def can_cancel_claims(user: Any, household: Household) -> bool:
 
 def is_village_session(user: Any) -> bool:
     return access.role_of(user) == Role.VILLAGE
+
+
+def can_manage_qr_code(user: Any, household: Household) -> bool:
+    """A household's QR code page (show, revoke and reissue): the offices holding EXPORT_QR on
+    its village (county and township offices). The administrator does not."""
+    return not access.is_admin(user) and access.has_code_perm(
+        user, EXPORT_QR, household.village_code
+    )

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .roles import CREATABLE_ROLES, VIEW, Role
+from .roles import CREATABLE_ROLES, EXPORT_QR, VIEW, Role
 
 if TYPE_CHECKING:
     from villages.models import Region
@@ -173,3 +173,15 @@ def has_code_perm(user: User, perm: str, code: str) -> bool:
         if lo <= code < hi:
             return True
     return False
+
+
+# Levels where 导出二维码信息 may be pressed: a county (a zip per township), a township, a village.
+QR_EXPORT_LEVELS = ("county", "township", "village")
+
+
+def can_export_qr(user: User, region: Region | None) -> bool:
+    """导出二维码信息 on `region`: the offices holding EXPORT_QR there (county and township
+    offices, by their roles' grants). The administrator does not export."""
+    if region is None or is_admin(user) or region.level not in QR_EXPORT_LEVELS:
+        return False
+    return has_region_perm(user, EXPORT_QR, region)

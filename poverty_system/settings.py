@@ -194,10 +194,28 @@ SMS_RESEND_SECONDS = 60
 # Background work (exports, imports): django-tasks with the database backend.
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # Tests run tasks inline at enqueue: an export is done when the request returns.
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": ["default"],
     }
 }
+
+# QR-code household archives (units/archives). SITE_URL is printed in every QR code: set it
+# to the public address of the site before printing door plates.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EXPORT_DIR = Path(env_str("EXPORT_DIR", str(VAR_DIR / "exports")))
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
+# Exports of more households than this run in the task worker; smaller ones in the request.
+EXPORT_INLINE_MAX = env_int("EXPORT_INLINE_MAX", 200)
+# Worker processes that draw QR images during an export (0: draw them in the exporting one).
+EXPORT_QR_PROCESSES = env_int("EXPORT_QR_PROCESSES", 2)
+# Lookups of the public QR page per client address and minute (a miss counts 5).
+QR_RATE_LIMIT = env_int("QR_RATE_LIMIT", 60)
 
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from units.archives import views as archive_views
 from villages import auth_views
 
 from . import views
@@ -13,6 +14,9 @@ urlpatterns = [
     path("password/", auth_views.password_change_view, name="password_change"),
     path("", include("villages.urls")),
     path("households/", include("households.urls")),
+    path("", include("units.urls")),
+    # The address printed in every QR code: keep it stable (SITE_URL + /q/<token>/).
+    path("q/<str:token>/", archive_views.public_page, name="qr_public"),
 ]
 
 handler403 = "poverty_system.views.error_403"

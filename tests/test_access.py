@@ -18,7 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from guardian.models import UserObjectPermission
 
+from households.models import Household
 from poverty_system import access
+from poverty_system.actor import Actor
 from poverty_system.roles import (
     APPROVE_POOR_VILLAGES,
     CLAIM_HOUSEHOLDS,
@@ -27,6 +29,9 @@ from poverty_system.roles import (
     VIEW,
     Role,
 )
+from units.archives import tokens
+from units.archives.export import start_export
+from units.archives.models import ArchiveToken, Export
 from units.models import Unit
 from units.services import create_cadre_account, create_unit
 from villages.accounts import (
@@ -39,6 +44,7 @@ from villages.models import Region, RegionUserObjectPermission, User, VillagePho
 from villages.regions import load_regions
 
 from .conftest import PASSWORD
+from .households_data import make_id, member, register
 
 ACCOUNTS = [
     "admin",
@@ -656,9 +662,12 @@ def _pks() -> dict:
     return {model: set(model.objects.values_list("pk", flat=True)) for model in _scoped_models()}
 
 
-def build_island(admin) -> None:
-    """A second province with its own offices, village, phone, unit and cadre: every object
-    in it lies outside the slice of every account of `world` except the administrator."""
+def build_island(admin, beyond: int = 0) -> None:
+    """A second province with its own offices, village, phone, unit and cadre, households
+    with their QR tokens and an export of their archives: every object in it lies outside
+    the slice of every account of `world` except the administrator. Households and exports
+    are made until their ids pass `beyond` (the largest id of a world object), so that the
+    sweep can use them."""
     import tempfile
     from pathlib import Path
 
@@ -701,11 +710,22 @@ def build_island(admin) -> None:
         regions=[code["440103001001"]],
         full_name="沙面社区",
     )
-    add_village_phone(township, village, phone="13600000001", holder="岛上")
+    phone = add_village_phone(township, village, phone="13600000001", holder="岛上")
     unit, unit_account, _ = create_unit(
         county, name="荔湾区民政局", region=code["440103"], username="island_unit"
     )
     create_cadre_account(unit_account, unit, name="李四", username="island_cadre")
+    household = None
+    while household is None or household.pk <= beyond:
+        household = register(
+            village, phone, [member("岛民", id_number=make_id(area="440103"))], parts_done=1
+        )
+    tokens.ensure_tokens(
+        Household.objects.filter(village_code__startswith="44").values_list("pk", flat=True)
+    )
+    export = None
+    while export is None or export.pk <= beyond:
+        export = start_export(Actor.system(county), code["440103001001"].pk)
 
 
 def test_sweep_discovers_the_object_urls():
@@ -713,16 +733,21 @@ def test_sweep_discovers_the_object_urls():
         "regions/<int:pk>/",
         "accounts/<int:pk>/active/",
         "phones/<int:pk>/<int:phone_pk>/deactivate/",
+        "archives/households/<int:pk>/reissue/",
+        "archives/exports/<int:pk>/download/",
     } <= set(object_routes())
 
 
 # Sequences start at 1 so the choice of ids below is the same on SQLite and PostgreSQL.
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
-def test_access_sweep_no_account_reaches_an_object_outside_its_slice(world, login):
+def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
+    world, login, settings, tmp_path
+):
     """Every URL with an object id, as every account, with ids of objects outside the
     account's slice: never 200. New URLs are swept as soon as they are added."""
+    settings.EXPORT_DIR = tmp_path / "exports"
     before = _pks()
-    build_island(world.admin)
+    build_island(world.admin, beyond=max(set().union(*before.values())))
     after = _pks()
     world_ids = set().union(*before.values())
     island_ids = {model: after[model] - before[model] for model in after}
@@ -730,6 +755,7 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(world, logi
     # reads the id as, it names an island object or nothing.
     outside = {model: ids - world_ids for model, ids in island_ids.items()}
     assert outside[Region] and outside[User]
+    assert outside[Household] and outside[ArchiveToken] and outside[Export]
     # The first and last such id of each table keep the number of requests down.
     sample = sorted({pick(ids) for ids in outside.values() if ids for pick in (min, max)})
     missing = max(set().union(*after.values())) + 1000
@@ -752,3 +778,4 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(world, logi
     # The island is untouched.
     assert VillagePhone.objects.get(phone="13600000001").active
     assert User.objects.filter(username__startswith="island_", is_active=True).count() == 6
+    assert not ArchiveToken.objects.filter(revoked_at__isnull=False).exists()

@@ -81,3 +81,7 @@ class UnitGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         pass
+
+
+# The QR archives' models (units/archives/models.py), registered with this app.
+from .archives.models import ArchiveToken, Export, ExportStatus  # noqa: E402, F401

@@ -10,7 +10,7 @@ from poverty_system import audit
 from poverty_system.formatting import yuan
 
 from .. import changelog, parts, services
-from ..access import get_household_for_user
+from ..access import can_manage_qr_code, get_household_for_user
 from ..forms import PART_FORMS, ReasonForm
 from ..models import Household
 from .common import EDIT_ERRORS, editable_household, household_readers, show_error, village_only
@@ -78,6 +78,8 @@ def detail(request, pk):
             "log": log,
             "actions": services.page_actions(request.actor, household, active),
             "reveal": reveal,
+            # 二维码 (units app, linked by URL name only): offices with EXPORT_QR.
+            "qr_code": can_manage_qr_code(request.user, household),
         },
     )
 

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.urls import path
 
+from poverty_system import access
 from poverty_system.roles import Role
 from poverty_system.rules import roles
 
@@ -29,6 +30,8 @@ def household_list(request):
             "rows": rows,
             "region": region,
             "links": listing.Links(filters, region, nav),
+            # 导出二维码信息 (units app, linked by URL name only) for the region shown.
+            "qr_export_region": nav.current if access.can_export_qr(user, nav.current) else None,
         },
     )
 

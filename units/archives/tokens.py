@@ -1,0 +1,113 @@
+"""QR tokens: made lazily in bulk, looked up by the public page, revoked and reissued by an
+office (audited). A token carries 32 random bytes (256 bits), never the database id."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from households.access import get_household_for_user
+from poverty_system import audit
+from poverty_system.actor import Actor
+from poverty_system.roles import EXPORT_QR
+
+from .models import ArchiveToken
+
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def public_url(token: str) -> str:
+    """The absolute address a QR code encodes: SITE_URL + /q/<token>/."""
+    return settings.SITE_URL + reverse("qr_public", args=[token])
+
+
+def url_maker():
+    """public_url for many tokens: the route reversed once (an export makes thousands)."""
+    marker = "TOKEN0"
+    prefix, suffix = public_url(marker).split(marker)
+    return lambda token: f"{prefix}{token}{suffix}"
+
+
+def ensure_tokens(household_ids: Iterable[int]) -> int:
+    """Give every listed household that has no active token one, in bulk; returns how many
+    were made. Two concurrent exports may race: the partial unique constraint refuses the
+    second set, which is then retried for the households still lacking one."""
+    ids = list(household_ids)
+    made = 0
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        for _attempt in range(3):
+            having = set(
+                ArchiveToken.objects.filter(
+                    household_id__in=chunk, revoked_at__isnull=True
+                ).values_list("household_id", flat=True)
+            )
+            missing = [pk for pk in chunk if pk not in having]
+            if not missing:
+                break
+            try:
+                with transaction.atomic():
+                    ArchiveToken.objects.bulk_create(
+                        [ArchiveToken(household_id=pk, token=new_token()) for pk in missing],
+                        batch_size=500,
+                    )
+                made += len(missing)
+                break
+            except IntegrityError:
+                continue
+    return made
+
+
+def active_token(household) -> ArchiveToken:
+    ensure_tokens([household.pk])
+    return ArchiveToken.objects.get(household=household, revoked_at__isnull=True)
+
+
+def find(token: str) -> ArchiveToken | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        ArchiveToken.objects.select_related("household", "household__village")
+        .filter(token=token)
+        .first()
+    )
+
+
+class ReissueError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def reissue(actor: Actor, household_pk) -> ArchiveToken:
+    """Revoke the household's active token (its printed codes then answer 已失效) and issue a
+    new one. County and township offices with EXPORT_QR on the household's village."""
+    household = get_household_for_user(actor.user, household_pk, EXPORT_QR)
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        old = (
+            ArchiveToken.objects.select_for_update()
+            .filter(household=household, revoked_at__isnull=True)
+            .first()
+        )
+        if old is not None:
+            old.revoked_at = now
+            old.revoked_by = actor.user
+            old.save(update_fields=["revoked_at", "revoked_by"])
+        token = ArchiveToken.objects.create(household=household, token=new_token())
+        audit.record(
+            actor,
+            audit.QR_REISSUE,
+            obj=household,
+            detail={"number": household.number, "revoked": old is not None},
+        )
+    return token
