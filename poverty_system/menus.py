@@ -58,6 +58,7 @@ MENU = (
             _i("乡镇管理贫困户", "households:township"),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
             _i("证件号码重复查询", "households:duplicates"),
+            _i("我的导出", "units:export_list"),
         ),
         _g(
             "驻村工作队信息管理",
@@ -127,6 +128,9 @@ PAGES = {
     "villages:account_*": Page("villages:accounts", "账号详情"),
     "villages:phones": Page("villages:phone_accounts", "手机号管理"),
     "villages:phone_*": Page("villages:phone_accounts", "手机号管理"),
+    "units:qr_export": Page("households:view", "导出二维码信息"),
+    "units:export_progress": Page("units:export_list", "导出进度"),
+    "units:household_code": Page("households:detail", "二维码"),
 }
 
 
