@@ -43,8 +43,10 @@ MENU = (
             _i("帮扶情况登记表", "units:villages", R.UNIT),
             _i("帮扶干部信息管理", "units:cadres", R.UNIT),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
-            _i("贫困村信息管理", "villages:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
-            _i("贫困县信息管理", "villages:poor_county", R.COUNTY),
+            _i("添加贫困村信息", "assessment:poor_village_add", R.TOWNSHIP),
+            _i("管理贫困村信息", "assessment:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
+            _i("贫困村审核", "assessment:poor_village_review", R.COUNTY),
+            _i("贫困县信息", "assessment:poor_county", R.COUNTY, R.CITY),
         ),
     ),
     Group(
@@ -52,6 +54,9 @@ MENU = (
         (
             _i("贫困户脱贫情况", "assessment:lift", R.TOWNSHIP),
             _i("贫困户返贫操作", "assessment:return", R.COUNTY),
+            _i("综合回退", "assessment:changes", R.TOWNSHIP, R.COUNTY),
+            _i("脱贫标准", "assessment:criteria", R.COUNTY),
+            _i("脱贫规模", "assessment:scale_plans", R.CITY, R.COUNTY),
             _i("统计分析", "assessment:statistics", R.CITY, R.COUNTY),
         ),
     ),

@@ -652,8 +652,23 @@ def _scoped_models():
                 yield model
 
 
+# Rows of the whole tree that belong to no slice (defaults from data migrations): readable by
+# every account, so their ids are not "world objects" that would hide island ids.
+GLOBAL_ROWS = {
+    "assessment.ExitCriteria": {"region__isnull": True},
+    "assessment.HistoricalExitCriteria": {"region__isnull": True},
+}
+
+
 def _pks() -> dict:
-    return {model: set(model.objects.values_list("pk", flat=True)) for model in _scoped_models()}
+    return {
+        model: set(
+            model.objects.exclude(**GLOBAL_ROWS.get(model._meta.label, {"pk__in": []})).values_list(
+                "pk", flat=True
+            )
+        )
+        for model in _scoped_models()
+    }
 
 
 def build_island(admin) -> None:

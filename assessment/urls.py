@@ -1,0 +1,7 @@
+from .views import exits
+
+app_name = "assessment"
+
+urlpatterns = [
+    *exits.urlpatterns,  # 贫困户脱贫情况, 贫困户返贫操作, 综合回退
+]
