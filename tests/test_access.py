@@ -721,6 +721,14 @@ def build_island(admin) -> None:
         county, name="荔湾区民政局", region=code["440103"], username="island_unit"
     )
     create_cadre_account(unit_account, unit, name="李四", username="island_cadre")
+    # assessment records of the island: a submitted poor-village record with its event
+    from assessment.services import poor_villages
+    from poverty_system.actor import Actor
+
+    record = poor_villages.add_poor_village(
+        Actor(township), code["440103001001"], 2026, {"households": 10, "population": 40}
+    )
+    poor_villages.change_state(Actor(township), record.pk, "submitted")
 
 
 def test_sweep_discovers_the_object_urls():
