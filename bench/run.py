@@ -10,6 +10,7 @@ BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     "regions.py",  # load the whole country; region pages at scale
     "households.py",  # 300,000 households: seeding, the household list at depth
+    "assessment.py",  # 脱贫 of 1,000 households in one batch; the exit list page
 ]
 
 
