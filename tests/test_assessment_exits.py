@@ -28,7 +28,7 @@ def statuses(*households):
     return [Household.objects.get(pk=h.pk).status for h in households]
 
 
-def test_defaults_cover_the_years_and_are_marked(db):
+def test_defaults_cover_the_years_and_are_marked(exit_criteria_defaults):
     line_2014 = ExitCriteria.objects.get(year=2014, region__isnull=True)
     assert line_2014.income_line == Decimal("2736") and line_2014.is_default
     assert ExitCriteria.objects.get(year=2016, region__isnull=True).income_line == 3146
