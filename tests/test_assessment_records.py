@@ -49,7 +49,7 @@ def test_county_enters_its_record_and_the_city_reads_it(world, login):
     text = table.xpath('string(//table[@data-testid="poor-counties"])')
     assert world.county.name in text and "1000001" in text
     # the city changes nothing
-    assert city.post("/assessment/poor-county/", {**COUNTY, "version": "2"}).status_code == 200
+    assert city.post("/assessment/poor-county/", {**COUNTY, "version": "2"}).status_code == 403
     assert PoorCounty.objects.get().version == 2
     with pytest.raises(PermissionDenied):
         save_poor_county(Actor(world.city_office), world.county, {"population": 1}, 2)
@@ -136,3 +136,34 @@ def test_plans_access_from_both_sides(world, login):
         assert login(getattr(world, name)).get("/assessment/scale-plans/").status_code == 403
     assert not ScalePlan.objects.exists()
     assert Region.objects.filter(code="360731").exists()
+
+
+def test_the_city_office_changes_nothing(world, login):
+    """Every assessment mutation refuses the city office (脱贫规模 of its counties aside)."""
+    from assessment.services import poor_villages
+
+    from .assessment_data import poor_household as make
+
+    household = make(world)
+    record = poor_villages.add_poor_village(
+        Actor(world.township_office), world.village, 2026, {"households": 9, "population": 9}
+    )
+    client = login(world.city_office)
+    posts = {
+        "/assessment/lift/": {"households": household.pk, "to": "lifted", "opinion": "x"},
+        "/assessment/return/": {"households": household.pk, "reason": "illness", "confirm": "1"},
+        f"/assessment/households/{household.pk}/rollback/": {"reason": "x"},
+        "/assessment/criteria/": {"income_line": "1", "version": "0"},
+        "/assessment/poor-county/": {**COUNTY, "version": "0"},
+        "/assessment/poor-villages/add/": {"village": world.village.pk, "year": 2026},
+        f"/assessment/poor-villages/{record.pk}/submit/": {},
+        f"/assessment/poor-villages/{record.pk}/approve/": {},
+        f"/assessment/poor-villages/{record.pk}/return/": {"reason": "x"},
+        f"/assessment/poor-villages/{record.pk}/exit/": {},
+    }
+    for url, data in posts.items():
+        assert client.post(url, data).status_code == 403, url
+    household.refresh_from_db()
+    record.refresh_from_db()
+    assert household.status == "poor" and record.state == "draft"
+    assert not PoorCounty.objects.exists()

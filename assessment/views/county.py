@@ -1,6 +1,7 @@
 """贫困县信息: the county office enters and edits it; the city office reads it."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -18,7 +19,9 @@ from .common import EDIT_ERRORS, show_error
 @roles(Role.COUNTY, Role.CITY)
 def poor_county(request):
     counties = access.regions_with(request.user, ENTER_POOR_COUNTY)
-    if not counties:  # the city office reads the records of its counties
+    if not counties:  # the city office reads the records of its counties, changes nothing
+        if request.method == "POST":
+            raise PermissionDenied
         records = list(
             filter_by_code(PoorCounty.objects.all(), request.user, "county_code", VIEW)
             .select_related("county")

@@ -24,6 +24,7 @@ from ..pairing import pairings
 from ..services.exits import LIFTABLE, RETURNABLE
 
 PER_PAGE = 100
+PAGE_SIZES = (100, 500, 1000)  # a township ticks up to 1,000 households in one batch
 
 
 def _village_choice(request, perm):
@@ -42,7 +43,9 @@ def _rows(request, statuses, perm):
         lo, hi = region.code_range
         found = found.filter(village_code__gte=lo, village_code__lt=hi)
     found = found.select_related("village").order_by("village_code", "number")
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    size = request.GET.get("per_page", "")
+    size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else PER_PAGE
+    page = Paginator(found, size).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     checks = exit_check(rows)
     pairs = pairings(rows)
@@ -54,6 +57,7 @@ def _rows(request, statuses, perm):
         .filter(level__in=["township", "village"])
         .order_by("code")
     )
+    page.sizes, page.size = PAGE_SIZES, size
     return page, rows, region, regions
 
 
