@@ -315,3 +315,16 @@ def test_dropout_counts_only_compulsory_ages(world):
     pupil = member("小学生", "son", id_number=make_id(birth="20170101"), school_status="primary")
     household = poor_household(world, members=[member("户主"), older, pupil])
     assert not any("辍学" in f for f in exit_check([household])[household.pk].failures)
+
+
+def test_household_page_links_to_rollback_for_offices_only(world, login):
+    household = poor_household(world)
+    url = f"/assessment/households/{household.pk}/rollback/"
+    for name, shown in {
+        "township_office": True,
+        "county_office": True,
+        "city_office": False,
+        "village_account": False,
+    }.items():
+        page = login(getattr(world, name)).get(f"/households/{household.pk}/").content.decode()
+        assert (url in page) is shown, name
