@@ -174,3 +174,29 @@ def test_poor_village_access_from_both_sides(world, login):
     for name, status in {"other_township_office": 404, "other_county_office": 404}.items():
         assert login(getattr(world, name)).get(url).status_code == status, name
     assert PoorVillage.objects.get().state == "draft"
+
+
+def test_list_pages_run_a_constant_number_of_queries(world, login, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessment.services import mark_lifted
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    township = login(world.township_office)
+    first = poor_household(world, "甲")
+    mark_lifted(Actor(world.township_office), [first.pk], "lifted", "达标")
+    add(world)
+    few = {
+        url: count(township, url) for url in ("/assessment/changes/", "/assessment/poor-villages/")
+    }
+    more = [poor_household(world, f"乙{i}") for i in range(6)]
+    mark_lifted(Actor(world.township_office), [h.pk for h in more], "lifted", "达标")
+    actions.add_poor_village(Actor(world.township_office), world.village2, 2026, DATA)
+    actions.add_poor_village(Actor(world.township_office), world.village, 2025, DATA)
+    for url, before in few.items():
+        assert count(township, url) == before, url
