@@ -11,6 +11,7 @@ SCRIPTS = [
     "regions.py",  # load the whole country; region pages at scale
     "households.py",  # 300,000 households: seeding, the household list at depth
     "qr.py",  # 导出二维码信息: 100 / 1,000 / 3,000 households, against the QR-only floor
+    "assessment.py",  # 脱贫 of 1,000 households in one batch; the exit list page
 ]
 
 

@@ -38,6 +38,8 @@ DEPART = "depart"
 RESET = "yearly_reset"
 RECORD_STATE = "record_state"
 QR_REISSUE = "qr_reissue"
+EXIT_CRITERIA = "exit_criteria"
+SCALE_PLAN = "scale_plan"
 
 LABELS = {
     LOGIN: "登录成功",
@@ -66,6 +68,8 @@ LABELS = {
     RESET: "年度结对重置",
     RECORD_STATE: "记录状态变更",
     QR_REISSUE: "二维码重新生成",
+    EXIT_CRITERIA: "修改脱贫标准",
+    SCALE_PLAN: "设置脱贫规模",
 }
 
 OK = "ok"

@@ -88,6 +88,9 @@ MENU = (
             "脱贫情况跟踪",
             _i("贫困户脱贫情况", "assessment:lift", R.TOWNSHIP),
             _i("贫困户返贫操作", "assessment:return", R.COUNTY),
+            _i("综合回退", "assessment:changes", R.TOWNSHIP, R.COUNTY),
+            _i("脱贫标准", "assessment:criteria", R.COUNTY),
+            _i("脱贫规模", "assessment:scale_plans", R.CITY, R.COUNTY),
         ),
     ),
     _g(

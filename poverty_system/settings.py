@@ -274,3 +274,6 @@ LOGGING = {
 if TESTING:
     # Tests create many accounts; the production hasher is slow on purpose.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# 贫困村出列: a poor village may exit when its poverty incidence (%) is below this threshold.
+POOR_VILLAGE_EXIT_THRESHOLD = env_str("POOR_VILLAGE_EXIT_THRESHOLD", "2")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("units.urls")),
     # The address printed in every QR code: keep it stable (SITE_URL + /q/<token>/).
     path("q/<str:token>/", archive_views.public_page, name="qr_public"),
+    path("assessment/", include("assessment.urls")),
 ]
 
 handler403 = "poverty_system.views.error_403"

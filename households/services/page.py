@@ -8,6 +8,7 @@ from poverty_system.actor import Actor
 
 from ..access import can_cancel_claims, can_maintain_household, is_village_session
 from ..choices import HouseholdStatus
+from ..lifecycle import may_rollback
 from ..models import Claim, Household
 from .base import edit_refusal
 
@@ -20,6 +21,9 @@ class PageActions:
     # 新增成员 and 分户 once registered; while registering, members are entered in part 1.
     change_members: bool
     refusal: str | None  # why this village session may not edit; offices are not told
+    # 综合回退 (the assessment app's page, linked by URL name): offices that mark exits or
+    # returns; that page says when the last change cannot be rolled back.
+    rollback: bool = False
 
     @property
     def any(self) -> bool:
@@ -40,4 +44,6 @@ def page_actions(actor: Actor, household: Household, claim: Claim | None) -> Pag
         edit=edit,
         change_members=edit and household.status != HouseholdStatus.REGISTERING,
         refusal=refusal if is_village_session(actor.user) else None,
+        rollback=household.status != HouseholdStatus.REGISTERING
+        and may_rollback(actor.user, household),
     )

@@ -1,0 +1,56 @@
+"""贫困县信息: the county office enters and edits it; the city office reads it."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from poverty_system import access
+from poverty_system.roles import VIEW, Role
+from poverty_system.rules import roles
+
+from ..access import ENTER_POOR_COUNTY, filter_by_code
+from ..forms import PoorCountyForm
+from ..models import PoorCounty
+from ..services.county import county_figures, save_poor_county
+from .common import EDIT_ERRORS, show_error
+
+
+@roles(Role.COUNTY, Role.CITY)
+def poor_county(request):
+    counties = access.regions_with(request.user, ENTER_POOR_COUNTY)
+    if not counties:  # the city office reads the records of its counties, changes nothing
+        if request.method == "POST":
+            raise PermissionDenied
+        records = list(
+            filter_by_code(PoorCounty.objects.all(), request.user, "county_code", VIEW)
+            .select_related("county")
+            .order_by("county_code")
+        )
+        for record in records:
+            record.figures = county_figures(record.county_code)
+        return render(request, "assessment/poor_counties.html", {"records": records})
+    county = counties[0]
+    record = PoorCounty.objects.filter(county=county).first()
+    form = PoorCountyForm(request.POST or None, instance=record or PoorCounty())
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_poor_county(request.actor, county, form.cleaned_data, request.POST.get("version"))
+        except EDIT_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已保存{county.name}贫困县信息。")
+            return redirect("assessment:poor_county")
+    return render(
+        request,
+        "assessment/poor_county.html",
+        {
+            "county": county,
+            "record": record,
+            "form": form,
+            "figures": county_figures(county.code),
+        },
+    )
+
+
+urlpatterns = [path("poor-county/", poor_county, name="poor_county")]
