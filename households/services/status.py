@@ -79,9 +79,9 @@ def set_status(
 
 # --- removal (清退) ----------------------------------------------------------------------
 # The steps that must be undone before a household may be removed, each a check returning
-# the message that says what to undo first and by whom, or None. The units issue adds:
-#   cadre assignment → "请先由帮扶单位解除该户与帮扶干部的关联（帮扶干部信息管理 › 分配）。"
-#   unit link        → "请先由乡镇扶贫办取消该户与帮扶单位的关联（乡镇管理贫困户 › 取消关联）。"
+# the message that says what to undo first and by whom, or None, in the manual's order:
+# unassign (unit) → unlink (township) → remove (village). The units app's rows are read
+# through reverse relations (household.cadre_assignments, household.unit_links): no import.
 
 
 def _not_removed(household: Household) -> str | None:
@@ -90,7 +90,25 @@ def _not_removed(household: Household) -> str | None:
     return None
 
 
-REMOVAL_CHECKS: list[Callable[[Household], str | None]] = [_not_removed]
+def _not_assigned(household: Household) -> str | None:
+    # Reverse relation of units.Assignment: read through the related manager, no import.
+    if household.cadre_assignments.filter(ended_at__isnull=True).exists():
+        return "请先由帮扶单位解除该户与帮扶干部的关联（帮扶干部信息管理 › 分配）"
+    return None
+
+
+def _not_linked(household: Household) -> str | None:
+    # Reverse relation of units.HouseholdLink (关联单位), no import of units.
+    if household.unit_links.filter(ended_at__isnull=True).exists():
+        return "请先由乡镇扶贫办取消该户与帮扶单位的关联（关联单位 › 取消关联）"
+    return None
+
+
+REMOVAL_CHECKS: list[Callable[[Household], str | None]] = [
+    _not_removed,
+    _not_assigned,
+    _not_linked,
+]
 
 
 def removal_blockers(household: Household) -> list[str]:
