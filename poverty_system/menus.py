@@ -42,6 +42,7 @@ MENU = (
             _i("证件号码重复查询", "households:duplicates", R.TOWNSHIP, R.COUNTY, R.CITY),
             _i("帮扶情况登记表", "units:villages", R.UNIT),
             _i("帮扶干部信息管理", "units:cadres", R.UNIT),
+            _i("关联单位", "units:household_links", R.VILLAGE),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
             _i("贫困村信息管理", "villages:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
             _i("贫困县信息管理", "villages:poor_county", R.COUNTY),
@@ -60,7 +61,9 @@ MENU = (
         (
             _i("系统用户管理", "villages:accounts"),
             _i("村级账号手机号管理", "villages:phone_accounts"),
-            _i("单位信息管理", "units:units", R.COUNTY),
+            _i("单位信息管理", "units:unit_list", R.COUNTY),
+            _i("年度结对重置", "units:reset", R.CITY, R.COUNTY),
+            _i("结对归档", "units:archive", R.CITY, R.COUNTY, R.UNIT),
             _i("修改密码", "password_change"),
         ),
     ),

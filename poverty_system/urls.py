@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/", auth_views.password_change_view, name="password_change"),
     path("", include("villages.urls")),
     path("households/", include("households.urls")),
+    path("units/", include("units.urls")),
 ]
 
 handler403 = "poverty_system.views.error_403"

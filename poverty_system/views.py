@@ -17,6 +17,7 @@ def home(request):
             "slice_roots": access.slice_roots(user),
             "units": _units_of(user),
             "menu_groups": menu_for(user),
+            "units_home": _units_home(user),
         },
     )
 
@@ -27,6 +28,14 @@ def _units_of(user):
 
     ids = access.unit_ids(user)
     return list(Unit.objects.filter(pk__in=ids).select_related("region")) if ids else []
+
+
+def _units_home(user):
+    """A unit or cadre account's summary (its villages, households, cadres / its households
+    still to survey); None for other roles."""
+    from units.dashboard import summary_for
+
+    return summary_for(user)
 
 
 @public

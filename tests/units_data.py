@@ -12,7 +12,9 @@ def village_actor(world, phone=None) -> Actor:
 
 def link_world_village(world, plan: str = "产业帮扶三年规划"):
     """The world's unit assists the world's village (帮扶情况登记表)."""
-    return services.link_village(Actor.system(world.unit_account), world.unit, world.village, plan=plan)
+    return services.link_village(
+        Actor.system(world.unit_account), world.unit, world.village, plan=plan
+    )
 
 
 def linked_household(world, **basic):
@@ -24,7 +26,9 @@ def linked_household(world, **basic):
 
 
 def the_cadre(world):
-    return world.cadre_account.cadre
+    from units.models import Cadre
+
+    return Cadre.objects.get(user=world.cadre_account)
 
 
 def assigned_household(world, **basic):

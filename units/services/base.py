@@ -29,3 +29,15 @@ def clean_reason(reason: str, what: str = "原因", limit: int = 200) -> str:
     if len(reason) > limit:
         raise UnitError(f"{what}不能超过 {limit} 字。", "reason")
     return reason
+
+
+def new_account(actor: Actor, **kwargs):
+    """villages.accounts.create_user with its refusal as a UnitError (field: username)."""
+    from villages.accounts import create_user
+
+    try:
+        return create_user(actor.user if actor.is_authenticated else None, **kwargs)
+    except UnitError:
+        raise
+    except AccountError as exc:
+        raise UnitError(exc.message, exc.field) from None

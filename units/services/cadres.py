@@ -9,12 +9,11 @@ from django.db import IntegrityError, transaction
 from households import idnumbers
 from poverty_system import audit, changelog, versioning
 from poverty_system.roles import Role
-from villages.accounts import create_user
 from villages.models import User
 
 from .. import access as unit_access
 from ..models import Cadre, Gender, PoliticalStatus, Unit
-from .base import UnitError, as_actor
+from .base import UnitError, as_actor, new_account
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 CADRE_FIELDS = ("name", "gender", "id_number", "phone", "position", "political_status")
@@ -69,6 +68,9 @@ def update_cadre(actor, cadre: Cadre, data: dict, *, version) -> Cadre:
         if not locked.serving:
             raise UnitError("该干部已离开，记录不能再修改。")
         versioning.check_version(locked, version, what="该干部信息")
+        if not (data.get("id_number") or "").strip():
+            # Edit forms never carry the full ID number back: blank keeps the stored one.
+            data = {**data, "id_number": locked.id_number}
         clean = clean_cadre_data(data, exclude_pk=locked.pk)
         changed = [f for f in CADRE_FIELDS if getattr(locked, f) != clean[f]]
         for field in changed:
@@ -94,8 +96,8 @@ def create_cadre_login(
             raise UnitError("该干部已离开，不能创建登录账号。")
         if locked.user_id is not None:
             raise UnitError("该干部已有登录账号。", "username")
-        account, password = create_user(
-            actor.user,
+        account, password = new_account(
+            actor,
             username=username,
             role=Role.CADRE,
             full_name=locked.name,
@@ -131,8 +133,8 @@ def create_cadre_account(
         unit = unit_access.get_unit_for_user(actor.user, unit.pk, manage=True)
         cadre = Cadre(unit=unit, **clean_cadre_data({"name": name, "phone": phone}))
         changelog.save(actor, cadre, reason="添加帮扶干部")
-        account, password = create_user(
-            actor.user,
+        account, password = new_account(
+            actor,
             username=username,
             role=Role.CADRE,
             full_name=cadre.name,

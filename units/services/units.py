@@ -12,12 +12,11 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system import access, audit, changelog
 from poverty_system.roles import MANAGE_UNITS, Role
-from villages.accounts import create_user
 from villages.models import Level, Region, User
 
 from .. import access as unit_access
 from ..models import Cadre, EndKind, HouseholdLink, TransferKind, Unit, UnitType, UnitVillage
-from .base import UnitError, as_actor, this_year
+from .base import UnitError, as_actor, new_account, this_year
 
 UNIT_FIELDS = ("name", "unit_type", "address", "contact_person", "contact_phone")
 
@@ -47,8 +46,8 @@ def _new_unit(actor, *, name, region, username, password, must_change_password, 
     if unit.unit_type not in UnitType.values:
         raise UnitError("请选择单位类型。", "unit_type")
     changelog.save(actor, unit, reason="创建单位")
-    account, password = create_user(
-        actor.user if actor.is_authenticated else None,
+    account, password = new_account(
+        actor,
         username=username,
         role=Role.UNIT,
         full_name=name,
