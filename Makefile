@@ -27,6 +27,7 @@ demo: migrate
 	$(DEV_ENV) $(PY) manage.py load_regions fixtures/regions/ganzhou.csv
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py seed_households --demo
+	$(DEV_ENV) $(PY) manage.py seed_units_demo
 
 run: demo
 	@echo ""
