@@ -745,9 +745,7 @@ def build_island_pairings(region, village, phone, unit, unit_account, cadre_acco
         exit_year=unit_services.this_year(),
         measures=[{"kind": "industry", "description": "鸡苗", "amount": "100"}],
     )
-    unit_services.add_visit(
-        cadre_actor, household, date=datetime.date(2026, 1, 5), content="走访"
-    )
+    unit_services.add_visit(cadre_actor, household, date=datetime.date(2026, 1, 5), content="走访")
 
 
 def test_sweep_discovers_the_object_urls():

@@ -160,7 +160,7 @@ def test_unit_assigns_linked_households_to_its_cadre(world):
     households = [linked_household(world) for _ in range(3)]
     cadre = the_cadre(world)
     created = services.assign_households(sys(world.unit_account), cadre, [h.pk for h in households])
-    assert len(created) == 3
+    assert created == 3
     assert set(
         Assignment.objects.filter(ended_at__isnull=True).values_list("cadre", flat=True)
     ) == {cadre.pk}

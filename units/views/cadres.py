@@ -188,12 +188,12 @@ def assign(request, pk, error=None):
 def assign_confirm(request, pk):
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     try:
-        created = services.assign_households(
+        count = services.assign_households(
             request.actor, cadre_obj, int_list(request.POST.getlist("households"))
         )
     except services.UnitError as exc:
         return assign(request, pk, error=exc.message)
-    messages.success(request, f"已将 {len(created)} 户分配给{cadre_obj.name}。")
+    messages.success(request, f"已将 {count} 户分配给{cadre_obj.name}。")
     return redirect("units:assign", pk)
 
 
