@@ -10,6 +10,7 @@ BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     "regions.py",  # load the whole country; region pages at scale
     "households.py",  # 300,000 households: seeding, the household list at depth
+    "units.py",  # assigning households to a cadre; the yearly reset of a county
 ]
 
 

@@ -183,7 +183,7 @@ def pairings(county) -> dict:
 
 
 def bench_assign(ctx) -> list[tuple]:
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from units import services
@@ -196,7 +196,6 @@ def bench_assign(ctx) -> list[tuple]:
         chosen = ids[start : start + n]
         start += n
         cadre = next(cadres)
-        reset_queries()
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()
             services.assign_households(ctx["unit_actor"], cadre, chosen)
@@ -229,8 +228,7 @@ def bench_reset(ctx, county) -> dict:
     refused_s = time.perf_counter() - t0
     untouched = (
         Assignment.objects.filter(ended_at__isnull=True).count() == counts["assignments"]
-        and HouseholdLink.objects.filter(ended_at__isnull=True).count()
-        == counts["household_links"]
+        and HouseholdLink.objects.filter(ended_at__isnull=True).count() == counts["household_links"]
     )
     t0 = time.perf_counter()
     done = services.yearly_reset(actor, county, expected=counts)
@@ -266,7 +264,8 @@ def main() -> int:
     for n, ms, queries in assign:
         print(f"| {n:,} | {ms:.0f} | {queries} |")
     per = statistics.mean(ms / n for n, ms, _ in assign)
-    print(f"\nmean {per:.2f} ms per household; queries constant: {len({q for *_, q in assign}) == 1}")
+    constant = len({q for *_, q in assign}) == 1
+    print(f"\nmean {per:.2f} ms per household; queries constant: {constant}")
     print(f"\n### Yearly reset of 于都县 ({args.county_households:,} households)\n")
     print("| rows ended | count |")
     print("|---|---:|")

@@ -16,7 +16,12 @@ from .models import (
 
 
 class DateInput(forms.DateInput):
+    """<input type=date> wants ISO dates whatever the locale's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class VillageLinkForm(forms.Form):
