@@ -396,6 +396,34 @@ def test_cadre_fills_the_survey_and_a_visit_with_a_photo(world, login, settings,
     assert unit_client.post(f"/units/surveys/{household.pk}/", data).status_code == 403
 
 
+def test_a_survey_without_measures_leaves_the_blank_row_alone(world, login):
+    link_world_village(world)
+    household = assigned_household(world)
+    client = login(world.cadre_account)
+    data = {
+        "wishes": "务工",
+        "exit_year": "",
+        "exit_plan": "",
+        "measures-TOTAL_FORMS": "1",
+        "measures-INITIAL_FORMS": "0",
+        "measures-0-kind": "",
+        "measures-0-description": "",
+        "measures-0-amount": "0",
+        "measures-0-status": "planned",
+    }
+    response = client.post(f"/units/surveys/{household.pk}/", data)
+    assert response.status_code == 302, text(response)
+    survey = Survey.objects.get(household=household)
+    assert survey.wishes == "务工" and not survey.measures.exists()
+    # A second save with a stale version is refused and keeps the first.
+    response = client.post(f"/units/surveys/{household.pk}/", {**data, "wishes": "养殖"})
+    assert response.status_code == 200 and "已被他人修改" in text(response)
+    data["version"] = str(survey.version)
+    response = client.post(f"/units/surveys/{household.pk}/", {**data, "wishes": "养殖"})
+    assert response.status_code == 302
+    assert Survey.objects.get(pk=survey.pk).wishes == "养殖"
+
+
 def test_a_survey_of_an_unassigned_household_is_not_the_cadres(world, login):
     link_world_village(world)
     household = linked_household(world)
@@ -525,3 +553,21 @@ def test_unit_home_shows_villages_households_and_cadres(world, login):
     summary = lxml.html.fromstring(home.content.decode()).xpath('//*[@data-testid="unit-home"]')
     assert summary and world.village.name in summary[0].text_content()
     assert "1 户" in summary[0].xpath('.//*[@data-testid="unassigned"]')[0].text_content()
+
+
+def test_unit_details_are_edited_by_the_unit_or_its_county_with_a_version(world, login):
+    unit = world.unit
+    data = {"version": unit.version, "name": unit.name, "unit_type": "institution"}
+    assert login(world.other_county_office).get(f"/units/units/{unit.pk}/edit/").status_code == 404
+    assert (
+        login(world.township_office).post(f"/units/units/{unit.pk}/edit/", data).status_code == 403
+    )
+    client = login(world.unit_account)
+    assert (
+        client.post(f"/units/units/{unit.pk}/edit/", {**data, "address": "新址"}).status_code == 302
+    )
+    stale = login(world.county_office).post(f"/units/units/{unit.pk}/edit/", data)
+    assert stale.status_code == 200 and "已被他人修改" in text(stale)
+    unit.refresh_from_db()
+    assert unit.address == "新址" and unit.unit_type == "institution" and unit.version == 2
+    assert unit.history.count() == 2

@@ -121,6 +121,15 @@ class UnitForm(forms.Form):
         self.fields["region"].queryset = regions
 
 
+class UnitEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="单位名称", max_length=100)
+    unit_type = forms.ChoiceField(label="单位类型", choices=UnitType.choices)
+    address = forms.CharField(label="单位地址", max_length=200, required=False)
+    contact_person = forms.CharField(label="联系人", max_length=50, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+
 class ReorganizeForm(UnitForm):
     mode = forms.ChoiceField(
         label="方式",
@@ -171,7 +180,10 @@ class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label="措施类型", choices=[("", "—")] + list(MeasureKind.choices))
     description = forms.CharField(label="措施内容", max_length=300)
     amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, initial=0)
-    status = forms.ChoiceField(label="落实情况", choices=MeasureStatus.choices)
+    # An initial value, so that the blank extra row left as it is counts as unchanged.
+    status = forms.ChoiceField(
+        label="落实情况", choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED
+    )
     start_date = forms.DateField(label="开始日期", widget=DateInput, required=False)
     end_date = forms.DateField(label="结束日期", widget=DateInput, required=False)
 

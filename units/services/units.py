@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -99,11 +100,9 @@ def update_unit(actor, unit: Unit, data: dict, *, version) -> Unit:
         locked = unit_access.get_unit_for_user(
             actor.user, unit.pk, queryset=Unit.objects.select_for_update().select_related("region")
         )
-        if locked.pk not in unit_access.unit_ids(actor.user):
-            if not unit_access.can_manage_units_in(actor.user, locked.region):
-                from django.core.exceptions import PermissionDenied
-
-                raise PermissionDenied
+        own = locked.pk in unit_access.unit_ids(actor.user)
+        if not own and not unit_access.can_manage_units_in(actor.user, locked.region):
+            raise PermissionDenied
         versioning.check_version(locked, version, what="该单位")
         data = dict(data)
         data["name"] = _check_unit_data(locked.region, data.get("name", ""), exclude_pk=locked.pk)

@@ -11,11 +11,12 @@ from django.urls import path, reverse
 from poverty_system import access
 from poverty_system.roles import MANAGE_UNITS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
+from poverty_system.versioning import StaleEdit
 from villages.models import Level, Region
 
 from .. import access as unit_access
 from .. import services
-from ..forms import ReorganizeForm, UnitForm
+from ..forms import ReorganizeForm, UnitEditForm, UnitForm
 from ..models import Assignment, Cadre, HouseholdLink, Unit, UnitVillage, YearlyReset
 from ..services.reset import LABELS
 from .common import PER_PAGE, county_only, show_error
@@ -91,6 +92,32 @@ def unit_detail(request, pk):
             "accounts": [g.user for g in unit.grants.select_related("user")],
         },
     )
+
+
+@roles(Role.COUNTY, Role.UNIT)
+def unit_edit(request, pk):
+    """The county office of the unit, or the unit itself, corrects the unit's details."""
+    unit = unit_access.get_unit_for_user(
+        request.user, pk, queryset=Unit.objects.select_related("region")
+    )
+    own = unit.pk in unit_access.unit_ids(request.user)
+    if not own and not unit_access.can_manage_units_in(request.user, unit.region):
+        raise PermissionDenied
+    initial = {f: getattr(unit, f) for f in services.units.UNIT_FIELDS}
+    form = UnitEditForm(request.POST or None, initial={**initial, "version": unit.version})
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_unit(request.actor, unit, data, version=data.pop("version"))
+        except StaleEdit as exc:
+            stale = exc.message
+        except services.UnitError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, "单位信息已保存。")
+            return redirect("home" if own else "units:unit", *([] if own else [unit.pk]))
+    return render(request, "units/unit_edit.html", {"unit": unit, "form": form, "stale": stale})
 
 
 @county_only
@@ -214,6 +241,7 @@ urlpatterns = [
     path("units/add/", unit_add, name="unit_add"),
     path("units/reorganize/", reorganize, name="reorganize"),
     path("units/<int:pk>/", unit_detail, name="unit"),
+    path("units/<int:pk>/edit/", unit_edit, name="unit_edit"),
     path("reset/", reset, name="reset"),
     path("archive/", archive, name="archive"),
 ]
