@@ -27,6 +27,8 @@ from villages.models import User
 from .households_data import make_id, no_sms_throttle, register  # noqa: F401
 from .units_data import assigned_household, link_world_village, linked_household, the_cadre
 
+TODAY = datetime.date(2026, 6, 1)
+
 
 def text(response) -> str:
     return lxml.html.fromstring(response.content.decode()).text_content()
@@ -240,21 +242,12 @@ def test_assigning_many_households_takes_a_constant_number_of_queries(
 # --- transfer and departure ---------------------------------------------------------------
 
 
-def test_transfer_ends_assignments_unless_the_receiving_unit_assists_the_household(world):
+def test_transfer_ends_the_assignments_of_households_the_receiving_unit_does_not_assist(world):
     link_world_village(world)
-    kept = assigned_household(world)
     ended = assigned_household(world)
-    other, other_account, _ = services.create_unit(
+    other, _, _ = services.create_unit(
         world.county_office, name="于都县教育局", region=world.county, username="edu"
     )
-    # The receiving unit also assists `kept`: its link moves there first.
-    link = HouseholdLink.objects.get(household=kept)
-    services.unassign(Actor.system(world.unit_account), the_cadre(world), [kept.pk])
-    services.cancel_household_link(Actor.system(world.township_office), link, "换单位")
-    services.link_village(Actor.system(other_account), other, world.village)
-    services.link_households(Actor(user=world.village_account, phone=world.phone), [kept], other)
-    # Now `kept` is linked to `other` and no longer assigned; reassign it via the old unit is
-    # impossible, so pair it through a second route: the cadre's new unit keeps it.
     cadre = the_cadre(world)
     services.transfer_cadre(
         Actor.system(world.unit_account),
@@ -268,7 +261,23 @@ def test_transfer_ends_assignments_unless_the_receiving_unit_assists_the_househo
     assert cadre.unit == other
     row = Assignment.objects.get(household=ended)
     assert row.ended_at is not None and row.end_kind == "transfer"
+    # The household shows up as unassigned for the old unit, still linked to it.
+    assert HouseholdLink.objects.get(household=ended).unit == world.unit
     assert AuditEntry.objects.filter(action="transfer").exists()
+    # The old unit no longer sees the cadre; the borrow back (借调回) is the new unit's.
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.transfer_cadre(
+            Actor.system(world.unit_account), cadre, world.unit, kind="return", date=TODAY
+        )
+    edu = User.objects.get(username="edu")
+    services.transfer_cadre(Actor.system(edu), cadre, world.unit, kind="return", date=TODAY)
+    assert Cadre.objects.get(pk=cadre.pk).unit == world.unit
+    assert list(Transfer.objects.filter(cadre=cadre).values_list("kind", flat=True)) == [
+        "return",
+        "secondment",
+    ]
 
 
 def test_transfer_keeps_assignments_of_households_the_receiving_unit_assists(world):
