@@ -240,3 +240,38 @@ def test_deletion_order_unassign_then_unlink_then_remove(world):
     )
     household.refresh_from_db()
     assert household.status == "removed"
+
+
+# --- visible_to per account ------------------------------------------------------------------
+
+
+def test_querysets_visible_to_each_account(world):
+    link_world_village(world)
+    household = assigned_household(world)
+    expected = {
+        # account: (village links, household links, assignments, cadres)
+        "admin": (1, 1, 1, 1),
+        "city_office": (1, 1, 1, 1),
+        "county_office": (1, 1, 1, 1),
+        # Cadres are read by their unit's region: a county-level unit's are not a township's.
+        "township_office": (1, 1, 1, 0),
+        "village_account": (1, 1, 1, 0),
+        "unit_account": (1, 1, 1, 1),
+        "cadre_account": (1, 0, 1, 1),
+        "other_township_office": (0, 0, 0, 0),
+        "other_village_account": (0, 0, 0, 0),
+        "other_county_office": (0, 0, 0, 0),
+    }
+    wrong = []
+    for name, want in expected.items():
+        account = getattr(world, name)
+        got = (
+            UnitVillage.objects.visible_to(account).count(),
+            HouseholdLink.objects.visible_to(account).count(),
+            Assignment.objects.visible_to(account).count(),
+            Cadre.objects.visible_to(account).count(),
+        )
+        if got != want:
+            wrong.append(f"{name}: {got}, expected {want}")
+    assert not wrong, "\n".join(wrong)
+    assert HouseholdLink.objects.visible_to(world.unit_account).get().household == household
