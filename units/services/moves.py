@@ -126,7 +126,9 @@ def depart_cadre(actor, cadre: Cadre, *, date: datetime.date | None = None) -> C
             actor.user,
             cadre.pk,
             manage=True,
-            queryset=Cadre.objects.select_for_update().select_related("unit__region", "user"),
+            queryset=Cadre.objects.select_for_update(of=("self",)).select_related(
+                "unit__region", "user"
+            ),
         )
         if not locked.serving:
             raise UnitError("该干部已离开。")
