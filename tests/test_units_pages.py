@@ -580,3 +580,35 @@ def test_unit_details_are_edited_by_the_unit_or_its_county_with_a_version(world,
     unit.refresh_from_db()
     assert unit.address == "新址" and unit.unit_type == "institution" and unit.version == 2
     assert unit.history.count() == 2
+
+
+def test_list_pages_take_the_same_queries_for_more_rows(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    link_world_village(world)
+    pages = {
+        "unit_account": ["/units/links/", "/units/cadres/", "/units/surveys/", "/units/villages/"],
+        "cadre_account": ["/", "/units/surveys/"],
+        "township_office": ["/units/links/"],
+        "county_office": ["/units/archive/", "/units/units/"],
+    }
+
+    def counts():
+        out = {}
+        for name, urls in pages.items():
+            client = login(getattr(world, name))
+            for url in urls:
+                client.get(url)  # warm the session
+                with CaptureQueriesContext(connection) as ctx:
+                    assert client.get(url).status_code == 200
+                out[(name, url)] = len(ctx.captured_queries)
+        return out
+
+    assigned_household(world)
+    few = counts()
+    for _ in range(4):
+        assigned_household(world)
+        linked_household(world)
+    Cadre.objects.create(unit=world.unit, name="李四")
+    assert counts() == few
