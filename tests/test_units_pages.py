@@ -542,8 +542,13 @@ def test_yearly_reset_archives_every_pairing_of_the_county(world, login):
     assert not HouseholdLink.objects.filter(ended_at__isnull=True).exists()
     assert not household.claims.filter(active=True).exists()
     assert Cadre.objects.filter(pk=the_cadre(world).pk).exists()  # base records stay
-    archive = client.get(f"/units/archive/?year={services.this_year()}")
-    assert household.number in " ".join(rows(archive, "archive"))
+    year = services.this_year()
+    for kind in ("", "links", "claims"):
+        archive = client.get(f"/units/archive/?year={year}&kind={kind}")
+        assert household.number in " ".join(rows(archive, "archive")), kind
+        assert "年度结对重置" in " ".join(rows(archive, "archive")) or kind == "", kind
+    outside = login(world.other_county_office).get(f"/units/archive/?year={year}&kind=claims")
+    assert rows(outside, "archive") == []
 
 
 def test_yearly_reset_is_for_city_and_county_offices_of_their_own_slice(world, login):

@@ -286,8 +286,9 @@ def get_visit_for_user(user, pk):
     return visit
 
 
-def office_filter(user, perm: str = VIEW) -> Q | None:
-    return access.code_filter(_user(user), "village_code", perm)
+def office_filter(user, field: str = "village_code", perm: str = VIEW) -> Q | None:
+    """Q on a stored village code for an office or village account (None: everything)."""
+    return access.code_filter(_user(user), field, perm)
 
 
 # --- yearly reset ------------------------------------------------------------------------

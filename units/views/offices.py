@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from households.models import Claim
 from poverty_system import access
 from poverty_system.roles import MANAGE_UNITS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
@@ -208,8 +209,14 @@ def archive(request):
     this_year = services.this_year()
     value = request.GET.get("year", "")
     year = int(value) if value.isdigit() and 2000 <= int(value) <= this_year else this_year
-    kind = request.GET.get("kind") if request.GET.get("kind") in ("links", "villages") else ""
-    if kind == "links":
+    kinds = ("links", "villages", "claims")
+    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
+    if kind == "claims":
+        q = unit_access.office_filter(request.user, "household__village_code")
+        rows = Claim.objects.none() if request.user.role == Role.UNIT else Claim.objects.all()
+        rows = (rows if q is None else rows.filter(q)).filter(claimed_at__year=year)
+        rows = rows.select_related("household", "phone").order_by("household__village_code", "pk")
+    elif kind == "links":
         rows = unit_access.filter_household_links(
             HouseholdLink.objects.filter(year=year), request.user
         ).select_related("household", "unit")
@@ -221,9 +228,9 @@ def archive(request):
         rows = unit_access.filter_assignments(
             Assignment.objects.filter(year=year), request.user
         ).select_related("household", "cadre", "unit")
-    page = Paginator(rows.order_by("village_code", "pk"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    if kind != "claims":
+        rows = rows.order_by("village_code", "pk")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "units/archive.html",
