@@ -43,6 +43,7 @@ demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_regions fixtures/regions/ganzhou.csv
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py seed_households --demo
+	$(RUN_ENV) $(PY) manage.py seed_units_demo
 
 static: install $(SECRET_KEY_FILE)
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0

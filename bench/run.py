@@ -12,6 +12,7 @@ SCRIPTS = [
     "households.py",  # 300,000 households: seeding, the household list at depth
     "qr.py",  # 导出二维码信息: 100 / 1,000 / 3,000 households, against the QR-only floor
     "assessment.py",  # 脱贫 of 1,000 households in one batch; the exit list page
+    "units.py",  # assigning households to a cadre; the yearly reset of a county
 ]
 
 

@@ -56,6 +56,7 @@ MENU = (
             _i("查看贫困户信息", "households:view"),
             _i("扶贫对象登记表", "households:register"),
             _i("乡镇管理贫困户", "households:township"),
+            _i("关联单位", "units:household_links"),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
             _i("证件号码重复查询", "households:duplicates"),
             _i("我的导出", "units:export_list"),
@@ -99,6 +100,8 @@ MENU = (
         # Units give their new cadres accounts here (manual procedure 4 and 9).
         _i("添加系统用户", "villages:account_create", R.UNIT),
         _i("单位信息管理", "units:unit_list", R.COUNTY),
+        _i("年度结对重置", "units:reset"),
+        _i("结对归档", "units:archive"),
         _i("村级账号手机号管理", "villages:phone_accounts"),
         _i("行政区划", "villages:region_root"),
         _i("修改密码", "password_change"),

@@ -14,7 +14,7 @@ urlpatterns = [
     path("password/", auth_views.password_change_view, name="password_change"),
     path("", include("villages.urls")),
     path("households/", include("households.urls")),
-    path("", include("units.urls")),
+    path("units/", include("units.urls")),
     # The address printed in every QR code: keep it stable (SITE_URL + /q/<token>/).
     path("q/<str:token>/", archive_views.public_page, name="qr_public"),
     path("assessment/", include("assessment.urls")),

@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from units.access import unit_ids
+from units.dashboard import summary_for
+from units.models import Unit
 
 from . import access
 from .rules import authenticated, public
@@ -18,16 +20,21 @@ def home(request):
         {
             "slice_roots": access.slice_roots(user),
             "units": _units_of(user),
+            "units_home": _units_home(user),
         },
     )
 
 
 def _units_of(user):
     """The units a unit or cadre account acts for (none for other roles)."""
-    from units.models import Unit
-
     ids = unit_ids(user)
     return list(Unit.objects.filter(pk__in=ids).select_related("region")) if ids else []
+
+
+def _units_home(user):
+    """A unit or cadre account's summary (its villages, households, cadres / its households
+    still to survey); None for other roles."""
+    return summary_for(user)
 
 
 @public

@@ -729,12 +729,15 @@ def build_island(admin, beyond: int = 0) -> None:
     unit, unit_account, _ = create_unit(
         county, name="荔湾区民政局", region=code["440103"], username="island_unit"
     )
-    create_cadre_account(unit_account, unit, name="李四", username="island_cadre")
+    cadre, cadre_account, _ = create_cadre_account(
+        unit_account, unit, name="李四", username="island_cadre"
+    )
     household = None
     while household is None or household.pk <= beyond:
         household = register(
             village, phone, [member("岛民", id_number=make_id(area="440103"))], parts_done=1
         )
+    build_island_pairings(code["440103001001"], village, phone, unit, unit_account, cadre_account)
     tokens.ensure_tokens(
         Household.objects.filter(village_code__startswith="44").values_list("pk", flat=True)
     )
@@ -750,13 +753,59 @@ def build_island(admin, beyond: int = 0) -> None:
     poor_villages.change_state(Actor(township), record.pk, "submitted")
 
 
+def build_island_pairings(region, village, phone, unit, unit_account, cadre_account) -> None:
+    """The units issue's rows on the island, through the real actions: a village link with
+    an annual plan, a registered household linked and assigned, a survey and a visit."""
+    import datetime
+
+    from poverty_system.actor import Actor
+    from units import services as unit_services
+
+    from .households_data import make_id, member, register
+
+    unit_actor, cadre_actor = Actor.system(unit_account), Actor.system(cadre_account)
+    link = unit_services.link_village(unit_actor, unit, region, plan="岛上规划")
+    unit_services.save_village_plans(
+        unit_actor,
+        link,
+        plan="岛上规划",
+        year=unit_services.this_year(),
+        annual_plan="岛上年度计划",
+        version=link.version,
+        plan_version=None,
+    )
+    household = register(
+        village, phone, [member("岛民", id_number=make_id(area="440103"))], village=region
+    )
+    unit_services.link_households(Actor(user=village, phone=phone), [household], unit)
+    cadre = cadre_account.cadre
+    unit_services.assign_households(unit_actor, cadre, [household.pk])
+    unit_services.save_survey(
+        cadre_actor,
+        household,
+        wishes="养殖",
+        exit_year=unit_services.this_year(),
+        measures=[{"kind": "industry", "description": "鸡苗", "amount": "100"}],
+    )
+    unit_services.add_visit(cadre_actor, household, date=datetime.date(2026, 1, 5), content="走访")
+
+
 def test_sweep_discovers_the_object_urls():
     assert {
         "regions/<int:pk>/",
         "accounts/<int:pk>/active/",
         "phones/<int:pk>/<int:phone_pk>/deactivate/",
-        "archives/households/<int:pk>/reissue/",
-        "archives/exports/<int:pk>/download/",
+        "units/archives/households/<int:pk>/reissue/",
+        "units/archives/exports/<int:pk>/download/",
+        "units/villages/<int:pk>/",
+        "units/villages/<int:pk>/plans/",
+        "units/links/<int:pk>/cancel/",
+        "units/cadres/<int:pk>/assign/confirm/",
+        "units/cadres/<int:pk>/unassign/",
+        "units/surveys/<int:pk>/",
+        "units/surveys/<int:pk>/visits/",
+        "units/visits/<int:pk>/photo/",
+        "units/units/<int:pk>/",
     } <= set(object_routes())
 
 
@@ -801,3 +850,9 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     assert VillagePhone.objects.get(phone="13600000001").active
     assert User.objects.filter(username__startswith="island_", is_active=True).count() == 6
     assert not ArchiveToken.objects.filter(revoked_at__isnull=False).exists()
+    # ... and so are its pairings.
+    from units.models import Assignment, Cadre, HouseholdLink
+
+    assert Cadre.objects.get(name="李四").left_at is None
+    assert HouseholdLink.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
+    assert Assignment.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()

@@ -1,44 +1,320 @@
-"""Scoping of units, built on the common helpers of poverty_system.access. A unit account's
-slice is its guardian grants on Unit; a cadre acts for its own unit."""
+"""Who sees and acts on units, cadres, pairings and surveys.
+
+- A unit account's slice is its Units (guardian grants 'manage_unit' on Unit): the villages
+  linked to them and the households linked to them (active links).
+- A cadre account's slice is the households of its active assignments.
+- Offices read what lies in their region slice (by the unit's region or the stored village
+  code); the county office manages the units of its county.
+Out of the slice is 404 (missing and not-yours look alike); inside it without the right, 403.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 
-from django.db.models import QuerySet
-
+from households import access as hh_access
 from poverty_system import access
-from poverty_system.roles import MANAGE_UNIT, VIEW, Role
+from poverty_system.actor import Actor
+from poverty_system.roles import MANAGE_UNIT, MANAGE_UNITS, VIEW, Role
 
 
-def unit_ids(user: Any) -> set[int]:
-    """Units an account acts for: a unit account's granted units, a cadre's own unit
-    (cached on the user object per request, like the region grants)."""
-    cached: set[int] | None = getattr(user, "_unit_ids", None)
-    if cached is not None:
-        return cached
-    from .models import Cadre, UnitUserObjectPermission
+def _user(who):
+    """Access functions take a user; an Actor is accepted too."""
+    return who.user if isinstance(who, Actor) else who
 
-    ids: set[int] = set()
-    role = access.role_of(user)
-    if role == Role.UNIT:
-        ids = set(
+
+def unit_ids(user) -> set[int]:
+    """Units a unit account manages (its guardian grants); none for other roles. Cached on
+    the user object per request, like the region grants."""
+    user = _user(user)
+    if access.role_of(user) != Role.UNIT:
+        return set()
+    cached = getattr(user, "_unit_ids", None)
+    if cached is None:
+        from .models import UnitUserObjectPermission
+
+        cached = set(
             UnitUserObjectPermission.objects.filter(
                 user=user, permission__codename=MANAGE_UNIT
             ).values_list("content_object_id", flat=True)
         )
-    elif role == Role.CADRE:
-        ids = set(
-            Cadre.objects.filter(user=user, left_at__isnull=True).values_list("unit_id", flat=True)
-        )
-    user._unit_ids = ids
-    return ids
+        user._unit_ids = cached
+    return cached
 
 
-def filter_units(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def cadre_of(user):
+    """The serving cadre record of a cadre account, cached on the user object, or None."""
+    user = _user(user)
+    if not (user.is_authenticated and user.is_active) or user.role != Role.CADRE:
+        return None
+    if "_cadre" not in user.__dict__:
+        from .models import Cadre
+
+        user._cadre = Cadre.objects.filter(user=user, left_at__isnull=True).first()
+    return user._cadre
+
+
+def _active(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+def filter_units(queryset, user):
+    user = _user(user)
+    if not _active(user):
+        return queryset.none()
     if access.is_admin(user):
         return queryset
-    if access.role_of(user) in (Role.UNIT, Role.CADRE):
+    if user.role == Role.UNIT:
         return queryset.filter(pk__in=unit_ids(user))
-    q = access.region_filter(user, VIEW, prefix="region__")
-    return queryset.none() if q is None else queryset.filter(q)
+    if user.role == Role.CADRE:
+        cadre = cadre_of(user)
+        return queryset.filter(pk=cadre.unit_id) if cadre else queryset.none()
+    return queryset.filter(access.region_filter(user, VIEW, prefix="region__"))
+
+
+def get_unit_for_user(user, pk, *, manage: bool = False, queryset=None):
+    """A unit in the slice (404 otherwise). manage=True: the unit's own account only (403)."""
+    from .models import Unit
+
+    user = _user(user)
+    try:
+        unit = filter_units(queryset if queryset is not None else Unit.objects.all(), user).get(
+            pk=pk
+        )
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if manage and unit.pk not in unit_ids(user):
+        raise PermissionDenied
+    return unit
+
+
+def can_manage_units_in(user, region) -> bool:
+    """County office (or administrator) over the region: creates, merges and splits units."""
+    user = _user(user)
+    return access.has_region_perm(user, MANAGE_UNITS, region)
+
+
+def get_office_unit_for_user(user, pk, *, queryset=None):
+    """A unit the county office manages (单位信息管理): 404 outside, 403 without the right."""
+    unit = get_unit_for_user(user, pk, queryset=queryset)
+    if not can_manage_units_in(_user(user), unit.region):
+        raise PermissionDenied
+    return unit
+
+
+# --- village links -----------------------------------------------------------------------
+
+
+def filter_village_links(queryset, user):
+    user = _user(user)
+    if not _active(user):
+        return queryset.none()
+    if user.role in (Role.UNIT, Role.CADRE):
+        return queryset.filter(unit__in=filter_units(_unit_model().objects.all(), user))
+    q = access.code_filter(user, "village_code")
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_village_link_for_user(user, pk, *, manage: bool = False):
+    from .models import UnitVillage
+
+    user = _user(user)
+    try:
+        found = filter_village_links(UnitVillage.objects.select_related("unit", "village"), user)
+        link = found.get(pk=pk)
+    except (UnitVillage.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if manage and link.unit_id not in unit_ids(user):
+        raise PermissionDenied
+    return link
+
+
+def _unit_model():
+    from .models import Unit
+
+    return Unit
+
+
+# --- household links and households ------------------------------------------------------
+
+
+def filter_household_links(queryset, user):
+    """Household links in the slice: a unit's own; offices and villages by village code."""
+    user = _user(user)
+    if not _active(user):
+        return queryset.none()
+    if user.role == Role.UNIT:
+        return queryset.filter(unit_id__in=unit_ids(user))
+    if user.role == Role.CADRE:
+        return queryset.none()
+    q = access.code_filter(user, "village_code")
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_household_link_for_user(user, pk, perm: str = VIEW):
+    """A household link in the slice (404), with perm on its village (403 otherwise)."""
+    from .models import HouseholdLink
+
+    user = _user(user)
+    try:
+        link = filter_household_links(
+            HouseholdLink.objects.select_related("household", "unit", "household__village"), user
+        ).get(pk=pk)
+    except (HouseholdLink.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if perm != VIEW and not access.has_code_perm(user, perm, link.village_code):
+        raise PermissionDenied
+    return link
+
+
+def filter_households(queryset, user):
+    """Households a unit or cadre account works on, or the office/village slice.
+
+    Unit: households actively linked to its units. Cadre: households of its active
+    assignments. Other roles: their region slice (poverty_system.access)."""
+    from .models import Assignment, HouseholdLink
+
+    user = _user(user)
+    if not _active(user):
+        return queryset.none()
+    if user.role == Role.UNIT:
+        linked = HouseholdLink.objects.filter(
+            household=OuterRef("pk"), ended_at__isnull=True, unit_id__in=unit_ids(user)
+        )
+        return queryset.filter(Exists(linked))
+    if user.role == Role.CADRE:
+        cadre = cadre_of(user)
+        if cadre is None:
+            return queryset.none()
+        assigned = Assignment.objects.filter(
+            household=OuterRef("pk"), ended_at__isnull=True, cadre=cadre
+        )
+        return queryset.filter(Exists(assigned))
+    return hh_access.filter_households(queryset, user)
+
+
+def get_household_for_user(user, pk, *, queryset=None):
+    from households.models import Household
+
+    user = _user(user)
+    try:
+        return filter_households(
+            queryset if queryset is not None else Household.objects.all(), user
+        ).get(pk=pk)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_survey_household_for_user(user, pk, *, edit: bool = False):
+    """The household of a survey page: 404 outside the slice; edit=True only for the cadre
+    assigned to it (everyone else in the slice reads, 403 for editing)."""
+    from households.models import Household
+
+    household = get_household_for_user(
+        user, pk, queryset=Household.objects.select_related("village")
+    )
+    if edit and cadre_of(user) is None:
+        raise PermissionDenied
+    return household
+
+
+# --- cadres ------------------------------------------------------------------------------
+
+
+def filter_cadres(queryset, user):
+    user = _user(user)
+    if not _active(user):
+        return queryset.none()
+    if access.is_admin(user):
+        return queryset
+    if user.role == Role.UNIT:
+        return queryset.filter(unit_id__in=unit_ids(user))
+    if user.role == Role.CADRE:
+        cadre = cadre_of(user)
+        return queryset.filter(pk=cadre.pk) if cadre else queryset.none()
+    return queryset.filter(access.region_filter(user, VIEW, prefix="unit__region__"))
+
+
+def get_cadre_for_user(user, pk, *, manage: bool = False, queryset=None):
+    """A cadre in the slice (404); manage=True: only the account of the cadre's unit (403)."""
+    from .models import Cadre
+
+    user = _user(user)
+    base = queryset if queryset is not None else Cadre.objects.select_related("unit", "user")
+    try:
+        cadre = filter_cadres(base, user).get(pk=pk)
+    except (Cadre.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if manage and cadre.unit_id not in unit_ids(user):
+        raise PermissionDenied
+    return cadre
+
+
+def filter_assignments(queryset, user):
+    user = _user(user)
+    if not _active(user):
+        return queryset.none()
+    if user.role == Role.UNIT:
+        return queryset.filter(unit_id__in=unit_ids(user))
+    if user.role == Role.CADRE:
+        cadre = cadre_of(user)
+        return queryset.filter(cadre=cadre) if cadre else queryset.none()
+    q = access.code_filter(user, "village_code")
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_assignment_for_user(user, pk, *, manage: bool = False):
+    from .models import Assignment
+
+    user = _user(user)
+    try:
+        found = filter_assignments(Assignment.objects.select_related("cadre", "household"), user)
+        assignment = found.get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if manage and assignment.unit_id not in unit_ids(user):
+        raise PermissionDenied
+    return assignment
+
+
+def get_visit_for_user(user, pk):
+    from .models import VisitLog
+
+    user = _user(user)
+    try:
+        visit = VisitLog.objects.select_related("household").get(pk=pk)
+    except (VisitLog.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    # Readable by whoever reads the household's survey (the cadre who wrote it included).
+    cadre = cadre_of(user)
+    if cadre is not None and visit.cadre_id == cadre.pk:
+        return visit
+    get_household_for_user(user, visit.household_id)
+    return visit
+
+
+def office_filter(user, field: str = "village_code", perm: str = VIEW) -> Q | None:
+    """Q on a stored village code for an office or village account (None: everything)."""
+    return access.code_filter(_user(user), field, perm)
+
+
+# --- yearly reset ------------------------------------------------------------------------
+
+
+def can_reset(user, region) -> bool:
+    """A city or county office resets the pairings of its own city or county."""
+    user = _user(user)
+    if not _active(user) or user.role not in (Role.CITY, Role.COUNTY):
+        return False
+    return region.level == user.role and access.has_region_perm(user, VIEW, region)
+
+
+def reset_regions(user) -> list:
+    """The regions a city or county office may reset (its own city or county)."""
+    user = _user(user)
+    return [r for r in access.slice_roots(user) if can_reset(user, r)]

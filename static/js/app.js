@@ -159,4 +159,13 @@
     var message = event.target.dataset && event.target.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   });
+
+  // 全选 (data-check-all="households"): ticks the form's checkboxes of that name.
+  document.addEventListener("change", function (event) {
+    var name = event.target.dataset && event.target.dataset.checkAll;
+    if (!name || !event.target.form) return;
+    event.target.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(
+      function (box) { box.checked = event.target.checked; }
+    );
+  });
 })();

@@ -1,17 +1,19 @@
 """What a door-plate card and the public QR page show about a household's assistance.
 
-`archive_facts` is the ONE place the QR archives read units data. On this branch there are
-no assignments or surveys yet, so it answers empty facts for every household. The units
-issue fills it from Assignment (the household's active assignment: cadre name and phone,
-unit name) and Survey (this year's measures, the planned exit year), in a constant number of
-queries for any number of households (one query per table, keyed by household id); the
-lead wires it at merge. Callers pass a bounded batch (one village of an export).
+`archive_facts` is the one place the QR archives read units data: the household's current
+pairing (units.pairings: cadre name and phone, unit) and this year's survey (measures, the
+planned exit year), in four queries for any number of households. Callers pass a bounded
+batch (one village of an export).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ..models import Survey
+from ..pairings import current_pairings
+from ..services.base import this_year
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,25 @@ EMPTY = Facts()
 
 
 def archive_facts(households: Iterable) -> dict[int, Facts]:
-    """household id -> Facts for the given households (objects with .pk, or ids).
-
-    TODO(units issue): read the active Assignment (cadre, its unit) and this year's Survey
-    (measures, exit plan) of these households; today there are none to read."""
-    return {getattr(h, "pk", h): EMPTY for h in households}
+    """household id -> Facts for the given households (objects with .pk, or ids)."""
+    ids = [getattr(h, "pk", h) for h in households]
+    if not ids:
+        return {}
+    pairs = current_pairings(ids)
+    surveys = {
+        s.household_id: s
+        for s in Survey.objects.filter(household_id__in=ids, year=this_year()).prefetch_related(
+            "measures"
+        )
+    }
+    facts = {}
+    for pk in ids:
+        pair, survey = pairs[pk], surveys.get(pk)
+        facts[pk] = Facts(
+            cadre_name=pair.cadre,
+            cadre_phone=pair.cadre_phone,
+            unit_name=pair.unit,
+            measures=tuple(str(m) for m in survey.measures.all()) if survey else (),
+            planned_exit_year=survey.exit_year if survey else None,
+        )
+    return facts

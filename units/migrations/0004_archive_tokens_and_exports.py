@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0001_initial'),
-        ('units', '0002_initial'),
+        ('units', '0003_units_pairings_cadres_surveys'),
         ('villages', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,164 @@
+"""贫困户信息调查情况表 (procedure 7): the assigned cadre fills, per household and year, the
+development wishes, the assistance measures and the exit plan; and records visits (帮扶日志)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from households.models import Household
+from poverty_system import changelog, versioning
+
+from .. import access as unit_access
+from ..models import Measure, MeasureKind, MeasureStatus, Survey, VisitLog
+from .base import UnitError, as_actor, this_year
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_TYPES = {"JPEG", "PNG", "WEBP"}
+MEASURE_FIELDS = ("kind", "description", "amount", "status", "start_date", "end_date")
+
+
+def _assigned_cadre(actor, household: Household):
+    """The acting cadre, who must hold the household's active assignment (404 otherwise)."""
+    household = unit_access.get_survey_household_for_user(actor.user, household.pk, edit=True)
+    return unit_access.cadre_of(actor.user), household
+
+
+def _clean_measure(row: dict, index: int) -> dict:
+    where = f"第 {index + 1} 条措施："
+    kind = (row.get("kind") or "").strip()
+    if kind not in MeasureKind.values:
+        raise UnitError(where + "请选择措施类型。", "measures")
+    description = (row.get("description") or "").strip()
+    if not description:
+        raise UnitError(where + "请填写措施内容。", "measures")
+    if len(description) > 300:
+        raise UnitError(where + "措施内容不能超过 300 字。", "measures")
+    try:
+        amount = Decimal(str(row.get("amount") or "0")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise UnitError(where + "金额须为数字。", "measures") from None
+    if amount < 0 or amount >= Decimal("1e10"):
+        raise UnitError(where + "金额须在 0 到 100 亿元之间。", "measures")
+    status = row.get("status") or MeasureStatus.PLANNED
+    if status not in MeasureStatus.values:
+        raise UnitError(where + "请选择落实情况。", "measures")
+    start, end = row.get("start_date"), row.get("end_date")
+    if start and end and end < start:
+        raise UnitError(where + "结束日期不能早于开始日期。", "measures")
+    return {
+        "kind": kind,
+        "description": description,
+        "amount": amount,
+        "status": status,
+        "start_date": start or None,
+        "end_date": end or None,
+    }
+
+
+def save_survey(
+    actor,
+    household: Household,
+    *,
+    wishes: str,
+    exit_year: int | None,
+    exit_plan: str = "",
+    measures: list[dict],
+    version=None,
+    year: int | None = None,
+) -> Survey:
+    """Save this year's survey of an assigned household with its measures (rows with an `id`
+    update that measure, rows without add one, existing measures not listed are removed)."""
+    actor = as_actor(actor)
+    year = year or this_year()
+    if year != this_year():
+        raise UnitError("只能填写本年度的调查情况表。", "year")
+    if exit_year is not None and not (2014 <= exit_year <= this_year() + 10):
+        raise UnitError("计划脱贫年度须在 2014 年到十年之后之间。", "exit_year")
+    cleaned = [_clean_measure(row, i) for i, row in enumerate(measures)]
+    with transaction.atomic(durable=True):
+        cadre, household = _assigned_cadre(actor, household)
+        survey = Survey.objects.select_for_update().filter(household=household, year=year).first()
+        if survey is None:
+            survey = Survey(household=household, year=year)
+            created = True
+        else:
+            versioning.check_version(survey, version, what="该调查情况表")
+            versioning.bump(survey)
+            created = False
+        survey.wishes = (wishes or "").strip()
+        survey.exit_year = exit_year
+        survey.exit_plan = (exit_plan or "").strip()
+        survey.cadre = cadre
+        changelog.save(actor, survey, reason="填写调查情况表" if created else "修改调查情况表")
+        existing = {m.pk: m for m in survey.measures.all()} if not created else {}
+        keep, new, changed = set(), [], []
+        for row, data in zip(measures, cleaned, strict=True):
+            pk = row.get("id")
+            if pk:
+                measure = existing.get(int(pk))
+                if measure is None:
+                    raise UnitError("措施已被删除，请刷新后重新填写。", "measures")
+                keep.add(measure.pk)
+                if any(getattr(measure, f) != data[f] for f in MEASURE_FIELDS):
+                    for f in MEASURE_FIELDS:
+                        setattr(measure, f, data[f])
+                    changed.append(measure)
+            else:
+                new.append(Measure(survey=survey, **data))
+        gone = [pk for pk in existing if pk not in keep]
+        if gone:
+            Measure.objects.filter(pk__in=gone).delete()
+        changelog.bulk_update(actor, changed, list(MEASURE_FIELDS), reason="修改帮扶措施")
+        changelog.bulk_create(actor, new, reason="添加帮扶措施")
+    return survey
+
+
+def check_photo(photo) -> None:
+    if photo is None:
+        return
+    if photo.size > PHOTO_MAX_BYTES:
+        raise UnitError("照片不能超过 5 MB。", "photo")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise UnitError("照片须为 JPEG、PNG 或 WEBP 格式的图片。", "photo") from None
+    finally:
+        photo.seek(0)
+    if kind not in PHOTO_TYPES:
+        raise UnitError("照片须为 JPEG、PNG 或 WEBP 格式的图片。", "photo")
+
+
+def add_visit(
+    actor, household: Household, *, date: datetime.date | None, content: str, photo=None
+) -> VisitLog:
+    """帮扶日志: a visit record of an assigned household, with an optional photo."""
+    actor = as_actor(actor)
+    content = (content or "").strip()
+    if date is None:
+        raise UnitError("请填写走访日期。", "date")
+    if date > timezone.localdate():
+        raise UnitError("走访日期不能晚于今天。", "date")
+    if not content:
+        raise UnitError("请填写走访内容。", "content")
+    if len(content) > 2000:
+        raise UnitError("走访内容不能超过 2000 字。", "content")
+    check_photo(photo)
+    with transaction.atomic(durable=True):
+        cadre, household = _assigned_cadre(actor, household)
+        visit = VisitLog(household=household, cadre=cadre, date=date, content=content)
+        if photo is not None:
+            # A random name: an uploaded file name may carry a person's name.
+            ext = photo.name.rsplit(".", 1)[-1].lower() if "." in photo.name else "jpg"
+            visit.photo.save(f"{uuid.uuid4().hex}.{ext[:5]}", photo, save=False)
+        visit.save()
+    return visit

@@ -1,0 +1,302 @@
+"""帮扶干部信息管理 (procedures 4 and 8): the unit's cadres, their login accounts, 分配 › 添加 ›
+确定, removing assignments, 调离/借调 and 离开. Offices read the cadres of their slice."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from households.models import Household
+from poverty_system.roles import OFFICE_ROLES, Role
+from poverty_system.rules import roles
+from poverty_system.versioning import StaleEdit
+
+from .. import access as unit_access
+from .. import services
+from ..forms import AccountForm, CadreForm, DepartForm, TransferForm
+from ..models import Assignment, Cadre, HouseholdLink, Unit
+from .common import PER_PAGE, int_list, show_error, unit_only
+
+cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
+
+
+@cadre_readers
+def cadres(request):
+    found = (
+        unit_access.filter_cadres(Cadre.objects.all(), request.user)
+        .select_related("unit", "user")
+        .annotate(households=Count("assignments", filter=Q(assignments__ended_at__isnull=True)))
+        .order_by("left_at", "unit__name", "name")
+    )
+    if request.GET.get("show") != "all":
+        found = found.filter(left_at__isnull=True)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "units/cadres.html",
+        {
+            "page": page,
+            "manage": bool(unit_access.unit_ids(request.user)),
+            "show": request.GET.get("show", ""),
+        },
+    )
+
+
+@unit_only
+def cadre_add(request):
+    unit = Unit.objects.filter(pk__in=unit_access.unit_ids(request.user)).order_by("pk").first()
+    form = CadreForm(request.POST or None)
+    if request.method == "POST" and unit is not None and form.is_valid():
+        try:
+            cadre = services.add_cadre(request.actor, unit, form.cleaned_data)
+        except services.UnitError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已添加帮扶干部{cadre.name}。")
+            return redirect("units:cadre", cadre.pk)
+    return render(request, "units/cadre_form.html", {"form": form, "unit": unit})
+
+
+@cadre_readers
+def cadre(request, pk, form=None, stale=None):
+    cadre = unit_access.get_cadre_for_user(request.user, pk)
+    manage = cadre.unit_id in unit_access.unit_ids(request.user) and cadre.serving
+    if manage and form is None:
+        form = CadreForm(
+            initial={
+                "version": cadre.version,
+                **{f: getattr(cadre, f) for f in services.cadres.CADRE_FIELDS},
+                "id_number": "",
+            }
+        )
+        if cadre.id_number:
+            form.fields[
+                "id_number"
+            ].help_text = (
+                f"当前：{cadre.masked_id_number}。留空则不修改；填写后性别由身份证号码得出。"
+            )
+    assignments = (
+        cadre.assignments.filter(ended_at__isnull=True)
+        .select_related("household", "household__village")
+        .order_by("village_code", "household__number")
+    )
+    return render(
+        request,
+        "units/cadre.html",
+        {
+            "cadre": cadre,
+            "form": form if manage else None,
+            "manage": manage,
+            "stale": stale,
+            "assignments": assignments,
+            "transfers": cadre.transfers.select_related("from_unit", "to_unit"),
+            "account_form": AccountForm() if manage and cadre.user_id is None else None,
+        },
+    )
+
+
+@unit_only
+@require_POST
+def cadre_edit(request, pk):
+    cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
+    form = CadreForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_cadre(
+                request.actor, cadre_obj, form.cleaned_data, version=form.cleaned_data["version"]
+            )
+        except StaleEdit as exc:
+            return cadre(request, pk, stale=exc.message)
+        except services.UnitError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, "干部信息已保存。")
+            return redirect("units:cadre", pk)
+    return cadre(request, pk, form=form)
+
+
+@unit_only
+def cadre_account(request, pk):
+    cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
+    form = AccountForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, password = services.create_cadre_login(
+                request.actor, cadre_obj, username=form.cleaned_data["username"]
+            )
+        except services.UnitError as exc:
+            show_error(form, exc)
+        else:
+            created = {"account": account, "password": password}
+    return render(
+        request, "units/cadre_account.html", {"cadre": cadre_obj, "form": form, "created": created}
+    )
+
+
+# --- 分配 › 添加 › 确定 ----------------------------------------------------------------------
+
+
+@unit_only
+def assign(request, pk, error=None):
+    """The cadre's households (tick to remove) and the unit's unassigned linked households
+    (tick to add, 确定); a search by 户编号 or 户主姓名 says why a household cannot be added."""
+    cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
+    assigned = (
+        cadre_obj.assignments.filter(ended_at__isnull=True)
+        .select_related("household", "household__village")
+        .order_by("village_code", "household__number")
+    )
+    active_assignment = Assignment.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
+    linked = HouseholdLink.objects.filter(
+        household=OuterRef("pk"), ended_at__isnull=True, unit_id=cadre_obj.unit_id
+    )
+    candidates = (
+        Household.objects.filter(Exists(linked))
+        .filter(~Exists(active_assignment))
+        .select_related("village")
+        .order_by("village_code", "number")
+    )
+    query = (request.GET.get("q") or "").strip()
+    explained = []
+    if query:
+        explained = [
+            (h, reason)
+            for h, reason in services.why_not_assignable(cadre_obj.unit, query)
+            if reason
+        ]
+        candidates = candidates.filter(Q(number=query) | Q(head_name=query))
+    page = Paginator(candidates, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "units/assign.html",
+        {
+            "cadre": cadre_obj,
+            "assigned": assigned,
+            "page": page,
+            "query": query,
+            "explained": explained,
+            "error": error,
+        },
+    )
+
+
+@unit_only
+@require_POST
+def assign_confirm(request, pk):
+    cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
+    try:
+        count = services.assign_households(
+            request.actor, cadre_obj, int_list(request.POST.getlist("households"))
+        )
+    except services.UnitError as exc:
+        return assign(request, pk, error=exc.message)
+    messages.success(request, f"已将 {count} 户分配给{cadre_obj.name}。")
+    return redirect("units:assign", pk)
+
+
+@unit_only
+@require_POST
+def unassign(request, pk):
+    cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
+    try:
+        count = services.unassign(
+            request.actor, cadre_obj, int_list(request.POST.getlist("households"))
+        )
+    except services.UnitError as exc:
+        return assign(request, pk, error=exc.message)
+    messages.success(request, f"已解除 {count} 户与{cadre_obj.name}的分配。")
+    return redirect("units:assign", pk)
+
+
+# --- 调离/借调 and 离开 -----------------------------------------------------------------------
+
+
+def _serving_cadres(request):
+    return (
+        Cadre.objects.filter(unit_id__in=unit_access.unit_ids(request.user), left_at__isnull=True)
+        .select_related("unit")
+        .order_by("name")
+    )
+
+
+def _initial_cadre(request):
+    value = request.GET.get("cadre", "")
+    return int(value) if value.isdigit() else None
+
+
+@unit_only
+def transfer(request):
+    own = unit_access.unit_ids(request.user)
+    units = (
+        Unit.objects.exclude(pk__in=own).select_related("region").order_by("region__code", "name")
+    )
+    form = TransferForm(
+        request.POST or None,
+        cadres=_serving_cadres(request),
+        units=units,
+        initial={"cadre": _initial_cadre(request)},
+    )
+    form.fields["to_unit"].label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_cadre(
+                request.actor,
+                data["cadre"],
+                data["to_unit"],
+                kind=data["kind"],
+                date=data["date"],
+                note=data["note"],
+            )
+        except services.UnitError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{data['cadre'].name}已调至{data['to_unit'].name}；其原有分配已按规则处理。",
+            )
+            return redirect("units:cadres")
+    return render(request, "units/transfer.html", {"form": form})
+
+
+@unit_only
+def depart(request):
+    form = DepartForm(
+        request.POST or None,
+        cadres=_serving_cadres(request),
+        initial={"cadre": _initial_cadre(request)},
+    )
+    confirm = None
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["cadre"]
+        if request.POST.get("confirm") != "yes":
+            confirm = {
+                "cadre": chosen,
+                "households": chosen.assignments.filter(ended_at__isnull=True).count(),
+            }
+        else:
+            try:
+                services.depart_cadre(request.actor, chosen, date=form.cleaned_data["date"])
+            except services.UnitError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, f"{chosen.name}已登记离开，其登录账号已停用。")
+                return redirect("units:cadres")
+    return render(request, "units/depart.html", {"form": form, "confirm": confirm})
+
+
+urlpatterns = [
+    path("cadres/", cadres, name="cadres"),
+    path("cadres/add/", cadre_add, name="cadre_add"),
+    path("cadres/transfer/", transfer, name="transfer"),
+    path("cadres/depart/", depart, name="depart"),
+    path("cadres/<int:pk>/", cadre, name="cadre"),
+    path("cadres/<int:pk>/edit/", cadre_edit, name="cadre_edit"),
+    path("cadres/<int:pk>/account/", cadre_account, name="cadre_account"),
+    path("cadres/<int:pk>/assign/", assign, name="assign"),
+    path("cadres/<int:pk>/assign/confirm/", assign_confirm, name="assign_confirm"),
+    path("cadres/<int:pk>/unassign/", unassign, name="unassign"),
+]
