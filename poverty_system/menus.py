@@ -98,7 +98,7 @@ MENU = (
         "系统管理",
         _i("系统用户管理", "villages:accounts"),
         # Units give their new cadres accounts here (manual procedure 4 and 9).
-        _i("添加系统用户", "villages:account_create", R.UNIT),
+        _i("添加系统用户", "villages:account_create"),
         _i("单位信息管理", "units:unit_list", R.COUNTY),
         _i("年度结对重置", "units:reset"),
         _i("结对归档", "units:archive"),

@@ -20,7 +20,11 @@ def test_claims_and_cancellations_are_audited(world):
     services.cancel_claim(Actor(world.township_office, ip="10.1.2.3"), household, "认领有误")
     services.claim_household(Actor(world.village_account, world.phone2), household)
     rows = list(
-        AuditEntry.objects.filter(object_id=str(household.pk), action__startswith="claim")
+        AuditEntry.objects.filter(
+            object_type="households.household",
+            object_id=str(household.pk),
+            action__startswith="claim",
+        )
         .order_by("pk")
         .values_list("action", "username", "phone", "ip")
     )
@@ -29,7 +33,8 @@ def test_claims_and_cancellations_are_audited(world):
         (audit.CLAIM_CANCEL, world.township_office.username, "", "10.1.2.3"),
         (audit.CLAIM, world.village_account.username, "13900000002", ""),
     ]
-    assert set(AuditEntry.objects.values_list("region_code", flat=True)) == {household.village_code}
+    household_entries = AuditEntry.objects.filter(object_type="households.household")
+    assert set(household_entries.values_list("region_code", flat=True)) == {household.village_code}
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_application(world):

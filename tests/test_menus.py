@@ -20,9 +20,15 @@ EXPECTED = {
     "admin": [
         "基础信息库/贫困户信息管理/管理贫困户信息",
         "基础信息库/贫困户信息管理/查看贫困户信息",
+        "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/贫困户信息管理/贫困户信息调查情况表",
+        "基础信息库/驻村工作队信息管理/帮扶情况登记表",
+        "基础信息库/驻村工作队干部信息/帮扶干部信息管理",
         "基础信息库/贫困村信息管理/管理贫困村信息",
         "系统管理/系统用户管理",
         "系统管理/添加系统用户",
+        "系统管理/单位信息管理",
+        "系统管理/结对归档",
         "系统管理/村级账号手机号管理",
         "系统管理/行政区划",
         "系统管理/修改密码",
@@ -30,18 +36,29 @@ EXPECTED = {
     "city_office": [
         "基础信息库/贫困户信息管理/管理贫困户信息",
         "基础信息库/贫困户信息管理/查看贫困户信息",
+        "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/贫困户信息管理/贫困户信息调查情况表",
         "基础信息库/贫困户信息管理/证件号码重复查询",
+        "基础信息库/驻村工作队信息管理/帮扶情况登记表",
+        "基础信息库/驻村工作队干部信息/帮扶干部信息管理",
         "基础信息库/贫困村信息管理/管理贫困村信息",
         "基础信息库/贫困县信息管理/添加贫困县信息",
         "帮扶考核/脱贫情况跟踪/脱贫规模",
+        "系统管理/单位信息管理",
+        "系统管理/年度结对重置",
+        "系统管理/结对归档",
         "系统管理/行政区划",
         "系统管理/修改密码",
     ],
     "county_office": [
         "基础信息库/贫困户信息管理/管理贫困户信息",
         "基础信息库/贫困户信息管理/查看贫困户信息",
+        "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/贫困户信息管理/贫困户信息调查情况表",
         "基础信息库/贫困户信息管理/证件号码重复查询",
         "基础信息库/贫困户信息管理/我的导出",
+        "基础信息库/驻村工作队信息管理/帮扶情况登记表",
+        "基础信息库/驻村工作队干部信息/帮扶干部信息管理",
         "基础信息库/贫困村信息管理/管理贫困村信息",
         "基础信息库/贫困村信息管理/贫困村审核",
         "基础信息库/贫困县信息管理/添加贫困县信息",
@@ -51,7 +68,9 @@ EXPECTED = {
         "帮扶考核/脱贫情况跟踪/脱贫规模",
         "系统管理/系统用户管理",
         "系统管理/添加系统用户",
-        "~系统管理/单位信息管理",
+        "系统管理/单位信息管理",
+        "系统管理/年度结对重置",
+        "系统管理/结对归档",
         "系统管理/行政区划",
         "系统管理/修改密码",
     ],
@@ -60,12 +79,18 @@ EXPECTED = {
         "基础信息库/贫困户信息管理/管理贫困户信息",
         "基础信息库/贫困户信息管理/查看贫困户信息",
         "基础信息库/贫困户信息管理/乡镇管理贫困户",
+        "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/贫困户信息管理/贫困户信息调查情况表",
         "基础信息库/贫困户信息管理/证件号码重复查询",
         "基础信息库/贫困户信息管理/我的导出",
+        "基础信息库/驻村工作队信息管理/帮扶情况登记表",
+        "基础信息库/驻村工作队干部信息/帮扶干部信息管理",
         "基础信息库/贫困村信息管理/添加贫困村信息",
         "基础信息库/贫困村信息管理/管理贫困村信息",
         "帮扶考核/脱贫情况跟踪/贫困户脱贫情况",
         "帮扶考核/脱贫情况跟踪/综合回退",
+        "系统管理/单位信息管理",
+        "系统管理/结对归档",
         "系统管理/村级账号手机号管理",
         "系统管理/行政区划",
         "系统管理/修改密码",
@@ -75,20 +100,24 @@ EXPECTED = {
         "基础信息库/贫困户信息管理/管理贫困户信息",
         "基础信息库/贫困户信息管理/查看贫困户信息",
         "基础信息库/贫困户信息管理/扶贫对象登记表",
+        "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/驻村工作队信息管理/帮扶情况登记表",
         "系统管理/行政区划",
         "系统管理/修改密码",
     ],
     "unit_account": [
-        "~基础信息库/驻村工作队信息管理/帮扶情况登记表",
-        "~基础信息库/驻村工作队信息管理/添加干部信息",
-        "~基础信息库/驻村工作队干部信息/帮扶干部信息管理",
-        "~基础信息库/驻村工作队干部信息/干部调离",
-        "~基础信息库/驻村工作队干部信息/干部离开",
-        "~系统管理/添加系统用户",
+        "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/贫困户信息管理/贫困户信息调查情况表",
+        "基础信息库/驻村工作队信息管理/帮扶情况登记表",
+        "基础信息库/驻村工作队信息管理/添加干部信息",
+        "基础信息库/驻村工作队干部信息/帮扶干部信息管理",
+        "基础信息库/驻村工作队干部信息/干部调离",
+        "基础信息库/驻村工作队干部信息/干部离开",
+        "系统管理/结对归档",
         "系统管理/修改密码",
     ],
     "cadre_account": [
-        "~基础信息库/贫困户信息管理/贫困户信息调查情况表",
+        "基础信息库/贫困户信息管理/贫困户信息调查情况表",
         "系统管理/修改密码",
     ],
 }
@@ -198,13 +227,25 @@ def test_every_menu_link_opens_for_the_account(world, login, name):
         assert crumbs[-1] == label or f"{label}<{href}>" in crumbs, (path, crumbs)
 
 
-def test_a_greyed_item_is_not_a_link(world, login):
+# A page planned for the county office, not built yet (its URL name does not resolve).
+PLANNED = Group("统计分析", (Item("统计报表", "planned:report", frozenset({"county"})),))
+
+
+@pytest.fixture
+def planned_item(monkeypatch):
+    from poverty_system import menus
+
+    monkeypatch.setattr(menus, "MENU", (*menus.MENU, PLANNED))
+
+
+def test_a_greyed_item_is_not_a_link(world, login, planned_item):
     html = login(world.county_office).get("/").content.decode()
     planned = re.findall(r'<span class="planned"[^>]*>(.*?)</span>', html, re.S)
     assert planned and all("建设中" in p and "<a" not in p for p in planned)
+    assert "统计报表" in planned[0]
     assert '<span class="planned" aria-disabled="true"' in html
-    # Nothing of another role's plans: the township's 贫困户脱贫情况, the units' cadres.
-    assert "贫困户脱贫情况" not in html and "帮扶干部信息管理" not in html
+    # Other roles do not see the county's plans.
+    assert "统计报表" not in login(world.township_office).get("/").content.decode()
 
 
 def test_groups_fold_without_inline_script(world, login):
@@ -276,13 +317,12 @@ def test_breadcrumb_under_system_management(world, login):
 
 
 @override_settings(ROOT_URLCONF="tests.urls_menu_wired")
-def test_a_planned_item_goes_live_when_its_page_exists(world, login):
-    client = login(world.cadre_account)
-    entries = dict(menu_entries(client.get("/").content.decode()))
-    assert entries[HH + "贫困户信息调查情况表"] == "/units/surveys/"
+def test_a_planned_item_goes_live_when_its_page_exists(world, login, planned_item):
+    entries = dict(menu_entries(login(world.county_office).get("/").content.decode()))
+    assert entries["统计分析/统计报表"] == "/planned/report/"
     # Other roles still do not see it: its view does not admit them.
     entries = dict(menu_entries(login(world.village_account).get("/").content.decode()))
-    assert HH + "贫困户信息调查情况表" not in entries
+    assert "统计分析/统计报表" not in entries
 
 
 def test_every_planned_url_name_is_unique_and_namespaced():

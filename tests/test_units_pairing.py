@@ -225,18 +225,18 @@ def test_deletion_order_unassign_then_unlink_then_remove(world):
     link = HouseholdLink.objects.get(household=household)
     with pytest.raises(HouseholdError, match="解除该户与帮扶干部"):
         household_services.remove_household(
-            world.village_account, household, "不符合标准", phone=world.phone
+            Actor(world.village_account, world.phone), household, "不符合标准"
         )
     with pytest.raises(UnitError, match="解除该户与帮扶干部"):
         services.cancel_household_link(sys(world.township_office), link, "不符合标准")
     services.unassign(sys(world.unit_account), the_cadre(world), [household.pk])
     with pytest.raises(HouseholdError, match="取消该户与帮扶单位"):
         household_services.remove_household(
-            world.village_account, household, "不符合标准", phone=world.phone
+            Actor(world.village_account, world.phone), household, "不符合标准"
         )
     services.cancel_household_link(sys(world.township_office), link, "不符合标准")
     household_services.remove_household(
-        world.village_account, household, "不符合标准", phone=world.phone
+        Actor(world.village_account, world.phone), household, "不符合标准"
     )
     household.refresh_from_db()
     assert household.status == "removed"

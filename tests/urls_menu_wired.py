@@ -1,5 +1,5 @@
-"""The project's URLs plus a `units:surveys` page, as issue 05 will add it: a planned menu item
-becomes a live link as soon as its URL name resolves and its view admits the role."""
+"""The project's URLs plus one page for a planned menu item (tests/test_menus.py): a planned
+item becomes a live link as soon as its URL name resolves and its view admits the role."""
 
 from django.http import HttpResponse
 from django.urls import include, path
@@ -9,14 +9,14 @@ from poverty_system.rules import roles
 from poverty_system.urls import urlpatterns as project_urls
 
 
-@roles(Role.CADRE)
-def surveys(request):
-    return HttpResponse("贫困户信息调查情况表")
+@roles(Role.COUNTY)
+def report(request):
+    return HttpResponse("统计报表")
 
 
 urlpatterns = [
     *project_urls,
-    path("units/", include(([path("surveys/", surveys, name="surveys")], "units"))),
+    path("planned/", include(([path("report/", report, name="report")], "planned"))),
 ]
 
 handler403 = "poverty_system.views.error_403"

@@ -10,8 +10,10 @@ Out of the slice is 404 (missing and not-yours look alike); inside it without th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from households import access as hh_access
@@ -19,13 +21,21 @@ from poverty_system import access
 from poverty_system.actor import Actor
 from poverty_system.roles import MANAGE_UNIT, MANAGE_UNITS, VIEW, Role
 
+if TYPE_CHECKING:
+    from households.models import Household
+    from villages.models import Region
 
-def _user(who):
+    from .models import Assignment, Cadre, HouseholdLink, Unit, UnitVillage, VisitLog
+
+QS = QuerySet[Any]
+
+
+def _user(who: Any) -> Any:
     """Access functions take a user; an Actor is accepted too."""
     return who.user if isinstance(who, Actor) else who
 
 
-def unit_ids(user) -> set[int]:
+def unit_ids(user: Any) -> set[int]:
     """Units a unit account manages (its guardian grants); none for other roles. Cached on
     the user object per request, like the region grants."""
     user = _user(user)
@@ -44,7 +54,7 @@ def unit_ids(user) -> set[int]:
     return cached
 
 
-def cadre_of(user):
+def cadre_of(user: Any) -> Cadre | None:
     """The serving cadre record of a cadre account, cached on the user object, or None."""
     user = _user(user)
     if not (user.is_authenticated and user.is_active) or user.role != Role.CADRE:
@@ -53,17 +63,17 @@ def cadre_of(user):
         from .models import Cadre
 
         user._cadre = Cadre.objects.filter(user=user, left_at__isnull=True).first()
-    return user._cadre
+    return cast("Cadre | None", user._cadre)
 
 
-def _active(user) -> bool:
+def _active(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
 # --- units -------------------------------------------------------------------------------
 
 
-def filter_units(queryset, user):
+def filter_units(queryset: QS, user: Any) -> QS:
     user = _user(user)
     if not _active(user):
         return queryset.none()
@@ -77,7 +87,9 @@ def filter_units(queryset, user):
     return queryset.filter(access.region_filter(user, VIEW, prefix="region__"))
 
 
-def get_unit_for_user(user, pk, *, manage: bool = False, queryset=None):
+def get_unit_for_user(
+    user: Any, pk: Any, *, manage: bool = False, queryset: QS | None = None
+) -> Unit:
     """A unit in the slice (404 otherwise). manage=True: the unit's own account only (403)."""
     from .models import Unit
 
@@ -90,16 +102,16 @@ def get_unit_for_user(user, pk, *, manage: bool = False, queryset=None):
         raise Http404 from None
     if manage and unit.pk not in unit_ids(user):
         raise PermissionDenied
-    return unit
+    return cast("Unit", unit)
 
 
-def can_manage_units_in(user, region) -> bool:
+def can_manage_units_in(user: Any, region: Region) -> bool:
     """County office (or administrator) over the region: creates, merges and splits units."""
     user = _user(user)
     return access.has_region_perm(user, MANAGE_UNITS, region)
 
 
-def get_office_unit_for_user(user, pk, *, queryset=None):
+def get_office_unit_for_user(user: Any, pk: Any, *, queryset: QS | None = None) -> Unit:
     """A unit the county office manages (单位信息管理): 404 outside, 403 without the right."""
     unit = get_unit_for_user(user, pk, queryset=queryset)
     if not can_manage_units_in(_user(user), unit.region):
@@ -110,7 +122,7 @@ def get_office_unit_for_user(user, pk, *, queryset=None):
 # --- village links -----------------------------------------------------------------------
 
 
-def filter_village_links(queryset, user):
+def filter_village_links(queryset: QS, user: Any) -> QS:
     user = _user(user)
     if not _active(user):
         return queryset.none()
@@ -120,7 +132,7 @@ def filter_village_links(queryset, user):
     return queryset if q is None else queryset.filter(q)
 
 
-def get_village_link_for_user(user, pk, *, manage: bool = False):
+def get_village_link_for_user(user: Any, pk: Any, *, manage: bool = False) -> UnitVillage:
     from .models import UnitVillage
 
     user = _user(user)
@@ -131,10 +143,10 @@ def get_village_link_for_user(user, pk, *, manage: bool = False):
         raise Http404 from None
     if manage and link.unit_id not in unit_ids(user):
         raise PermissionDenied
-    return link
+    return cast("UnitVillage", link)
 
 
-def _unit_model():
+def _unit_model() -> Any:
     from .models import Unit
 
     return Unit
@@ -143,7 +155,7 @@ def _unit_model():
 # --- household links and households ------------------------------------------------------
 
 
-def filter_household_links(queryset, user):
+def filter_household_links(queryset: QS, user: Any) -> QS:
     """Household links in the slice: a unit's own; offices and villages by village code."""
     user = _user(user)
     if not _active(user):
@@ -156,7 +168,7 @@ def filter_household_links(queryset, user):
     return queryset if q is None else queryset.filter(q)
 
 
-def get_household_link_for_user(user, pk, perm: str = VIEW):
+def get_household_link_for_user(user: Any, pk: Any, perm: str = VIEW) -> HouseholdLink:
     """A household link in the slice (404), with perm on its village (403 otherwise)."""
     from .models import HouseholdLink
 
@@ -169,10 +181,10 @@ def get_household_link_for_user(user, pk, perm: str = VIEW):
         raise Http404 from None
     if perm != VIEW and not access.has_code_perm(user, perm, link.village_code):
         raise PermissionDenied
-    return link
+    return cast("HouseholdLink", link)
 
 
-def filter_households(queryset, user):
+def filter_households(queryset: QS, user: Any) -> QS:
     """Households a unit or cadre account works on, or the office/village slice.
 
     Unit: households actively linked to its units. Cadre: households of its active
@@ -198,19 +210,22 @@ def filter_households(queryset, user):
     return hh_access.filter_households(queryset, user)
 
 
-def get_household_for_user(user, pk, *, queryset=None):
+def get_household_for_user(user: Any, pk: Any, *, queryset: QS | None = None) -> Household:
     from households.models import Household
 
     user = _user(user)
     try:
-        return filter_households(
-            queryset if queryset is not None else Household.objects.all(), user
-        ).get(pk=pk)
+        return cast(
+            "Household",
+            filter_households(
+                queryset if queryset is not None else Household.objects.all(), user
+            ).get(pk=pk),
+        )
     except (Household.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def get_survey_household_for_user(user, pk, *, edit: bool = False):
+def get_survey_household_for_user(user: Any, pk: Any, *, edit: bool = False) -> Household:
     """The household of a survey page: 404 outside the slice; edit=True only for the cadre
     assigned to it (everyone else in the slice reads, 403 for editing)."""
     from households.models import Household
@@ -226,7 +241,7 @@ def get_survey_household_for_user(user, pk, *, edit: bool = False):
 # --- cadres ------------------------------------------------------------------------------
 
 
-def filter_cadres(queryset, user):
+def filter_cadres(queryset: QS, user: Any) -> QS:
     user = _user(user)
     if not _active(user):
         return queryset.none()
@@ -240,7 +255,9 @@ def filter_cadres(queryset, user):
     return queryset.filter(access.region_filter(user, VIEW, prefix="unit__region__"))
 
 
-def get_cadre_for_user(user, pk, *, manage: bool = False, queryset=None):
+def get_cadre_for_user(
+    user: Any, pk: Any, *, manage: bool = False, queryset: QS | None = None
+) -> Cadre:
     """A cadre in the slice (404); manage=True: only the account of the cadre's unit (403)."""
     from .models import Cadre
 
@@ -252,10 +269,10 @@ def get_cadre_for_user(user, pk, *, manage: bool = False, queryset=None):
         raise Http404 from None
     if manage and cadre.unit_id not in unit_ids(user):
         raise PermissionDenied
-    return cadre
+    return cast("Cadre", cadre)
 
 
-def filter_assignments(queryset, user):
+def filter_assignments(queryset: QS, user: Any) -> QS:
     user = _user(user)
     if not _active(user):
         return queryset.none()
@@ -268,7 +285,7 @@ def filter_assignments(queryset, user):
     return queryset if q is None else queryset.filter(q)
 
 
-def get_assignment_for_user(user, pk, *, manage: bool = False):
+def get_assignment_for_user(user: Any, pk: Any, *, manage: bool = False) -> Assignment:
     from .models import Assignment
 
     user = _user(user)
@@ -279,10 +296,10 @@ def get_assignment_for_user(user, pk, *, manage: bool = False):
         raise Http404 from None
     if manage and assignment.unit_id not in unit_ids(user):
         raise PermissionDenied
-    return assignment
+    return cast("Assignment", assignment)
 
 
-def get_visit_for_user(user, pk):
+def get_visit_for_user(user: Any, pk: Any) -> VisitLog:
     from .models import VisitLog
 
     user = _user(user)
@@ -298,7 +315,7 @@ def get_visit_for_user(user, pk):
     return visit
 
 
-def office_filter(user, field: str = "village_code", perm: str = VIEW) -> Q | None:
+def office_filter(user: Any, field: str = "village_code", perm: str = VIEW) -> Q | None:
     """Q on a stored village code for an office or village account (None: everything)."""
     return access.code_filter(_user(user), field, perm)
 
@@ -306,7 +323,7 @@ def office_filter(user, field: str = "village_code", perm: str = VIEW) -> Q | No
 # --- yearly reset ------------------------------------------------------------------------
 
 
-def can_reset(user, region) -> bool:
+def can_reset(user: Any, region: Region) -> bool:
     """A city or county office resets the pairings of its own city or county."""
     user = _user(user)
     if not _active(user) or user.role not in (Role.CITY, Role.COUNTY):
@@ -314,7 +331,7 @@ def can_reset(user, region) -> bool:
     return region.level == user.role and access.has_region_perm(user, VIEW, region)
 
 
-def reset_regions(user) -> list:
+def reset_regions(user: Any) -> list[Region]:
     """The regions a city or county office may reset (its own city or county)."""
     user = _user(user)
     return [r for r in access.slice_roots(user) if can_reset(user, r)]

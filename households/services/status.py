@@ -27,14 +27,14 @@ def _not_removed(household: Household) -> str | None:
 
 def _no_active_assignment(household: Household) -> str | None:
     # units.Assignment's reverse relation, read by name: households imports nothing above it.
-    if household.cadre_assignments.filter(ended_at__isnull=True).exists():  # type: ignore[attr-defined]
+    if household.cadre_assignments.filter(ended_at__isnull=True).exists():
         return "请先由帮扶单位解除该户与帮扶干部的关联（帮扶干部信息管理 › 分配）。"
     return None
 
 
 def _no_active_unit_link(household: Household) -> str | None:
     # units.HouseholdLink (关联单位), the same way.
-    if household.unit_links.filter(ended_at__isnull=True).exists():  # type: ignore[attr-defined]
+    if household.unit_links.filter(ended_at__isnull=True).exists():
         return "请先由乡镇扶贫办取消该户与帮扶单位的关联（乡镇管理贫困户 › 取消关联）。"
     return None
 
