@@ -33,6 +33,10 @@ PHONE_MASKED = re.compile(r"^(1\d{2})\*{4}(\d{4})$")
 PHONE_TAIL = re.compile(r"^\d{4}$")
 
 
+# 数据质量检查: the list's filter for records to look at again.
+QUALITY_CHOICES = [("negative_income", "人均纯收入为负")]
+
+
 def _choices(all_label, choices):
     return [("", all_label), *choices]
 
@@ -63,6 +67,9 @@ class HouseholdFilterForm(forms.Form):
         help_text="完整手机号、138****5678 或后四位",
     )
     group = forms.CharField(label="村民小组", required=False, max_length=30)
+    quality = forms.ChoiceField(
+        label="数据质量", required=False, choices=_choices("全部", QUALITY_CHOICES)
+    )
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
     def __init__(self, data, *, phones=None):
@@ -129,7 +136,17 @@ class Filters:
     def active(self) -> bool:
         return any(
             self.get(n)
-            for n in ("q", "status", "attribute", "cause", "claimed", "phone", "phone_q", "group")
+            for n in (
+                "q",
+                "status",
+                "attribute",
+                "cause",
+                "claimed",
+                "phone",
+                "phone_q",
+                "group",
+                "quality",
+            )
         )
 
     def query_params(self, region=None, *, sort: str | None = None) -> dict:
@@ -141,7 +158,7 @@ class Filters:
             params["region"] = region.pk
         if self.name:
             params["q"] = self.name
-        for key in ("status", "attribute", "cause", "claimed", "phone", "group"):
+        for key in ("status", "attribute", "cause", "claimed", "phone", "group", "quality"):
             if self.get(key):
                 params[key] = self.get(key)
         if self.get("phone_q"):
@@ -153,7 +170,7 @@ class Filters:
         return params
 
 
-SELECTS = ("status", "attribute", "cause", "claimed", "phone", "sort")
+SELECTS = ("status", "attribute", "cause", "claimed", "phone", "quality", "sort")
 
 
 def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
@@ -205,6 +222,8 @@ def apply_filters(queryset, filters: Filters, user):
             queryset = queryset.filter(**{column: filters.get(key)})
     if filters.get("group"):
         queryset = queryset.filter(group=filters.get("group").strip())
+    if filters.get("quality") == "negative_income":
+        queryset = queryset.filter(net_income_per_capita__lt=0)
     if filters.name:
         queryset = queryset.filter(head_name__contains=filters.name)
     if filters.id_number:  # any active member's normalized number (an indexed lookup)
