@@ -464,4 +464,15 @@ class SplitForm(forms.Form):
 
 
 class ClaimSearchForm(forms.Form):
-    q = forms.CharField(label="户编号/户主姓名/身份证号码", required=False, max_length=30)
+    """The search box of 贫困户认领管理 (households.search): what it shows back, never a full
+    ID number."""
+
+    q = forms.CharField(
+        label="户编号/户主姓名/身份证号码",
+        required=False,
+        max_length=30,
+        error_messages={"max_length": "不能超过 30 字。"},
+        widget=forms.TextInput(
+            attrs={"placeholder": "户编号后四位、姓名或身份证号", "autocomplete": "off"}
+        ),
+    )
