@@ -162,7 +162,8 @@ class IncomeForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound and self._net_from_data() < 0 or self.instance.net_income_per_capita < 0:
+        negative = self._net_from_data() < 0 if self.is_bound else False
+        if negative or self.instance.net_income_per_capita < 0:
             self.fields["confirm_negative_income"] = forms.BooleanField(
                 label=NEGATIVE_INCOME_CONFIRM,
                 required=False,
@@ -176,6 +177,8 @@ class IncomeForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
             try:
                 value = Decimal(str(self.data.get(self.add_prefix(name)) or "0").strip())
             except ArithmeticError:
+                return Decimal("0")
+            if not value.is_finite():
                 return Decimal("0")
             total += -value if name == "production_costs" else value
         return total

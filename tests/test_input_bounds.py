@@ -272,3 +272,12 @@ def test_a_holder_name_has_a_maximum_length(world, login):
         f"/phones/{world.village_account.pk}/", {"phone": "13700000056", "holder": "名" * 51}
     )
     assert response.context["form"].errors["holder"] == ["使用人不能超过 50 字。"]
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "-Infinity", "1e999999", "abc"])
+def test_odd_numbers_in_the_income_form_never_fail(village, household, value):
+    response = village.post(
+        f"/households/{household.pk}/income/", part_post(household, 3, production_costs=value)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["production_costs"]

@@ -55,6 +55,7 @@ def _search(request, queryset, household=""):
             found = search.with_key(search.parse(text), key)
         except idnumbers.InvalidIdNumber as exc:
             error = str(exc)
+            queryset = queryset.none()  # a wrong ID number finds nothing
     shown = found.shown if found is not None else ""
     if not shown and not key and not search.carries_id(text or ""):
         shown = (text or "").strip()
