@@ -15,7 +15,7 @@ from households.choices import HouseholdStatus, Relation
 from households.models import Claim, Household, Member, StatusChange
 from households.seeding import AreaCodes, seed_households
 from poverty_system.actor import Actor
-from tests.households_data import member, register
+from tests.households_data import member, no_sms_throttle, register  # noqa: F401
 from units.demo import ensure_demo_unit
 from villages.demo import ensure_demo_accounts
 from villages.models import Region, code_range
@@ -198,6 +198,26 @@ def test_the_first_edit_of_a_seeded_household_shows_old_to_new(world, login):
     assert (area.old, area.new) == (f"{old_area:.2f}", f"{old_area + 7:.2f}")
     created = [c for c in log.object_list if c.field == "登记新户"]
     assert len(created) == 1 and created[0].reason == "初始数据"
+
+    # a member's first edit too: old → new, not “新增成员”
+    from .households_data import member_rows, part1_post
+
+    household.refresh_from_db()
+    client = login(world.village_account, world.phone)
+    rows, existing = member_rows(household)
+    old_name = rows[0]["name"]
+    rows[0]["name"] = old_name + "新"
+    response = client.post(
+        f"/households/{household.pk}/basic/",
+        part1_post(rows, existing, group=household.group, phone=household.phone),
+    )
+    assert response.status_code == 302, response.content.decode()
+    log = login(world.township_office).get(f"/households/{household.pk}/").context["log"]
+    name = next(c for c in log.object_list if c.field == "姓名")
+    assert (name.old, name.new) == (old_name, old_name + "新")
+    assert not any(
+        c.field.startswith("新增成员") and c.reason != "初始数据" for c in log.object_list
+    )
 
 
 def test_command_stamps_the_given_account(world):
