@@ -5,7 +5,7 @@ active member's ID number.
 Full ID numbers never travel in URLs: a search that carries one is sent by POST and kept in
 the session under a random key; the page's links carry only `?s=<key>`, and the search box
 shows the masked number. Each search is one condition of the page's single statement (the
-ID number through the member_number index, the household number on the slice's index).
+ID number through the member_id_number index, the household number on the slice's index).
 """
 
 import re
