@@ -1,8 +1,9 @@
 """The household list's filters: the form that validates them, what a request asks for,
 the URL parameters that keep them in links, the sort orders, and the query they narrow.
 
-An invalid filter is dropped with a message, never a 500. A searched ID number is never put
-back into the page (neither in links nor in the search box).
+An invalid filter is dropped with a message, never a 500. The search box (户编号, head's name
+or any member's ID number) is households.search: a searched ID number travels only as a
+session key (`?s=`), never in links, and the search box shows it masked.
 """
 
 import re
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from . import idnumbers
+from . import idnumbers, search
 from .access import is_village_session
 from .choices import Attribute, Cause, HouseholdStatus
-from .models import Claim, Member
+from .models import Claim
 
 # sort key -> (label, order_by); every order ends with the unique number so pages are stable.
 SORTS = {
@@ -27,10 +28,20 @@ SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()] + [
     (f"-{key}", f"{label}（倒序）") for key, (label, _) in SORTS.items()
 ]
 
-ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
 PHONE_FULL = re.compile(r"^1\d{10}$")
 PHONE_MASKED = re.compile(r"^(1\d{2})\*{4}(\d{4})$")
 PHONE_TAIL = re.compile(r"^\d{4}$")
+
+
+# 数据质量检查: the list's filter for records to look at again.
+QUALITY_CHOICES = [("negative_income", "人均纯收入为负")]
+
+
+def mask_phone_query(value: str) -> str:
+    """A full phone number typed into the claim-phone filter, as the masked form the filter
+    also accepts (138****5678): links carry only that."""
+    compact = re.sub(r"[\s-]", "", value)
+    return f"{compact[:3]}****{compact[-4:]}" if PHONE_FULL.match(compact) else value
 
 
 def _choices(all_label, choices):
@@ -40,7 +51,7 @@ def _choices(all_label, choices):
 class HouseholdFilterForm(forms.Form):
     """The filters of the list; an invalid value is dropped with a message, never a 500."""
 
-    q = forms.CharField(label="户主姓名/身份证号", required=False, max_length=50)
+    q = forms.CharField(label="户编号/户主姓名/身份证号", required=False, max_length=50)
     status = forms.ChoiceField(
         label="状态", required=False, choices=_choices("全部状态", HouseholdStatus.choices)
     )
@@ -63,6 +74,9 @@ class HouseholdFilterForm(forms.Form):
         help_text="完整手机号、138****5678 或后四位",
     )
     group = forms.CharField(label="村民小组", required=False, max_length=30)
+    quality = forms.ChoiceField(
+        label="数据质量", required=False, choices=_choices("全部", QUALITY_CHOICES)
+    )
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
     def __init__(self, data, *, phones=None):
@@ -90,14 +104,10 @@ class HouseholdFilterForm(forms.Form):
         raise forms.ValidationError("手机号请输入 11 位号码、138****5678 形式或后四位。")
 
     def clean_q(self):
-        value = self.cleaned_data["q"].strip()
-        compact = value.replace(" ", "")
-        if ID_LIKE.match(compact):
-            try:
-                return ("id", idnumbers.normalize(compact))
-            except idnumbers.InvalidIdNumber as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return ("name", value) if value else None
+        try:
+            return search.parse(self.cleaned_data["q"])
+        except idnumbers.InvalidIdNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 @dataclass
@@ -116,32 +126,40 @@ class Filters:
         return self.get("sort") or "number"
 
     @property
-    def id_number(self) -> str | None:
-        q = self.get("q")
-        return q[1] if q and q[0] == "id" else None
-
-    @property
-    def name(self) -> str | None:
-        q = self.get("q")
-        return q[1] if q and q[0] == "name" else None
+    def search(self) -> search.Search | None:
+        return self.get("q")
 
     @property
     def active(self) -> bool:
         return any(
             self.get(n)
-            for n in ("q", "status", "attribute", "cause", "claimed", "phone", "phone_q", "group")
+            for n in (
+                "q",
+                "status",
+                "attribute",
+                "cause",
+                "claimed",
+                "phone",
+                "phone_q",
+                "group",
+                "quality",
+            )
         )
 
     def query_params(self, region=None, *, sort: str | None = None) -> dict:
         """The filters as URL parameters for links (pagination, sorting, the region tree).
 
-        A searched ID number is left out: it would put the full number in the page."""
+        A searched ID number goes as its session key (`s`), never as the number."""
         params = {}
         if region is not None:
             params["region"] = region.pk
-        if self.name:
-            params["q"] = self.name
-        for key in ("status", "attribute", "cause", "claimed", "phone", "group"):
+        found = self.search
+        if found is not None and found.is_id:
+            if found.key:
+                params["s"] = found.key
+        elif found is not None:
+            params["q"] = found.value
+        for key in ("status", "attribute", "cause", "claimed", "phone", "group", "quality"):
             if self.get(key):
                 params[key] = self.get(key)
         if self.get("phone_q"):
@@ -153,7 +171,7 @@ class Filters:
         return params
 
 
-SELECTS = ("status", "attribute", "cause", "claimed", "phone", "sort")
+SELECTS = ("status", "attribute", "cause", "claimed", "phone", "quality", "sort")
 
 
 def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
@@ -178,7 +196,8 @@ def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
     return fields
 
 
-def parse_filters(params, *, phones=None) -> tuple[HouseholdFilterForm, Filters]:
+def parse_filters(params, *, phones=None, session=None) -> tuple[HouseholdFilterForm, Filters]:
+    """The filters of a request; `session` holds the searches sent by POST (`?s=<key>`)."""
     form = HouseholdFilterForm(params, phones=phones)
     form.is_valid()
     filters = Filters(
@@ -188,6 +207,17 @@ def parse_filters(params, *, phones=None) -> tuple[HouseholdFilterForm, Filters]
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else name
         filters.messages.append(f"“{label}”：{errors[0]}已忽略该条件。")
+    key = params.get("s")
+    if key and session is not None and not filters.get("q"):
+        text = search.recall(session, key)
+        if text is None:
+            filters.messages.append(search.EXPIRED)
+        else:
+            try:
+                filters.cleaned["q"] = search.with_key(search.parse(text), key)
+            except idnumbers.InvalidIdNumber as exc:
+                label = form.fields["q"].label
+                filters.messages.append(f"“{label}”：{exc}已忽略该条件。")
     return form, filters
 
 
@@ -205,14 +235,10 @@ def apply_filters(queryset, filters: Filters, user):
             queryset = queryset.filter(**{column: filters.get(key)})
     if filters.get("group"):
         queryset = queryset.filter(group=filters.get("group").strip())
-    if filters.name:
-        queryset = queryset.filter(head_name__contains=filters.name)
-    if filters.id_number:  # any active member's normalized number (an indexed lookup)
-        queryset = queryset.filter(
-            pk__in=Member.objects.filter(id_number=filters.id_number, active=True).values(
-                "household_id"
-            )
-        )
+    if filters.get("quality") == "negative_income":
+        queryset = queryset.filter(net_income_per_capita__lt=0)
+    if filters.search is not None:  # 户编号, head's name or an active member's ID number
+        queryset = queryset.filter(search.household_filter(filters.search))
     claims = Claim.objects.filter(household=OuterRef("pk"), active=True)
     if filters.get("claimed") == "yes":
         queryset = queryset.filter(Exists(claims))

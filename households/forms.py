@@ -5,10 +5,11 @@ regions and members are narrowed by the view to the account's slice and the hous
 """
 
 import re
+from decimal import Decimal
 
 from django import forms
 
-from . import idnumbers
+from . import idnumbers, validators
 from .choices import ADD_CHANGES, REMOVE_CHANGES, Cause, Relation
 from .models import INCOME_FIELDS, Household, Member
 from .services import MEMBER_FIELDS
@@ -19,7 +20,8 @@ REQUIRED = "请填写此项。"
 
 
 class MonthField(forms.DateField):
-    """年月 (change month): an <input type=month>, stored as the first day of the month."""
+    """年月 (change month): an <input type=month>, stored as the first day of the month. The
+    actions refuse a month after this one (变更年月不能晚于本月)."""
 
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     input_formats = ["%Y-%m", "%Y-%m-%d"]
@@ -52,6 +54,8 @@ class ChineseFormMixin:
             if isinstance(field, forms.DateField) and not isinstance(field, MonthField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
                 field.error_messages["invalid"] = "请按“年-月-日”填写日期，例如 2016-05-12。"
+            if getattr(field, "max_length", None):
+                field.error_messages["max_length"] = validators.max_length_message(field.max_length)
             if isinstance(field, forms.DecimalField):
                 field.error_messages["invalid"] = "请填写数字。"
                 field.error_messages["max_digits"] = "数值过大。"
@@ -145,10 +149,56 @@ class ProductionForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
         return data
 
 
+NEGATIVE_INCOME_CONFIRM = "确认生产经营性支出大于收入"
+
+
 class IncomeForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+    """Part 3. A per-capita net income that comes out negative (costs above income) is saved
+    only when confirmed with the checkbox the form then shows, next to a warning."""
+
     class Meta:
         model = Household
         fields = list(INCOME_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        negative = self._net_from_data() < 0 if self.is_bound else False
+        if negative or self.instance.net_income_per_capita < 0:
+            self.fields["confirm_negative_income"] = forms.BooleanField(
+                label=NEGATIVE_INCOME_CONFIRM,
+                required=False,
+                help_text="人均纯收入为负数的户会列入数据质量检查（人均纯收入为负）。",
+            )
+
+    def _net_from_data(self):
+        """收入 − 支出 as typed (before validation), for showing the checkbox; 0 if unreadable."""
+        total = Decimal("0")
+        for name in INCOME_FIELDS:
+            try:
+                value = Decimal(str(self.data.get(self.add_prefix(name)) or "0").strip())
+            except ArithmeticError:
+                return Decimal("0")
+            if not value.is_finite():
+                return Decimal("0")
+            total += -value if name == "production_costs" else value
+        return total
+
+    def clean(self):
+        data = super().clean()
+        if any(name not in data for name in INCOME_FIELDS):
+            return data
+        net = (
+            sum(data[n] for n in INCOME_FIELDS if n != "production_costs")
+            - data["production_costs"]
+        )
+        data["negative_income"] = net < 0 and self.instance.size > 0
+        if data["negative_income"] and not data.get("confirm_negative_income"):
+            self.add_error(
+                "confirm_negative_income" if "confirm_negative_income" in self.fields else None,
+                f"生产经营性支出大于收入，人均纯收入将为负数（{net / self.instance.size:.2f} 元）。"
+                f"请核对；确实如此请勾选“{NEGATIVE_INCOME_CONFIRM}”后保存。",
+            )
+        return data
 
 
 class CausesForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
@@ -314,7 +364,12 @@ class AddMemberForm(MemberForm):
         label="新增原因", choices=[("", "请选择")] + [(c.value, c.label) for c in ADD_CHANGES]
     )
     change_month = MonthField(label="变更年月")
-    change_note = forms.CharField(label="变更说明", max_length=200, required=False)
+    change_note = forms.CharField(
+        label="变更说明",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": validators.max_length_message(200)},
+    )
 
 
 class RemoveMemberForm(forms.Form):
@@ -332,7 +387,12 @@ class RemoveMemberForm(forms.Form):
         error_messages={"required": "请选择减少原因。"},
     )
     change_month = MonthField(label="变更年月")
-    change_note = forms.CharField(label="变更说明", max_length=200, required=False)
+    change_note = forms.CharField(
+        label="变更说明",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": validators.max_length_message(200)},
+    )
     new_head = forms.ModelChoiceField(
         label="新户主",
         queryset=Member.objects.none(),
@@ -407,4 +467,15 @@ class SplitForm(forms.Form):
 
 
 class ClaimSearchForm(forms.Form):
-    q = forms.CharField(label="户主姓名/身份证号码", required=False, max_length=30)
+    """The search box of 贫困户认领管理 (households.search): what it shows back, never a full
+    ID number."""
+
+    q = forms.CharField(
+        label="户编号/户主姓名/身份证号码",
+        required=False,
+        max_length=30,
+        error_messages={"max_length": "不能超过 30 字。"},
+        widget=forms.TextInput(
+            attrs={"placeholder": "户编号后四位、姓名或身份证号", "autocomplete": "off"}
+        ),
+    )

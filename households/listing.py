@@ -310,5 +310,7 @@ class Links:
         return self.filters.query_params().get("phone_q", "")
 
     @cached_property
-    def id_number_masked(self) -> str:
-        return idnumbers.mask(self.filters.id_number or "")
+    def search_shown(self) -> str:
+        """The search box's value: the name or number as typed, an ID number masked."""
+        found = self.filters.search
+        return found.shown if found is not None else ""

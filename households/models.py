@@ -16,7 +16,7 @@ from poverty_system.changelog import ExplicitHistory, PhoneHistory
 from poverty_system.roles import VIEW
 from poverty_system.versioning import Versioned
 
-from . import idnumbers
+from . import idnumbers, validators
 from .choices import (
     ETHNICITY_CHOICES,
     Attribute,
@@ -44,8 +44,19 @@ class HouseholdQuerySet(models.QuerySet):
         return filter_households(self, user, perm)
 
 
-AREA = {"max_digits": 10, "decimal_places": 2, "default": Decimal("0")}
-MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+AREA = {
+    "max_digits": 10,
+    "decimal_places": 2,
+    "default": Decimal("0"),
+    "validators": [validators.area_max],
+}
+MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "default": Decimal("0"),
+    "validators": [validators.money_max],
+}
+PAST = {"null": True, "blank": True, "validators": [validators.not_in_future]}
 # Part 3's amounts in yuan, in the form's order; 人均纯收入 is computed from them.
 INCOME_FIELDS = (
     "wage_income",
@@ -104,12 +115,18 @@ class Household(Versioned, models.Model):
     drinking_water_safe = models.BooleanField("饮水是否安全", default=True)
     drinking_water_difficult = models.BooleanField("饮水是否困难", default=False)
     distance_to_road_km = models.DecimalField(
-        "与村主干路距离（公里）", max_digits=6, decimal_places=1, default=Decimal("0")
+        "与村主干路距离（公里）",
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[validators.distance_max],
     )
     road_type = models.CharField(
         "入户路类型", max_length=20, choices=RoadType.choices, default=RoadType.HARDENED
     )
-    housing_area = models.DecimalField("住房面积（平方米）", **AREA)
+    housing_area = models.DecimalField(
+        "住房面积（平方米）", **{**AREA, "validators": [validators.housing_area_max]}
+    )
     house_danger = models.CharField(
         "是否危房", max_length=10, choices=HouseDanger.choices, default=HouseDanger.NONE
     )
@@ -141,24 +158,24 @@ class Household(Versioned, models.Model):
     cause_note = models.CharField("致贫原因说明", max_length=200, blank=True)
 
     # Part 5 · 扶贫对象申请表
-    application_statement = models.TextField("申请理由", blank=True)
-    application_date = models.DateField("申请日期", null=True, blank=True)
+    application_statement = models.TextField("申请理由", max_length=validators.TEXT_MAX, blank=True)
+    application_date = models.DateField("申请日期", **PAST)
 
     # Part 6 · 扶贫对象认定调查表
     survey_by = models.CharField("调查人", max_length=50, blank=True)
-    survey_date = models.DateField("调查日期", null=True, blank=True)
-    survey_findings = models.TextField("调查情况", blank=True)
+    survey_date = models.DateField("调查日期", **PAST)
+    survey_findings = models.TextField("调查情况", max_length=validators.TEXT_MAX, blank=True)
 
     # Part 7 · 扶贫对象审批表
-    appraisal_date = models.DateField("民主评议日期", null=True, blank=True)
+    appraisal_date = models.DateField("民主评议日期", **PAST)
     appraisal_result = models.CharField("民主评议结果", max_length=200, blank=True)
-    first_publicity_date = models.DateField("村内第一次公示日期", null=True, blank=True)
+    first_publicity_date = models.DateField("村内第一次公示日期", **PAST)
     first_publicity_result = models.CharField("第一次公示结果", max_length=200, blank=True)
-    township_review_date = models.DateField("乡镇审核日期", null=True, blank=True)
+    township_review_date = models.DateField("乡镇审核日期", **PAST)
     township_review_result = models.CharField("乡镇审核意见", max_length=200, blank=True)
-    second_publicity_date = models.DateField("乡镇第二次公示日期", null=True, blank=True)
+    second_publicity_date = models.DateField("乡镇第二次公示日期", **PAST)
     second_publicity_result = models.CharField("第二次公示结果", max_length=200, blank=True)
-    county_approval_date = models.DateField("县级审批日期", null=True, blank=True)
+    county_approval_date = models.DateField("县级审批日期", **PAST)
     county_approval_result = models.CharField("县级审批意见", max_length=200, blank=True)
 
     # Registration progress: the number of parts saved, in the manual's order (0–7).
@@ -259,7 +276,9 @@ class Member(models.Model):
     work_status = models.CharField(
         "务工状况", max_length=20, choices=WorkStatus.choices, default=WorkStatus.NONE
     )
-    months_away = models.PositiveSmallIntegerField("务工时间（月）", default=0)
+    months_away = models.PositiveSmallIntegerField(
+        "务工时间（月）", default=0, validators=[validators.AtMost(12, "12 个月")]
+    )
     has_basic_medical = models.BooleanField("是否参加城乡居民基本医疗保险", default=True)
     has_serious_illness = models.BooleanField("是否参加大病保险", default=False)
     has_pension = models.BooleanField("是否参加城乡居民基本养老保险", default=False)
@@ -267,7 +286,9 @@ class Member(models.Model):
     # 人口自然变更: a removed member stays (greyed) and no longer counts.
     active = models.BooleanField("在册", default=True)
     change = models.CharField("变更类型", max_length=20, choices=MemberChange.choices, blank=True)
-    change_month = models.DateField("变更年月", null=True, blank=True)
+    change_month = models.DateField(
+        "变更年月", null=True, blank=True, validators=[validators.month_not_in_future]
+    )
     change_note = models.CharField("变更说明", max_length=200, blank=True)
 
     history = ExplicitHistory(bases=[PhoneHistory])

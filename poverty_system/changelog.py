@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .actor import Actor
@@ -105,3 +106,68 @@ def bulk_update(
     model = type(objs[0])
     model._default_manager.bulk_update(list(objs), list(fields), batch_size=batch_size)
     write(actor, objs, created=False, reason=reason, batch_size=batch_size)
+
+
+def insert_baselines(
+    actor: Actor,
+    model: type[models.Model],
+    *,
+    where: str = "",
+    params: Sequence[Any] = (),
+    reason: str = "",
+    date: Any = None,
+    date_column: str | None = None,
+    missing_only: bool = False,
+    history_model: type[models.Model] | None = None,
+    using: str = "default",
+) -> int:
+    """Baseline (+) history rows for rows already in the table, in one `INSERT … SELECT`:
+    the bulk path of raw-SQL writers (seeding, imports) and of the data migration that fills
+    in missing baselines. `where` is SQL on the base table (aliased `b`) with `params`;
+    history_date is `date` (default now), or the row's `date_column` where it is set;
+    `missing_only` skips rows that already have a history row. `history_model` defaults to
+    the model's own (a migration passes the models of its state). Returns the rows written."""
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    history_model = history_model or model.history.model  # type: ignore[attr-defined]
+    date = connection.ops.adapt_datetimefield_value(date or timezone.now())
+    stamp = {
+        "history_date": date,
+        "history_user_id": actor.user_id,
+        "history_change_reason": reason[:REASON_MAX],
+        "history_phone": actor.phone_number,
+    }
+    base_columns = {f.column for f in model._meta.concrete_fields}
+    pk = qn(model._meta.pk.column)
+    names, values, args = [], [], []
+    for f in history_model._meta.concrete_fields:
+        column = f.column
+        if column == "history_id":
+            continue
+        names.append(qn(column))
+        if column == "history_type":
+            values.append("'+'")
+        elif column == "history_date" and date_column:
+            values.append(f"COALESCE(b.{qn(date_column)}, %s)")
+            args.append(date)
+        elif column in stamp:
+            values.append("%s")
+            args.append(stamp[column])
+        elif column in base_columns:
+            values.append(f"b.{qn(column)}")
+        else:
+            values.append("NULL")
+    conditions = [f"({where})"] if where else []
+    if missing_only:
+        history_table = qn(history_model._meta.db_table)
+        conditions.append(
+            f"NOT EXISTS (SELECT 1 FROM {history_table} h WHERE h.{pk} = b.{pk})"  # noqa: S608
+        )
+    sql = (
+        f"INSERT INTO {qn(history_model._meta.db_table)} ({', '.join(names)})"  # noqa: S608
+        f" SELECT {', '.join(values)} FROM {qn(model._meta.db_table)} b"
+        + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*args, *params])
+        return int(cursor.rowcount)

@@ -564,7 +564,9 @@ def test_phone_pages_answer_by_slice(world, login, name):
         status = client.get(url).status_code
         if status != expected:
             wrong.append(f"GET {url} ({target}): {status}, expected {expected}")
-        status = client.post(url, {"phone": "13711112222", "holder": "测试"}).status_code
+        # the same number on two accounts (the administrator's) needs the confirmation
+        data = {"phone": "13711112222", "holder": "测试", "confirm_reassign": "on"}
+        status = client.post(url, data).status_code
         expected = managed_status(MANAGES_PHONES, name, target, 302)
         if status != expected:
             wrong.append(f"POST {url} ({target}): {status}, expected {expected}")

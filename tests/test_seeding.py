@@ -15,7 +15,7 @@ from households.choices import HouseholdStatus, Relation
 from households.models import Claim, Household, Member, StatusChange
 from households.seeding import AreaCodes, seed_households
 from poverty_system.actor import Actor
-from tests.households_data import member, register
+from tests.households_data import member, no_sms_throttle, register  # noqa: F401
 from units.demo import ensure_demo_unit
 from villages.demo import ensure_demo_accounts
 from villages.models import Region, code_range
@@ -149,8 +149,123 @@ def test_same_seed_gives_the_same_households(world):
     assert list(Member.objects.order_by("pk").values_list("name", "id_number")) == first
 
 
-def test_no_history_rows_for_seeded_data(seeded):
-    assert Household.history.count() == 0 and Member.history.count() == 0
+def test_seeded_rows_have_their_baseline_in_the_change_log(seeded):
+    """Every seeded household and member has one '+' history row with its values, stamped
+    with the seeding's actor (the system, as a command) and the reason 初始数据."""
+    assert Household.history.count() == seeded.households
+    assert Member.history.count() == seeded.members
+    for model in (Household, Member):
+        rows = model.history.all()
+        assert set(rows.values_list("history_type", flat=True)) == {"+"}
+        assert set(rows.values_list("history_change_reason", flat=True)) == {"初始数据"}
+        assert set(rows.values_list("history_user", flat=True)) == {None}
+    household = Household.objects.order_by("pk").last()
+    baseline = Household.history.get(id=household.pk)
+    assert (baseline.head_name, baseline.status, baseline.wage_income, baseline.number) == (
+        household.head_name,
+        household.status,
+        household.wage_income,
+        household.number,
+    )
+    head = household.members.get(relation=Relation.HEAD)
+    assert Member.history.get(id=head.pk).id_number == head.id_number
+
+
+def test_the_first_edit_of_a_seeded_household_shows_old_to_new(world, login):
+    """From the user's side: the village claims a seeded household, edits part 2 on its page;
+    the change log shows the old value → the new one, not “登记新户”."""
+    from .households_data import part_post
+
+    seed_households(world.village, 3, seed=11)
+    household = in_region(world.village).order_by("number").first()
+    old_area = household.arable_area
+    client = login(world.village_account, world.phone)
+    assert client.post(f"/households/{household.pk}/claim/").status_code == 302
+    response = client.post(
+        f"/households/{household.pk}/production/",
+        part_post(
+            household,
+            2,
+            arable_area=str(old_area + 7),
+            irrigated_area="0",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()
+    log = login(world.township_office).get(f"/households/{household.pk}/").context["log"]
+    newest = log.object_list[0]
+    assert newest.field != "登记新户"
+    area = next(c for c in log.object_list if c.field == "耕地面积（亩）")
+    assert (area.old, area.new) == (f"{old_area:.2f}", f"{old_area + 7:.2f}")
+    created = [c for c in log.object_list if c.field == "登记新户"]
+    assert len(created) == 1 and created[0].reason == "初始数据"
+
+    # a member's first edit too: old → new, not “新增成员”
+    from .households_data import member_rows, part1_post
+
+    household.refresh_from_db()
+    client = login(world.village_account, world.phone)
+    rows, existing = member_rows(household)
+    old_name = rows[0]["name"]
+    rows[0]["name"] = old_name + "新"
+    response = client.post(
+        f"/households/{household.pk}/basic/",
+        part1_post(rows, existing, group=household.group, phone=household.phone),
+    )
+    assert response.status_code == 302, response.content.decode()
+    log = login(world.township_office).get(f"/households/{household.pk}/").context["log"]
+    name = next(c for c in log.object_list if c.field == "姓名")
+    assert (name.old, name.new) == (old_name, old_name + "新")
+    assert not any(
+        c.field.startswith("新增成员") and c.reason != "初始数据" for c in log.object_list
+    )
+
+
+def test_command_stamps_the_given_account(world):
+    call_command(
+        "seed_households",
+        "--count",
+        "2",
+        "--region",
+        world.village.code,
+        "--user",
+        world.admin.username,
+        stdout=StringIO(),
+    )
+    assert set(Household.history.values_list("history_user", flat=True)) == {world.admin.pk}
+    with pytest.raises(CommandError):
+        call_command(
+            "seed_households", "--count", "2", "--region", world.village.code, "--user", "nobody"
+        )
+
+
+def test_the_migration_adds_the_missing_baselines_once(seeded):
+    """Databases seeded before the baselines: one '+' row per household and member without
+    any, dated created_at (households), reason 补记初始记录; rows with history keep theirs."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("households.migrations.0003_baseline_history_rows")
+    kept = Household.objects.order_by("pk").first()
+    Household.history.exclude(id=kept.pk).delete()
+    Member.history.all().delete()
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.add_baselines(apps, editor)
+    migration.add_baselines(apps, editor)  # a second run adds nothing
+    assert Household.history.count() == seeded.households
+    assert Member.history.count() == seeded.members
+    assert Household.history.get(id=kept.pk).history_change_reason == "初始数据"
+    other = Household.objects.exclude(pk=kept.pk).first()
+    row = Household.history.get(id=other.pk)
+    assert row.history_change_reason == "补记初始记录" and row.history_type == "+"
+    assert row.history_date == other.created_at
+    assert set(Member.history.values_list("history_change_reason", flat=True)) == {"补记初始记录"}
 
 
 def test_a_full_village_refuses_more(world, monkeypatch):
@@ -207,6 +322,7 @@ def test_demo_seeding_is_idempotent(demo):
     households = in_region(demo["360731100"]).count()
     members, claims = Member.objects.count(), Claim.objects.count()
     assert households >= 100 and members > households
+    assert Household.history.count() == households and Member.history.count() == members
     call_command("seed_households", "--demo", stdout=out)
     assert in_region(demo["360731100"]).count() == households
     assert (Member.objects.count(), Claim.objects.count()) == (members, claims)

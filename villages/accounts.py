@@ -15,7 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from poverty_system import access
+from poverty_system import access, audit
+from poverty_system.actor import Actor
+from poverty_system.formatting import mask_phone
 from poverty_system.roles import (
     MANAGE_ACCOUNTS,
     ROLE_REGION_LEVEL,
@@ -203,18 +205,75 @@ def get_phone_managed_account(actor: User, pk) -> User:
 
 
 @transaction.atomic
-def add_village_phone(actor: User, account: User, *, phone: str, holder: str) -> VillagePhone:
-    get_phone_managed_account(actor, account.pk)
+def add_village_phone(
+    actor: User | Actor,
+    account: User,
+    *,
+    phone: str,
+    holder: str,
+    confirm_reassign: bool = False,
+) -> VillagePhone:
+    """Register a phone number for a village account. A number active on another village
+    account is registered only with `confirm_reassign` (the form's explicit confirmation),
+    and that is audited (手机号转登记) with both accounts; the other registration stays."""
+    actor = as_actor(actor)
+    get_phone_managed_account(actor.user, account.pk)
     phone = phone.strip()
     if not PHONE_RE.match(phone):
         raise AccountError("请输入 11 位手机号码。", "phone")
-    if not holder.strip():
+    holder = holder.strip()
+    if not holder:
         raise AccountError("请填写使用人姓名。", "holder")
+    if len(holder) > HOLDER_MAX:
+        raise AccountError(f"使用人不能超过 {HOLDER_MAX} 字。", "holder")
     if account.phones.active().filter(phone=phone).exists():
         raise AccountError("该手机号码已登记在本村账号下。", "phone")
-    return VillagePhone.objects.create(
-        account=account, phone=phone, holder=holder.strip(), created_by=actor
+    elsewhere = list(
+        VillagePhone.objects.active()
+        .filter(phone=phone)
+        .exclude(account=account)
+        .select_related("account")
+        .order_by("pk")
     )
+    if elsewhere and not confirm_reassign:
+        places = "、".join(_account_place(p.account) for p in elsewhere)
+        raise AccountError(
+            f"该手机号码已登记在其他村级账号（{places}）下。确需登记到本村账号，"
+            f"请勾选“{CONFIRM_REASSIGN}”后再提交，此操作将记入审计日志。",
+            "confirm_reassign",
+        )
+    created = VillagePhone.objects.create(
+        account=account, phone=phone, holder=holder, created_by=actor.user
+    )
+    if elsewhere:
+        regions = account_regions(account)
+        audit.record(
+            actor,
+            audit.PHONE_REASSIGN,
+            obj=created,
+            region_code=regions[0].code if regions else "",
+            detail={
+                "phone": mask_phone(phone),
+                "to_account": account.username,
+                "also_on_accounts": [p.account.username for p in elsewhere],
+                "holder": holder,
+            },
+        )
+    return created
+
+
+CONFIRM_REASSIGN = "确认转登记"
+HOLDER_MAX = 50
+
+
+def _account_place(account: User) -> str:
+    names = "、".join(r.name for r in account_regions(account))
+    return f"{names} {account.username}".strip()
+
+
+def as_actor(actor: User | Actor) -> Actor:
+    """The Actor of an action called with a plain account (set-up code, the demo)."""
+    return actor if isinstance(actor, Actor) else Actor.system(actor, via="command")
 
 
 @transaction.atomic

@@ -115,7 +115,20 @@ class PhoneForm(forms.Form):
         regex=r"^1[3-9]\d{9}$",
         error_messages={"invalid": "请输入 11 位手机号码。"},
     )
-    holder = forms.CharField(label="使用人", max_length=50)
+    holder = forms.CharField(
+        label="使用人", max_length=50, error_messages={"max_length": "使用人不能超过 50 字。"}
+    )
+    confirm_reassign = forms.BooleanField(
+        label="确认转登记",
+        required=False,
+        help_text="该号码已登记在其他村级账号下；确认后本次登记将记入审计日志。",
+    )
+
+    def __init__(self, *args, confirm: bool = False, **kwargs):
+        """The confirmation shows only when asked for (`confirm`) or already posted."""
+        super().__init__(*args, **kwargs)
+        if not confirm and "confirm_reassign" not in self.data:
+            del self.fields["confirm_reassign"]
 
 
 class AccountRegionForm(forms.Form):

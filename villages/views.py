@@ -253,8 +253,11 @@ def phones(request, pk):
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            phone = accounts.add_village_phone(request.user, account, **form.cleaned_data)
+            phone = accounts.add_village_phone(request.actor, account, **form.cleaned_data)
         except accounts.AccountError as exc:
+            if exc.field == "confirm_reassign" and exc.field not in form.fields:
+                form = PhoneForm(request.POST, confirm=True)
+                form.is_valid()
             form.add_error(exc.field, exc.message)
         else:
             messages.success(request, f"已登记手机号 {phone.masked}（{phone.holder}）。")

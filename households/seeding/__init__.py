@@ -2,8 +2,10 @@
 
 `seed_households(region, count, seed=...)` spreads `count` households over the villages
 under `region` and writes them with raw batched INSERTs (executemany on SQLite,
-execute_values on PostgreSQL): 300,000 households with ~1.1M members take minutes. Seeded
-rows are plain data, not workflow: no simple_history rows are written.
+execute_values on PostgreSQL): 300,000 households with ~1.1M members take minutes. Each
+batch is followed by the baseline (+) rows of the change log for its households and members
+(one INSERT … SELECT each, poverty_system.changelog.insert_baselines), stamped with the
+seeding's actor and the reason 初始数据, so a seeded household's first edit shows old → new.
 
 What makes the data plausible and valid:
 
@@ -20,20 +22,22 @@ What makes the data plausible and valid:
 - household numbers that continue each village's 4-digit sequence.
 
 Modules: ids (ID numbers and area codes), pools and generator (one plausible household),
-writer (batched raw inserts), spread (seed_households: villages, numbering, batches),
-demo (the households of `make run`).
+writer (batched raw inserts and their baseline history rows), spread (seed_households:
+villages, numbering, batches), demo (the households of `make run`).
 """
 
 from .demo import DEMO_TOWNSHIP, demo_exists, seed_demo_households
 from .generator import EXIT_LINE, Generator, Plan
 from .ids import AreaCodes, IdNumbers, check_digit
 from .spread import BATCH, MAX_SEQUENCE, SeedError, SeedResult, seed_households, villages_under
+from .writer import SEED_REASON
 
 __all__ = [
     "BATCH",
     "DEMO_TOWNSHIP",
     "EXIT_LINE",
     "MAX_SEQUENCE",
+    "SEED_REASON",
     "AreaCodes",
     "Generator",
     "IdNumbers",

@@ -4,6 +4,7 @@ demo phones, with the status changes behind the non-poor statuses."""
 from django.db import transaction
 from django.utils import timezone
 
+from poverty_system.actor import Actor
 from villages.models import Region, User, VillagePhone, code_range
 
 from ..choices import HouseholdStatus
@@ -29,10 +30,11 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def seed_demo_households() -> SeedResult | None:
+def seed_demo_households(actor: Actor | None = None) -> SeedResult | None:
     """The households of `make run`: a few hundred in villages of 贡江镇, some of 仓前村's
-    claimed by the demo phones, the rest left for the village to claim. Does nothing when
-    the township already has households."""
+    claimed by the demo phones, the rest left for the village to claim, each with its
+    baseline change-log rows stamped with `actor`. Does nothing when the township already
+    has households."""
     from villages.demo import DEMO_OFFICES
 
     if demo_exists():
@@ -50,6 +52,7 @@ def seed_demo_households() -> SeedResult | None:
             DEMO_VILLAGES[village.code],
             seed=DEMO_SEED + int(village.code[-3:]),
             villages=[village],
+            actor=actor,
         )
         result.households += part.households
         result.members += part.members

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from poverty_system.actor import Actor
 from villages.models import Level, Region
 
 from ..services.registration import SEQUENCE_DIGITS
@@ -104,10 +105,13 @@ def seed_households(
     batch: int = BATCH,
     villages: list[Region] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    actor: Actor | None = None,
 ) -> SeedResult:
     """Generate `count` households with members under `region`, spread over its villages
     (or the given ones). Each batch is one transaction; a county's batches are written
-    before the next county's ID numbers are planned, so numbers stay unique."""
+    before the next county's ID numbers are planned, so numbers stay unique. Every household
+    and member gets its baseline change-log row, stamped with `actor` (default: the system,
+    as a command) and the reason 初始数据."""
     started = time.monotonic()
     villages = villages if villages is not None else villages_under(region)
     if not villages:
@@ -117,7 +121,7 @@ def seed_households(
     free = {v.code: MAX_SEQUENCE - sequences.get(v.code, 1) + 1 for v in villages}
     counts = allocate(count, villages, rng, free)
     generator = Generator(seed, timezone.localdate())
-    writer = Writer()
+    writer = Writer(actor)
     result = SeedResult(villages=sum(1 for c in counts if c))
     pending: list[Plan] = []
 

@@ -1,11 +1,19 @@
 """Batched raw INSERTs of planned households and their members (executemany on SQLite,
-execute_values on PostgreSQL). Seeded rows are plain data: no history rows are written."""
+execute_values on PostgreSQL), each batch followed by the baseline (+) rows of their change
+log, written in bulk by poverty_system.changelog.insert_baselines and stamped with the
+seeding's actor and reason (初始数据): the first edit of a seeded household shows old → new."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 
+from poverty_system import changelog
+from poverty_system.actor import Actor
+
 from ..models import Household, Member
 from .generator import Plan
+
+SEED_REASON = "初始数据"
 
 
 def _columns(model, skip=("id",)):
@@ -20,7 +28,9 @@ class Writer:
     """Batched raw INSERTs; ids of households are reserved first so members can point to
     them without reading anything back."""
 
-    def __init__(self):
+    def __init__(self, actor: Actor | None = None, reason: str = SEED_REASON):
+        self.actor = actor or Actor.system(AnonymousUser(), via="command")
+        self.reason = reason
         self.vendor = connection.vendor
         self.household_fields = _columns(Household, skip=())
         self.member_fields = _columns(Member)
@@ -91,4 +101,26 @@ class Writer:
                 member_rows.append(tuple(row[f.attname] for f in self.member_fields))
         self.insert(Household, self.household_fields, household_rows)
         self.insert(Member, self.member_fields, member_rows)
+        self.write_baselines(ids)
         return ids
+
+    def write_baselines(self, ids: list[int]) -> None:
+        """The change log's baseline rows of the households `ids` and of their members."""
+        if not ids:
+            return
+        if self.vendor == "postgresql":
+            where, params = "{} = ANY(%s)", [list(ids)]
+        elif ids == list(range(ids[0], ids[0] + len(ids))):  # reserved in one run
+            where, params = "{} BETWEEN %s AND %s", [ids[0], ids[-1]]
+        else:
+            marks = ", ".join(["%s"] * len(ids))
+            where, params = "{} IN (" + marks + ")", list(ids)
+        for model, column in ((Household, "b.id"), (Member, "b.household_id")):
+            changelog.insert_baselines(
+                self.actor,
+                model,
+                where=where.format(column),
+                params=params,
+                reason=self.reason,
+                date=self.now,
+            )

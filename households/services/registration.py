@@ -112,10 +112,17 @@ def save_basic(
 
 
 def save_part(
-    actor: Actor, household: Household, number: int, data: Row, *, version: Any = None
+    actor: Actor,
+    household: Household,
+    number: int,
+    data: Row,
+    *,
+    version: Any = None,
+    confirm_negative_income: bool = False,
 ) -> Household:
     """Save part 2–7. A part opens only when the one before it is saved; saving the approval
-    part completes the registration (登记中 → 贫困户, registered_at set)."""
+    part completes the registration (登记中 → 贫困户, registered_at set). Part 3 with costs
+    above income (a negative 人均纯收入) is saved only with `confirm_negative_income`."""
     part = parts.BY_NUMBER.get(number)
     if part is None or number == 1:
         raise HouseholdError("没有这一部分。")
@@ -129,6 +136,11 @@ def save_part(
             before = locked.net_income_per_capita
             locked.recompute_income()
             changed += ["net_income_per_capita"] if before != locked.net_income_per_capita else []
+            if locked.net_income_per_capita < 0 and not confirm_negative_income:
+                raise HouseholdError(
+                    "生产经营性支出大于收入，人均纯收入为负数，须确认后才能保存。",
+                    "confirm_negative_income",
+                )
         if locked.parts_done < number:
             locked.parts_done = number
             changed.append("parts_done")

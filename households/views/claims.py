@@ -3,20 +3,21 @@ phone; the township office lists the claims of its slice and cancels a wrong one
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from poverty_system import access
 from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
 from poverty_system.rules import roles
 
-from .. import idnumbers, services
+from .. import idnumbers, search, services
 from ..access import filter_households, get_household_for_user, is_village_session
 from ..choices import HouseholdStatus
 from ..forms import ClaimSearchForm, ReasonForm
-from ..models import Claim, Household, Member
+from ..models import Claim, Household
 from .common import masked_rows, show_error, with_claims, with_head_id
 
 PER_PAGE = 50
@@ -25,35 +26,54 @@ VILLAGE_TABS = {"unclaimed": "待认领", "mine": "本手机号已认领", "othe
 
 @roles(Role.VILLAGE, Role.TOWNSHIP)
 def claims(request):
+    # The search form is POSTed and answered with a redirect to a GET URL: an ID number is
+    # kept in the session and the URL carries only its key (households.search).
+    if request.method == "POST":
+        return _redirect(search.redirect_params(request.POST, request.session, keep=("show",)))
+    if search.carries_id(request.GET.get("q", "")):
+        keep = ("show", "page")
+        return _redirect(search.redirect_params(request.GET, request.session, keep=keep))
     if is_village_session(request.user):
         return _village_claims(request)
     return _township_claims(request)
 
 
-def _search(form, queryset, household_prefix=""):
-    """Households (or claims) whose head or member is named like q, or that hold the ID."""
-    if not form.is_valid() or not form.cleaned_data["q"]:
-        return queryset
-    q = form.cleaned_data["q"].strip()
-    pk_field = "household_id" if household_prefix else "pk"
-    if q[:1].isdigit() and len(q) >= 15:
+def _redirect(params):
+    url = reverse("households:claims")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
+def _search(request, queryset, household=""):
+    """The queryset narrowed by the search of ?q= (a household number or a name) or ?s= (the
+    session key of an ID number), and the search form to show: the box shows an ID number
+    masked, an invalid one not at all."""
+    key = request.GET.get("s", "")
+    text = search.recall(request.session, key) if key else request.GET.get("q", "")
+    error, found = (search.EXPIRED if key and text is None else None), None
+    if text and error is None:
         try:
-            number = idnumbers.normalize(q)
+            found = search.with_key(search.parse(text), key)
         except idnumbers.InvalidIdNumber as exc:
-            form.add_error("q", str(exc))
-            return queryset.none()
-        holders = Member.objects.filter(household=OuterRef(pk_field), id_number=number)
-        return queryset.filter(Exists(holders))
-    if q.isdigit():
-        return queryset.filter(**{f"{household_prefix}number__startswith": q})
-    named = Member.objects.filter(household=OuterRef(pk_field), name__icontains=q)
-    return queryset.filter(Q(**{f"{household_prefix}head_name__icontains": q}) | Exists(named))
+            error = str(exc)
+            queryset = queryset.none()  # a wrong ID number finds nothing
+    shown = found.shown if found is not None else ""
+    if not shown and not key and not search.carries_id(text or ""):
+        shown = (text or "").strip()
+    form = ClaimSearchForm({"q": shown})
+    form.is_valid()
+    if error:
+        form.add_error("q", error)
+    form.search = found
+    if found is not None:
+        queryset = queryset.filter(
+            search.household_filter(found, household=household, member_names=True)
+        )
+    return queryset, form
 
 
 def _village_claims(request):
     phone = request.actor.phone
     tab = request.GET.get("show") if request.GET.get("show") in VILLAGE_TABS else "unclaimed"
-    form = ClaimSearchForm(request.GET or None)
     active = Claim.objects.filter(household=OuterRef("pk"), active=True)
     found = filter_households(
         Household.objects.exclude(status=HouseholdStatus.REMOVED), request.user, CLAIM_HOUSEHOLDS
@@ -64,7 +84,8 @@ def _village_claims(request):
         found = found.filter(Exists(active.filter(phone=phone)))
     else:
         found = found.filter(Exists(active.exclude(phone=phone)))
-    found = with_head_id(with_claims(_search(form, found))).select_related("village")
+    found, form = _search(request, found)
+    found = with_head_id(with_claims(found)).select_related("village")
     page = Paginator(found.order_by("village_code", "number"), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -84,12 +105,11 @@ def _village_claims(request):
 
 def _township_claims(request):
     cancelled = request.GET.get("show") == "cancelled"
-    form = ClaimSearchForm(request.GET or None)
     found = Claim.objects.filter(active=not cancelled)
     scope = access.code_filter(request.user, "household__village_code", CANCEL_CLAIMS)
     if scope is not None:
         found = found.filter(scope)
-    found = _search(form, found, household_prefix="household__")
+    found, form = _search(request, found, household="household")
     found = found.select_related("household__village", "phone", "account", "cancelled_by")
     order = (
         ("-cancelled_at", "-pk") if cancelled else ("household__village_code", "household__number")

@@ -1,23 +1,56 @@
-"""管理贫困户信息: the household list of every office and village account, in its slice."""
+"""管理贫困户信息: the household list of every office and village account, in its slice.
 
-from django.shortcuts import render
-from django.urls import path
+The filter form is sent by POST and answered with a redirect to the list's GET URL (links,
+pagination and the browser's history keep working), so that a search by ID number leaves
+only a session key in the URL (households.search)."""
+
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from poverty_system import access
 from poverty_system.roles import Role
 from poverty_system.rules import roles
 
-from .. import listing
-from ..filters import apply_filters, parse_filters, phones_for, select_fields
+from .. import listing, search
+from ..filters import (
+    HouseholdFilterForm,
+    apply_filters,
+    mask_phone_query,
+    parse_filters,
+    phones_for,
+    select_fields,
+)
 from .common import household_readers
+
+# The list's GET parameters that a POSTed filter form keeps as they are (q and s aside).
+KEPT = ("region", *(name for name in HouseholdFilterForm.base_fields if name != "q"))
+
+
+def _list_url(view_name: str, params: dict) -> str:
+    url = reverse(view_name)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _redirect(request, data, keep):
+    params = search.redirect_params(data, request.session, keep=keep)
+    if params.get("phone_q"):  # a full phone number goes into the URL masked
+        params["phone_q"] = mask_phone_query(params["phone_q"])
+    # Back to the page under the name it was opened with (管理/查看贫困户信息, 乡镇管理贫困户).
+    return redirect(_list_url(request.resolver_match.view_name, params))
 
 
 @household_readers
 def household_list(request):
+    if request.method == "POST":
+        return _redirect(request, request.POST, KEPT)
+    if search.carries_id(request.GET.get("q", "")):
+        # An ID number typed into a URL: keep it server-side and drop it from the URL.
+        return _redirect(request, request.GET, (*KEPT, "page"))
     user = request.user
     nav = listing.region_nav(user, request.GET.get("region"))  # 404 outside the slice
     region = nav.current if nav.chosen else None
-    form, filters = parse_filters(request.GET, phones=phones_for(user))
+    form, filters = parse_filters(request.GET, phones=phones_for(user), session=request.session)
     households = apply_filters(listing.scoped_households(user, region), filters, user)
     page, rows = listing.household_page(households, filters.sort, request.GET.get("page"))
     return render(

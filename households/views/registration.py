@@ -97,11 +97,22 @@ def edit_part(request, pk, part):
         data = {name: form.cleaned_data[name] for name in form._meta.fields}
         try:
             saved = services.save_part(
-                request.actor, household, part, data, version=form.cleaned_data["version"] or 0
+                request.actor,
+                household,
+                part,
+                data,
+                version=form.cleaned_data["version"] or 0,
+                confirm_negative_income=bool(form.cleaned_data.get("confirm_negative_income")),
             )
         except EDIT_ERRORS as exc:
             show_error(form, exc)
         else:
+            if part == 3 and saved.net_income_per_capita < 0:
+                messages.warning(
+                    request,
+                    "注意：该户人均纯收入为负数（生产经营性支出大于收入），"
+                    "已列入数据质量检查（管理贫困户信息 › 数据质量：人均纯收入为负）。",
+                )
             return _after_save(request, saved, part, was_registering)
     return _render_part(request, household, part, {"form": form})
 

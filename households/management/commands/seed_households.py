@@ -1,7 +1,9 @@
+from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
 from households import seeding
-from villages.models import Region
+from poverty_system.actor import Actor
+from villages.models import Region, User
 
 
 class Command(BaseCommand):
@@ -16,12 +18,24 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
         parser.add_argument("--batch", type=int, default=seeding.BATCH, help="每批写入户数")
         parser.add_argument("--demo", action="store_true", help="生成 make run 的演示贫困户")
+        parser.add_argument(
+            "--user", default="", help="记入修改日志的操作账号（用户名）；默认记为“系统”"
+        )
 
     def handle(
-        self, *args, count=None, region=None, seed=0, batch=seeding.BATCH, demo=False, **options
+        self,
+        *args,
+        count=None,
+        region=None,
+        seed=0,
+        batch=seeding.BATCH,
+        demo=False,
+        user="",
+        **options,
     ):
+        actor = self.actor(user)
         if demo:
-            return self.demo()
+            return self.demo(actor)
         if not count or count < 1 or not region:
             raise CommandError("请用 --count N --region 区划代码 指定户数和区域，或使用 --demo。")
         target = Region.objects.filter(code=region).first()
@@ -36,7 +50,7 @@ class Command(BaseCommand):
 
         try:
             result = seeding.seed_households(
-                target, count, seed=seed, batch=batch, progress=progress
+                target, count, seed=seed, batch=batch, progress=progress, actor=actor
             )
         except seeding.SeedError as exc:
             raise CommandError(str(exc)) from exc
@@ -48,13 +62,22 @@ class Command(BaseCommand):
             )
         )
 
-    def demo(self):
+    def actor(self, username: str) -> Actor:
+        """Who the change log names for the seeded rows: --user, or the system."""
+        if not username:
+            return Actor.system(AnonymousUser(), via="command")
+        account = User.objects.filter(username=username).first()
+        if account is None:
+            raise CommandError(f"账号 {username} 不存在。")
+        return Actor.system(account, via="command")
+
+    def demo(self, actor):
         if not Region.objects.filter(code=seeding.DEMO_TOWNSHIP).exists():
             raise CommandError(
                 "请先导入赣州行政区划：manage.py load_regions fixtures/regions/ganzhou.csv"
             )
         try:
-            result = seeding.seed_demo_households()
+            result = seeding.seed_demo_households(actor)
         except seeding.SeedError as exc:
             raise CommandError(str(exc)) from exc
         if result is None:
