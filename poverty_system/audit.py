@@ -29,6 +29,8 @@ PHONE_REASSIGN = "phone_reassign"
 EXPORT = "export"
 IMPORT = "import"
 GRANT = "grant"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - an action name
+ACCOUNT_ACTIVE = "account_active"
 LINK = "link"
 UNLINK = "unlink"
 ASSIGN = "assign"
@@ -59,6 +61,8 @@ LABELS = {
     EXPORT: "导出",
     IMPORT: "导入",
     GRANT: "授权",
+    PASSWORD_RESET: "重置密码",
+    ACCOUNT_ACTIVE: "启用/停用账号",
     LINK: "关联",
     UNLINK: "取消关联",
     ASSIGN: "分配",

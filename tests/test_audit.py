@@ -3,12 +3,13 @@ events; the application offers no way to change or delete an entry."""
 
 import pytest
 from django.db import connection, transaction
-from django.urls import get_resolver
+from django.urls import get_resolver, reverse
 
 from households import services
 from poverty_system import audit
 from poverty_system.actor import Actor
 from poverty_system.models import AppendOnlyError, AuditEntry
+from villages.models import User
 
 from .households_data import member, no_sms_throttle, register  # noqa: F401
 
@@ -89,3 +90,33 @@ def test_entries_are_scoped_like_everything_else(world):
         .filter(object_id=str(outside.pk))
         .exists()
     )
+
+
+def test_grants_password_resets_and_deactivations_are_audited(world, login):
+    """授权 (a new account, one more region), 重置密码 and 停用: who, which account, where."""
+    county = login(world.county_office)
+    county.post(
+        "/accounts/new/",
+        {
+            "role": "village",
+            "username": "audit_village",
+            "full_name": "里泗村委会",
+            "region": world.village2.pk,
+        },
+    )
+    account = User.objects.get(username="audit_village")
+    county.post(reverse("villages:account_reset_password", args=[account.pk]))
+    entries = AuditEntry.objects.filter(object_type="villages.user", object_id=str(account.pk))
+    grant = entries.get(action=audit.GRANT)
+    assert grant.user == world.county_office and grant.region_code == world.village2.code
+    assert grant.detail == {
+        "account": "audit_village",
+        "role": "village",
+        "region": world.village2.code,
+        "new_account": True,
+    }
+    reset = entries.get(action=audit.PASSWORD_RESET)
+    assert reset.region_code == world.village2.code
+    # The initial password is in no entry.
+    account.refresh_from_db()
+    assert all("password" not in str(e.detail).lower() for e in entries)

@@ -81,7 +81,7 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
 
 @transaction.atomic
 def create_account(
-    actor: User,
+    actor: User | Actor,
     *,
     username: str,
     role: str,
@@ -92,9 +92,10 @@ def create_account(
 ) -> tuple[User, str]:
     """Create an office or village account of `role` holding `regions`; returns it with its
     initial password."""
-    check_can_create(actor, role, regions)
+    actor = Actor.of(actor)
+    check_can_create(actor.user, role, regions)
     user, password = create_user(
-        actor,
+        actor.user,
         username=username,
         role=role,
         full_name=full_name,
@@ -102,7 +103,25 @@ def create_account(
         must_change_password=must_change_password,
     )
     grant_role(user, regions)
+    _audit_grant(actor, user, regions, created=True)
     return user, password
+
+
+def _audit_grant(actor: Actor, account: User, regions: list[Region], *, created: bool) -> None:
+    """授权: an account created or given one more region; one entry per region, scoped by it."""
+    for region in regions:
+        audit.record(
+            actor,
+            audit.GRANT,
+            obj=account,
+            region_code=region.code,
+            detail={
+                "account": account.username,
+                "role": account.role,
+                "region": region.code,
+                "new_account": created,
+            },
+        )
 
 
 def create_user(
@@ -144,18 +163,21 @@ def get_managed_account(actor: User, pk) -> User:
 
 
 @transaction.atomic
-def add_account_region(actor: User, account: User, region: Region) -> None:
+def add_account_region(actor: User | Actor, account: User, region: Region) -> None:
     """An account may hold several regions: grant its role's set on one more."""
-    get_managed_account(actor, account.pk)
-    check_can_create(actor, account.role, [region])
+    actor = Actor.of(actor)
+    get_managed_account(actor.user, account.pk)
+    check_can_create(actor.user, account.role, [region])
     if any(held.pk == region.pk for held in account_regions(account)):
         raise AccountError(f"该账号已管辖“{region.name}”。", "region")
     grant_role(account, [region])
+    _audit_grant(actor, account, [region], created=False)
 
 
 @transaction.atomic
-def reset_password(actor: User, account: User) -> str:
-    get_managed_account(actor, account.pk)
+def reset_password(actor: User | Actor, account: User) -> str:
+    actor = Actor.of(actor)
+    get_managed_account(actor.user, account.pk)
     password = generate_initial_password()
     account.set_password(password)
     account.must_change_password = True
@@ -165,14 +187,34 @@ def reset_password(actor: User, account: User) -> str:
     account.save(
         update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
     )
+    audit.record(
+        actor,
+        audit.PASSWORD_RESET,
+        obj=account,
+        region_code=_region_code(account),
+        detail={"account": account.username},
+    )
     return password
 
 
 @transaction.atomic
-def set_active(actor: User, account: User, active: bool) -> None:
-    get_managed_account(actor, account.pk)
+def set_active(actor: User | Actor, account: User, active: bool) -> None:
+    actor = Actor.of(actor)
+    get_managed_account(actor.user, account.pk)
     account.is_active = active
     account.save(update_fields=["is_active"])
+    audit.record(
+        actor,
+        audit.ACCOUNT_ACTIVE,
+        obj=account,
+        region_code=_region_code(account),
+        detail={"account": account.username, "active": active},
+    )
+
+
+def _region_code(account: User) -> str:
+    regions = account_regions(account)
+    return regions[0].code if regions else ""
 
 
 def account_regions(account: User) -> list[Region]:
@@ -216,7 +258,7 @@ def add_village_phone(
     """Register a phone number for a village account. A number active on another village
     account is registered only with `confirm_reassign` (the form's explicit confirmation),
     and that is audited (手机号转登记) with both accounts; the other registration stays."""
-    actor = as_actor(actor)
+    actor = Actor.of(actor)
     get_phone_managed_account(actor.user, account.pk)
     phone = phone.strip()
     if not PHONE_RE.match(phone):
@@ -271,14 +313,10 @@ def _account_place(account: User) -> str:
     return f"{names} {account.username}".strip()
 
 
-def as_actor(actor: User | Actor) -> Actor:
-    """The Actor of an action called with a plain account (set-up code, the demo)."""
-    return actor if isinstance(actor, Actor) else Actor.system(actor, via="command")
-
-
 @transaction.atomic
-def deactivate_village_phone(actor: User, phone: VillagePhone) -> None:
-    get_phone_managed_account(actor, phone.account_id)
+def deactivate_village_phone(actor: User | Actor, phone: VillagePhone) -> None:
+    actor = Actor.of(actor)
+    get_phone_managed_account(actor.user, phone.account_id)
     if not phone.active:
         return
     phone.active = False

@@ -146,7 +146,7 @@ def account_create(request):
         data = form.cleaned_data
         try:
             account, password = accounts.create_account(
-                request.user,
+                request.actor,
                 username=data["username"],
                 role=data["role"],
                 regions=[data["region"]],
@@ -192,7 +192,7 @@ def account_add_region(request, pk):
     form = _region_form(request, account, request.POST)
     if form.is_valid():
         try:
-            accounts.add_account_region(request.user, account, form.cleaned_data["region"])
+            accounts.add_account_region(request.actor, account, form.cleaned_data["region"])
         except accounts.AccountError as exc:
             form.add_error("region", exc.message)
         else:
@@ -208,7 +208,7 @@ def account_add_region(request, pk):
 @require_POST
 def account_reset_password(request, pk):
     account = accounts.get_managed_account(request.user, pk)
-    password = accounts.reset_password(request.user, account)
+    password = accounts.reset_password(request.actor, account)
     return render(
         request,
         "villages/account_created.html",
@@ -221,7 +221,7 @@ def account_reset_password(request, pk):
 def account_set_active(request, pk):
     account = accounts.get_managed_account(request.user, pk)
     active = request.POST.get("active") == "1"
-    accounts.set_active(request.user, account, active)
+    accounts.set_active(request.actor, account, active)
     messages.success(request, f"账号 {account.username} 已{'启用' if active else '停用'}。")
     return redirect("villages:account", pk=account.pk)
 
@@ -279,6 +279,6 @@ def phones(request, pk):
 def phone_deactivate(request, pk, phone_pk):
     account = accounts.get_phone_managed_account(request.user, pk)
     phone = get_object_or_404(VillagePhone, pk=phone_pk, account=account)
-    accounts.deactivate_village_phone(request.user, phone)
+    accounts.deactivate_village_phone(request.actor, phone)
     messages.success(request, f"手机号 {phone.masked} 已停用。")
     return redirect("villages:phones", pk=account.pk)

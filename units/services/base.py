@@ -15,7 +15,7 @@ class UnitError(AccountError):
 
 def as_actor(who) -> Actor:
     """Actions take an Actor; commands and older callers that pass a user get a system one."""
-    return who if isinstance(who, Actor) else Actor.system(who)
+    return Actor.of(who)
 
 
 def this_year() -> int:
