@@ -41,7 +41,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
     county = new_page()
     browser_login(county, live_server, world.county_office)
     menu(county, "单位信息管理")
-    county.get_by_role("link", name="添加单位").click()
+    county.locator("main").get_by_role("link", name="添加单位", exact=True).click()
     field(county, "单位名称").fill("于都县水利局")
     field(county, "所属区域").select_option(label="于都县")
     field(county, "单位地址").fill("于都县贡江镇")
@@ -75,7 +75,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
 
     # --- The unit adds a cadre, creates its login and assigns the household. -----------
     menu(unit_page, "帮扶干部信息管理")
-    unit_page.get_by_role("link", name="添加干部").click()
+    unit_page.locator("main").get_by_role("link", name="添加干部", exact=True).click()
     field(unit_page, "姓名").fill("赖建华")
     field(unit_page, "身份证号码").fill(make_id(birth="19800808"))
     field(unit_page, "手机号码").fill("13911112222")
@@ -84,7 +84,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
     field(unit_page, "登录用户名").fill("cadre_lai")
     unit_page.get_by_role("button", name="创建账号").click()
     cadre_password = unit_page.get_by_test_id("new-password").inner_text().strip()
-    unit_page.get_by_role("link", name="返回干部信息").click()
+    unit_page.locator("main").get_by_role("link", name="返回干部信息", exact=True).click()
     unit_page.get_by_role("link", name="分配", exact=True).click()
     unit_page.get_by_label(f"选择{household.number}").check()
     unit_page.get_by_role("button", name="确定").click()
@@ -110,7 +110,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
 
     # --- The unit transfers the cadre to 于都县农业农村局. --------------------------------
     menu(unit_page, "帮扶干部信息管理")
-    unit_page.get_by_role("link", name="干部调离/借调").click()
+    unit_page.locator("main").get_by_role("link", name="干部调离/借调", exact=True).click()
     field(unit_page, "帮扶干部").select_option(label="赖建华")
     field(unit_page, "调入单位").select_option(label="于都县农业农村局（于都县）")
     field(unit_page, "方式").select_option(label="调离")
@@ -124,7 +124,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
     receiving = new_page()
     browser_login(receiving, live_server, world.unit_account)
     menu(receiving, "帮扶干部信息管理")
-    receiving.get_by_role("link", name="干部离开").click()
+    receiving.locator("main").get_by_role("link", name="干部离开", exact=True).click()
     field(receiving, "帮扶干部").select_option(label="赖建华")
     receiving.get_by_role("button", name="下一步").click()
     expect(receiving.get_by_test_id("depart-confirm")).to_contain_text("不可撤销")
