@@ -455,6 +455,36 @@ def test_a_non_image_photo_is_refused(world):
         )
 
 
+def test_a_photo_named_like_a_page_is_stored_and_served_as_an_image(
+    world, login, settings, tmp_path
+):
+    """The stored extension and the served type follow the image format, not the uploaded
+    name: a PNG carrying a script under the name "x.html" must not come back as a page."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    link_world_village(world)
+    household = assigned_household(world)
+    client = login(world.cadre_account)
+    payload = _png().read() + b"<script>alert(document.cookie)</script>"
+    upload = SimpleUploadedFile("x.html", payload, content_type="text/html")
+    response = client.post(
+        f"/units/surveys/{household.pk}/visits/",
+        {"date": "2026-06-01", "content": "入户走访", "photo": upload},
+    )
+    assert response.status_code == 302
+    visit = VisitLog.objects.get()
+    assert visit.photo.name.endswith(".png")
+    response = client.get(f"/units/visits/{visit.pk}/photo/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 # --- 单位信息管理 ------------------------------------------------------------------------------
 
 
