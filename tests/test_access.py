@@ -858,3 +858,51 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     assert Cadre.objects.get(name="李四").left_at is None
     assert HouseholdLink.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
     assert Assignment.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
+
+
+# --- ids no row can have ------------------------------------------------------------------
+
+BEYOND = "9" * 40  # beyond a database integer: the SQLite driver fails on it
+ODD = "\u00b2"  # a superscript two: str.isdigit() but not int()
+
+
+def test_ids_no_row_can_have_are_refused_without_a_500(world, login):
+    """Ticked ids, ids in query strings and numbers in forms beyond a database integer or
+    made of odd digits: a refusal or nothing found, never a 500."""
+    from .units_data import assigned_household, link_world_village, the_cadre
+
+    link_world_village(world)
+    household = assigned_household(world)
+    cadre = the_cadre(world).pk
+    tries = [
+        ("township_office", "get", "/units/links/", {"household": BEYOND}),
+        ("unit_account", "get", "/units/cadres/transfer/", {"cadre": ODD}),
+        ("unit_account", "post", f"/units/cadres/{cadre}/assign/confirm/", {"households": BEYOND}),
+        ("unit_account", "post", f"/units/cadres/{cadre}/unassign/", {"households": BEYOND}),
+        ("county_office", "post", "/assessment/return/", {"households": BEYOND, "confirm": "1"}),
+        ("county_office", "post", "/assessment/return/", {"households": BEYOND, "reason": "other"}),
+        ("township_office", "post", "/assessment/lift/", {"households": BEYOND, "to": "lifted"}),
+        ("township_office", "get", "/assessment/lift/", {"per_page": ODD}),
+        ("county_office", "get", "/units/archive/", {"year": ODD}),
+        ("county_office", "post", "/units/reset/", {"links": ODD}),
+        (
+            "county_office",
+            "post",
+            "/units/units/reorganize/",
+            {"mode": "merge", "sources": BEYOND, "cadres": BEYOND, "villages": BEYOND},
+        ),
+    ]
+    wrong = []
+    for name, method, url, data in tries:
+        client = login(getattr(world, name))
+        status = getattr(client, method)(url, data).status_code
+        if status >= 500:
+            wrong.append(f"{name} {method.upper()} {url} {data}: {status}")
+    assert not wrong, "\n".join(wrong)
+    assert assignment_is_active(household)
+
+
+def assignment_is_active(household) -> bool:
+    from units.models import Assignment
+
+    return Assignment.objects.filter(household=household, ended_at__isnull=True).exists()
