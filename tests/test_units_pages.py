@@ -7,6 +7,7 @@ import io
 import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from poverty_system.actor import Actor
@@ -343,6 +344,29 @@ def test_departure_is_confirmed_then_blocks_the_login(world, login, client):
     assert response.status_code == 200  # refused
     with pytest.raises(services.UnitError):
         services.depart_cadre(Actor.system(world.unit_account), cadre)
+
+
+def test_a_transfer_or_departure_dated_after_today_is_refused(world, login):
+    """Both take effect at once (assignments end, the login stops): a later date would be a
+    false record."""
+    other, _, _ = services.create_unit(
+        world.county_office, name="于都县教育局", region=world.county, username="edu"
+    )
+    cadre = the_cadre(world)
+    later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    client = login(world.unit_account)
+    response = client.post(
+        "/units/cadres/transfer/",
+        {"cadre": cadre.pk, "to_unit": other.pk, "kind": "transfer", "date": later},
+    )
+    assert response.status_code == 200 and "调动日期不能晚于今天" in text(response)
+    response = client.post(
+        "/units/cadres/depart/", {"cadre": cadre.pk, "date": later, "confirm": "yes"}
+    )
+    assert response.status_code == 200 and "离开日期不能晚于今天" in text(response)
+    cadre.refresh_from_db()
+    assert cadre.unit_id == world.unit.pk and cadre.left_at is None and cadre.user.is_active
+    assert not Transfer.objects.exists()
 
 
 # --- surveys ------------------------------------------------------------------------------
