@@ -509,6 +509,35 @@ def test_a_photo_named_like_a_page_is_stored_and_served_as_an_image(
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_photo_claiming_billions_of_pixels_is_refused_with_a_message(world, login):
+    """A few bytes of PNG header claiming 30000 × 30000 pixels: Pillow refuses to open it
+    (DecompressionBombError, not an OSError): a message, not a 500."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 1, 0, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b""))
+    bomb += chunk(b"IEND", b"")
+    link_world_village(world)
+    household = assigned_household(world)
+    client = login(world.cadre_account)
+    response = client.post(
+        f"/units/surveys/{household.pk}/visits/",
+        {
+            "date": "2026-06-01",
+            "content": "入户走访",
+            "photo": SimpleUploadedFile("a.png", bomb, content_type="image/png"),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200 and "照片尺寸过大" in text(response)
+    assert not VisitLog.objects.exists()
+
+
 # --- 单位信息管理 ------------------------------------------------------------------------------
 
 

@@ -134,6 +134,8 @@ def check_photo(photo) -> str | None:
         with Image.open(photo) as image:
             kind = image.format
             image.verify()
+    except Image.DecompressionBombError:  # a few bytes that claim billions of pixels
+        raise UnitError("照片尺寸过大，请压缩后再上传。", "photo") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise UnitError("照片须为 JPEG、PNG 或 WEBP 格式的图片。", "photo") from None
     finally:
