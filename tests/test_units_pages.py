@@ -208,6 +208,10 @@ def test_assign_add_confirm_and_remove_in_the_page(world, login):
     assert all(h.number in candidates for h in households) and unlinked.number not in candidates
     explained = client.get(f"/units/cadres/{cadre.pk}/assign/?q={unlinked.number}")
     assert "尚未关联帮扶单位" in text(explained)
+    # a household outside the unit's slice: its head's name masked
+    reason = " ".join(text(explained).split())
+    head = unlinked.head_name
+    assert f"{head[0]}{'*' * (len(head) - 1)}" in reason and head not in reason
     assert "尚未登记" in text(client.get(f"/units/cadres/{cadre.pk}/assign/?q=000000000000"))
     response = client.post(
         f"/units/cadres/{cadre.pk}/assign/confirm/", {"households": [h.pk for h in households]}
