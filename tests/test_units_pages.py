@@ -580,6 +580,18 @@ def test_merge_is_all_or_nothing(world, login):
             username="unit",
         )
     assert (Unit.objects.count(), User.objects.count(), Transfer.objects.count()) == before
+    with pytest.raises(services.UnitError, match="不能晚于今天"):  # the cadres move at once
+        services.reorganize_units(
+            world.county_office,
+            mode="merge",
+            sources=[world.unit, second],
+            cadres=None,
+            name="合并单位",
+            region=world.county,
+            username="merged",
+            date=timezone.localdate() + datetime.timedelta(days=1),
+        )
+    assert (Unit.objects.count(), User.objects.count(), Transfer.objects.count()) == before
     new_unit, _, _, summary = services.reorganize_units(
         world.county_office,
         mode="merge",
