@@ -4,6 +4,7 @@ Gender and birth date are read from the number, never typed separately.
 """
 
 import datetime
+import unicodedata
 
 from django.utils import timezone
 from stdnum import exceptions, numdb
@@ -22,7 +23,11 @@ def upgrade_15(number: str) -> str:
 
 def normalize(number: str) -> str:
     """The canonical 18-character form, or InvalidIdNumber with a Chinese message."""
-    number = ric.compact(number or "").upper()
+    # Full-width digits (a Chinese input method) become ASCII, so one number has one form;
+    # any other non-ASCII character is refused below (python-stdnum fails on some: a 500).
+    number = ric.compact(unicodedata.normalize("NFKC", number or "")).upper()
+    if not number.isascii():
+        raise InvalidIdNumber("身份证号码只能包含数字，最后一位可以是 X。")
     if len(number) == 15 and number.isdigit():
         number = upgrade_15(number)
     if len(number) != 18:

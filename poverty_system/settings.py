@@ -131,8 +131,8 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors hol
 # Login security: lockout and idle timeout (see docs/SECURITY.md). Failures are counted per
 # username and client address (LOGIN_MAX_FAILURES) and per username from any address
 # (LOGIN_ACCOUNT_MAX_FAILURES, against password spraying); failures older than the window
-# are forgotten. The client address is REMOTE_ADDR, or the first address of CLIENT_IP_HEADER
-# (e.g. HTTP_X_FORWARDED_FOR) when a trusted proxy sets it.
+# are forgotten. The client address is REMOTE_ADDR, or the last address of CLIENT_IP_HEADER
+# (e.g. HTTP_X_FORWARDED_FOR, the one the trusted proxy appended) when a trusted proxy sets it.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 30)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)

@@ -858,3 +858,190 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     assert Cadre.objects.get(name="李四").left_at is None
     assert HouseholdLink.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
     assert Assignment.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
+
+
+# --- ids no row can have ------------------------------------------------------------------
+
+BEYOND = "9" * 40  # beyond a database integer: the SQLite driver fails on it
+ODD = "\u00b2"  # a superscript two: str.isdigit() but not int()
+
+
+def test_ids_no_row_can_have_are_refused_without_a_500(world, login):
+    """Ticked ids, ids in query strings and numbers in forms beyond a database integer or
+    made of odd digits: a refusal or nothing found, never a 500."""
+    from .units_data import assigned_household, link_world_village, the_cadre
+
+    link_world_village(world)
+    household = assigned_household(world)
+    cadre = the_cadre(world).pk
+    tries = [
+        ("township_office", "get", "/units/links/", {"household": BEYOND}),
+        ("unit_account", "get", "/units/cadres/transfer/", {"cadre": ODD}),
+        ("unit_account", "post", f"/units/cadres/{cadre}/assign/confirm/", {"households": BEYOND}),
+        ("unit_account", "post", f"/units/cadres/{cadre}/unassign/", {"households": BEYOND}),
+        ("county_office", "post", "/assessment/return/", {"households": BEYOND, "confirm": "1"}),
+        ("county_office", "post", "/assessment/return/", {"households": BEYOND, "reason": "other"}),
+        ("township_office", "post", "/assessment/lift/", {"households": BEYOND, "to": "lifted"}),
+        ("township_office", "get", "/assessment/lift/", {"per_page": ODD}),
+        ("county_office", "get", "/units/archive/", {"year": ODD}),
+        ("county_office", "post", "/units/reset/", {"links": ODD}),
+        (
+            "county_office",
+            "post",
+            "/units/units/reorganize/",
+            {"mode": "merge", "sources": BEYOND, "cadres": BEYOND, "villages": BEYOND},
+        ),
+    ]
+    wrong = []
+    for name, method, url, data in tries:
+        client = login(getattr(world, name))
+        status = getattr(client, method)(url, data).status_code
+        if status >= 500:
+            wrong.append(f"{name} {method.upper()} {url} {data}: {status}")
+    assert not wrong, "\n".join(wrong)
+    assert assignment_is_active(household)
+
+
+def assignment_is_active(household) -> bool:
+    from units.models import Assignment
+
+    return Assignment.objects.filter(household=household, ended_at__isnull=True).exists()
+
+
+# --- ids of objects outside the slice in form fields ----------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, settings, tmp_path):
+    """The path sweep above covers ids in URLs; here the island's ids go into the fields of
+    the forms that take ids (ticked households, the chosen unit, cadre, village or region),
+    each posted by the account whose role the form is for: refused, and the island is
+    untouched."""
+    from assessment.models import PoorVillage
+    from units.models import Assignment, Cadre, HouseholdLink, Transfer, UnitVillage
+
+    from .units_data import assigned_household, link_world_village, the_cadre
+
+    settings.EXPORT_DIR = tmp_path / "exports"
+    link_world_village(world)
+    ours = assigned_household(world)
+    build_island(world.admin)
+    island_household = Household.objects.filter(village_code__startswith="44").latest("pk")
+    island_cadre = Cadre.objects.get(name="李四")
+    island_unit = island_cadre.unit
+    island_village = Region.objects.get(code="440103001001")
+    island_link = UnitVillage.objects.get(unit=island_unit)
+    cadre = the_cadre(world).pk
+    today = "2026-06-01"
+    posts = [
+        (
+            "unit_account",
+            f"/units/cadres/{cadre}/assign/confirm/",
+            {"households": island_household.pk},
+        ),
+        ("unit_account", f"/units/cadres/{cadre}/unassign/", {"households": island_household.pk}),
+        ("unit_account", "/units/villages/link/", {"village": island_village.pk}),
+        (
+            "unit_account",
+            "/units/cadres/transfer/",
+            {"cadre": island_cadre.pk, "to_unit": world.unit.pk, "kind": "transfer", "date": today},
+        ),
+        (
+            "unit_account",
+            "/units/cadres/depart/",
+            {"cadre": island_cadre.pk, "date": today, "confirm": "yes"},
+        ),
+        (
+            "village_account",
+            "/units/links/add/",
+            {"households": island_household.pk, "unit": world.unit.pk},
+        ),
+        ("village_account", "/units/links/add/", {"households": ours.pk, "unit": island_unit.pk}),
+        (
+            "county_office",
+            "/units/units/reorganize/",
+            {
+                "mode": "split",
+                "sources": island_unit.pk,
+                "cadres": island_cadre.pk,
+                "villages": island_link.pk,
+                "name": "新单位",
+                "region": world.county.pk,
+                "username": "newunit",
+                "date": today,
+            },
+        ),
+        (
+            "county_office",
+            "/units/units/reorganize/",
+            {
+                "mode": "merge",
+                "sources": [world.unit.pk, island_unit.pk],
+                "name": "新单位",
+                "region": world.county.pk,
+                "username": "newunit",
+                "date": today,
+            },
+        ),
+        (
+            "county_office",
+            "/units/units/add/",
+            {"name": "外省", "region": island_village.pk, "username": "x1"},
+        ),
+        ("county_office", "/units/archives/export/start/", {"region": island_village.pk}),
+        (
+            "township_office",
+            "/assessment/lift/",
+            {"households": island_household.pk, "to": "lifted", "opinion": "达标"},
+        ),
+        (
+            "county_office",
+            "/assessment/return/",
+            {"households": island_household.pk, "reason": "other", "text": "x", "confirm": "1"},
+        ),
+        (
+            "township_office",
+            "/assessment/poor-villages/add/",
+            {"village": island_village.pk, "year": 2026, "households": 1, "population": 1},
+        ),
+    ]
+    before = {
+        "assignments": set(
+            Assignment.objects.filter(ended_at__isnull=True).values_list("pk", flat=True)
+        ),
+        "links": set(
+            HouseholdLink.objects.filter(ended_at__isnull=True).values_list("pk", flat=True)
+        ),
+        "village_links": set(
+            UnitVillage.objects.filter(ended_at__isnull=True).values_list("pk", flat=True)
+        ),
+        "poor_villages": PoorVillage.objects.count(),
+        "status": island_household.status,
+    }
+    wrong = []
+    clients = {}
+    for name, url, data in sorted(posts, key=lambda post: post[0]):
+        if name not in clients:
+            clients = {name: login(getattr(world, name))}
+        status = clients[name].post(url, data).status_code
+        if status >= 500 or status == 302 and "export" not in url:
+            wrong.append(f"{name} POST {url} {data}: {status}")
+    assert not wrong, "\n".join(wrong)
+    assert before == {
+        "assignments": set(
+            Assignment.objects.filter(ended_at__isnull=True).values_list("pk", flat=True)
+        ),
+        "links": set(
+            HouseholdLink.objects.filter(ended_at__isnull=True).values_list("pk", flat=True)
+        ),
+        "village_links": set(
+            UnitVillage.objects.filter(ended_at__isnull=True).values_list("pk", flat=True)
+        ),
+        "poor_villages": PoorVillage.objects.count(),
+        "status": Household.objects.get(pk=island_household.pk).status,
+    }
+    island_cadre.refresh_from_db()
+    assert island_cadre.unit_id == island_unit.pk and island_cadre.left_at is None
+    assert not Transfer.objects.filter(cadre=island_cadre).exists()
+    assert not Unit.objects.filter(name__in=["新单位", "外省"]).exists()
+    assert not Export.objects.filter(owner=world.county_office).exists()

@@ -112,6 +112,12 @@ def test_plans_of_children_within_the_parent_and_progress(world, login):
     assert (row.last_year_poor, row.planned_exits, row.planned_new) == (2, 8, 1)
     assert row.planned_population == 2 - 8 + 1 and row.actual_exits == 2
     assert row.progress == 25
+    # a number beyond any population (or a database integer) is refused, not a 500
+    for huge in ("100000001", "9" * 40):
+        response = client.post(
+            f"/assessment/scale-plans/?year={year}", {**data, f"new-{township.pk}": huge}
+        )
+        assert response.status_code == 200 and "人数不能超过" in response.content.decode()
     # the city may not lower the county's plan below its townships' sum
     with pytest.raises(AssessmentError) as error:
         save_children_plans(Actor(world.city_office), world.city, year, {county.pk: (5, 2, 1)})

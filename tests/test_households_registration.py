@@ -296,6 +296,24 @@ def test_a_repeated_id_number_names_the_household_holding_it(world, login):
     assert Household.objects.count() == 1
 
 
+def test_full_width_and_odd_digits_in_an_id_number(world, login):
+    """A full-width number (Chinese input method) is the same number as the ASCII one, so the
+    repeat is caught; a character python-stdnum cannot read is a message, not a 500."""
+    holder_id = make_id()
+    register(world.village_account, world.phone, [member("张三", id_number=holder_id)])
+    client = login(world.village_account, world.phone)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in holder_id)
+    response = post_new(client, [member("李四", id_number=full_width)])
+    assert "户主 张三" in member_errors(response, 0)["id_number"][0]
+    odd = holder_id[:16] + "\u00b2" + holder_id[17]  # a superscript two
+    response = post_new(client, [member("李四", id_number=odd)])
+    assert response.status_code == 200
+    assert member_errors(response, 0)["id_number"]
+    assert Household.objects.count() == 1
+    response = login(world.township_office).post("/households/", {"q": odd}, follow=True)
+    assert response.status_code == 200
+
+
 def test_outside_the_slice_the_holding_head_is_masked(world, login):
     holder_id = make_id()
     holder = register(

@@ -332,9 +332,17 @@ def test_the_client_address_comes_from_the_trusted_proxy_header(world, client, s
         client.post(
             "/login/",
             {"username": "township", "password": f"Wrong#{attempt}xx"},
-            HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1",
+            # the client's own entry first, the address the proxy appended last
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}, 203.0.113.7",
         )
     assert LoginThrottle.objects.get(username="township", ip="203.0.113.7").locked_until
+    # A forged leading entry does not escape the lock of the real address.
+    response = client.post(
+        "/login/",
+        {"username": "township", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
+    )
+    assert response.status_code == 200
     # Another client behind the same proxy is not locked out.
     response = client.post(
         "/login/",

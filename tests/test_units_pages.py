@@ -7,6 +7,7 @@ import io
 import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from poverty_system.actor import Actor
@@ -207,6 +208,10 @@ def test_assign_add_confirm_and_remove_in_the_page(world, login):
     assert all(h.number in candidates for h in households) and unlinked.number not in candidates
     explained = client.get(f"/units/cadres/{cadre.pk}/assign/?q={unlinked.number}")
     assert "尚未关联帮扶单位" in text(explained)
+    # a household outside the unit's slice: its head's name masked
+    reason = " ".join(text(explained).split())
+    head = unlinked.head_name
+    assert f"{head[0]}{'*' * (len(head) - 1)}" in reason and head not in reason
     assert "尚未登记" in text(client.get(f"/units/cadres/{cadre.pk}/assign/?q=000000000000"))
     response = client.post(
         f"/units/cadres/{cadre.pk}/assign/confirm/", {"households": [h.pk for h in households]}
@@ -345,6 +350,29 @@ def test_departure_is_confirmed_then_blocks_the_login(world, login, client):
         services.depart_cadre(Actor.system(world.unit_account), cadre)
 
 
+def test_a_transfer_or_departure_dated_after_today_is_refused(world, login):
+    """Both take effect at once (assignments end, the login stops): a later date would be a
+    false record."""
+    other, _, _ = services.create_unit(
+        world.county_office, name="于都县教育局", region=world.county, username="edu"
+    )
+    cadre = the_cadre(world)
+    later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    client = login(world.unit_account)
+    response = client.post(
+        "/units/cadres/transfer/",
+        {"cadre": cadre.pk, "to_unit": other.pk, "kind": "transfer", "date": later},
+    )
+    assert response.status_code == 200 and "调动日期不能晚于今天" in text(response)
+    response = client.post(
+        "/units/cadres/depart/", {"cadre": cadre.pk, "date": later, "confirm": "yes"}
+    )
+    assert response.status_code == 200 and "离开日期不能晚于今天" in text(response)
+    cadre.refresh_from_db()
+    assert cadre.unit_id == world.unit.pk and cadre.left_at is None and cadre.user.is_active
+    assert not Transfer.objects.exists()
+
+
 # --- surveys ------------------------------------------------------------------------------
 
 
@@ -455,6 +483,65 @@ def test_a_non_image_photo_is_refused(world):
         )
 
 
+def test_a_photo_named_like_a_page_is_stored_and_served_as_an_image(
+    world, login, settings, tmp_path
+):
+    """The stored extension and the served type follow the image format, not the uploaded
+    name: a PNG carrying a script under the name "x.html" must not come back as a page."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    link_world_village(world)
+    household = assigned_household(world)
+    client = login(world.cadre_account)
+    payload = _png().read() + b"<script>alert(document.cookie)</script>"
+    upload = SimpleUploadedFile("x.html", payload, content_type="text/html")
+    response = client.post(
+        f"/units/surveys/{household.pk}/visits/",
+        {"date": "2026-06-01", "content": "入户走访", "photo": upload},
+    )
+    assert response.status_code == 302
+    visit = VisitLog.objects.get()
+    assert visit.photo.name.endswith(".png")
+    response = client.get(f"/units/visits/{visit.pk}/photo/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_photo_claiming_billions_of_pixels_is_refused_with_a_message(world, login):
+    """A few bytes of PNG header claiming 30000 × 30000 pixels: Pillow refuses to open it
+    (DecompressionBombError, not an OSError): a message, not a 500."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 1, 0, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b""))
+    bomb += chunk(b"IEND", b"")
+    link_world_village(world)
+    household = assigned_household(world)
+    client = login(world.cadre_account)
+    response = client.post(
+        f"/units/surveys/{household.pk}/visits/",
+        {
+            "date": "2026-06-01",
+            "content": "入户走访",
+            "photo": SimpleUploadedFile("a.png", bomb, content_type="image/png"),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200 and "照片尺寸过大" in text(response)
+    assert not VisitLog.objects.exists()
+
+
 # --- 单位信息管理 ------------------------------------------------------------------------------
 
 
@@ -491,6 +578,18 @@ def test_merge_is_all_or_nothing(world, login):
             name="合并单位",
             region=world.county,
             username="unit",
+        )
+    assert (Unit.objects.count(), User.objects.count(), Transfer.objects.count()) == before
+    with pytest.raises(services.UnitError, match="不能晚于今天"):  # the cadres move at once
+        services.reorganize_units(
+            world.county_office,
+            mode="merge",
+            sources=[world.unit, second],
+            cadres=None,
+            name="合并单位",
+            region=world.county,
+            username="merged",
+            date=timezone.localdate() + datetime.timedelta(days=1),
         )
     assert (Unit.objects.count(), User.objects.count(), Transfer.objects.count()) == before
     new_unit, _, _, summary = services.reorganize_units(

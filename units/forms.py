@@ -130,6 +130,25 @@ class UnitEditForm(forms.Form):
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked rows by id; an id beyond a database integer is refused like any other invalid
+    choice (the SQLite driver fails on it: a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it
+            if not 0 < number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class ReorganizeForm(UnitForm):
     mode = forms.ChoiceField(
         label="方式",
@@ -139,13 +158,11 @@ class ReorganizeForm(UnitForm):
         ],
         widget=forms.RadioSelect,
     )
-    sources = forms.ModelMultipleChoiceField(
-        label="原单位", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
-    cadres = forms.ModelMultipleChoiceField(
+    sources = IdsChoiceField(label="原单位", queryset=None, widget=forms.CheckboxSelectMultiple)
+    cadres = IdsChoiceField(
         label="拆分时借调的干部", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    villages = forms.ModelMultipleChoiceField(
+    villages = IdsChoiceField(
         label="同时转入新单位的帮扶村",
         queryset=None,
         required=False,

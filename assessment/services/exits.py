@@ -52,6 +52,8 @@ def _ids(household_ids: Iterable) -> list[int]:
         ids = sorted({int(pk) for pk in household_ids})
     except (TypeError, ValueError):
         raise Http404 from None
+    if ids and not 0 < ids[0] <= ids[-1] < 2**63:  # beyond a database integer: no row
+        raise Http404
     if not ids:
         raise AssessmentError("请勾选贫困户。", "households")
     if len(ids) > BATCH_MAX:

@@ -24,6 +24,9 @@ from ..access import SET_SCALE_PLANS
 from ..models import ScalePlan
 from .base import AssessmentError
 
+# People in one plan: more than a province holds (and within a database integer).
+MAX_PEOPLE = 100_000_000
+
 POOR = (S.POOR, S.RETURNED)
 LIFTED = (S.LIFTED, S.LIFTED_NO_SUPPORT)
 PLANNING_LEVELS = ("province", "city", "county")  # their children get plans
@@ -143,6 +146,8 @@ def save_children_plans(
         for pk, (exits, new, version) in entries.items():
             if exits < 0 or new < 0:
                 raise AssessmentError(f"{children[pk].name}：人数不能为负数。")
+            if exits > MAX_PEOPLE or new > MAX_PEOPLE:  # beyond it the database fails: a 500
+                raise AssessmentError(f"{children[pk].name}：人数不能超过 {MAX_PEOPLE} 人。")
             plan = locked.get(pk)
             if plan is None:
                 if parse_version(version) is not None:

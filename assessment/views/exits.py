@@ -44,7 +44,7 @@ def _rows(request, statuses, perm):
         found = found.filter(village_code__gte=lo, village_code__lt=hi)
     found = found.select_related("village").order_by("village_code", "number")
     size = request.GET.get("per_page", "")
-    size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else PER_PAGE
+    size = int(size) if size.isascii() and size.isdigit() and int(size) in PAGE_SIZES else PER_PAGE
     page = Paginator(found, size).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     checks = exit_check(rows)
@@ -154,6 +154,7 @@ def _chosen(request, ticked):
         ids = {int(pk) for pk in ticked}
     except ValueError:
         ids = set()
+    ids = {pk for pk in ids if 0 < pk < 2**63}  # beyond a database integer: no row
     found = filter_households(Household.objects.filter(pk__in=ids), request.user, RETURN)
     return list(found.select_related("village").order_by("village_code", "number"))
 

@@ -16,6 +16,12 @@ from .base import UnitError, as_actor, this_year
 TRANSFER_KINDS = (TransferKind.TRANSFER, TransferKind.SECONDMENT, TransferKind.RETURN)
 
 
+def _check_date(date: datetime.date | None, what: str) -> None:
+    """A move takes effect now (assignments end, the login stops): its date cannot be later."""
+    if date is not None and date > timezone.localdate():
+        raise UnitError(f"{what}不能晚于今天。", "date")
+
+
 def move_cadres(
     actor, cadres: list[Cadre], to_unit: Unit, *, kind: str, date: datetime.date, note: str = ""
 ) -> dict:
@@ -84,6 +90,7 @@ def transfer_cadre(
         raise UnitError("请选择调动方式。", "kind")
     if date is None:
         raise UnitError("请填写调动日期。", "date")
+    _check_date(date, "调动日期")
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(
             actor.user, cadre.pk, manage=True, queryset=Cadre.objects.select_for_update()
@@ -121,6 +128,7 @@ def depart_cadre(actor, cadre: Cadre, *, date: datetime.date | None = None) -> C
     """离开: irreversible. The login is disabled, active assignments end; record and history
     stay."""
     actor = as_actor(actor)
+    _check_date(date, "离开日期")
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(
             actor.user,

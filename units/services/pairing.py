@@ -14,6 +14,7 @@ from django.utils import timezone
 from households import access as hh_access
 from households.choices import HouseholdStatus
 from households.models import Claim, Household
+from households.services.members import mask_name
 from poverty_system import audit, changelog, versioning
 from poverty_system.roles import LINK_UNITS, UNLINK_UNITS, Role
 from villages.models import Level, Region
@@ -238,7 +239,8 @@ def cancel_household_link(actor, link: HouseholdLink, reason: str) -> HouseholdL
 
 def why_not_assignable(unit: Unit, query: str) -> list[tuple[Household | None, str]]:
     """For 分配 › 添加: households matching `query` (户编号 or 户主姓名) that the unit cannot
-    assign, each with the reason; a query matching nothing is "not registered yet"."""
+    assign, each with the reason (and `head_shown`: the head's name, masked unless the
+    household is linked to the unit); a query matching nothing is "not registered yet"."""
     query = (query or "").strip()
     if not query:
         return []
@@ -267,6 +269,10 @@ def why_not_assignable(unit: Unit, query: str) -> list[tuple[Household | None, s
     out = []
     for household in matches:
         link = active_links.get(household.pk)
+        # The head's name only for the unit's own households: the others lie outside its
+        # slice (a search by 户编号 must not list the names of the county's households).
+        mine = link is not None and link.unit_id == unit.pk
+        household.head_shown = household.head_name if mine else mask_name(household.head_name)
         if link is None:
             reason = "该户尚未关联帮扶单位，请村级账号先在【关联单位】中关联本单位。"
         elif link.unit_id != unit.pk:

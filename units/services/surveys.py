@@ -18,7 +18,10 @@ from ..models import Measure, MeasureKind, MeasureStatus, Survey, VisitLog
 from .base import UnitError, as_actor, this_year
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_TYPES = {"JPEG", "PNG", "WEBP"}
+# The stored file's extension comes from the format Pillow reads, never from the uploaded
+# name: a name like "x.html" would have the photo served as a page of the site.
+PHOTO_TYPES = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 MEASURE_FIELDS = ("kind", "description", "amount", "status", "start_date", "end_date")
 
 
@@ -118,9 +121,10 @@ def save_survey(
     return survey
 
 
-def check_photo(photo) -> None:
+def check_photo(photo) -> str | None:
+    """The photo's file extension by its image format; UnitError unless JPEG, PNG or WEBP."""
     if photo is None:
-        return
+        return None
     if photo.size > PHOTO_MAX_BYTES:
         raise UnitError("照片不能超过 5 MB。", "photo")
     from PIL import Image, UnidentifiedImageError
@@ -130,12 +134,15 @@ def check_photo(photo) -> None:
         with Image.open(photo) as image:
             kind = image.format
             image.verify()
+    except Image.DecompressionBombError:  # a few bytes that claim billions of pixels
+        raise UnitError("照片尺寸过大，请压缩后再上传。", "photo") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise UnitError("照片须为 JPEG、PNG 或 WEBP 格式的图片。", "photo") from None
     finally:
         photo.seek(0)
     if kind not in PHOTO_TYPES:
         raise UnitError("照片须为 JPEG、PNG 或 WEBP 格式的图片。", "photo")
+    return PHOTO_TYPES[kind]
 
 
 def add_visit(
@@ -152,13 +159,12 @@ def add_visit(
         raise UnitError("请填写走访内容。", "content")
     if len(content) > 2000:
         raise UnitError("走访内容不能超过 2000 字。", "content")
-    check_photo(photo)
+    ext = check_photo(photo)
     with transaction.atomic(durable=True):
         cadre, household = _assigned_cadre(actor, household)
         visit = VisitLog(household=household, cadre=cadre, date=date, content=content)
         if photo is not None:
             # A random name: an uploaded file name may carry a person's name.
-            ext = photo.name.rsplit(".", 1)[-1].lower() if "." in photo.name else "jpg"
-            visit.photo.save(f"{uuid.uuid4().hex}.{ext[:5]}", photo, save=False)
+            visit.photo.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
         visit.save()
     return visit

@@ -144,6 +144,8 @@ def reorganize_units(
     if mode == "split" and len(sources) != 1:
         raise UnitError("拆分只能选择一个原单位。", "sources")
     date = date or timezone.localdate()
+    if date > timezone.localdate():  # the cadres move at once: a later date would be false
+        raise UnitError("日期不能晚于今天。", "date")
     with transaction.atomic(durable=True):
         locked = [
             unit_access.get_office_unit_for_user(

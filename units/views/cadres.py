@@ -17,7 +17,7 @@ from .. import access as unit_access
 from .. import services
 from ..forms import AccountForm, CadreForm, DepartForm, TransferForm
 from ..models import Assignment, Cadre, HouseholdLink, Unit
-from .common import PER_PAGE, int_list, show_error, unit_only
+from .common import PER_PAGE, as_id, int_list, show_error, unit_only
 
 cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
 
@@ -223,8 +223,7 @@ def _serving_cadres(request):
 
 
 def _initial_cadre(request):
-    value = request.GET.get("cadre", "")
-    return int(value) if value.isdigit() else None
+    return as_id(request.GET.get("cadre", ""))
 
 
 @unit_only

@@ -19,11 +19,18 @@ def show_error(form, exc: UnitError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+# Ids beyond a database integer name nothing (the SQLite driver fails on them: a 500).
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A posted or queried id as an int, or None when it is not one a row can have."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def int_list(values) -> list[int]:
-    out = []
-    for value in values:
-        try:
-            out.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return out
+    return [number for number in map(as_id, values) if number is not None]

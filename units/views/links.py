@@ -21,7 +21,7 @@ from .. import access as unit_access
 from .. import services
 from ..forms import HouseholdLinkForm, ReasonForm
 from ..models import Assignment, HouseholdLink, Unit
-from .common import PER_PAGE, int_list, pairing_readers, show_error
+from .common import PER_PAGE, as_id, int_list, pairing_readers, show_error
 
 
 def _village_units(request):
@@ -80,9 +80,9 @@ def household_links(request, form=None):
     links = unit_access.filter_household_links(
         HouseholdLink.objects.filter(ended_at__isnull=True), request.user
     )
-    household = request.GET.get("household", "")
-    if household.isdigit():
-        links = links.filter(household_id=int(household))
+    household = as_id(request.GET.get("household", ""))
+    if household is not None:
+        links = links.filter(household_id=household)
     cadre_name = Assignment.objects.filter(
         household=OuterRef("household_id"), ended_at__isnull=True
     ).values("cadre__name")[:1]

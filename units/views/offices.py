@@ -182,7 +182,7 @@ def reset(request):
         expected = {}
         for key in counts:
             value = request.POST.get(key, "")
-            expected[key] = int(value) if value.isdigit() else -1
+            expected[key] = int(value) if value.isascii() and value.isdigit() else -1
         try:
             done = services.yearly_reset(request.actor, region, expected=expected)
         except services.UnitError as exc:
@@ -208,7 +208,8 @@ def archive(request):
     """Pairings of one year (ended or still active), read in the account's slice."""
     this_year = services.this_year()
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() and 2000 <= int(value) <= this_year else this_year
+    ok = value.isascii() and value.isdigit() and 2000 <= int(value) <= this_year
+    year = int(value) if ok else this_year
     kinds = ("links", "villages", "claims")
     kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
     if kind == "claims":

@@ -174,7 +174,12 @@ def visit_photo(request, pk):
         handle = visit.photo.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle)
+    # The type by the stored extension, from a fixed list: never a type a browser runs.
+    ext = visit.photo.name.rsplit(".", 1)[-1].lower()
+    content_type = services.surveys.PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=content_type.startswith("application/")
+    )
     response["Cache-Control"] = "private, max-age=0"
     response["X-Content-Type-Options"] = "nosniff"
     return response
