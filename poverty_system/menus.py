@@ -137,6 +137,31 @@ PAGES = {
     "units:qr_export": Page("households:view", "导出二维码信息"),
     "units:export_progress": Page("units:export_list", "导出进度"),
     "units:household_code": Page("households:detail", "二维码"),
+    # Units and cadres (pages reached from their menu items; POST views that show their form
+    # again with an error keep the same breadcrumb).
+    "units:village": Page("units:villages", "帮扶村"),
+    "units:village_plans": Page("units:village", "帮扶规划"),
+    "units:link_cancel": Page("units:household_links", "取消关联"),
+    "units:cadre": Page("units:cadres", "干部信息"),
+    "units:cadre_edit": Page("units:cadre", "修改干部信息"),
+    "units:cadre_account": Page("units:cadre", "创建登录账号"),
+    "units:assign": Page("units:cadre", "分配"),
+    "units:assign_confirm": Page("units:assign", "确定分配"),
+    "units:unassign": Page("units:cadre", "解除分配"),
+    "units:survey": Page("units:surveys", "调查情况表"),
+    "units:visit_add": Page("units:survey", "帮扶日志"),
+    "units:unit_add": Page("units:unit_list", "新建单位"),
+    "units:reorganize": Page("units:unit_list", "单位合并/拆分"),
+    "units:unit": Page("units:unit_list", "单位详情"),
+    "units:unit_edit": Page("units:unit", "修改单位信息"),
+    # Assessment
+    "assessment:rollback": Page("assessment:changes", "回退"),
+    "assessment:poor_village": Page("assessment:poor_villages", "贫困村信息"),
+    "assessment:poor_village_edit": Page("assessment:poor_village", "修改"),
+    "assessment:poor_village_submit": Page("assessment:poor_village", "上报"),
+    "assessment:poor_village_approve": Page("assessment:poor_village", "审核通过"),
+    "assessment:poor_village_return": Page("assessment:poor_village", "退回"),
+    "assessment:poor_village_exit": Page("assessment:poor_village", "出列"),
 }
 
 

@@ -341,3 +341,60 @@ def test_every_planned_url_name_is_unique_and_namespaced():
         walk(group)
     assert len(names) == len(set(names))
     assert all(":" in n for n in names if n != "password_change")
+
+
+# URL names that are not pages of their own: POST-only actions that redirect, JSON, files,
+# the login steps, the public QR page.
+NOT_PAGES = {
+    "home",
+    "health",
+    "login",
+    "login_phone",
+    "logout",
+    "qr_public",
+    "villages:region_children",
+    "households:claim",
+    "units:qr_export_start",
+    "units:export_status",
+    "units:export_download",
+    "units:household_reissue",
+    "units:village_link",
+    "units:village_unlink",
+    "units:household_link",
+    "units:visit_photo",
+}
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, prefix)
+        elif pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_page_has_a_place_in_the_breadcrumb():
+    """A page deeper than the menu (a cadre, a unit, a poor-village record, a survey ...) is
+    listed in PAGES, so it shows 当前位置 like the others."""
+    from django.urls import get_resolver
+
+    from poverty_system.menus import MENU_URL_NAMES, page_for
+
+    missing = [
+        name
+        for name in _url_names(get_resolver().url_patterns)
+        if name not in MENU_URL_NAMES and name not in NOT_PAGES and page_for(name) is None
+    ]
+    assert missing == []
+
+
+def test_breadcrumb_on_unit_and_assessment_pages(world, login):
+    client = login(world.county_office)
+    html = client.get(reverse("units:unit_add")).content.decode()
+    assert breadcrumb(html) == [
+        "首页</>",
+        "系统管理",
+        f"单位信息管理<{reverse('units:unit_list')}>",
+        "新建单位",
+    ]
