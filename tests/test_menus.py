@@ -358,9 +358,7 @@ NOT_PAGES = {
     "units:export_status",
     "units:export_download",
     "units:household_reissue",
-    "units:village_link",
     "units:village_unlink",
-    "units:household_link",
     "units:visit_photo",
 }
 
@@ -379,12 +377,14 @@ def test_every_page_has_a_place_in_the_breadcrumb():
     listed in PAGES, so it shows 当前位置 like the others."""
     from django.urls import get_resolver
 
-    from poverty_system.menus import MENU_URL_NAMES, page_for
+    from poverty_system.menus import ALIASES, MENU_URL_NAMES, page_for
 
     missing = [
         name
         for name in _url_names(get_resolver().url_patterns)
-        if name not in MENU_URL_NAMES and name not in NOT_PAGES and page_for(name) is None
+        if name not in NOT_PAGES
+        and ALIASES.get(name, name) not in MENU_URL_NAMES
+        and page_for(ALIASES.get(name, name)) is None
     ]
     assert missing == []
 
@@ -398,3 +398,13 @@ def test_breadcrumb_on_unit_and_assessment_pages(world, login):
         f"单位信息管理<{reverse('units:unit_list')}>",
         "新建单位",
     ]
+
+
+def test_a_refused_link_keeps_the_breadcrumb(world, login):
+    """关联单位 with nothing ticked shows the list again with the message, under its menu path."""
+    from tests.households_data import register
+
+    register(world.village_account, world.phone, [member("欧阳建国")])
+    client = login(world.village_account, world.phone)
+    html = client.post(reverse("units:household_link"), {"unit": ""}).content.decode()
+    assert breadcrumb(html) == ["首页</>", "基础信息库", "贫困户信息管理", "关联单位"]
