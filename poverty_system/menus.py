@@ -145,7 +145,7 @@ PAGES = {
     "units:cadre_account": Page("units:cadre", "创建登录账号"),
     "units:assign": Page("units:cadre", "分配"),
     "units:survey": Page("units:surveys", "调查情况表"),
-    "units:unit_add": Page("units:unit_list", "新建单位"),
+    "units:unit_add": Page("units:unit_list", "添加单位"),
     "units:reorganize": Page("units:unit_list", "单位合并/拆分"),
     "units:unit": Page("units:unit_list", "单位详情"),
     "units:unit_edit": Page("units:unit", "修改单位信息"),

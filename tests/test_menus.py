@@ -396,7 +396,7 @@ def test_breadcrumb_on_unit_and_assessment_pages(world, login):
         "首页</>",
         "系统管理",
         f"单位信息管理<{reverse('units:unit_list')}>",
-        "新建单位",
+        "添加单位",
     ]
 
 

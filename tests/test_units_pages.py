@@ -49,7 +49,9 @@ def test_unit_links_a_village_and_writes_plans_in_the_page(world, login):
     assert page.status_code == 200
     options = lxml.html.fromstring(page.content.decode()).xpath('//select[@name="village"]/option')
     names = {o.text for o in options if o.get("value")}
-    assert world.village.name in names and world.other_county.name not in names
+    # Each village is named with its township (a county has villages of the same name).
+    assert f"{world.township.name} · {world.village.name}" in names
+    assert not any(world.other_county.name in name for name in names)
     response = client.post(
         "/units/villages/link/", {"village": world.village.pk, "plan": "三年规划"}
     )
