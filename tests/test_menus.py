@@ -408,3 +408,18 @@ def test_a_refused_link_keeps_the_breadcrumb(world, login):
     client = login(world.village_account, world.phone)
     html = client.post(reverse("units:household_link"), {"unit": ""}).content.decode()
     assert breadcrumb(html) == ["首页</>", "基础信息库", "贫困户信息管理", "关联单位"]
+
+
+def test_a_cadre_page_has_one_breadcrumb_naming_the_cadre(world, login):
+    from tests.units_data import the_cadre
+
+    cadre = the_cadre(world)
+    html = login(world.unit_account).get(reverse("units:cadre", args=[cadre.pk])).content.decode()
+    assert html.count('class="breadcrumb"') == 1
+    assert breadcrumb(html) == [
+        "首页</>",
+        "基础信息库",
+        "驻村工作队干部信息",
+        f"帮扶干部信息管理<{reverse('units:cadres')}>",
+        cadre.name,
+    ]
