@@ -619,3 +619,20 @@ def test_list_pages_take_the_same_queries_for_more_rows(world, login):
         linked_household(world)
     Cadre.objects.create(unit=world.unit, name="李四")
     assert counts() == few
+
+
+def test_transfer_says_what_happened_to_the_cadres_households(world, login):
+    other, _, _ = services.create_unit(
+        world.county_office, name="于都县教育局", region=world.county, username="edu"
+    )
+    link_world_village(world)
+    assigned_household(world)
+    cadre = the_cadre(world)
+    response = login(world.unit_account).post(
+        "/units/cadres/transfer/",
+        {"cadre": cadre.pk, "to_unit": other.pk, "kind": "secondment", "date": "2026-06-01"},
+        follow=True,
+    )
+    shown = text(response)
+    assert f"{cadre.name}已借调至于都县教育局" in shown
+    assert "原有帮扶分配结束 1 户" in shown and "继续由其帮扶" in shown
