@@ -144,6 +144,8 @@ def save_children_plans(
             if exits < 0 or new < 0:
                 raise AssessmentError(f"{children[pk].name}：人数不能为负数。")
             plan = locked.get(pk)
+            if plan is None and (exits, new) == (0, 0):
+                continue  # nothing planned for this child: no empty plan row
             if plan is None:
                 if parse_version(version) is not None:
                     check_version(ScalePlan(version=0), version, what=children[pk].name)
