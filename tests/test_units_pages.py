@@ -634,5 +634,5 @@ def test_transfer_says_what_happened_to_the_cadres_households(world, login):
         follow=True,
     )
     shown = text(response)
-    assert f"{cadre.name}已借调至于都县教育局" in shown
+    assert f"{cadre.name}已调至于都县教育局（借调）" in shown
     assert "原有帮扶分配结束 1 户" in shown and "继续由其帮扶" in shown

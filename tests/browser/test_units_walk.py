@@ -54,7 +54,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
     unit_page = new_page()
     first_login(unit_page, live_server, "water_unit", unit_password)
     menu(unit_page, "帮扶情况登记表")
-    field(unit_page, "帮扶村").select_option(label=world.village.name)
+    field(unit_page, "帮扶村").select_option(label=f"{world.township.name} · {world.village.name}")
     field(unit_page, "帮扶规划").fill("三年内发展脐橙产业")
     unit_page.get_by_role("button", name="登记").click()
     field(unit_page, "年度帮扶计划").fill("今年修建灌溉水渠")
@@ -75,7 +75,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
 
     # --- The unit adds a cadre, creates its login and assigns the household. -----------
     menu(unit_page, "帮扶干部信息管理")
-    unit_page.get_by_role("link", name="添加干部").click()
+    unit_page.get_by_role("link", name="添加干部", exact=True).click()
     field(unit_page, "姓名").fill("赖建华")
     field(unit_page, "身份证号码").fill(make_id(birth="19800808"))
     field(unit_page, "手机号码").fill("13911112222")
@@ -124,7 +124,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
     receiving = new_page()
     browser_login(receiving, live_server, world.unit_account)
     menu(receiving, "帮扶干部信息管理")
-    receiving.get_by_role("link", name="干部离开").click()
+    receiving.get_by_role("main").get_by_role("link", name="干部离开").click()
     field(receiving, "帮扶干部").select_option(label="赖建华")
     receiving.get_by_role("button", name="下一步").click()
     expect(receiving.get_by_test_id("depart-confirm")).to_contain_text("不可撤销")

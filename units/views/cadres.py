@@ -256,7 +256,7 @@ def transfer(request):
         else:
             messages.success(
                 request,
-                f"{data['cadre'].name}已{transfer.get_kind_display()}至{data['to_unit'].name}；"
+                f"{data['cadre'].name}已调至{data['to_unit'].name}（{transfer.get_kind_display()}）；"
                 f"原有帮扶分配结束 {transfer.ended} 户（在本单位显示为未分配），"
                 f"调入单位同时帮扶的 {transfer.kept} 户继续由其帮扶。",
             )
