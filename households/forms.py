@@ -97,6 +97,7 @@ class BasicForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
                 "village": forms.ModelChoiceField(
                     label="所属村",
                     queryset=villages,
+                    empty_label="请选择村",
                     error_messages={
                         "invalid_choice": "请选择本账号所辖的村。",
                         "required": "请选择所属村。",
@@ -376,6 +377,7 @@ class RemoveMemberForm(forms.Form):
     member = forms.ModelChoiceField(
         label="减少的成员",
         queryset=Member.objects.none(),
+        empty_label="请选择成员",
         error_messages={
             "required": "请选择减少的成员。",
             "invalid_choice": "请选择该户的在册成员。",
@@ -396,6 +398,7 @@ class RemoveMemberForm(forms.Form):
     new_head = forms.ModelChoiceField(
         label="新户主",
         queryset=Member.objects.none(),
+        empty_label="请选择新户主",
         required=False,
         help_text="减少户主而该户仍有其他在册成员时，须同时指定新户主。",
         error_messages={"invalid_choice": "请选择该户的在册成员。"},

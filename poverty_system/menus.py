@@ -137,6 +137,38 @@ PAGES = {
     "units:qr_export": Page("households:view", "导出二维码信息"),
     "units:export_progress": Page("units:export_list", "导出进度"),
     "units:household_code": Page("households:detail", "二维码"),
+    # Units and cadres (pages reached from their menu items; POST views that show their form
+    # again with an error keep the same breadcrumb).
+    "units:village": Page("units:villages", "帮扶村"),
+    "units:link_cancel": Page("units:household_links", "取消关联"),
+    "units:cadre": Page("units:cadres", "干部信息"),
+    "units:cadre_account": Page("units:cadre", "创建登录账号"),
+    "units:assign": Page("units:cadre", "分配"),
+    "units:survey": Page("units:surveys", "调查情况表"),
+    "units:unit_add": Page("units:unit_list", "添加单位"),
+    "units:reorganize": Page("units:unit_list", "单位合并/拆分"),
+    "units:unit": Page("units:unit_list", "单位详情"),
+    "units:unit_edit": Page("units:unit", "修改单位信息"),
+    # Assessment
+    "assessment:rollback": Page("assessment:changes", "回退"),
+    "assessment:poor_village": Page("assessment:poor_villages", "贫困村信息"),
+    "assessment:poor_village_edit": Page("assessment:poor_village", "修改"),
+    "assessment:poor_village_submit": Page("assessment:poor_village", "上报"),
+    "assessment:poor_village_approve": Page("assessment:poor_village", "审核通过"),
+    "assessment:poor_village_return": Page("assessment:poor_village", "退回"),
+    "assessment:poor_village_exit": Page("assessment:poor_village", "出列"),
+}
+
+# POST actions that show the page they were sent from again (with the form's errors): they
+# have that page's menu item and breadcrumb.
+ALIASES = {
+    "units:household_link": "units:household_links",
+    "units:village_link": "units:villages",
+    "units:village_plans": "units:village",
+    "units:cadre_edit": "units:cadre",
+    "units:assign_confirm": "units:assign",
+    "units:unassign": "units:cadre",
+    "units:visit_add": "units:survey",
 }
 
 
@@ -189,6 +221,7 @@ def menu_for(user, view_name: str = "") -> list[Entry]:
     page shown, or of the menu page a deeper page belongs to) and its groups marked."""
     role = _role(user)
     groups = [e for e in (_build(user, role, g) for g in MENU) if e is not None]
+    view_name = ALIASES.get(view_name, view_name)
     target = menu_url_name(view_name)
     if target:
         for group in groups:
@@ -272,7 +305,7 @@ def _path_to(groups: list[Entry], url_name: str) -> list[Entry] | None:
 
 def breadcrumb_for(groups: list[Entry], view_name: str, kwargs: dict) -> Breadcrumb | None:
     chain = []  # deeper pages, this page first
-    name = view_name
+    name = view_name = ALIASES.get(view_name, view_name)
     while (page := page_for(name)) is not None and len(chain) < 5:
         chain.append((name, page))
         name = page.parent

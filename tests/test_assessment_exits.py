@@ -328,3 +328,14 @@ def test_household_page_links_to_rollback_for_offices_only(world, login):
     }.items():
         page = login(getattr(world, name)).get(f"/households/{household.pk}/").content.decode()
         assert (url in page) is shown, name
+
+
+def test_region_filter_sets_villages_under_their_township(world, login):
+    """A county has villages of the same name in several townships (two 东方红居委会 in
+    于都县): in the 区域 list each village is indented under its township."""
+    html = login(world.county_office).get("/assessment/return/").content.decode()
+    options = lxml.html.fromstring(html).xpath('//select[@name="region"]/option')
+    labels = {o.get("value"): o.text_content() for o in options}
+    assert labels[str(world.township.pk)] == world.township.name
+    assert labels[str(world.village.pk)] == "\u3000" + world.village.name
+    assert labels[str(world.other_village.pk)] == "\u3000" + world.other_village.name

@@ -200,3 +200,12 @@ def test_list_pages_run_a_constant_number_of_queries(world, login, django_assert
     actions.add_poor_village(Actor(world.township_office), world.village, 2025, DATA)
     for url, before in few.items():
         assert count(township, url) == before, url
+
+
+def test_add_form_speaks_chinese_and_starts_at_this_year(world, login):
+    from django.utils import timezone
+
+    html = login(world.township_office).get("/assessment/poor-villages/add/").content.decode()
+    page = lxml.html.fromstring(html)
+    assert page.xpath('//select[@name="village"]/option[@value=""]')[0].text == "请选择村"
+    assert page.xpath('//input[@name="year"]/@value') == [str(timezone.localdate().year)]

@@ -173,3 +173,19 @@ def test_the_city_office_changes_nothing(world, login):
     record.refresh_from_db()
     assert household.status == "poor" and record.state == "draft"
     assert not PoorCounty.objects.exists()
+
+
+def test_saving_one_childs_plan_leaves_the_others_unplanned(world, login):
+    """The city fills in one county's plan: the page says one region was saved, and the
+    other counties (left at 0) get no empty plan of their own."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    county = world.county
+    response = login(world.city_office).post(
+        f"/assessment/scale-plans/?year={year}",
+        {f"exits-{county.pk}": "10", f"new-{county.pk}": "2", f"version-{county.pk}": "0"},
+        follow=True,
+    )
+    assert f"已保存 1 个区域的{year}年脱贫规模" in response.content.decode()
+    assert list(ScalePlan.objects.values_list("region", flat=True)) == [county.pk]

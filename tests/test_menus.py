@@ -341,3 +341,85 @@ def test_every_planned_url_name_is_unique_and_namespaced():
         walk(group)
     assert len(names) == len(set(names))
     assert all(":" in n for n in names if n != "password_change")
+
+
+# URL names that are not pages of their own: POST-only actions that redirect, JSON, files,
+# the login steps, the public QR page.
+NOT_PAGES = {
+    "home",
+    "health",
+    "login",
+    "login_phone",
+    "logout",
+    "qr_public",
+    "villages:region_children",
+    "households:claim",
+    "units:qr_export_start",
+    "units:export_status",
+    "units:export_download",
+    "units:household_reissue",
+    "units:village_unlink",
+    "units:visit_photo",
+}
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, prefix)
+        elif pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_page_has_a_place_in_the_breadcrumb():
+    """A page deeper than the menu (a cadre, a unit, a poor-village record, a survey ...) is
+    listed in PAGES, so it shows 当前位置 like the others."""
+    from django.urls import get_resolver
+
+    from poverty_system.menus import ALIASES, MENU_URL_NAMES, page_for
+
+    missing = [
+        name
+        for name in _url_names(get_resolver().url_patterns)
+        if name not in NOT_PAGES
+        and ALIASES.get(name, name) not in MENU_URL_NAMES
+        and page_for(ALIASES.get(name, name)) is None
+    ]
+    assert missing == []
+
+
+def test_breadcrumb_on_unit_and_assessment_pages(world, login):
+    client = login(world.county_office)
+    html = client.get(reverse("units:unit_add")).content.decode()
+    assert breadcrumb(html) == [
+        "首页</>",
+        "系统管理",
+        f"单位信息管理<{reverse('units:unit_list')}>",
+        "添加单位",
+    ]
+
+
+def test_a_refused_link_keeps_the_breadcrumb(world, login):
+    """关联单位 with nothing ticked shows the list again with the message, under its menu path."""
+    from tests.households_data import register
+
+    register(world.village_account, world.phone, [member("欧阳建国")])
+    client = login(world.village_account, world.phone)
+    html = client.post(reverse("units:household_link"), {"unit": ""}).content.decode()
+    assert breadcrumb(html) == ["首页</>", "基础信息库", "贫困户信息管理", "关联单位"]
+
+
+def test_a_cadre_page_has_one_breadcrumb_naming_the_cadre(world, login):
+    from tests.units_data import the_cadre
+
+    cadre = the_cadre(world)
+    html = login(world.unit_account).get(reverse("units:cadre", args=[cadre.pk])).content.decode()
+    assert html.count('class="breadcrumb"') == 1
+    assert breadcrumb(html) == [
+        "首页</>",
+        "基础信息库",
+        "驻村工作队干部信息",
+        f"帮扶干部信息管理<{reverse('units:cadres')}>",
+        cadre.name,
+    ]

@@ -50,7 +50,9 @@ def test_unit_links_a_village_and_writes_plans_in_the_page(world, login):
     assert page.status_code == 200
     options = lxml.html.fromstring(page.content.decode()).xpath('//select[@name="village"]/option')
     names = {o.text for o in options if o.get("value")}
-    assert world.village.name in names and world.other_county.name not in names
+    # Each village is named with its township (a county has villages of the same name).
+    assert f"{world.township.name} · {world.village.name}" in names
+    assert not any(world.other_county.name in name for name in names)
     response = client.post(
         "/units/villages/link/", {"village": world.village.pk, "plan": "三年规划"}
     )
@@ -716,3 +718,20 @@ def test_list_pages_take_the_same_queries_for_more_rows(world, login):
         linked_household(world)
     Cadre.objects.create(unit=world.unit, name="李四")
     assert counts() == few
+
+
+def test_transfer_says_what_happened_to_the_cadres_households(world, login):
+    other, _, _ = services.create_unit(
+        world.county_office, name="于都县教育局", region=world.county, username="edu"
+    )
+    link_world_village(world)
+    assigned_household(world)
+    cadre = the_cadre(world)
+    response = login(world.unit_account).post(
+        "/units/cadres/transfer/",
+        {"cadre": cadre.pk, "to_unit": other.pk, "kind": "secondment", "date": "2026-06-01"},
+        follow=True,
+    )
+    shown = text(response)
+    assert f"{cadre.name}已调至于都县教育局（借调）" in shown
+    assert "原有帮扶分配结束 1 户" in shown and "继续由其帮扶" in shown

@@ -24,15 +24,23 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
+class VillageChoiceField(forms.ModelChoiceField):
+    """A village of the county, named with its township: a county has villages of the same
+    name in several townships (于都县 has two 东方红居委会)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} · {obj.name}"
+
+
 class VillageLinkForm(forms.Form):
-    village = forms.ModelChoiceField(label="帮扶村", queryset=None, empty_label="请选择村")
+    village = VillageChoiceField(label="帮扶村", queryset=None, empty_label="请选择村")
     plan = forms.CharField(
         label="帮扶规划", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        self.fields["village"].queryset = villages.select_related("parent")
 
 
 class PlansForm(forms.Form):

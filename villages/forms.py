@@ -135,6 +135,7 @@ class AccountRegionForm(forms.Form):
     region = forms.ModelChoiceField(
         label="增加管辖区域",
         queryset=Region.objects.none(),
+        empty_label="请选择区域",
         error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择区域。"},
     )
 

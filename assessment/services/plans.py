@@ -149,6 +149,8 @@ def save_children_plans(
             if exits > MAX_PEOPLE or new > MAX_PEOPLE:  # beyond it the database fails: a 500
                 raise AssessmentError(f"{children[pk].name}：人数不能超过 {MAX_PEOPLE} 人。")
             plan = locked.get(pk)
+            if plan is None and (exits, new) == (0, 0):
+                continue  # nothing planned for this child: no empty plan row
             if plan is None:
                 if parse_version(version) is not None:
                     check_version(ScalePlan(version=0), version, what=children[pk].name)

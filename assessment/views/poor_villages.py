@@ -50,9 +50,14 @@ def get_record(user, pk, perm=None):
 
 class AddForm(PoorVillageForm):
     village = forms.ModelChoiceField(
-        label="村", queryset=Region.objects.none(), error_messages={"required": "请选择村。"}
+        label="村",
+        queryset=Region.objects.none(),
+        empty_label="请选择村",
+        error_messages={"required": "请选择村。"},
     )
-    year = forms.IntegerField(label="年度", min_value=2014, max_value=2030)
+    year = forms.IntegerField(
+        label="年度", min_value=2014, max_value=2030, initial=lambda: timezone.localdate().year
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

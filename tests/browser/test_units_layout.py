@@ -55,3 +55,17 @@ def test_unit_and_cadre_pages_fit_a_phone(new_page, live_server, world):
         cadre_page.goto(f"{origin}{url}")
         assert_fits(cadre_page, name)
         shot(cadre_page, f"{name}-phone")
+
+
+def test_cadres_survey_list_shows_what_is_to_fill_on_a_phone(new_page, live_server, world):
+    """On a phone the 贫困户信息调查情况表 list is a card per household: whether this year's
+    survey is still to fill is on the screen, not in a column off to the right."""
+    link_world_village(world)
+    assigned_household(world)
+    cadre_page = new_page(PHONE)
+    browser_login(cadre_page, live_server, world.cadre_account)
+    cadre_page.goto(f"{live_server.url}/units/surveys/")
+    status = cadre_page.get_by_test_id("surveys").get_by_text("待填写")
+    expect(status).to_be_visible()
+    box = status.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"], box

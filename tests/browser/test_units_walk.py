@@ -54,7 +54,7 @@ def test_units_walk(new_page, live_server, world, sms_outbox):
     unit_page = new_page()
     first_login(unit_page, live_server, "water_unit", unit_password)
     menu(unit_page, "帮扶情况登记表")
-    field(unit_page, "帮扶村").select_option(label=world.village.name)
+    field(unit_page, "帮扶村").select_option(label=f"{world.township.name} · {world.village.name}")
     field(unit_page, "帮扶规划").fill("三年内发展脐橙产业")
     unit_page.get_by_role("button", name="登记").click()
     field(unit_page, "年度帮扶计划").fill("今年修建灌溉水渠")

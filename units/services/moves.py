@@ -121,6 +121,8 @@ def transfer_cadre(
             },
         )
     cadre.unit = target
+    # What happened to the cadre's households, for the page to say it.
+    transfer.ended, transfer.kept = result["ended"], result["kept"]
     return transfer
 
 

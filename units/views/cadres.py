@@ -242,7 +242,7 @@ def transfer(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.transfer_cadre(
+            transfer = services.transfer_cadre(
                 request.actor,
                 data["cadre"],
                 data["to_unit"],
@@ -255,7 +255,9 @@ def transfer(request):
         else:
             messages.success(
                 request,
-                f"{data['cadre'].name}已调至{data['to_unit'].name}；其原有分配已按规则处理。",
+                f"{data['cadre'].name}已调至{data['to_unit'].name}（{transfer.get_kind_display()}）；"
+                f"原有帮扶分配结束 {transfer.ended} 户（在本单位显示为未分配），"
+                f"调入单位同时帮扶的 {transfer.kept} 户继续由其帮扶。",
             )
             return redirect("units:cadres")
     return render(request, "units/transfer.html", {"form": form})
