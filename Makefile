@@ -55,7 +55,9 @@ run: demo static
 	$(RUN_ENV) PYTHON=$(PY) scripts/serve $(HOST)
 
 dev: demo
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST)
+	@echo "调试服务器与后台任务（导出二维码等）一起启动；按 Ctrl+C 全部停止。"
+	$(DEV_ENV) bash -c '$(PY) manage.py db_worker & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; $(PY) manage.py runserver $(HOST)'
 
 chromium:
 	@bash scripts/ensure-chromium

@@ -357,3 +357,22 @@ def test_demo_village_can_see_and_claim_the_rest(demo, client):
 def test_demo_needs_the_demo_accounts(small_tree):
     with pytest.raises(CommandError):
         call_command("seed_households", "--demo", stdout=StringIO())
+
+
+def test_demo_history_lies_in_earlier_years(demo):
+    """Registered two years ago, lifted last year: this year's 脱贫情况, 综合回退 and 脱贫规模
+    start empty, and last year's poor population is the demo's poor and returned people."""
+    from assessment.services.plans import plan_rows
+
+    call_command("seed_households", "--demo", stdout=StringIO())
+    this_year = datetime.date.today().year  # noqa: DTZ011 - a calendar year
+    households = in_region(demo["360731100"])
+    assert not StatusChange.objects.filter(year=this_year).exists()
+    registered = StatusChange.objects.filter(from_status="registering", to_status="poor")
+    assert registered.count() == households.count()
+    assert {c.at.year for c in registered} == {this_year - 2}
+    own, _rows = plan_rows(demo["360731100"], this_year)
+    poor_people = sum(
+        households.filter(status__in=["poor", "returned"]).values_list("size", flat=True)
+    )
+    assert own.last_year_poor == poor_people > 0

@@ -1,6 +1,8 @@
 """The households of `make run`: a few hundred in villages of 贡江镇, some claimed by the
 demo phones, with the status changes behind the non-poor statuses."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -88,31 +90,39 @@ def _claim_demo(account) -> int:
 
 
 def _demo_history(household_ids: list[int]) -> None:
-    """Status changes behind the demo's non-poor statuses, by the demo offices."""
+    """The status history behind the demo's statuses, dated in earlier years as a real
+    county's would be: every household registered (登记中 → 贫困户) two years ago by the
+    village, the non-poor ones lifted last year by the township (and then 不再享受政策 or
+    returned by the county). So this year's 脱贫规模, 脱贫情况 and 综合回退 start empty and
+    last year's poor population is what the demo shows."""
+    village = User.objects.filter(username="cangqian_village").first()
     township = User.objects.filter(username="gongjiang_town").first()
     county = User.objects.filter(username="yudu_county").first()
-    if township is None or county is None:
+    if village is None or township is None or county is None:
         return
-    year = timezone.localdate().year
+    this_year = timezone.localdate().year
+    registered = ("registering", "poor", village, "扶贫对象审批表已填写完成，登记为贫困户。")
     lifted = ("poor", "lifted", township, "两不愁三保障已落实，人均纯收入超过脱贫标准，同意脱贫。")
     steps = {
-        HouseholdStatus.LIFTED: [lifted],
+        HouseholdStatus.POOR: [registered],
+        HouseholdStatus.LIFTED: [registered, lifted],
         HouseholdStatus.LIFTED_NO_SUPPORT: [
+            registered,
             lifted,
             ("lifted", "lifted_no_support", township, "稳定脱贫，不再享受扶贫政策。"),
         ],
         HouseholdStatus.RETURNED: [
+            registered,
             lifted,
             ("lifted", "returned", county, "因病返贫，家庭收入低于扶贫标准。"),
         ],
     }
-    changes = []
-    for pk, status in (
-        Household.objects.filter(pk__in=household_ids)
-        .exclude(status=HouseholdStatus.POOR)
-        .values_list("pk", "status")
-    ):
-        for from_status, to_status, actor, reason in steps.get(status, []):
+    # (year, month, day) of the n-th step: registration, exit, the step after the exit.
+    dates = [(this_year - 2, 3, 15), (this_year - 1, 6, 30), (this_year - 1, 11, 20)]
+    changes, when = [], []
+    for pk, status in Household.objects.filter(pk__in=household_ids).values_list("pk", "status"):
+        for step, (from_status, to_status, actor, reason) in enumerate(steps.get(status, [])):
+            year, month, day = dates[step]
             changes.append(
                 StatusChange(
                     household_id=pk,
@@ -123,4 +133,11 @@ def _demo_history(household_ids: list[int]) -> None:
                     actor=actor,
                 )
             )
+            when.append(
+                datetime.datetime(year, month, day, 10, tzinfo=timezone.get_current_timezone())
+            )
     StatusChange.objects.bulk_create(changes)
+    # `at` is set on insert (auto_now_add); the demo's dates are in the past.
+    for change, at in zip(changes, when, strict=True):
+        change.at = at
+    StatusChange.objects.bulk_update(changes, ["at"], batch_size=500)
