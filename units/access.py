@@ -66,16 +66,12 @@ def cadre_of(user: Any) -> Cadre | None:
     return cast("Cadre | None", user._cadre)
 
 
-def _active(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active)
-
-
 # --- units -------------------------------------------------------------------------------
 
 
 def filter_units(queryset: QS, user: Any) -> QS:
     user = _user(user)
-    if not _active(user):
+    if not access.is_active_account(user):
         return queryset.none()
     if access.is_admin(user):
         return queryset
@@ -124,7 +120,7 @@ def get_office_unit_for_user(user: Any, pk: Any, *, queryset: QS | None = None) 
 
 def filter_village_links(queryset: QS, user: Any) -> QS:
     user = _user(user)
-    if not _active(user):
+    if not access.is_active_account(user):
         return queryset.none()
     if user.role in (Role.UNIT, Role.CADRE):
         return queryset.filter(unit__in=filter_units(_unit_model().objects.all(), user))
@@ -158,7 +154,7 @@ def _unit_model() -> Any:
 def filter_household_links(queryset: QS, user: Any) -> QS:
     """Household links in the slice: a unit's own; offices and villages by village code."""
     user = _user(user)
-    if not _active(user):
+    if not access.is_active_account(user):
         return queryset.none()
     if user.role == Role.UNIT:
         return queryset.filter(unit_id__in=unit_ids(user))
@@ -184,7 +180,7 @@ def get_household_link_for_user(user: Any, pk: Any, perm: str = VIEW) -> Househo
     return cast("HouseholdLink", link)
 
 
-def filter_households(queryset: QS, user: Any) -> QS:
+def households_visible_to(queryset: QS, user: Any) -> QS:
     """Households a unit or cadre account works on, or the office/village slice.
 
     Unit: households actively linked to its units. Cadre: households of its active
@@ -192,7 +188,7 @@ def filter_households(queryset: QS, user: Any) -> QS:
     from .models import Assignment, HouseholdLink
 
     user = _user(user)
-    if not _active(user):
+    if not access.is_active_account(user):
         return queryset.none()
     if user.role == Role.UNIT:
         linked = HouseholdLink.objects.filter(
@@ -217,7 +213,7 @@ def get_household_for_user(user: Any, pk: Any, *, queryset: QS | None = None) ->
     try:
         return cast(
             "Household",
-            filter_households(
+            households_visible_to(
                 queryset if queryset is not None else Household.objects.all(), user
             ).get(pk=pk),
         )
@@ -243,7 +239,7 @@ def get_survey_household_for_user(user: Any, pk: Any, *, edit: bool = False) -> 
 
 def filter_cadres(queryset: QS, user: Any) -> QS:
     user = _user(user)
-    if not _active(user):
+    if not access.is_active_account(user):
         return queryset.none()
     if access.is_admin(user):
         return queryset
@@ -274,7 +270,7 @@ def get_cadre_for_user(
 
 def filter_assignments(queryset: QS, user: Any) -> QS:
     user = _user(user)
-    if not _active(user):
+    if not access.is_active_account(user):
         return queryset.none()
     if user.role == Role.UNIT:
         return queryset.filter(unit_id__in=unit_ids(user))
@@ -326,7 +322,7 @@ def office_filter(user: Any, field: str = "village_code", perm: str = VIEW) -> Q
 def can_reset(user: Any, region: Region) -> bool:
     """A city or county office resets the pairings of its own city or county."""
     user = _user(user)
-    if not _active(user) or user.role not in (Role.CITY, Role.COUNTY):
+    if not access.is_active_account(user) or user.role not in (Role.CITY, Role.COUNTY):
         return False
     return region.level == user.role and access.has_region_perm(user, VIEW, region)
 

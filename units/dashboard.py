@@ -35,7 +35,7 @@ def summary_for(user) -> dict | None:
         year = this_year()
         filled = Survey.objects.filter(household=OuterRef("pk"), year=year)
         households = list(
-            unit_access.filter_households(Household.objects.all(), user)
+            unit_access.households_visible_to(Household.objects.all(), user)
             .annotate(filled=Exists(filled))
             .select_related("village")
             .order_by("filled", "village_code", "number")[:100]

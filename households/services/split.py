@@ -13,7 +13,7 @@ from poverty_system.actor import Actor
 
 from .. import lifecycle
 from ..choices import HouseholdStatus, MemberChange, Relation
-from ..models import Claim, Household
+from ..models import INCOME_FIELDS, Claim, Household
 from .base import HouseholdError, lock_for_edit, refresh_counts, require_phone, save_household
 from .members import MEMBER_FIELDS, new_member
 from .registration import next_number
@@ -29,16 +29,7 @@ NOT_INHERITED = {
     "bank_account",
     "head_name",
     "size",
-    "wage_income",
-    "business_income",
-    "property_income",
-    "family_planning_subsidy",
-    "dibao_subsidy",
-    "wubao_subsidy",
-    "pension_income",
-    "ecological_compensation",
-    "other_transfer_income",
-    "production_costs",
+    *INCOME_FIELDS,  # the new household states its own income (part 3)
     "net_income_per_capita",
     "registered_at",
     "created_at",

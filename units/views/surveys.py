@@ -33,7 +33,7 @@ def surveys(request):
     cadre_name = Assignment.objects.filter(household=OuterRef("pk"), ended_at__isnull=True).values(
         "cadre__name"
     )[:1]
-    found = unit_access.filter_households(Household.objects.all(), request.user)
+    found = unit_access.households_visible_to(Household.objects.all(), request.user)
     if request.user.role not in (Role.CADRE, Role.UNIT):
         # Offices read the surveys that exist: households with one this year.
         found = found.filter(Exists(this_years))
