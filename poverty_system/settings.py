@@ -217,6 +217,14 @@ EXPORT_QR_PROCESSES = env_int("EXPORT_QR_PROCESSES", 2)
 # Lookups of the public QR page per client address and minute (a miss counts 5).
 QR_RATE_LIMIT = env_int("QR_RATE_LIMIT", 60)
 
+# Excel uploads (imports): the file's size, its size unpacked (zip bombs: a member may not
+# unpack to more than XLSX_MAX_RATIO times its packed size), data rows and columns.
+XLSX_MAX_BYTES = env_int("XLSX_MAX_BYTES", 20 * 1024 * 1024)
+XLSX_MAX_UNCOMPRESSED = env_int("XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
+XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 200)
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 50_000)
+XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 100)
+
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
