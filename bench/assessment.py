@@ -28,6 +28,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from poverty_system.actor import Actor
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -93,7 +95,7 @@ def prepare(args):
         user = User.objects.filter(username=f"bench_{key}").first()
         if user is None:
             user, _ = create_account(
-                users.get("county", admin),
+                Actor.system(users.get("county", admin)),
                 username=f"bench_{key}",
                 role=role,
                 regions=[Region.objects.get(code=code)],

@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from poverty_system.actor import Actor
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -131,7 +133,7 @@ def accounts() -> dict:
         user = User.objects.filter(username=f"bench_{key}").first()
         if user is None:
             user, _ = create_account(
-                creator or users["county"],
+                Actor.system(creator or users["county"]),
                 username=f"bench_{key}",
                 role=role,
                 regions=[Region.objects.get(code=code)],

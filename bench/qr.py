@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from poverty_system.actor import Actor
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -98,11 +100,15 @@ def prepare(sizes: list[int]) -> None:
         office = f"bench_county_{county.code}"
         if not User.objects.filter(username=office).exists():
             create_account(
-                admin, username=office, role=Role.COUNTY, regions=[county], full_name=county.name
+                Actor.system(admin),
+                username=office,
+                role=Role.COUNTY,
+                regions=[county],
+                full_name=county.name,
             )
         if not User.objects.filter(username=f"bench_town_{code}").exists():
             create_account(
-                User.objects.get(username=office),
+                Actor.system(User.objects.get(username=office)),
                 username=f"bench_town_{code}",
                 role=Role.TOWNSHIP,
                 regions=[township],

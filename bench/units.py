@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from poverty_system.actor import Actor
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -100,7 +102,6 @@ def prepare(args) -> dict:
 def pairings(county) -> dict:
     """Accounts, a unit on every village, links, claims and assignments for the county."""
     from households.models import Claim, Household
-    from poverty_system.actor import Actor
     from poverty_system.roles import Role
     from units import services
     from units.models import Cadre, HouseholdLink
@@ -111,7 +112,7 @@ def pairings(county) -> dict:
         username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
     )
     office, _ = create_account(
-        admin,
+        Actor.system(admin),
         username="bench_county",
         role=Role.COUNTY,
         regions=[county],
@@ -121,7 +122,7 @@ def pairings(county) -> dict:
     township = Region.objects.filter(parent=county).order_by("code").first()
     village = Region.objects.filter(parent=township, level=Level.VILLAGE).order_by("code").first()
     town_office, _ = create_account(
-        office,
+        Actor.system(office),
         username="bench_town",
         role=Role.TOWNSHIP,
         regions=[township],
@@ -129,16 +130,18 @@ def pairings(county) -> dict:
         password=PASSWORD,
     )
     village_account, _ = create_account(
-        office,
+        Actor.system(office),
         username="bench_village",
         role=Role.VILLAGE,
         regions=[village],
         full_name="bench village",
         password=PASSWORD,
     )
-    phone = add_village_phone(town_office, village_account, phone="13700000001", holder="bench")
+    phone = add_village_phone(
+        Actor.system(town_office), village_account, phone="13700000001", holder="bench"
+    )
     unit, unit_account, _ = services.create_unit(
-        office, name="bench 工作队", region=county, username="bench_unit"
+        Actor.system(office), name="bench 工作队", region=county, username="bench_unit"
     )
     actor = Actor.system(unit_account)
     lo, hi = county.code_range
@@ -216,7 +219,7 @@ def bench_reset(ctx, county) -> dict:
     from units import services
     from units.models import Assignment, HouseholdLink
 
-    actor = ctx["office"]
+    actor = Actor.system(ctx["office"])
     counts = services.reset_counts(actor, county)
     wrong = {**counts, "claims": counts["claims"] + 1}
     t0 = time.perf_counter()

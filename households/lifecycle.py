@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import CLAIM_HOUSEHOLDS, MARK_LIFTED, RETURN_TO_POVERTY
 from poverty_system.versioning import bump
 
@@ -52,12 +53,8 @@ REASON_MAX = 500
 Kind = StatusChange.Kind
 
 
-class StatusError(Exception):
+class StatusError(ActionError):
     """A refused status change, with the Chinese message to show."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
 
 
 def can_transition(from_status: str, to_status: str) -> bool:
@@ -74,12 +71,13 @@ def may_rollback(user: Any, household: Household) -> bool:
     return any(access.has_code_perm(user, p, household.village_code) for p in ROLLBACK_PERMS)
 
 
-def clean_reason(reason: str) -> str:
+def clean_reason(reason: str, field: str = "reason") -> str:
+    """The reason of a change, stripped; `field` is the form field it came from."""
     reason = (reason or "").strip()
     if not reason:
-        raise StatusError("请填写意见或原因。", "reason")
+        raise StatusError("请填写意见或原因。", field)
     if len(reason) > REASON_MAX:
-        raise StatusError(f"意见或原因不能超过 {REASON_MAX} 字。", "reason")
+        raise StatusError(f"意见或原因不能超过 {REASON_MAX} 字。", field)
     return reason
 
 

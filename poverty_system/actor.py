@@ -63,12 +63,6 @@ class Actor:
         """The owner of a management command or a background job acting without a request."""
         return cls(user=user, phone=phone, via=via)
 
-    @classmethod
-    def of(cls, who: Any) -> Actor:
-        """An action's Actor: given as is, or, for set-up code and the demo that pass a plain
-        account, a command's Actor of that account."""
-        return who if isinstance(who, Actor) else cls.system(who)
-
     def with_phone(self, phone: VerifiedPhone | None) -> Actor:
         return Actor(
             user=self.user, phone=phone, ip=self.ip, request_id=self.request_id, via=self.via

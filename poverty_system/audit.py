@@ -30,6 +30,7 @@ EXPORT = "export"
 IMPORT = "import"
 GRANT = "grant"
 PASSWORD_RESET = "password_reset"  # noqa: S105 - an action name
+PASSWORD_CHANGE = "password_change"  # noqa: S105 - an action name
 ACCOUNT_ACTIVE = "account_active"
 LINK = "link"
 UNLINK = "unlink"
@@ -62,6 +63,7 @@ LABELS = {
     IMPORT: "导入",
     GRANT: "授权",
     PASSWORD_RESET: "重置密码",
+    PASSWORD_CHANGE: "修改密码",
     ACCOUNT_ACTIVE: "启用/停用账号",
     LINK: "关联",
     UNLINK: "取消关联",

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import models
 
+from .core.errors import ActionError
+
 
 class Versioned(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
@@ -20,12 +22,11 @@ class Versioned(models.Model):
         abstract = True
 
 
-class StaleEdit(Exception):
+class StaleEdit(ActionError):
     """The record changed since the form was opened; `changes` says what changed."""
 
-    def __init__(self, message: str, changes: list[Any] | None = None):
+    def __init__(self, message: str, changes: list[Any] | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.changes = changes or []
 
 

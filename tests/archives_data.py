@@ -22,7 +22,7 @@ def make_archives(world):
     """Three households in world.village, two in world.village2, one in the sibling
     township (out of slice for world.township_office)."""
     village2_account, _ = create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="village2",
         role=Role.VILLAGE,
         regions=[world.village2],
@@ -31,7 +31,7 @@ def make_archives(world):
         must_change_password=False,
     )
     phone2 = add_village_phone(
-        world.township_office, village2_account, phone="13900000003", holder="赵书记"
+        Actor.system(world.township_office), village2_account, phone="13900000003", holder="赵书记"
     )
     first = [register(world.village_account, world.phone, [member(n)]) for n in HEADS_1]
     second = [register(village2_account, phone2, [member(n)], group="第二组") for n in HEADS_2]

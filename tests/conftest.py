@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from poverty_system import sms
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
 from villages.accounts import add_village_phone, create_account
 from villages.models import Region, User
@@ -108,9 +109,9 @@ def world(small_tree, exit_criteria_defaults) -> World:
     admin.set_password(PASSWORD)
     admin.save()
 
-    def make(actor, username, role, code):
+    def make(creator, username, role, code):
         user, _ = create_account(
-            actor,
+            Actor.system(creator),
             username=username,
             role=role,
             regions=[r[code]],
@@ -127,13 +128,15 @@ def world(small_tree, exit_criteria_defaults) -> World:
     other_township = make(county, "other_township", Role.TOWNSHIP, "360731101")
     village = make(county, "village", Role.VILLAGE, "360731100201")
     other_village = make(county, "other_village", Role.VILLAGE, "360731101001")
-    phone = add_village_phone(township, village, phone="13900000001", holder="刘书记")
-    phone2 = add_village_phone(township, village, phone="13900000002", holder="王干部")
+    phone = add_village_phone(Actor.system(township), village, phone="13900000001", holder="刘书记")
+    phone2 = add_village_phone(
+        Actor.system(township), village, phone="13900000002", holder="王干部"
+    )
     other_phone = add_village_phone(
-        other_township, other_village, phone="13900000009", holder="外村"
+        Actor.system(other_township), other_village, phone="13900000009", holder="外村"
     )
     unit, unit_account, _ = create_unit(
-        county,
+        Actor.system(county),
         name="于都县农业农村局",
         region=r["360731"],
         username="unit",
@@ -141,7 +144,7 @@ def world(small_tree, exit_criteria_defaults) -> World:
         must_change_password=False,
     )
     _, cadre, _ = create_cadre_account(
-        unit_account,
+        Actor.system(unit_account),
         unit,
         name="王明",
         username="cadre",

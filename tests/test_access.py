@@ -212,7 +212,7 @@ def test_creating_an_account_grants_exactly_the_role_permissions(
 ):
     region = getattr(world, region_name)
     user, _ = create_account(
-        getattr(world, actor_name),
+        Actor.system(getattr(world, actor_name)),
         username="newcomer",
         role=role,
         regions=[region],
@@ -261,7 +261,7 @@ def test_check_region_perm_is_404_outside_and_403_inside_without_the_permission(
 
 def test_an_account_may_hold_several_regions(world, login):
     user, _ = create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="two_villages",
         role=Role.VILLAGE,
         regions=[world.village, world.village2],
@@ -277,7 +277,7 @@ def test_an_account_may_hold_several_regions(world, login):
             )
         ) == set(ROLE_REGION_PERMS[Role.VILLAGE])
 
-    add_village_phone(world.township_office, user, phone="13700000001", holder="张三")
+    add_village_phone(Actor.system(world.township_office), user, phone="13700000001", holder="张三")
     client = login(user)
     assert client.get(f"/regions/{world.village.pk}/").status_code == 200
     assert client.get(f"/regions/{world.village2.pk}/").status_code == 200
@@ -288,7 +288,7 @@ def test_an_account_may_hold_several_regions(world, login):
 
     # A township office holding two townships manages the phones of villages in both.
     both, _ = create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="two_towns",
         role=Role.TOWNSHIP,
         regions=[world.township, world.other_township],
@@ -413,14 +413,14 @@ def test_reset_password_shows_a_new_password_that_must_be_changed(world, login):
 def test_county_office_creates_accounts_only_inside_its_county(world):
     county = world.county_office
     township, _ = create_account(
-        county,
+        Actor.system(county),
         username="new_town",
         role=Role.TOWNSHIP,
         regions=[world.township],
         full_name="贡江镇扶贫办2",
     )
     village, _ = create_account(
-        county,
+        Actor.system(county),
         username="new_village",
         role=Role.VILLAGE,
         regions=[world.village2],
@@ -431,7 +431,7 @@ def test_county_office_creates_accounts_only_inside_its_county(world):
     outside = Region.objects.get(code="360732100")
     with pytest.raises(Http404):
         create_account(
-            county,
+            Actor.system(county),
             username="intruder",
             role=Role.TOWNSHIP,
             regions=[outside],
@@ -439,7 +439,7 @@ def test_county_office_creates_accounts_only_inside_its_county(world):
         )
     with pytest.raises(Http404):
         create_account(
-            world.other_county_office,
+            Actor.system(world.other_county_office),
             username="intruder2",
             role=Role.VILLAGE,
             regions=[world.village],
@@ -447,7 +447,7 @@ def test_county_office_creates_accounts_only_inside_its_county(world):
         )
     with pytest.raises(PermissionDenied):  # a county office creates no county offices
         create_account(
-            county,
+            Actor.system(county),
             username="peer",
             role=Role.COUNTY,
             regions=[world.county],
@@ -455,7 +455,7 @@ def test_county_office_creates_accounts_only_inside_its_county(world):
         )
     with pytest.raises(PermissionDenied):  # a township office creates no accounts at all
         create_account(
-            world.township_office,
+            Actor.system(world.township_office),
             username="v3",
             role=Role.VILLAGE,
             regions=[world.village2],
@@ -463,7 +463,7 @@ def test_county_office_creates_accounts_only_inside_its_county(world):
         )
     with pytest.raises(AccountError) as error:  # a village account sits on a village
         create_account(
-            county,
+            Actor.system(county),
             username="bad_level",
             role=Role.VILLAGE,
             regions=[world.township],
@@ -599,18 +599,27 @@ def test_phone_pages_answer_by_slice(world, login, name):
 def test_phone_actions_refuse_accounts_outside_the_township(world):
     with pytest.raises(Http404):
         add_village_phone(
-            world.township_office, world.other_village_account, phone="13722223333", holder="外村"
+            Actor.system(world.township_office),
+            world.other_village_account,
+            phone="13722223333",
+            holder="外村",
         )
     with pytest.raises(Http404):
         add_village_phone(
-            world.county_office, world.village_account, phone="13722223333", holder="县里"
+            Actor.system(world.county_office),
+            world.village_account,
+            phone="13722223333",
+            holder="县里",
         )
     with pytest.raises(Http404):  # a township office account is not a village account
         add_village_phone(
-            world.township_office, world.township_office, phone="13722223333", holder="自己"
+            Actor.system(world.township_office),
+            world.township_office,
+            phone="13722223333",
+            holder="自己",
         )
     with pytest.raises(Http404):
-        deactivate_village_phone(world.township_office, world.other_phone)
+        deactivate_village_phone(Actor.system(world.township_office), world.other_phone)
     assert VillagePhone.objects.get(pk=world.other_phone.pk).active
     assert not VillagePhone.objects.filter(phone="13722223333").exists()
 
@@ -700,39 +709,39 @@ def build_island(admin, beyond: int = 0) -> None:
         load_regions(csv)
     code = {r.code: r for r in Region.objects.filter(code__startswith="44")}
     create_account(
-        admin,
+        Actor.system(admin),
         username="island_city",
         role=Role.CITY,
         regions=[code["4401"]],
         full_name="广州市扶贫办",
     )
     county, _ = create_account(
-        admin,
+        Actor.system(admin),
         username="island_county",
         role=Role.COUNTY,
         regions=[code["440103"]],
         full_name="荔湾区扶贫办",
     )
     township, _ = create_account(
-        county,
+        Actor.system(county),
         username="island_town",
         role=Role.TOWNSHIP,
         regions=[code["440103001"]],
         full_name="沙面街道扶贫办",
     )
     village, _ = create_account(
-        county,
+        Actor.system(county),
         username="island_village",
         role=Role.VILLAGE,
         regions=[code["440103001001"]],
         full_name="沙面社区",
     )
-    phone = add_village_phone(township, village, phone="13600000001", holder="岛上")
+    phone = add_village_phone(Actor.system(township), village, phone="13600000001", holder="岛上")
     unit, unit_account, _ = create_unit(
-        county, name="荔湾区民政局", region=code["440103"], username="island_unit"
+        Actor.system(county), name="荔湾区民政局", region=code["440103"], username="island_unit"
     )
     cadre, cadre_account, _ = create_cadre_account(
-        unit_account, unit, name="李四", username="island_cadre"
+        Actor.system(unit_account), unit, name="李四", username="island_cadre"
     )
     household = None
     while household is None or household.pk <= beyond:

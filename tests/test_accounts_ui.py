@@ -7,6 +7,7 @@ import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
 
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
 from units.models import Cadre, Unit, UnitUserObjectPermission
 from villages.accounts import add_village_phone, create_account
@@ -301,15 +302,19 @@ def add_village_accounts(world, count: int, start: int) -> None:
     villages = [world.village, world.village2, Region.objects.get(code="360731100200")]
     for n in range(start, start + count):
         account, _ = create_account(
-            world.county_office,
+            Actor.system(world.county_office),
             username=f"v{n:03d}",
             role=Role.VILLAGE,
             regions=[villages[n % 3]],
             full_name=f"村账号{n}",
             password=PASSWORD,
         )
-        add_village_phone(world.township_office, account, phone=f"137{n:08d}", holder="甲")
-        add_village_phone(world.township_office, account, phone=f"136{n:08d}", holder="乙")
+        add_village_phone(
+            Actor.system(world.township_office), account, phone=f"137{n:08d}", holder="甲"
+        )
+        add_village_phone(
+            Actor.system(world.township_office), account, phone=f"136{n:08d}", holder="乙"
+        )
 
 
 def test_account_list_cost_does_not_grow_with_rows(world, login, django_assert_max_num_queries):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from households.models import Household
 from poverty_system import audit
+from poverty_system.actor import Actor
 from poverty_system.models import AuditEntry
 from villages.models import VillagePhone
 
@@ -258,7 +259,7 @@ def test_a_phone_of_another_village_needs_an_audited_confirmation(world, login):
 def test_a_phone_free_or_only_deactivated_elsewhere_needs_no_confirmation(world, login):
     from villages.accounts import deactivate_village_phone
 
-    deactivate_village_phone(world.other_township_office, world.other_phone)
+    deactivate_village_phone(Actor.system(world.other_township_office), world.other_phone)
     client = login(world.township_office)
     url = f"/phones/{world.village_account.pk}/"
     assert client.post(url, {"phone": "13900000009", "holder": "外村"}).status_code == 302

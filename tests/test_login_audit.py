@@ -115,3 +115,40 @@ def test_a_failed_sms_gateway_is_audited(world, settings):
         {"phone": "139****0002", "reason": "gateway"},
     )
     assert not world.village_account.sms_challenges.exists()  # no code was stored
+
+
+NEW_PASSWORD = "Qz7#mLp2x"
+
+
+def test_a_password_change_is_audited_without_the_password(world):
+    client = Client()
+    post_login(client, "township", PASSWORD)
+    refused = client.post(
+        "/password/",
+        {
+            "old_password": "Wrong#2026x",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        REMOTE_ADDR=IP,
+    )
+    assert refused.status_code == 200 and not entries(audit.PASSWORD_CHANGE)
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        REMOTE_ADDR=IP,
+    )
+    assert response.status_code == 302
+    [entry] = entries(audit.PASSWORD_CHANGE)
+    assert (entry.user, entry.username, entry.role, entry.ip, entry.outcome) == (
+        world.township_office,
+        "township",
+        "township",
+        IP,
+        audit.OK,
+    )
+    assert entry.region_code == world.township.code
+    assert entry.detail == {"account": "township", "forced": False}
+    assert PASSWORD not in text_of(entry) and NEW_PASSWORD not in text_of(entry)
+    world.township_office.refresh_from_db()
+    assert world.township_office.check_password(NEW_PASSWORD)

@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
 from villages.accounts import create_account, reset_password
 from villages.models import LoginThrottle, User
@@ -135,7 +136,7 @@ def test_a_good_new_password_is_taken_and_the_session_survives(world, login):
 
 def test_new_account_must_change_its_password_before_anything_else(world, client):
     user, initial = create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="newtown",
         role=Role.TOWNSHIP,
         regions=[world.township],
@@ -183,7 +184,7 @@ def test_new_account_must_change_its_password_before_anything_else(world, client
 
 def test_forced_change_still_allows_logout(world, client):
     _, initial = create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="newtown",
         role=Role.TOWNSHIP,
         regions=[world.township],
@@ -196,7 +197,7 @@ def test_forced_change_still_allows_logout(world, client):
 
 
 def test_a_reset_password_must_be_changed_again(world, client):
-    new_password = reset_password(world.county_office, world.township_office)
+    new_password = reset_password(Actor.system(world.county_office), world.township_office)
     post_login(client, "township", new_password)
     assert client.get("/").url == "/password/"
 
@@ -357,7 +358,7 @@ def test_resetting_the_password_lifts_the_lock(world, client):
         for attempt in range(5):
             post_from(client, f"10.0.1.{n}", "township", f"Wrong#{attempt}xx")
     assert User.objects.get(username="township").is_locked()
-    new_password = reset_password(world.county_office, world.township_office)
+    new_password = reset_password(Actor.system(world.county_office), world.township_office)
     assert not User.objects.get(username="township").is_locked()
     assert not LoginThrottle.objects.filter(username="township").exists()
     assert post_from(client, "10.0.1.0", "township", new_password).status_code == 302

@@ -9,6 +9,7 @@ import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
 
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
 from villages.accounts import add_village_phone, create_account
 from villages.models import Region, User
@@ -275,7 +276,7 @@ def test_region_root_opens_the_slice(world, login):
     assert (response.status_code, response.url) == (302, f"/regions/{world.province.pk}/")
 
     two, _ = create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="two_villages",
         role=Role.VILLAGE,
         regions=[world.village2, world.village],
@@ -283,7 +284,7 @@ def test_region_root_opens_the_slice(world, login):
         password=PASSWORD,
         must_change_password=False,
     )
-    add_village_phone(world.township_office, two, phone="13700000001", holder="张三")
+    add_village_phone(Actor.system(world.township_office), two, phone="13700000001", holder="张三")
     client = login(two)
     response = client.get("/regions/")
     assert response.status_code == 200

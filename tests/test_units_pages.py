@@ -23,6 +23,7 @@ from units.models import (
     UnitVillage,
     VisitLog,
 )
+from villages.accounts import AccountError
 from villages.models import User
 
 from .households_data import make_id, no_sms_throttle, register  # noqa: F401
@@ -253,7 +254,7 @@ def test_transfer_ends_the_assignments_of_households_the_receiving_unit_does_not
     link_world_village(world)
     ended = assigned_household(world)
     other, _, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     cadre = the_cadre(world)
     services.transfer_cadre(
@@ -291,11 +292,11 @@ def test_transfer_keeps_assignments_of_households_the_receiving_unit_assists(wor
     link_world_village(world)
     household = assigned_household(world)
     other, other_account, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     # A merge-like move: the household's link moves to `other`, then the cadre follows.
     services.reorganize_units(
-        world.county_office,
+        Actor.system(world.county_office),
         mode="split",
         sources=[world.unit],
         cadres=[the_cadre(world)],
@@ -313,7 +314,7 @@ def test_transfer_keeps_assignments_of_households_the_receiving_unit_assists(wor
 
 def test_transfer_page_for_the_unit_only(world, login):
     other, _, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     cadre = the_cadre(world)
     assert login(world.county_office).get("/units/cadres/transfer/").status_code == 403
@@ -356,7 +357,7 @@ def test_a_transfer_or_departure_dated_after_today_is_refused(world, login):
     """Both take effect at once (assignments end, the login stops): a later date would be a
     false record."""
     other, _, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     cadre = the_cadre(world)
     later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
@@ -568,12 +569,12 @@ def test_county_office_creates_a_unit_with_its_account(world, login):
 
 def test_merge_is_all_or_nothing(world, login):
     second, _, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     before = (Unit.objects.count(), User.objects.count(), Transfer.objects.count())
-    with pytest.raises(services.UnitError):  # the username is taken: nothing is created
+    with pytest.raises(AccountError, match="该用户名已被使用"):  # nothing is created
         services.reorganize_units(
-            world.county_office,
+            Actor.system(world.county_office),
             mode="merge",
             sources=[world.unit, second],
             cadres=None,
@@ -584,7 +585,7 @@ def test_merge_is_all_or_nothing(world, login):
     assert (Unit.objects.count(), User.objects.count(), Transfer.objects.count()) == before
     with pytest.raises(services.UnitError, match="不能晚于今天"):  # the cadres move at once
         services.reorganize_units(
-            world.county_office,
+            Actor.system(world.county_office),
             mode="merge",
             sources=[world.unit, second],
             cadres=None,
@@ -595,7 +596,7 @@ def test_merge_is_all_or_nothing(world, login):
         )
     assert (Unit.objects.count(), User.objects.count(), Transfer.objects.count()) == before
     new_unit, _, _, summary = services.reorganize_units(
-        world.county_office,
+        Actor.system(world.county_office),
         mode="merge",
         sources=[world.unit, second],
         cadres=None,
@@ -610,11 +611,11 @@ def test_other_county_cannot_merge_our_units(world):
     from django.http import Http404
 
     second, _, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     with pytest.raises(Http404):
         services.reorganize_units(
-            world.other_county_office,
+            Actor.system(world.other_county_office),
             mode="merge",
             sources=[world.unit, second],
             cadres=None,
@@ -722,7 +723,7 @@ def test_list_pages_take_the_same_queries_for_more_rows(world, login):
 
 def test_transfer_says_what_happened_to_the_cadres_households(world, login):
     other, _, _ = services.create_unit(
-        world.county_office, name="于都县教育局", region=world.county, username="edu"
+        Actor.system(world.county_office), name="于都县教育局", region=world.county, username="edu"
     )
     link_world_village(world)
     assigned_household(world)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
 from villages import auth
 from villages.accounts import create_account, deactivate_village_phone
@@ -129,7 +130,7 @@ def test_a_phone_must_be_chosen(world, client, sms_outbox):
 
 
 def test_a_deactivated_phone_cannot_be_chosen(world, client, sms_outbox):
-    deactivate_village_phone(world.township_office, world.phone)
+    deactivate_village_phone(Actor.system(world.township_office), world.phone)
     password_step(client)
     text = client.get("/login/phone/").content.decode()
     assert "139****0001" not in text and "139****0002" in text
@@ -142,14 +143,14 @@ def test_a_phone_deactivated_after_the_code_was_sent_cannot_verify(world, client
     password_step(client)
     send(client, world.phone.pk)
     code = sms_outbox[-1].params["code"]
-    deactivate_village_phone(world.township_office, world.phone)
+    deactivate_village_phone(Actor.system(world.township_office), world.phone)
     response = verify(client, world.phone.pk, code)
     assert response.status_code == 200 and not logged_in(client)
 
 
 def test_a_village_account_without_phones_sees_a_clear_message(world, client, sms_outbox):
     create_account(
-        world.county_office,
+        Actor.system(world.county_office),
         username="lisi_village",
         role=Role.VILLAGE,
         regions=[world.village2],
@@ -197,7 +198,9 @@ def test_a_code_is_single_use(world, client, sms_outbox):
     assert response.status_code == 200
     assert not logged_in(client)
     with pytest.raises(auth.LoginError, match="请先获取验证码。"):
-        auth.verify_login_code(world.village_account, world.phone, code)
+        auth.verify_login_code(
+            Actor.system(world.village_account, via="web"), world.village_account, world.phone, code
+        )
 
 
 def test_five_wrong_codes_kill_the_code(world, client, sms_outbox):

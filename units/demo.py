@@ -52,7 +52,7 @@ def ensure_units_demo() -> dict:
             done["village_links"] += 1
     if not User.objects.filter(username=SECOND_CADRE[0]).exists():
         services.create_cadre_account(
-            unit_account,
+            Actor.system(unit_account),
             unit,
             username=SECOND_CADRE[0],
             name=SECOND_CADRE[1],
@@ -105,7 +105,7 @@ def ensure_demo_unit() -> int:
     unit = Unit.objects.filter(name=DEMO_UNIT[1]).first()
     if unit is None:
         unit, _, _ = services.create_unit(
-            county,
+            Actor.system(county),
             name=DEMO_UNIT[1],
             region=Region.objects.get(code=COUNTY),
             username=DEMO_UNIT[0],
@@ -115,7 +115,7 @@ def ensure_demo_unit() -> int:
         created += 1
     if not User.objects.filter(username=DEMO_CADRE[0]).exists():
         services.create_cadre_account(
-            User.objects.get(username=DEMO_UNIT[0]),
+            Actor.system(User.objects.get(username=DEMO_UNIT[0])),
             unit,
             username=DEMO_CADRE[0],
             name=DEMO_CADRE[1],

@@ -17,6 +17,7 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system import access, audit
 from poverty_system.actor import Actor
+from poverty_system.core.errors import ActionError
 from poverty_system.formatting import mask_phone
 from poverty_system.roles import (
     MANAGE_ACCOUNTS,
@@ -33,10 +34,8 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 
 
-class AccountError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class AccountError(ActionError):
+    """A refused account action, with the Chinese message and the form field it belongs to."""
 
 
 def generate_initial_password() -> str:
@@ -79,9 +78,8 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
             access.check_region_perm(actor, MANAGE_ACCOUNTS, region)
 
 
-@transaction.atomic
 def create_account(
-    actor: User | Actor,
+    actor: Actor,
     *,
     username: str,
     role: str,
@@ -92,18 +90,18 @@ def create_account(
 ) -> tuple[User, str]:
     """Create an office or village account of `role` holding `regions`; returns it with its
     initial password."""
-    actor = Actor.of(actor)
-    check_can_create(actor.user, role, regions)
-    user, password = create_user(
-        actor.user,
-        username=username,
-        role=role,
-        full_name=full_name,
-        password=password,
-        must_change_password=must_change_password,
-    )
-    grant_role(user, regions)
-    _audit_grant(actor, user, regions, created=True)
+    with transaction.atomic(durable=True):
+        check_can_create(actor.user, role, regions)
+        user, password = new_user(
+            actor,
+            username=username,
+            role=role,
+            full_name=full_name,
+            password=password,
+            must_change_password=must_change_password,
+        )
+        grant_role(user, regions)
+        _audit_grant(actor, user, regions, created=True)
     return user, password
 
 
@@ -124,8 +122,8 @@ def _audit_grant(actor: Actor, account: User, regions: list[Region], *, created:
         )
 
 
-def create_user(
-    actor: User | None,
+def new_user(
+    actor: Actor,
     *,
     username: str,
     role: str,
@@ -133,8 +131,10 @@ def create_user(
     password: str | None = None,
     must_change_password: bool = True,
 ) -> tuple[User, str]:
-    """The user row of any new account, with username and password rules checked. Callers
-    grant the slice (regions or unit) in the same transaction."""
+    """The user row of any new account, with username and password rules checked. No
+    transaction of its own: the durable actions that create an account (create_account here,
+    the units' actions for unit and cadre accounts) call it and grant the slice (regions or
+    unit) inside theirs."""
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise AccountError("用户名须为 3–30 位字母、数字、下划线、点或短横线。", "username")
@@ -145,7 +145,7 @@ def create_user(
         username=username,
         role=role,
         full_name=full_name.strip(),
-        created_by=actor,
+        created_by=actor.user if actor.is_authenticated else None,
         must_change_password=must_change_password,
     )
     try:
@@ -162,54 +162,72 @@ def get_managed_account(actor: User, pk) -> User:
     return get_object_or_404(filter_manageable_accounts(User.objects.all(), actor), pk=pk)
 
 
-@transaction.atomic
-def add_account_region(actor: User | Actor, account: User, region: Region) -> None:
+def add_account_region(actor: Actor, account: User, region: Region) -> None:
     """An account may hold several regions: grant its role's set on one more."""
-    actor = Actor.of(actor)
-    get_managed_account(actor.user, account.pk)
-    check_can_create(actor.user, account.role, [region])
-    if any(held.pk == region.pk for held in account_regions(account)):
-        raise AccountError(f"该账号已管辖“{region.name}”。", "region")
-    grant_role(account, [region])
-    _audit_grant(actor, account, [region], created=False)
+    with transaction.atomic(durable=True):
+        get_managed_account(actor.user, account.pk)
+        check_can_create(actor.user, account.role, [region])
+        if any(held.pk == region.pk for held in account_regions(account)):
+            raise AccountError(f"该账号已管辖“{region.name}”。", "region")
+        grant_role(account, [region])
+        _audit_grant(actor, account, [region], created=False)
 
 
-@transaction.atomic
-def reset_password(actor: User | Actor, account: User) -> str:
-    actor = Actor.of(actor)
-    get_managed_account(actor.user, account.pk)
-    password = generate_initial_password()
-    account.set_password(password)
-    account.must_change_password = True
-    # The new password lifts every lock and count of the account (villages.auth lockout).
-    LoginThrottle.objects.filter(username=account.username).delete()
-    account.failed_logins, account.locked_until = 0, None
-    account.save(
-        update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
-    )
-    audit.record(
-        actor,
-        audit.PASSWORD_RESET,
-        obj=account,
-        region_code=_region_code(account),
-        detail={"account": account.username},
-    )
+def reset_password(actor: Actor, account: User) -> str:
+    with transaction.atomic(durable=True):
+        get_managed_account(actor.user, account.pk)
+        password = generate_initial_password()
+        account.set_password(password)
+        account.must_change_password = True
+        # The new password lifts every lock and count of the account (villages.auth lockout).
+        LoginThrottle.objects.filter(username=account.username).delete()
+        account.failed_logins, account.locked_until = 0, None
+        account.save(
+            update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
+        )
+        audit.record(
+            actor,
+            audit.PASSWORD_RESET,
+            obj=account,
+            region_code=_region_code(account),
+            detail={"account": account.username},
+        )
     return password
 
 
-@transaction.atomic
-def set_active(actor: User | Actor, account: User, active: bool) -> None:
-    actor = Actor.of(actor)
-    get_managed_account(actor.user, account.pk)
-    account.is_active = active
-    account.save(update_fields=["is_active"])
-    audit.record(
-        actor,
-        audit.ACCOUNT_ACTIVE,
-        obj=account,
-        region_code=_region_code(account),
-        detail={"account": account.username, "active": active},
-    )
+def change_own_password(actor: Actor, password: str) -> User:
+    """修改密码: the account sets its own new password (the form has checked the old one and
+    the rules); a forced change at first login is done. Audited, never with the password."""
+    with transaction.atomic(durable=True):
+        account: User = actor.user
+        if not access.is_active_account(account):
+            raise PermissionDenied
+        forced = account.must_change_password
+        account.set_password(password)
+        account.must_change_password = False
+        account.save(update_fields=["password", "must_change_password"])
+        audit.record(
+            actor,
+            audit.PASSWORD_CHANGE,
+            obj=account,
+            region_code=_region_code(account),
+            detail={"account": account.username, "forced": forced},
+        )
+    return account
+
+
+def set_active(actor: Actor, account: User, active: bool) -> None:
+    with transaction.atomic(durable=True):
+        get_managed_account(actor.user, account.pk)
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        audit.record(
+            actor,
+            audit.ACCOUNT_ACTIVE,
+            obj=account,
+            region_code=_region_code(account),
+            detail={"account": account.username, "active": active},
+        )
 
 
 def _region_code(account: User) -> str:
@@ -246,9 +264,8 @@ def get_phone_managed_account(actor: User, pk) -> User:
     return get_object_or_404(filter_phone_managed_accounts(User.objects.all(), actor), pk=pk)
 
 
-@transaction.atomic
 def add_village_phone(
-    actor: User | Actor,
+    actor: Actor,
     account: User,
     *,
     phone: str,
@@ -258,50 +275,50 @@ def add_village_phone(
     """Register a phone number for a village account. A number active on another village
     account is registered only with `confirm_reassign` (the form's explicit confirmation),
     and that is audited (手机号转登记) with both accounts; the other registration stays."""
-    actor = Actor.of(actor)
-    get_phone_managed_account(actor.user, account.pk)
-    phone = phone.strip()
-    if not PHONE_RE.match(phone):
-        raise AccountError("请输入 11 位手机号码。", "phone")
-    holder = holder.strip()
-    if not holder:
-        raise AccountError("请填写使用人姓名。", "holder")
-    if len(holder) > HOLDER_MAX:
-        raise AccountError(f"使用人不能超过 {HOLDER_MAX} 字。", "holder")
-    if account.phones.active().filter(phone=phone).exists():
-        raise AccountError("该手机号码已登记在本村账号下。", "phone")
-    elsewhere = list(
-        VillagePhone.objects.active()
-        .filter(phone=phone)
-        .exclude(account=account)
-        .select_related("account")
-        .order_by("pk")
-    )
-    if elsewhere and not confirm_reassign:
-        places = "、".join(_account_place(p.account) for p in elsewhere)
-        raise AccountError(
-            f"该手机号码已登记在其他村级账号（{places}）下。确需登记到本村账号，"
-            f"请勾选“{CONFIRM_REASSIGN}”后再提交，此操作将记入审计日志。",
-            "confirm_reassign",
+    with transaction.atomic(durable=True):
+        get_phone_managed_account(actor.user, account.pk)
+        phone = phone.strip()
+        if not PHONE_RE.match(phone):
+            raise AccountError("请输入 11 位手机号码。", "phone")
+        holder = holder.strip()
+        if not holder:
+            raise AccountError("请填写使用人姓名。", "holder")
+        if len(holder) > HOLDER_MAX:
+            raise AccountError(f"使用人不能超过 {HOLDER_MAX} 字。", "holder")
+        if account.phones.active().filter(phone=phone).exists():
+            raise AccountError("该手机号码已登记在本村账号下。", "phone")
+        elsewhere = list(
+            VillagePhone.objects.active()
+            .filter(phone=phone)
+            .exclude(account=account)
+            .select_related("account")
+            .order_by("pk")
         )
-    created = VillagePhone.objects.create(
-        account=account, phone=phone, holder=holder, created_by=actor.user
-    )
-    if elsewhere:
-        regions = account_regions(account)
-        audit.record(
-            actor,
-            audit.PHONE_REASSIGN,
-            obj=created,
-            region_code=regions[0].code if regions else "",
-            detail={
-                "phone": mask_phone(phone),
-                "to_account": account.username,
-                "also_on_accounts": [p.account.username for p in elsewhere],
-                "holder": holder,
-            },
+        if elsewhere and not confirm_reassign:
+            places = "、".join(_account_place(p.account) for p in elsewhere)
+            raise AccountError(
+                f"该手机号码已登记在其他村级账号（{places}）下。确需登记到本村账号，"
+                f"请勾选“{CONFIRM_REASSIGN}”后再提交，此操作将记入审计日志。",
+                "confirm_reassign",
+            )
+        created = VillagePhone.objects.create(
+            account=account, phone=phone, holder=holder, created_by=actor.user
         )
-    return created
+        if elsewhere:
+            regions = account_regions(account)
+            audit.record(
+                actor,
+                audit.PHONE_REASSIGN,
+                obj=created,
+                region_code=regions[0].code if regions else "",
+                detail={
+                    "phone": mask_phone(phone),
+                    "to_account": account.username,
+                    "also_on_accounts": [p.account.username for p in elsewhere],
+                    "holder": holder,
+                },
+            )
+        return created
 
 
 CONFIRM_REASSIGN = "确认转登记"
@@ -313,12 +330,11 @@ def _account_place(account: User) -> str:
     return f"{names} {account.username}".strip()
 
 
-@transaction.atomic
-def deactivate_village_phone(actor: User | Actor, phone: VillagePhone) -> None:
-    actor = Actor.of(actor)
-    get_phone_managed_account(actor.user, phone.account_id)
-    if not phone.active:
-        return
-    phone.active = False
-    phone.deactivated_at = timezone.now()
-    phone.save(update_fields=["active", "deactivated_at"])
+def deactivate_village_phone(actor: Actor, phone: VillagePhone) -> None:
+    with transaction.atomic(durable=True):
+        get_phone_managed_account(actor.user, phone.account_id)
+        if not phone.active:
+            return
+        phone.active = False
+        phone.deactivated_at = timezone.now()
+        phone.save(update_fields=["active", "deactivated_at"])

@@ -23,13 +23,14 @@ from django.utils import timezone
 
 from poverty_system import audit
 from poverty_system.actor import Actor
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import Role
 from poverty_system.sms import SmsError, send_sms
 
 from .models import LoginThrottle, SmsChallenge, User, VillagePhone, mask_phone
 
 
-class LoginError(Exception):
+class LoginError(ActionError):
     """A refusal with the Chinese message to show the person logging in."""
 
 
@@ -56,7 +57,7 @@ def check_password_login(actor: Actor, request, username: str, password: str) ->
     now = timezone.now()
     username = username[:150]
     ip = actor.ip
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         rows = list(
             LoginThrottle.objects.select_for_update().filter(username=username, ip__in=[ip, ""])
         )
@@ -153,25 +154,21 @@ def registered_phone(account: User, phone_id) -> VillagePhone:
     return phone
 
 
-def _phone_actor(actor: Actor | None, account: User, phone: VillagePhone) -> Actor:
+def _phone_actor(actor: Actor, account: User, phone: VillagePhone) -> Actor:
     """The actor of an SMS step: the account (not yet logged in) and the phone it chose."""
-    if actor is None:
-        actor = Actor.system(account, via="web")
     if not actor.is_authenticated or actor.user.pk != account.pk:
         actor = Actor(user=account, ip=actor.ip, request_id=actor.request_id, via=actor.via)
     return actor.with_phone(phone)
 
 
-def send_login_code(
-    account: User, phone: VillagePhone, *, actor: Actor | None = None
-) -> SmsChallenge:
+def send_login_code(actor: Actor, account: User, phone: VillagePhone) -> SmsChallenge:
     """Send a fresh 6-digit code to one phone; at most one per phone every SMS_RESEND_SECONDS.
 
     A new code replaces only the earlier open code of the same phone: the codes of the other
     cadres of a shared village account stay valid."""
     actor = _phone_actor(actor, account, phone)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Serialise resends of this phone (not of the whole account).
         VillagePhone.objects.select_for_update().filter(pk=phone.pk).first()
         mine = SmsChallenge.objects.filter(account=account, phone=phone.phone)
@@ -222,14 +219,12 @@ def send_login_code(
     return challenge
 
 
-def verify_login_code(
-    account: User, phone: VillagePhone, code: str, *, actor: Actor | None = None
-) -> None:
+def verify_login_code(actor: Actor, account: User, phone: VillagePhone, code: str) -> None:
     """Check a code: single use, valid 5 minutes, dead after 5 wrong tries."""
     actor = _phone_actor(actor, account, phone)
     now = timezone.now()
     reason = ""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         challenge = (
             SmsChallenge.objects.select_for_update()
             .filter(account=account, phone=phone.phone, consumed_at__isnull=True)

@@ -6,9 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.rules import authenticated, public
 
-from . import auth
+from . import accounts, auth
 from .forms import ChinesePasswordChangeForm, CodeForm, LoginForm, PhoneChoiceForm
 from .middleware import actor_for
 from .models import User
@@ -35,8 +37,8 @@ def login_view(request):
             user = auth.check_password_login(
                 request.actor, request, form.cleaned_data["username"], form.cleaned_data["password"]
             )
-        except auth.LoginError as exc:
-            form.add_error(None, str(exc))
+        except ActionError as exc:
+            show_error(form, exc)
         else:
             if auth.needs_phone_step(user):
                 # The password is right, but the account is not logged in until a registered
@@ -77,13 +79,13 @@ def login_phone_view(request):
         try:
             phone = auth.registered_phone(account, choice.cleaned_data["phone"])
             if request.POST.get("action") == "send":
-                auth.send_login_code(account, phone, actor=request.actor)
+                auth.send_login_code(request.actor, account, phone)
                 request.session[PENDING] = {**request.session[PENDING], "phone": phone.pk}
                 messages.success(request, f"验证码已发送至 {phone.masked}，5 分钟内有效。")
                 return redirect("login_phone")
             if code_form.is_valid():
                 auth.verify_login_code(
-                    account, phone, code_form.cleaned_data["code"], actor=request.actor
+                    request.actor, account, phone, code_form.cleaned_data["code"]
                 )
                 next_url = request.session[PENDING].get("next") or "home"
                 login(request, account, backend="django.contrib.auth.backends.ModelBackend")
@@ -92,9 +94,9 @@ def login_phone_view(request):
                 request.session["verified_phone_masked"] = f"{phone.masked}（{phone.holder}）"
                 auth.record_login(actor_for(request, account), account)
                 return redirect(next_url)
-        except auth.LoginError as exc:
+        except ActionError as exc:
             target = code_form if request.POST.get("action") == "verify" else choice
-            target.add_error(None, str(exc))
+            show_error(target, exc)
     return render(
         request,
         "registration/login_phone.html",
@@ -123,9 +125,7 @@ def logout_view(request):
 def password_change_view(request):
     form = ChinesePasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        user.must_change_password = False
-        user.save(update_fields=["must_change_password"])
+        user = accounts.change_own_password(request.actor, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("home")

@@ -1,8 +1,8 @@
 """Demo accounts, one per role, in 于都县 of Ganzhou (used by `make run` and described in the
 README). Idempotent: running it again changes nothing."""
 
-from django.db import transaction
 
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
 
 from .accounts import add_village_phone, create_account
@@ -35,9 +35,10 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return rows
 
 
-@transaction.atomic
 def ensure_demo_accounts() -> int:
-    """Create the demo accounts that do not exist yet; returns how many were created."""
+    """Create the demo accounts that do not exist yet; returns how many were created. Each
+    account is created by its own action (one durable transaction each); a second run
+    creates what the first left out."""
     created = 0
     admin = User.objects.filter(username="admin").first()
     if admin is None:
@@ -55,7 +56,7 @@ def ensure_demo_accounts() -> int:
         if account is None:
             creator = actors.get(role) or User.objects.get(username="yudu_county")
             account, _ = create_account(
-                creator,
+                Actor.system(creator),
                 username=username,
                 role=role,
                 regions=[Region.objects.get(code=code)],
@@ -68,5 +69,5 @@ def ensure_demo_accounts() -> int:
             township = User.objects.get(username="gongjiang_town")
             for phone, holder in DEMO_PHONES:
                 if not account.phones.active().filter(phone=phone).exists():
-                    add_village_phone(township, account, phone=phone, holder=holder)
+                    add_village_phone(Actor.system(township), account, phone=phone, holder=holder)
     return created

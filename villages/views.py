@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import CREATABLE_ROLES, REGION_ROLES, ROLE_REGION_LEVEL, Role
 from poverty_system.rules import roles
 
@@ -19,6 +21,8 @@ from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone
 region_readers = roles(Role.ADMIN, *REGION_ROLES)
 account_managers = roles(*CREATABLE_ROLES)
 phone_managers = roles(Role.ADMIN, Role.TOWNSHIP)
+# The account actions name their argument "regions"; these forms have one "region" field.
+ONE_REGION = {"regions": "region"}
 
 
 @region_readers
@@ -152,10 +156,8 @@ def account_create(request):
                 regions=[data["region"]],
                 full_name=data["full_name"],
             )
-        except accounts.AccountError as exc:
-            # The action names its argument "regions"; this form has one "region" field.
-            field = "region" if exc.field == "regions" else exc.field
-            form.add_error(field if field in form.fields else None, exc.message)
+        except ActionError as exc:
+            show_error(form, exc, fields=ONE_REGION)
         else:
             return render(
                 request, "villages/account_created.html", {"account": account, "password": password}
@@ -193,8 +195,8 @@ def account_add_region(request, pk):
     if form.is_valid():
         try:
             accounts.add_account_region(request.actor, account, form.cleaned_data["region"])
-        except accounts.AccountError as exc:
-            form.add_error("region", exc.message)
+        except ActionError as exc:
+            show_error(form, exc, fields=ONE_REGION)
         else:
             messages.success(
                 request,
@@ -254,11 +256,11 @@ def phones(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             phone = accounts.add_village_phone(request.actor, account, **form.cleaned_data)
-        except accounts.AccountError as exc:
+        except ActionError as exc:
             if exc.field == "confirm_reassign" and exc.field not in form.fields:
                 form = PhoneForm(request.POST, confirm=True)
                 form.is_valid()
-            form.add_error(exc.field, exc.message)
+            show_error(form, exc)
         else:
             messages.success(request, f"已登记手机号 {phone.masked}（{phone.holder}）。")
             return redirect("villages:phones", pk=account.pk)

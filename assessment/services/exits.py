@@ -83,12 +83,9 @@ def mark_lifted(
     if to_status not in LIFT_TARGETS:
         raise AssessmentError("请选择“脱贫”或“脱贫(不再享受政策)”。")
     ids = _ids(household_ids)
-    try:
-        opinion = lifecycle.clean_reason(opinion)
-    except lifecycle.StatusError as exc:
-        raise AssessmentError(
-            "请填写脱贫意见。" if not (opinion or "").strip() else exc.message, "opinion"
-        ) from None
+    if not (opinion or "").strip():
+        raise AssessmentError("请填写脱贫意见。", "opinion")
+    opinion = lifecycle.clean_reason(opinion, "opinion")
     year = year or timezone.localdate().year
     outcome = LiftOutcome()
     with transaction.atomic(durable=True):
@@ -140,10 +137,7 @@ def return_to_poverty(
                 "以下户不是已脱贫户，不能返贫："
                 + "、".join(f"{h.head_name}（{h.number}，{S(h.status).label}）" for h in wrong)
             )
-        try:
-            return lifecycle.transition_many(actor, locked, S.RETURNED, reason)
-        except lifecycle.StatusError as exc:
-            raise AssessmentError(exc.message, exc.field) from None
+        return lifecycle.transition_many(actor, locked, S.RETURNED, reason)
 
 
 def rollback_status(actor: Actor, household: Household, reason: str) -> StatusChange:
@@ -152,7 +146,4 @@ def rollback_status(actor: Actor, household: Household, reason: str) -> StatusCh
         locked = get_household_for_user(
             actor.user, household.pk, queryset=Household.objects.select_for_update()
         )
-        try:
-            return lifecycle.rollback_last(actor, locked, reason)
-        except lifecycle.StatusError as exc:
-            raise AssessmentError(exc.message, exc.field) from None
+        return lifecycle.rollback_last(actor, locked, reason)

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import VIEW, Role
 from poverty_system.rules import roles
 
@@ -13,7 +15,6 @@ from ..access import ENTER_POOR_COUNTY, filter_by_code
 from ..forms import PoorCountyForm
 from ..models import PoorCounty
 from ..services.county import county_figures, save_poor_county
-from .common import EDIT_ERRORS, show_error
 
 
 @roles(Role.COUNTY, Role.CITY)
@@ -36,7 +37,7 @@ def poor_county(request):
     if request.method == "POST" and form.is_valid():
         try:
             save_poor_county(request.actor, county, form.cleaned_data, request.POST.get("version"))
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"已保存{county.name}贫困县信息。")

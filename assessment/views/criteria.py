@@ -7,6 +7,8 @@ from django.urls import path
 from django.utils import timezone
 
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import Role
 from poverty_system.rules import roles
 
@@ -15,7 +17,6 @@ from ..criteria import criteria_rows, nearest
 from ..forms import CriteriaForm
 from ..models import ExitCriteria
 from ..services.criteria import YEARS, save_criteria
-from .common import EDIT_ERRORS, show_error
 
 
 def _year(request) -> int:
@@ -42,7 +43,7 @@ def criteria(request):
                 save_criteria(
                     request.actor, county, year, form.cleaned_data, request.POST.get("version")
                 )
-            except EDIT_ERRORS as exc:
+            except ActionError as exc:
                 show_error(form, exc)
             else:
                 messages.success(request, f"已保存{county.name}{year}年度脱贫标准。")

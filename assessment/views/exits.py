@@ -13,6 +13,7 @@ from households.access import filter_households, get_household_for_user
 from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
 from poverty_system import access
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import VIEW, Role
 from poverty_system.rules import roles
 from villages.models import Region
@@ -74,7 +75,7 @@ def lift(request):
                 request.POST.get("to", ""),
                 opinion,
             )
-        except services.AssessmentError as exc:
+        except ActionError as exc:
             error = exc
         else:
             return render(
@@ -130,7 +131,7 @@ def return_households(request):
                 "assessment/return_confirm.html",
                 {"chosen": chosen, "form": form, "label": services.RETURN_REASONS[form["reason"]]},
             )
-        except services.AssessmentError as exc:
+        except ActionError as exc:
             error = exc
     page, rows, region, regions = _rows(request, RETURNABLE, RETURN)
     return render(
@@ -201,7 +202,7 @@ def rollback(request, pk):
         reason = request.POST.get("reason", "")
         try:
             change = services.rollback_status(request.actor, household, reason)
-        except services.AssessmentError as exc:
+        except ActionError as exc:
             error = exc
         else:
             messages.success(

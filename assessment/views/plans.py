@@ -7,13 +7,13 @@ from django.urls import path
 from django.utils import timezone
 
 from poverty_system import access
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import Role
 from poverty_system.rules import roles
 
 from ..access import SET_SCALE_PLANS
 from ..services import AssessmentError
 from ..services.plans import plan_rows, save_children_plans
-from .common import EDIT_ERRORS
 
 YEARS = range(2014, 2031)
 
@@ -40,7 +40,7 @@ def scale_plans(request):
                 new = _number(request.POST.get(f"new-{pk}"), row.region.name)
                 entries[pk] = (exits, new, request.POST.get(f"version-{pk}"))
             saved = save_children_plans(request.actor, parent, year, entries)
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             error = exc.message
         else:
             messages.success(request, f"已保存 {len(saved)} 个区域的{year}年脱贫规模。")

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from poverty_system import access as core_access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import OFFICE_ROLES, Role
 from poverty_system.rules import roles
 from villages.models import Region
@@ -26,7 +28,6 @@ from ..access import (
 from ..forms import PoorVillageForm
 from ..models import PoorVillage
 from ..services import poor_villages as actions
-from .common import EDIT_ERRORS, show_error
 
 State = PoorVillage.State
 PER_PAGE = 50
@@ -77,7 +78,7 @@ def add(request):
         data = form.cleaned_data
         try:
             record = actions.add_poor_village(request.actor, data["village"], data["year"], data)
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"已添加{record}，请核对后上报。")
@@ -151,7 +152,7 @@ def edit(request, pk):
             actions.edit_poor_village(
                 request.actor, record.pk, form.cleaned_data, request.POST.get("version")
             )
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, "已保存。")
@@ -165,7 +166,7 @@ def _state_view(to_state, done):
         record = get_record(request.user, pk, states.TARGET_PERMS[to_state])
         try:
             actions.change_state(request.actor, record.pk, to_state, request.POST.get("reason", ""))
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{record}{done}")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from poverty_system import changelog
 from poverty_system.actor import Actor
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import CLAIM_HOUSEHOLDS
 from poverty_system.versioning import StaleEdit, bump, check_version, parse_version
 
@@ -28,13 +29,9 @@ MemberRows = list[tuple[Member | None, Row]]
 IdNumbers = Sequence[tuple[int | None, str]]
 
 
-class HouseholdError(Exception):
-    """A refusal with the Chinese message to show; `field` (and `row` for a member row of a
-    formset) says where the form should show it."""
-
-    def __init__(self, message: str, field: str | None = None, row: int | None = None):
-        super().__init__(message)
-        self.message, self.field, self.row = message, field, row
+class HouseholdError(ActionError):
+    """A refused household action; `field` (and `row` for a member row of a formset) says
+    where the form should show it."""
 
 
 class EditRefused(PermissionDenied):

@@ -9,7 +9,7 @@ from django.db import transaction
 from poverty_system.actor import Actor
 
 from ..choices import HouseholdStatus as S
-from ..lifecycle import StatusError, transition
+from ..lifecycle import transition
 from ..models import Household, StatusChange
 from .base import HouseholdError, lock_for_edit
 
@@ -59,9 +59,6 @@ def remove_household(
         blockers = removal_blockers(locked)
         if blockers:
             raise HouseholdError("不能清退：" + "；".join(blockers))
-        try:
-            change = transition(actor, locked, S.REMOVED, reason)
-        except StatusError as exc:
-            raise HouseholdError(exc.message, exc.field) from None
+        change = transition(actor, locked, S.REMOVED, reason)
     household.status = locked.status
     return change

@@ -10,6 +10,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
 from poverty_system.rules import roles
 
@@ -18,7 +20,7 @@ from ..access import filter_households, get_household_for_user, is_village_sessi
 from ..choices import HouseholdStatus
 from ..forms import ClaimSearchForm, ReasonForm
 from ..models import Claim, Household
-from .common import masked_rows, show_error, with_claims, with_head_id
+from .common import masked_rows, with_claims, with_head_id
 
 PER_PAGE = 50
 VILLAGE_TABS = {"unclaimed": "待认领", "mine": "本手机号已认领", "others": "其他手机号已认领"}
@@ -132,7 +134,7 @@ def claim(request, pk):
     household = get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
     try:
         services.claim_household(request.actor, household)
-    except services.HouseholdError as exc:
+    except ActionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已认领 {household}。")
@@ -155,7 +157,7 @@ def cancel_claim(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_claim(request.actor, household, form.cleaned_data["reason"])
-        except services.HouseholdError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"已取消 {household} 的认领，村级账号可以重新认领。")

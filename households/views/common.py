@@ -4,7 +4,6 @@ from django.db.models import OuterRef, Subquery
 
 from poverty_system.roles import CLAIM_HOUSEHOLDS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
-from poverty_system.versioning import StaleEdit
 from villages.models import mask_phone
 
 from .. import idnumbers, services
@@ -15,25 +14,6 @@ from ..models import Claim, Member
 # village session verified with the claiming phone.
 household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
 village_only = roles(Role.VILLAGE)
-
-
-def show_error(form, exc, formset=None) -> None:
-    """Put an action's refusal next to its field (a member row's field for the formset); a
-    stale save's message goes on top of the form, with what changed meanwhile."""
-    if isinstance(exc, StaleEdit):
-        form.add_error(None, exc.message)
-        form.stale_changes = exc.changes
-        return
-    if formset is not None and exc.row is not None:
-        forms = formset.filled_forms()
-        if 0 <= exc.row < len(forms) and exc.field in forms[exc.row].fields:
-            forms[exc.row].add_error(exc.field, exc.message)
-            return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-# What an edit view catches from an action: a refusal to show next to a field, or a stale save.
-EDIT_ERRORS = (services.HouseholdError, StaleEdit)
 
 
 def editable_household(request, pk):

@@ -7,13 +7,15 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system import audit
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.formatting import yuan
 
 from .. import changelog, parts, services
 from ..access import can_manage_qr_code, get_household_for_user
 from ..forms import PART_FORMS, ReasonForm
 from ..models import Household
-from .common import EDIT_ERRORS, editable_household, household_readers, show_error, village_only
+from .common import editable_household, household_readers, village_only
 
 LOG_PER_PAGE = 50
 
@@ -101,7 +103,7 @@ def remove(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_household(request.actor, household, form.cleaned_data["reason"])
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"{household} 已清退，记录和历史仍保留可查。")

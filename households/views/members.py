@@ -4,10 +4,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
+
 from .. import services
 from ..forms import AddMemberForm, RemoveMemberForm, SplitForm
 from ..services import MEMBER_FIELDS
-from .common import EDIT_ERRORS, editable_household, show_error, village_only
+from .common import editable_household, village_only
 
 
 def _change_members(request, household, form, change, *, removing: bool):
@@ -15,7 +18,7 @@ def _change_members(request, household, form, change, *, removing: bool):
     if request.method == "POST" and form.is_valid():
         try:
             member = change(form.cleaned_data)
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             done = (
@@ -87,7 +90,7 @@ def split(request, pk):
                 data["new_head"],
                 month=data["change_month"],
             )
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(

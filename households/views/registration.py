@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import CLAIM_HOUSEHOLDS
 from villages.models import Level, Region
 
@@ -15,10 +17,8 @@ from ..choices import HouseholdStatus
 from ..forms import PART_FORMS, BasicForm, member_formset
 from ..models import Household, Member
 from .common import (
-    EDIT_ERRORS,
     editable_household,
     masked_rows,
-    show_error,
     village_only,
     with_claims,
 )
@@ -49,8 +49,8 @@ def register(request):
             household = services.start_registration(
                 request.actor, village, basic, [data for _, data in formset.rows()]
             )
-        except EDIT_ERRORS as exc:
-            show_error(form, exc, formset)
+        except ActionError as exc:
+            show_error(form, exc, formset.filled_forms())
         else:
             messages.success(
                 request,
@@ -104,7 +104,7 @@ def edit_part(request, pk, part):
                 version=form.cleaned_data["version"] or 0,
                 confirm_negative_income=bool(form.cleaned_data.get("confirm_negative_income")),
             )
-        except EDIT_ERRORS as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             if part == 3 and saved.net_income_per_capita < 0:
@@ -134,8 +134,8 @@ def _edit_basic(request, household):
                 formset.rows(),
                 version=form.cleaned_data["version"] or 0,
             )
-        except EDIT_ERRORS as exc:
-            show_error(form, exc, formset)
+        except ActionError as exc:
+            show_error(form, exc, formset.filled_forms())
         else:
             return _after_save(request, saved, 1, registering)
     return _render_part(

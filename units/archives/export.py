@@ -21,6 +21,7 @@ from households.choices import HouseholdStatus
 from households.models import Household
 from poverty_system import access, audit
 from poverty_system.actor import Actor
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import EXPORT_QR
 from villages.models import Region
 
@@ -35,10 +36,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100  # households between two progress writes
 
 
-class ExportError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ExportError(ActionError):
+    """A refused export, with the Chinese message to show."""
 
 
 def households_in(region: Region, include_removed: bool):

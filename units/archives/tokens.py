@@ -82,12 +82,6 @@ def find(token: str) -> ArchiveToken | None:
     )
 
 
-class ReissueError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def reissue(actor: Actor, household_pk) -> ArchiveToken:
     """Revoke the household's active token (its printed codes then answer 已失效) and issue a
     new one. County and township offices with EXPORT_QR on the household's village."""

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from households.access import get_household_for_user
 from poverty_system import access
 from poverty_system.actor import client_ip
+from poverty_system.core.errors import ActionError
 from poverty_system.roles import EXPORT_QR, VIEW, Role
 from poverty_system.rules import public, roles
 
 from . import ratelimit, tokens
-from .export import ExportError, export_file, households_in, purge_expired, start_export
+from .export import export_file, households_in, purge_expired, start_export
 from .facts import archive_facts
 from .models import Export, ExportStatus
 from .qr import make_png
@@ -111,7 +112,7 @@ def export_start(request):
             _region_param(request),
             include_removed=request.POST.get("include_removed") == "1",
         )
-    except ExportError as exc:
+    except ActionError as exc:
         messages.error(request, exc.message)
         return redirect("households:list")
     return redirect("units:export_progress", export.pk)

@@ -1,6 +1,6 @@
 """Units actions, one module per topic; each takes the Actor first."""
 
-from .base import UnitError, as_actor, this_year
+from .base import UnitError, this_year
 from .cadres import add_cadre, create_cadre_account, create_cadre_login, update_cadre
 from .moves import depart_cadre, transfer_cadre
 from .pairing import (
@@ -23,7 +23,6 @@ __all__ = [
     "UnitError",
     "add_cadre",
     "add_visit",
-    "as_actor",
     "assign_households",
     "cancel_household_link",
     "create_cadre_account",

@@ -1,21 +1,14 @@
-"""What every units action shares: the domain error, the Actor, the current year."""
+"""What every units action shares: the domain error, the current year, a reason's check."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from poverty_system.actor import Actor
-from villages.accounts import AccountError
+from poverty_system.core.errors import ActionError
 
 
-class UnitError(AccountError):
-    """A refusal with the Chinese message to show; `field` says where a form shows it.
-    (An AccountError, so account forms that create a unit show it the same way.)"""
-
-
-def as_actor(who) -> Actor:
-    """Actions take an Actor; commands and older callers that pass a user get a system one."""
-    return Actor.of(who)
+class UnitError(ActionError):
+    """A refused units action; `field` says where a form shows it."""
 
 
 def this_year() -> int:
@@ -29,15 +22,3 @@ def clean_reason(reason: str, what: str = "原因", limit: int = 200) -> str:
     if len(reason) > limit:
         raise UnitError(f"{what}不能超过 {limit} 字。", "reason")
     return reason
-
-
-def new_account(actor: Actor, **kwargs):
-    """villages.accounts.create_user with its refusal as a UnitError (field: username)."""
-    from villages.accounts import create_user
-
-    try:
-        return create_user(actor.user if actor.is_authenticated else None, **kwargs)
-    except UnitError:
-        raise
-    except AccountError as exc:
-        raise UnitError(exc.message, exc.field) from None

@@ -8,12 +8,14 @@ from django.db import IntegrityError, transaction
 
 from households import idnumbers
 from poverty_system import audit, changelog, versioning
+from poverty_system.actor import Actor
 from poverty_system.roles import Role
+from villages import accounts
 from villages.models import User
 
 from .. import access as unit_access
 from ..models import Cadre, Gender, PoliticalStatus, Unit
-from .base import UnitError, as_actor, new_account
+from .base import UnitError
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 CADRE_FIELDS = ("name", "gender", "id_number", "phone", "position", "political_status")
@@ -46,8 +48,7 @@ def clean_cadre_data(data: dict, *, exclude_pk=None) -> dict:
     return out
 
 
-def add_cadre(actor, unit: Unit, data: dict) -> Cadre:
-    actor = as_actor(actor)
+def add_cadre(actor: Actor, unit: Unit, data: dict) -> Cadre:
     with transaction.atomic(durable=True):
         unit = unit_access.get_unit_for_user(actor.user, unit.pk, manage=True)
         cadre = Cadre(unit=unit, **clean_cadre_data(data))
@@ -59,8 +60,7 @@ def add_cadre(actor, unit: Unit, data: dict) -> Cadre:
     return cadre
 
 
-def update_cadre(actor, cadre: Cadre, data: dict, *, version) -> Cadre:
-    actor = as_actor(actor)
+def update_cadre(actor: Actor, cadre: Cadre, data: dict, *, version) -> Cadre:
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(
             actor.user, cadre.pk, manage=True, queryset=Cadre.objects.select_for_update()
@@ -87,7 +87,6 @@ def create_cadre_login(
     actor, cadre: Cadre, *, username: str, password=None, must_change_password: bool = True
 ) -> tuple[User, str]:
     """系统管理 › 添加系统用户: a login (role cadre) for a serving cadre without one."""
-    actor = as_actor(actor)
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(
             actor.user, cadre.pk, manage=True, queryset=Cadre.objects.select_for_update()
@@ -96,7 +95,7 @@ def create_cadre_login(
             raise UnitError("该干部已离开，不能创建登录账号。")
         if locked.user_id is not None:
             raise UnitError("该干部已有登录账号。", "username")
-        account, password = new_account(
+        account, password = accounts.new_user(
             actor,
             username=username,
             role=Role.CADRE,
@@ -118,7 +117,7 @@ def create_cadre_login(
 
 
 def create_cadre_account(
-    actor,
+    actor: Actor,
     unit: Unit,
     *,
     name: str,
@@ -128,12 +127,11 @@ def create_cadre_account(
     must_change_password: bool = True,
 ) -> tuple[Cadre, User, str]:
     """A cadre and its login in one step (fixtures, demo)."""
-    actor = as_actor(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         unit = unit_access.get_unit_for_user(actor.user, unit.pk, manage=True)
         cadre = Cadre(unit=unit, **clean_cadre_data({"name": name, "phone": phone}))
         changelog.save(actor, cadre, reason="添加帮扶干部")
-        account, password = new_account(
+        account, password = accounts.new_user(
             actor,
             username=username,
             role=Role.CADRE,

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from poverty_system import audit, changelog
+from poverty_system.actor import Actor
 
 from .. import access as unit_access
 from ..models import Assignment, Cadre, EndKind, HouseholdLink, Transfer, TransferKind, Unit
-from .base import UnitError, as_actor, this_year
+from .base import UnitError, this_year
 
 TRANSFER_KINDS = (TransferKind.TRANSFER, TransferKind.SECONDMENT, TransferKind.RETURN)
 
@@ -85,7 +86,6 @@ def transfer_cadre(
     actor, cadre: Cadre, to_unit: Unit, *, kind: str, date: datetime.date | None, note: str = ""
 ) -> Transfer:
     """The cadre's unit moves a serving cadre to another unit (chosen from the list)."""
-    actor = as_actor(actor)
     if kind not in TRANSFER_KINDS:
         raise UnitError("请选择调动方式。", "kind")
     if date is None:
@@ -126,10 +126,9 @@ def transfer_cadre(
     return transfer
 
 
-def depart_cadre(actor, cadre: Cadre, *, date: datetime.date | None = None) -> Cadre:
+def depart_cadre(actor: Actor, cadre: Cadre, *, date: datetime.date | None = None) -> Cadre:
     """离开: irreversible. The login is disabled, active assignments end; record and history
     stay."""
-    actor = as_actor(actor)
     _check_date(date, "离开日期")
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(

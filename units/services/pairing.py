@@ -16,12 +16,13 @@ from households.choices import HouseholdStatus
 from households.models import Claim, Household
 from households.services.members import mask_name
 from poverty_system import audit, changelog, versioning
+from poverty_system.actor import Actor
 from poverty_system.roles import LINK_UNITS, UNLINK_UNITS, Role
 from villages.models import Level, Region
 
 from .. import access as unit_access
 from ..models import AnnualPlan, Assignment, Cadre, EndKind, HouseholdLink, Unit, UnitVillage
-from .base import UnitError, as_actor, clean_reason, this_year
+from .base import UnitError, clean_reason, this_year
 
 # --- 帮扶情况登记表: units and villages ----------------------------------------------------
 
@@ -32,8 +33,7 @@ def linkable_villages(unit: Unit):
     return Region.objects.filter(level=Level.VILLAGE, code__gte=lo, code__lt=hi)
 
 
-def link_village(actor, unit: Unit, village: Region, *, plan: str = "") -> UnitVillage:
-    actor = as_actor(actor)
+def link_village(actor: Actor, unit: Unit, village: Region, *, plan: str = "") -> UnitVillage:
     with transaction.atomic(durable=True):
         unit = unit_access.get_unit_for_user(
             actor.user, unit.pk, manage=True, queryset=Unit.objects.select_related("region")
@@ -65,7 +65,6 @@ def save_village_plans(
     actor, link: UnitVillage, *, plan: str, year: int, annual_plan: str, version, plan_version
 ) -> UnitVillage:
     """帮扶规划 of the link and 年度帮扶计划 of one year, each with its version."""
-    actor = as_actor(actor)
     if not year or year < 2000 or year > this_year() + 5:
         raise UnitError("请填写正确的年度。", "year")
     with transaction.atomic(durable=True):
@@ -98,10 +97,9 @@ def save_village_plans(
     return locked
 
 
-def end_village_link(actor, link: UnitVillage, reason: str) -> UnitVillage:
+def end_village_link(actor: Actor, link: UnitVillage, reason: str) -> UnitVillage:
     """The unit stops assisting a village; refused while households of the village are still
     linked to it."""
-    actor = as_actor(actor)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
         found = unit_access.get_village_link_for_user(actor.user, link.pk, manage=True)
@@ -130,10 +128,9 @@ def units_of_village(village_code: str):
     ).distinct()
 
 
-def link_households(actor, households: list[Household], unit: Unit) -> list[HouseholdLink]:
+def link_households(actor: Actor, households: list[Household], unit: Unit) -> list[HouseholdLink]:
     """The village account links households claimed under its verified phone to one of the
     units linked to its village. All or nothing."""
-    actor = as_actor(actor)
     user = actor.user
     if not households:
         raise UnitError("请选择要关联的贫困户。", "households")
@@ -203,10 +200,9 @@ def link_households(actor, households: list[Household], unit: Unit) -> list[Hous
     return links
 
 
-def cancel_household_link(actor, link: HouseholdLink, reason: str) -> HouseholdLink:
+def cancel_household_link(actor: Actor, link: HouseholdLink, reason: str) -> HouseholdLink:
     """The township office cancels a link with a reason; refused while the household is
     still assigned to a cadre (the deletion order of procedure 2)."""
-    actor = as_actor(actor)
     user = actor.user
     link = unit_access.get_household_link_for_user(user, link.pk, UNLINK_UNITS)
     if user.role != Role.TOWNSHIP:
@@ -290,13 +286,12 @@ def why_not_assignable(unit: Unit, query: str) -> list[tuple[Household | None, s
 ASSIGN_CHUNK = 10_000
 
 
-def assign_households(actor, cadre: Cadre, household_ids: list[int]) -> int:
+def assign_households(actor: Actor, cadre: Cadre, household_ids: list[int]) -> int:
     """分配 › 添加 › 确定: households linked to the cadre's unit and not yet assigned go to the
     cadre, all or nothing, with the reason. The rows are written by one INSERT … SELECT from
     the household links (no per-household statement, and no batch split by the parameter
     limit as bulk_create has on SQLite), so the queries do not grow with the number of
     households. Returns the number assigned."""
-    actor = as_actor(actor)
     user = actor.user
     ids = sorted({int(pk) for pk in household_ids})
     if not ids:
@@ -360,9 +355,8 @@ def _insert_assignments(cadre: Cadre, user, ids: list[int]) -> None:
         cursor.execute(sql, params)
 
 
-def unassign(actor, cadre: Cadre, household_ids: list[int]) -> int:
+def unassign(actor: Actor, cadre: Cadre, household_ids: list[int]) -> int:
     """Remove assignments of the cadre (解除分配); the periods stay as history."""
-    actor = as_actor(actor)
     ids = {int(pk) for pk in household_ids}
     if not ids:
         raise UnitError("请选择要解除分配的贫困户。", "households")

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from households.models import Claim
 from poverty_system import audit, changelog
+from poverty_system.actor import Actor
 
 from .. import access as unit_access
 from ..models import Assignment, EndKind, HouseholdLink, UnitVillage, YearlyReset
-from .base import UnitError, as_actor, this_year
+from .base import UnitError, this_year
 
 LABELS = {
     "assignments": "干部结对（分配）",
@@ -40,17 +41,15 @@ def active_pairings(region) -> dict:
     }
 
 
-def reset_counts(actor, region) -> dict[str, int]:
-    actor = as_actor(actor)
+def reset_counts(actor: Actor, region) -> dict[str, int]:
     if not unit_access.can_reset(actor.user, region):
         raise PermissionDenied
     return {name: qs.count() for name, qs in active_pairings(region).items()}
 
 
-def yearly_reset(actor, region, *, expected: dict[str, int] | None = None) -> YearlyReset:
+def yearly_reset(actor: Actor, region, *, expected: dict[str, int] | None = None) -> YearlyReset:
     """End every active pairing under the region. `expected` (the counts the confirm screen
     showed) must still hold, so nobody confirms numbers that changed meanwhile."""
-    actor = as_actor(actor)
     user = actor.user
     if not unit_access.can_reset(user, region):
         raise PermissionDenied

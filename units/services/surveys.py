@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from households.models import Household
 from poverty_system import changelog, versioning
+from poverty_system.actor import Actor
 
 from .. import access as unit_access
 from ..models import Measure, MeasureKind, MeasureStatus, Survey, VisitLog
-from .base import UnitError, as_actor, this_year
+from .base import UnitError, this_year
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # The stored file's extension comes from the format Pillow reads, never from the uploaded
@@ -25,7 +26,7 @@ PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/w
 MEASURE_FIELDS = ("kind", "description", "amount", "status", "start_date", "end_date")
 
 
-def _assigned_cadre(actor, household: Household):
+def _assigned_cadre(actor: Actor, household: Household):
     """The acting cadre, who must hold the household's active assignment (404 otherwise)."""
     household = unit_access.get_survey_household_for_user(actor.user, household.pk, edit=True)
     return unit_access.cadre_of(actor.user), household
@@ -64,7 +65,7 @@ def _clean_measure(row: dict, index: int) -> dict:
 
 
 def save_survey(
-    actor,
+    actor: Actor,
     household: Household,
     *,
     wishes: str,
@@ -76,7 +77,6 @@ def save_survey(
 ) -> Survey:
     """Save this year's survey of an assigned household with its measures (rows with an `id`
     update that measure, rows without add one, existing measures not listed are removed)."""
-    actor = as_actor(actor)
     year = year or this_year()
     if year != this_year():
         raise UnitError("只能填写本年度的调查情况表。", "year")
@@ -149,7 +149,6 @@ def add_visit(
     actor, household: Household, *, date: datetime.date | None, content: str, photo=None
 ) -> VisitLog:
     """帮扶日志: a visit record of an assigned household, with an optional photo."""
-    actor = as_actor(actor)
     content = (content or "").strip()
     if date is None:
         raise UnitError("请填写走访日期。", "date")

@@ -12,12 +12,14 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from poverty_system import access, audit, changelog
+from poverty_system.actor import Actor
 from poverty_system.roles import MANAGE_UNITS, Role
+from villages import accounts
 from villages.models import Level, Region, User
 
 from .. import access as unit_access
 from ..models import Cadre, EndKind, HouseholdLink, TransferKind, Unit, UnitType, UnitVillage
-from .base import UnitError, as_actor, new_account, this_year
+from .base import UnitError, this_year
 
 UNIT_FIELDS = ("name", "unit_type", "address", "contact_person", "contact_phone")
 
@@ -36,7 +38,7 @@ def _check_unit_data(region: Region, name: str, *, exclude_pk=None) -> str:
     return name
 
 
-def _new_unit(actor, *, name, region, username, password, must_change_password, details):
+def _new_unit(actor: Actor, *, name, region, username, password, must_change_password, details):
     name = _check_unit_data(region, name)
     access.check_region_perm(actor.user, MANAGE_UNITS, region)
     unit = Unit(name=name, region=region, created_by=actor.user if actor.is_authenticated else None)
@@ -47,7 +49,7 @@ def _new_unit(actor, *, name, region, username, password, must_change_password, 
     if unit.unit_type not in UnitType.values:
         raise UnitError("请选择单位类型。", "unit_type")
     changelog.save(actor, unit, reason="创建单位")
-    account, password = new_account(
+    account, password = accounts.new_user(
         actor,
         username=username,
         role=Role.UNIT,
@@ -68,7 +70,7 @@ def _new_unit(actor, *, name, region, username, password, must_change_password, 
 
 
 def create_unit(
-    actor,
+    actor: Actor,
     *,
     name: str,
     region: Region,
@@ -78,8 +80,7 @@ def create_unit(
     **details,
 ) -> tuple[Unit, User, str]:
     """County office creates a unit (单位信息管理) and its unit account (添加系统用户)."""
-    actor = as_actor(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         return _new_unit(
             actor,
             name=name,
@@ -91,12 +92,11 @@ def create_unit(
         )
 
 
-def update_unit(actor, unit: Unit, data: dict, *, version) -> Unit:
+def update_unit(actor: Actor, unit: Unit, data: dict, *, version) -> Unit:
     """The county office or the unit itself corrects the unit's details."""
     from poverty_system import versioning
 
-    actor = as_actor(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = unit_access.get_unit_for_user(
             actor.user, unit.pk, queryset=Unit.objects.select_for_update().select_related("region")
         )
@@ -115,7 +115,7 @@ def update_unit(actor, unit: Unit, data: dict, *, version) -> Unit:
 
 
 def reorganize_units(
-    actor,
+    actor: Actor,
     *,
     mode: str,
     sources: list[Unit],
@@ -133,7 +133,6 @@ def reorganize_units(
     cadres of one unit) into a new unit created with its account. Cadres are seconded with a
     Transfer row each; the chosen active village links of the sources (with the households
     linked to the sources in those villages) move to the new unit. All or nothing."""
-    actor = as_actor(actor)
     user = actor.user
     if mode not in ("merge", "split"):
         raise UnitError("请选择合并或拆分。", "mode")
@@ -187,7 +186,9 @@ def reorganize_units(
     return new_unit, account, password, summary
 
 
-def _move_links(actor, sources: list[Unit], new_unit: Unit, villages: list[UnitVillage]) -> int:
+def _move_links(
+    actor: Actor, sources: list[Unit], new_unit: Unit, villages: list[UnitVillage]
+) -> int:
     """End the chosen active village links of the sources and open the same links (with
     their plans) for the new unit; the sources' household links in those villages move too."""
     now = timezone.now()

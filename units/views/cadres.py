@@ -9,6 +9,8 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from households.models import Household
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import OFFICE_ROLES, Role
 from poverty_system.rules import roles
 from poverty_system.versioning import StaleEdit
@@ -17,7 +19,7 @@ from .. import access as unit_access
 from .. import services
 from ..forms import AccountForm, CadreForm, DepartForm, TransferForm
 from ..models import Assignment, Cadre, HouseholdLink, Unit
-from .common import PER_PAGE, as_id, int_list, show_error, unit_only
+from .common import PER_PAGE, as_id, int_list, unit_only
 
 cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
 
@@ -51,7 +53,7 @@ def cadre_add(request):
     if request.method == "POST" and unit is not None and form.is_valid():
         try:
             cadre = services.add_cadre(request.actor, unit, form.cleaned_data)
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"已添加帮扶干部{cadre.name}。")
@@ -60,23 +62,11 @@ def cadre_add(request):
 
 
 @cadre_readers
-def cadre(request, pk, form=None, stale=None):
+def cadre(request, pk, form=None):
     cadre = unit_access.get_cadre_for_user(request.user, pk)
     manage = cadre.unit_id in unit_access.unit_ids(request.user) and cadre.serving
     if manage and form is None:
-        form = CadreForm(
-            initial={
-                "version": cadre.version,
-                **{f: getattr(cadre, f) for f in services.cadres.CADRE_FIELDS},
-                "id_number": "",
-            }
-        )
-        if cadre.id_number:
-            form.fields[
-                "id_number"
-            ].help_text = (
-                f"当前：{cadre.masked_id_number}。留空则不修改；填写后性别由身份证号码得出。"
-            )
+        form = _cadre_form(cadre)
     assignments = (
         cadre.assignments.filter(ended_at__isnull=True)
         .select_related("household", "household__village")
@@ -89,12 +79,27 @@ def cadre(request, pk, form=None, stale=None):
             "cadre": cadre,
             "form": form if manage else None,
             "manage": manage,
-            "stale": stale,
             "assignments": assignments,
             "transfers": cadre.transfers.select_related("from_unit", "to_unit"),
             "account_form": AccountForm() if manage and cadre.user_id is None else None,
         },
     )
+
+
+def _cadre_form(cadre: Cadre) -> CadreForm:
+    """The edit form of a cadre's saved details; the ID number is never sent back in full."""
+    form = CadreForm(
+        initial={
+            "version": cadre.version,
+            **{f: getattr(cadre, f) for f in services.cadres.CADRE_FIELDS},
+            "id_number": "",
+        }
+    )
+    if cadre.id_number:
+        form.fields[
+            "id_number"
+        ].help_text = f"当前：{cadre.masked_id_number}。留空则不修改；填写后性别由身份证号码得出。"
+    return form
 
 
 @unit_only
@@ -107,9 +112,9 @@ def cadre_edit(request, pk):
             services.update_cadre(
                 request.actor, cadre_obj, form.cleaned_data, version=form.cleaned_data["version"]
             )
-        except StaleEdit as exc:
-            return cadre(request, pk, stale=exc.message)
-        except services.UnitError as exc:
+        except ActionError as exc:
+            if isinstance(exc, StaleEdit):  # the newer data, in a fresh form
+                form = _cadre_form(cadre_obj)
             show_error(form, exc)
         else:
             messages.success(request, "干部信息已保存。")
@@ -127,7 +132,7 @@ def cadre_account(request, pk):
             account, password = services.create_cadre_login(
                 request.actor, cadre_obj, username=form.cleaned_data["username"]
             )
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             created = {"account": account, "password": password}
@@ -191,7 +196,7 @@ def assign_confirm(request, pk):
         count = services.assign_households(
             request.actor, cadre_obj, int_list(request.POST.getlist("households"))
         )
-    except services.UnitError as exc:
+    except ActionError as exc:
         return assign(request, pk, error=exc.message)
     messages.success(request, f"已将 {count} 户分配给{cadre_obj.name}。")
     return redirect("units:assign", pk)
@@ -205,7 +210,7 @@ def unassign(request, pk):
         count = services.unassign(
             request.actor, cadre_obj, int_list(request.POST.getlist("households"))
         )
-    except services.UnitError as exc:
+    except ActionError as exc:
         return assign(request, pk, error=exc.message)
     messages.success(request, f"已解除 {count} 户与{cadre_obj.name}的分配。")
     return redirect("units:assign", pk)
@@ -250,7 +255,7 @@ def transfer(request):
                 date=data["date"],
                 note=data["note"],
             )
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(
@@ -281,7 +286,7 @@ def depart(request):
         else:
             try:
                 services.depart_cadre(request.actor, chosen, date=form.cleaned_data["date"])
-            except services.UnitError as exc:
+            except ActionError as exc:
                 show_error(form, exc)
             else:
                 messages.success(request, f"{chosen.name}已登记离开，其登录账号已停用。")

@@ -3,8 +3,6 @@
 from poverty_system.roles import OFFICE_ROLES, Role
 from poverty_system.rules import roles
 
-from ..services import UnitError
-
 PER_PAGE = 50
 
 unit_only = roles(Role.UNIT)
@@ -12,11 +10,6 @@ cadre_only = roles(Role.CADRE)
 county_only = roles(Role.COUNTY)
 # Who reads pairings in a slice: offices, the administrator, villages and units.
 pairing_readers = roles(Role.ADMIN, Role.UNIT, Role.VILLAGE, *OFFICE_ROLES)
-
-
-def show_error(form, exc: UnitError) -> None:
-    """Put an action's refusal next to its field, or above the form."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # Ids beyond a database integer name nothing (the SQLite driver fails on them: a 500).

@@ -13,6 +13,8 @@ from households import access as hh_access
 from households.choices import HouseholdStatus
 from households.models import Claim, Household
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import CLAIM_HOUSEHOLDS, LINK_UNITS, UNLINK_UNITS, Role
 from poverty_system.rules import roles
 from villages.auth import verified_phone
@@ -21,7 +23,7 @@ from .. import access as unit_access
 from .. import services
 from ..forms import HouseholdLinkForm, ReasonForm
 from ..models import Assignment, HouseholdLink, Unit
-from .common import PER_PAGE, as_id, int_list, pairing_readers, show_error
+from .common import PER_PAGE, as_id, int_list, pairing_readers
 
 
 def _village_units(request):
@@ -111,7 +113,7 @@ def household_link(request):
             if len(households) != len(set(ids)):
                 raise services.UnitError("请选择要关联的贫困户。", "unit")
             links = services.link_households(request.actor, households, form.cleaned_data["unit"])
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(
@@ -128,7 +130,7 @@ def link_cancel(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_household_link(request.actor, link, form.cleaned_data["reason"])
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, f"已取消{link.household}与{link.unit.name}的关联。")

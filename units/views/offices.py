@@ -10,9 +10,10 @@ from django.urls import path, reverse
 
 from households.models import Claim
 from poverty_system import access
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import MANAGE_UNITS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
-from poverty_system.versioning import StaleEdit
 from villages.models import Level, Region
 
 from .. import access as unit_access
@@ -20,7 +21,7 @@ from .. import services
 from ..forms import ReorganizeForm, UnitEditForm, UnitForm
 from ..models import Assignment, Cadre, HouseholdLink, Unit, UnitVillage, YearlyReset
 from ..services.reset import LABELS
-from .common import PER_PAGE, county_only, show_error
+from .common import PER_PAGE, county_only
 
 unit_readers = roles(Role.ADMIN, *OFFICE_ROLES)
 resetters = roles(Role.CITY, Role.COUNTY)
@@ -70,7 +71,7 @@ def unit_add(request):
                 username=data.pop("username"),
                 **data,
             )
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             created = {"unit": unit, "account": account, "password": password}
@@ -106,19 +107,16 @@ def unit_edit(request, pk):
         raise PermissionDenied
     initial = {f: getattr(unit, f) for f in services.units.UNIT_FIELDS}
     form = UnitEditForm(request.POST or None, initial={**initial, "version": unit.version})
-    stale = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             services.update_unit(request.actor, unit, data, version=data.pop("version"))
-        except StaleEdit as exc:
-            stale = exc.message
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(request, "单位信息已保存。")
             return redirect("home" if own else "units:unit", *([] if own else [unit.pk]))
-    return render(request, "units/unit_edit.html", {"unit": unit, "form": form, "stale": stale})
+    return render(request, "units/unit_edit.html", {"unit": unit, "form": form})
 
 
 @county_only
@@ -156,7 +154,7 @@ def reorganize(request):
                 date=data.pop("date"),
                 **data,
             )
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             created = {
@@ -185,7 +183,7 @@ def reset(request):
             expected[key] = int(value) if value.isascii() and value.isdigit() else -1
         try:
             done = services.yearly_reset(request.actor, region, expected=expected)
-        except services.UnitError as exc:
+        except ActionError as exc:
             messages.error(request, exc.message)
             return redirect("units:reset")
         total = sum(done.counts.values())

@@ -11,15 +11,16 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from households.models import Household
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.roles import OFFICE_ROLES, Role
 from poverty_system.rules import roles
-from poverty_system.versioning import StaleEdit
 
 from .. import access as unit_access
 from .. import services
 from ..forms import MeasureFormSet, SurveyForm, VisitForm
 from ..models import Assignment, Survey
-from .common import PER_PAGE, cadre_only, show_error
+from .common import PER_PAGE, cadre_only
 
 survey_readers = roles(Role.ADMIN, Role.UNIT, Role.CADRE, *OFFICE_ROLES)
 
@@ -80,7 +81,6 @@ def survey(request, pk):
     current = Survey.objects.filter(household=household, year=year).first()
     can_edit = unit_access.cadre_of(request.user) is not None
     form = formset = None
-    stale = None
     if can_edit:
         initial = {}
         if current is not None:
@@ -111,9 +111,7 @@ def survey(request, pk):
                         measures=rows,
                         version=form.cleaned_data["version"],
                     )
-                except StaleEdit as exc:
-                    stale = exc.message
-                except services.UnitError as exc:
+                except ActionError as exc:
                     show_error(form, exc)
                 else:
                     messages.success(request, f"{year}年调查情况表已保存。")
@@ -134,7 +132,6 @@ def survey(request, pk):
             "year": year,
             "form": form,
             "formset": formset,
-            "stale": stale,
             "surveys": history,
             "visits": household.visit_logs.select_related("cadre")[:50],
             "visit_form": VisitForm() if can_edit else None,
@@ -156,7 +153,7 @@ def visit_add(request, pk):
                 content=form.cleaned_data["content"],
                 photo=form.cleaned_data["photo"],
             )
-        except services.UnitError as exc:
+        except ActionError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "帮扶日志已保存。")

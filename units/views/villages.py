@@ -7,13 +7,15 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from poverty_system.core.errors import ActionError
+from poverty_system.core.forms import show_error
 from poverty_system.versioning import StaleEdit
 
 from .. import access as unit_access
 from .. import services
 from ..forms import PlansForm, ReasonForm, VillageLinkForm
 from ..models import Unit, UnitVillage
-from .common import PER_PAGE, pairing_readers, show_error, unit_only
+from .common import PER_PAGE, pairing_readers, unit_only
 
 
 def _own_unit(request):
@@ -54,7 +56,7 @@ def village_link(request):
             link = services.link_village(
                 request.actor, unit, form.cleaned_data["village"], plan=form.cleaned_data["plan"]
             )
-        except services.UnitError as exc:
+        except ActionError as exc:
             show_error(form, exc)
         else:
             messages.success(
@@ -77,7 +79,7 @@ def _plans_form(link, year, data=None):
 
 
 @pairing_readers
-def village(request, pk, form=None, stale=None):
+def village(request, pk, form=None):
     link = unit_access.get_village_link_for_user(request.user, pk)
     can_edit = link.active and link.unit_id in unit_access.unit_ids(request.user)
     if can_edit and form is None:
@@ -90,7 +92,6 @@ def village(request, pk, form=None, stale=None):
             "annual_plans": link.annual_plans.all(),
             "form": form if can_edit else None,
             "end_form": ReasonForm() if can_edit else None,
-            "stale": stale,
             "households": link.unit.household_links.filter(
                 village_code=link.village_code, ended_at__isnull=True
             ).count(),
@@ -115,9 +116,9 @@ def village_plans(request, pk):
                 version=data["version"],
                 plan_version=data["plan_version"],
             )
-        except StaleEdit as exc:
-            return village(request, pk, form=_plans_form(link, data["year"]), stale=exc.message)
-        except services.UnitError as exc:
+        except ActionError as exc:
+            if isinstance(exc, StaleEdit):  # the newer data, in a fresh form
+                form = _plans_form(link, data["year"])
             show_error(form, exc)
         else:
             messages.success(request, "帮扶规划和年度帮扶计划已保存。")
@@ -134,7 +135,7 @@ def village_unlink(request, pk):
         if not form.is_valid():
             raise services.UnitError("请填写原因。", "reason")
         services.end_village_link(request.actor, link, form.cleaned_data["reason"])
-    except services.UnitError as exc:
+    except ActionError as exc:
         messages.error(request, exc.message)
         return redirect("units:village", link.pk)
     messages.success(request, f"已取消帮扶“{link.village.name}”。")
