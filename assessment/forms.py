@@ -2,40 +2,12 @@
 
 from django import forms
 
+from poverty_system.core.forms import VersionedModelForm
+
 from .models import ExitCriteria, PoorCounty, PoorVillage
 
-NUMBER_ERRORS = {
-    "required": "请填写此项。",
-    "invalid": "请填写数字。",
-    "max_digits": "数值过大。",
-    "max_decimal_places": "小数位数过多。",
-    "min_value": "不能为负数。",
-}
 
-
-def _not_negative(value):
-    if value is not None and value < 0:
-        raise forms.ValidationError("不能为负数。")
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the record's version in a hidden field (0 for a new record)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
-        for field in self.fields.values():
-            if isinstance(field, forms.DecimalField | forms.IntegerField):
-                field.error_messages.update(NUMBER_ERRORS)
-                if not isinstance(field.widget, forms.HiddenInput):
-                    field.validators.append(_not_negative)
-            elif field.required:
-                field.error_messages["required"] = "请填写此项。"
-
-
-class CriteriaForm(VersionedForm):
+class CriteriaForm(VersionedModelForm):
     class Meta:
         model = ExitCriteria
         fields = [
@@ -49,7 +21,7 @@ class CriteriaForm(VersionedForm):
         ]
 
 
-class PoorVillageForm(VersionedForm):
+class PoorVillageForm(VersionedModelForm):
     class Meta:
         model = PoorVillage
         fields = [
@@ -67,7 +39,7 @@ class PoorVillageForm(VersionedForm):
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
 
-class PoorCountyForm(VersionedForm):
+class PoorCountyForm(VersionedModelForm):
     class Meta:
         model = PoorCounty
         fields = [

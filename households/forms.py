@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django import forms
 
+from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
+
 from . import idnumbers, validators
 from .choices import ADD_CHANGES, REMOVE_CHANGES, Cause, Relation
 from .models import INCOME_FIELDS, Household, Member
@@ -16,7 +18,6 @@ from .services import MEMBER_FIELDS
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 BANK_ACCOUNT_RE = re.compile(r"^\d{8,30}$")
-REQUIRED = "请填写此项。"
 
 
 class MonthField(forms.DateField):
@@ -35,55 +36,10 @@ class MonthField(forms.DateField):
         return value.replace(day=1) if value else value
 
 
-class ChineseFormMixin:
-    """Chinese required messages and date inputs for model forms; `all_required`: every
-    field must be filled in (parts 5–7)."""
-
-    all_required = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if self.all_required:
-                field.required = True
-            if name in self._meta.fields:
-                field.error_messages["required"] = REQUIRED
-            choices = getattr(field, "choices", None)
-            if choices and list(choices)[0][0] == "":
-                field.choices = [("", "请选择"), *list(choices)[1:]]
-            if isinstance(field, forms.DateField) and not isinstance(field, MonthField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                field.error_messages["invalid"] = "请按“年-月-日”填写日期，例如 2016-05-12。"
-            if getattr(field, "max_length", None):
-                field.error_messages["max_length"] = validators.max_length_message(field.max_length)
-            if isinstance(field, forms.DecimalField):
-                field.error_messages["invalid"] = "请填写数字。"
-                field.error_messages["max_digits"] = "数值过大。"
-                field.error_messages["max_decimal_places"] = "小数位数过多。"
-                field.validators.append(_not_negative)
-
-
-class VersionFieldMixin:
-    """Carries the record's version (poverty_system.versioning) in a hidden field: the action
-    refuses a save made from a form opened before someone else's save."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        instance = getattr(self, "instance", None)
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput, required=False, initial=getattr(instance, "version", None)
-        )
-
-
-def _not_negative(value):
-    if value is not None and value < 0:
-        raise forms.ValidationError("不能为负数。")
-
-
 # --- the seven parts --------------------------------------------------------------------
 
 
-class BasicForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class BasicForm(VersionedModelForm):
     """Part 1 · 家庭基本情况 (household fields; the members are MemberFormSet)."""
 
     class Meta:
@@ -119,7 +75,7 @@ class BasicForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
         return account
 
 
-class ProductionForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class ProductionForm(VersionedModelForm):
     class Meta:
         model = Household
         fields = [
@@ -153,7 +109,7 @@ class ProductionForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
 NEGATIVE_INCOME_CONFIRM = "确认生产经营性支出大于收入"
 
 
-class IncomeForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class IncomeForm(VersionedModelForm):
     """Part 3. A per-capita net income that comes out negative (costs above income) is saved
     only when confirmed with the checkbox the form then shows, next to a warning."""
 
@@ -202,7 +158,7 @@ class IncomeForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
         return data
 
 
-class CausesForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class CausesForm(VersionedModelForm):
     other_causes = forms.MultipleChoiceField(
         label="其他致贫原因",
         choices=Cause.choices,
@@ -230,7 +186,7 @@ class CausesForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
         return data
 
 
-class ApplicationForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class ApplicationForm(VersionedModelForm):
     all_required = True
 
     class Meta:
@@ -239,7 +195,7 @@ class ApplicationForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
         widgets = {"application_statement": forms.Textarea(attrs={"rows": 4})}
 
 
-class SurveyForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class SurveyForm(VersionedModelForm):
     all_required = True
 
     class Meta:
@@ -264,7 +220,7 @@ APPROVAL_STEPS = [
 ]
 
 
-class ApprovalForm(VersionFieldMixin, ChineseFormMixin, forms.ModelForm):
+class ApprovalForm(VersionedModelForm):
     """Part 7 · 扶贫对象审批表: the five steps, each dated no earlier than the one before."""
 
     all_required = True
@@ -300,7 +256,7 @@ PART_FORMS = {
 # --- members ----------------------------------------------------------------------------
 
 
-class MemberForm(ChineseFormMixin, forms.ModelForm):
+class MemberForm(ChineseModelForm):
     class Meta:
         model = Member
         fields = MEMBER_FIELDS

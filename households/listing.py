@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from poverty_system import access
+from poverty_system.core.ids import id_or_404
 from poverty_system.formatting import amount
 from poverty_system.roles import VIEW
 from villages.models import LEVEL_DIGITS, Region, mask_phone
@@ -221,12 +222,7 @@ def region_nav(user, region_param: str | None) -> RegionNav:
     children, in one query; none for an account whose slice is one village."""
     roots = access.slice_roots(user)
     if region_param:
-        try:
-            pk = int(region_param)
-        except (TypeError, ValueError):
-            raise Http404 from None
-        if not 0 < pk < 2**63:  # beyond a database integer
-            raise Http404
+        pk = id_or_404(region_param)
         if len(roots) == 1 and roots[0].pk == pk:  # the whole slice: the default view
             return region_nav(user, None)
         target = Region.objects.filter(pk=pk)

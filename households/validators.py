@@ -8,6 +8,10 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+from poverty_system.core.forms import max_length_message
+
+__all__ = ["max_length_message"]  # the plain forms' limit message, from the core
+
 TEXT_MAX = 1000  # 申请理由, 调查情况: free text of the forms' text areas
 MONEY_MAX = Decimal("10000000")  # any yearly income component or cost, yuan
 AREA_MAX = Decimal("100000")  # land areas, 亩
@@ -43,7 +47,3 @@ money_max = AtMost(MONEY_MAX, "1000 万元")
 area_max = AtMost(AREA_MAX, "10 万亩")
 housing_area_max = AtMost(HOUSING_AREA_MAX, "10000 平方米")
 distance_max = AtMost(DISTANCE_MAX, "1000 公里")
-
-
-def max_length_message(limit: int) -> str:
-    return f"不能超过 {limit} 字。"

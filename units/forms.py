@@ -1,18 +1,20 @@
 """Forms of the units pages: they only validate input; choice fields are narrowed to the
-account's slice by the view that builds them."""
+account's slice by the view that builds them. The records' forms are model forms on the
+core's base (Chinese messages, the version); the actions keep what needs the locked rows
+(uniqueness, the slice, a cadre still serving)."""
+
+import re
 
 from django import forms
 from django.utils import timezone
 
-from .models import (
-    Gender,
-    MeasureKind,
-    MeasureStatus,
-    PoliticalStatus,
-    TransferKind,
-    Unit,
-    UnitType,
-)
+from households import idnumbers
+from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
+from poverty_system.core.ids import parse_id
+
+from .models import Cadre, Measure, Survey, TransferKind, Unit
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class DateInput(forms.DateInput):
@@ -67,20 +69,39 @@ class HouseholdLinkForm(forms.Form):
         self.fields["unit"].queryset = units
 
 
-class CadreForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(
-        label="身份证号码", max_length=18, required=False, help_text="填写后性别由身份证号码得出。"
-    )
-    gender = forms.ChoiceField(
-        label="性别", choices=[("", "—")] + list(Gender.choices), required=False
-    )
-    phone = forms.CharField(label="手机号码", max_length=11, required=False)
-    position = forms.CharField(label="职务", max_length=50, required=False)
-    political_status = forms.ChoiceField(
-        label="政治面貌", choices=[("", "—")] + list(PoliticalStatus.choices), required=False
-    )
+class UniqueByAction:
+    """The fields of a unique constraint (`unique_by_action`) are checked for uniqueness by
+    the action under its row locks, with its own message; the form checks their format."""
+
+    unique_by_action: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | set(self.unique_by_action)
+
+
+class CadreForm(UniqueByAction, VersionedModelForm):
+    unique_by_action = ("id_number",)
+
+    class Meta:
+        model = Cadre
+        fields = ["name", "id_number", "gender", "phone", "position", "political_status"]
+        help_texts = {"id_number": "填写后性别由身份证号码得出。"}
+
+    def clean_id_number(self) -> str:
+        """GB 11643 checked and normalised; blank on an edit form keeps the stored number."""
+        number = self.cleaned_data["id_number"].strip()
+        if not number:
+            return ""
+        try:
+            return idnumbers.normalize(number)
+        except idnumbers.InvalidIdNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError("请填写 11 位手机号码。")
+        return phone
 
 
 class AccountForm(forms.Form):
@@ -115,27 +136,31 @@ class DepartForm(forms.Form):
         self.fields["cadre"].queryset = cadres
 
 
-class UnitForm(forms.Form):
-    name = forms.CharField(label="单位名称", max_length=100)
-    unit_type = forms.ChoiceField(label="单位类型", choices=UnitType.choices)
-    region = forms.ModelChoiceField(label="所属区域", queryset=None, empty_label="请选择县（区）")
-    address = forms.CharField(label="单位地址", max_length=200, required=False)
-    contact_person = forms.CharField(label="联系人", max_length=50, required=False)
-    contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+UNIT_FIELDS = ["name", "unit_type", "address", "contact_person", "contact_phone"]
+
+
+class UnitForm(UniqueByAction, ChineseModelForm):
+    """单位信息管理 › 添加: the unit with the username of its account."""
+
     username = forms.CharField(label="单位登录用户名", max_length=30)
+    unique_by_action = ("name",)
+
+    class Meta:
+        model = Unit
+        fields = ["name", "unit_type", "region", "address", "contact_person", "contact_phone"]
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        self.fields["region"].empty_label = "请选择县（区）"
 
 
-class UnitEditForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    name = forms.CharField(label="单位名称", max_length=100)
-    unit_type = forms.ChoiceField(label="单位类型", choices=UnitType.choices)
-    address = forms.CharField(label="单位地址", max_length=200, required=False)
-    contact_person = forms.CharField(label="联系人", max_length=50, required=False)
-    contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+class UnitEditForm(UniqueByAction, VersionedModelForm):
+    unique_by_action = ("name",)
+
+    class Meta:
+        model = Unit
+        fields = UNIT_FIELDS
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
@@ -144,11 +169,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            try:
-                number = int(pk)
-            except (TypeError, ValueError):
-                continue  # Django's own check refuses it
-            if not 0 < number < 2**63:
+            if parse_id(pk) is None and str(pk).strip().lstrip("+-").isdigit():
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -189,28 +210,43 @@ class ReorganizeForm(UnitForm):
         self.fields["villages"].label_from_instance = lambda v: f"{v.village.name}（{v.unit.name}）"
 
 
-class SurveyForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    wishes = forms.CharField(
-        label="发展意愿", widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    exit_year = forms.IntegerField(label="计划脱贫年度", required=False, min_value=2014)
-    exit_plan = forms.CharField(
-        label="脱贫计划说明", widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+class SurveyForm(VersionedModelForm):
+    class Meta:
+        model = Survey
+        fields = ["wishes", "exit_year", "exit_plan"]
+        widgets = {
+            "wishes": forms.Textarea(attrs={"rows": 3}),
+            "exit_plan": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_exit_year(self) -> int | None:
+        year = self.cleaned_data["exit_year"]
+        if year is not None and not 2014 <= year <= timezone.localdate().year + 10:
+            raise forms.ValidationError("计划脱贫年度须在 2014 年到十年之后之间。")
+        return year
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(ChineseModelForm):
+    """A row of 帮扶措施; `id` names the saved measure it edits (none: a new one)."""
+
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    kind = forms.ChoiceField(label="措施类型", choices=[("", "—")] + list(MeasureKind.choices))
-    description = forms.CharField(label="措施内容", max_length=300)
-    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, initial=0)
-    # An initial value, so that the blank extra row left as it is counts as unchanged.
-    status = forms.ChoiceField(
-        label="落实情况", choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED
-    )
-    start_date = forms.DateField(label="开始日期", widget=DateInput, required=False)
-    end_date = forms.DateField(label="结束日期", widget=DateInput, required=False)
+
+    class Meta:
+        model = Measure
+        fields = ["kind", "description", "amount", "status", "start_date", "end_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Initial values, so that the blank extra row left as it is counts as unchanged.
+        self.fields["amount"].initial = 0
+        self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0]]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "结束日期不能早于开始日期。")
+        return data
 
 
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=1, can_delete=True)

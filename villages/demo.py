@@ -1,7 +1,6 @@
 """Demo accounts, one per role, in 于都县 of Ganzhou (used by `make run` and described in the
 README). Idempotent: running it again changes nothing."""
 
-
 from poverty_system.actor import Actor
 from poverty_system.roles import Role
 

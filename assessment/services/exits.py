@@ -22,6 +22,7 @@ from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
 from poverty_system import audit
 from poverty_system.actor import Actor
+from poverty_system.core.ids import ids_or_404
 
 from ..access import LIFT, RETURN, may
 from ..criteria import ExitResult, exit_check
@@ -47,13 +48,8 @@ class LiftOutcome:
     checks: dict[int, ExitResult] = field(default_factory=dict)
 
 
-def _ids(household_ids: Iterable) -> list[int]:
-    try:
-        ids = sorted({int(pk) for pk in household_ids})
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if ids and not 0 < ids[0] <= ids[-1] < 2**63:  # beyond a database integer: no row
-        raise Http404
+def _ids(household_ids: Iterable[object]) -> list[int]:
+    ids = ids_or_404(household_ids)
     if not ids:
         raise AssessmentError("请勾选贫困户。", "households")
     if len(ids) > BATCH_MAX:

@@ -17,6 +17,7 @@ from households.models import Claim, Household
 from households.services.members import mask_name
 from poverty_system import audit, changelog, versioning
 from poverty_system.actor import Actor
+from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import LINK_UNITS, UNLINK_UNITS, Role
 from villages.models import Level, Region
 
@@ -293,7 +294,7 @@ def assign_households(actor: Actor, cadre: Cadre, household_ids: list[int]) -> i
     limit as bulk_create has on SQLite), so the queries do not grow with the number of
     households. Returns the number assigned."""
     user = actor.user
-    ids = sorted({int(pk) for pk in household_ids})
+    ids = ids_or_404(household_ids)
     if not ids:
         raise UnitError("请选择要分配的贫困户。", "households")
     with transaction.atomic(durable=True):
@@ -357,7 +358,7 @@ def _insert_assignments(cadre: Cadre, user, ids: list[int]) -> None:
 
 def unassign(actor: Actor, cadre: Cadre, household_ids: list[int]) -> int:
     """Remove assignments of the cadre (解除分配); the periods stay as history."""
-    ids = {int(pk) for pk in household_ids}
+    ids = set(ids_or_404(household_ids))
     if not ids:
         raise UnitError("请选择要解除分配的贫困户。", "households")
     with transaction.atomic(durable=True):

@@ -18,18 +18,18 @@ from villages import accounts
 from villages.models import Level, Region, User
 
 from .. import access as unit_access
-from ..models import Cadre, EndKind, HouseholdLink, TransferKind, Unit, UnitType, UnitVillage
+from ..models import Cadre, EndKind, HouseholdLink, TransferKind, Unit, UnitVillage
 from .base import UnitError, this_year
 
 UNIT_FIELDS = ("name", "unit_type", "address", "contact_person", "contact_phone")
 
 
-def _check_unit_data(region: Region, name: str, *, exclude_pk=None) -> str:
+def _check_unit_data(region: Region, name: str, *, exclude_pk: int | None = None) -> str:
+    """The unit's name, unique in its region (checked beside the constraint, with a message
+    next to the field); the region a county or township."""
     if region.level not in (Level.COUNTY, Level.TOWNSHIP):
         raise UnitError("帮扶单位须设在县（区）或乡镇一级。", "region")
     name = (name or "").strip()
-    if not name:
-        raise UnitError("请填写单位名称。", "name")
     same = Unit.objects.filter(region=region, name=name)
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
@@ -46,8 +46,6 @@ def _new_unit(actor: Actor, *, name, region, username, password, must_change_pas
         value = details.get(field)
         if value:
             setattr(unit, field, value.strip() if isinstance(value, str) else value)
-    if unit.unit_type not in UnitType.values:
-        raise UnitError("请选择单位类型。", "unit_type")
     changelog.save(actor, unit, reason="创建单位")
     account, password = accounts.new_user(
         actor,

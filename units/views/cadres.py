@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from households.models import Household
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
+from poverty_system.core.ids import parse_id, parse_ids
 from poverty_system.roles import OFFICE_ROLES, Role
 from poverty_system.rules import roles
 from poverty_system.versioning import StaleEdit
@@ -19,7 +20,7 @@ from .. import access as unit_access
 from .. import services
 from ..forms import AccountForm, CadreForm, DepartForm, TransferForm
 from ..models import Assignment, Cadre, HouseholdLink, Unit
-from .common import PER_PAGE, as_id, int_list, unit_only
+from .common import PER_PAGE, unit_only
 
 cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
 
@@ -88,13 +89,7 @@ def cadre(request, pk, form=None):
 
 def _cadre_form(cadre: Cadre) -> CadreForm:
     """The edit form of a cadre's saved details; the ID number is never sent back in full."""
-    form = CadreForm(
-        initial={
-            "version": cadre.version,
-            **{f: getattr(cadre, f) for f in services.cadres.CADRE_FIELDS},
-            "id_number": "",
-        }
-    )
+    form = CadreForm(instance=cadre, initial={"id_number": ""})
     if cadre.id_number:
         form.fields[
             "id_number"
@@ -194,7 +189,7 @@ def assign_confirm(request, pk):
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     try:
         count = services.assign_households(
-            request.actor, cadre_obj, int_list(request.POST.getlist("households"))
+            request.actor, cadre_obj, parse_ids(request.POST.getlist("households"))
         )
     except ActionError as exc:
         return assign(request, pk, error=exc.message)
@@ -208,7 +203,7 @@ def unassign(request, pk):
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     try:
         count = services.unassign(
-            request.actor, cadre_obj, int_list(request.POST.getlist("households"))
+            request.actor, cadre_obj, parse_ids(request.POST.getlist("households"))
         )
     except ActionError as exc:
         return assign(request, pk, error=exc.message)
@@ -228,7 +223,7 @@ def _serving_cadres(request):
 
 
 def _initial_cadre(request):
-    return as_id(request.GET.get("cadre", ""))
+    return parse_id(request.GET.get("cadre", ""))
 
 
 @unit_only

@@ -15,6 +15,7 @@ from households.models import Claim, Household
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
+from poverty_system.core.ids import parse_id, parse_ids
 from poverty_system.roles import CLAIM_HOUSEHOLDS, LINK_UNITS, UNLINK_UNITS, Role
 from poverty_system.rules import roles
 from villages.auth import verified_phone
@@ -23,7 +24,7 @@ from .. import access as unit_access
 from .. import services
 from ..forms import HouseholdLinkForm, ReasonForm
 from ..models import Assignment, HouseholdLink, Unit
-from .common import PER_PAGE, as_id, int_list, pairing_readers
+from .common import PER_PAGE, pairing_readers
 
 
 def _village_units(request):
@@ -82,7 +83,7 @@ def household_links(request, form=None):
     links = unit_access.filter_household_links(
         HouseholdLink.objects.filter(ended_at__isnull=True), request.user
     )
-    household = as_id(request.GET.get("household", ""))
+    household = parse_id(request.GET.get("household", ""))
     if household is not None:
         links = links.filter(household_id=household)
     cadre_name = Assignment.objects.filter(
@@ -106,7 +107,7 @@ def household_links(request, form=None):
 @require_POST
 def household_link(request):
     form = HouseholdLinkForm(request.POST, units=_village_units(request))
-    ids = int_list(request.POST.getlist("households"))
+    ids = parse_ids(request.POST.getlist("households"))
     if form.is_valid():
         households = list(Household.objects.filter(pk__in=ids))
         try:

@@ -105,8 +105,7 @@ def unit_edit(request, pk):
     own = unit.pk in unit_access.unit_ids(request.user)
     if not own and not unit_access.can_manage_units_in(request.user, unit.region):
         raise PermissionDenied
-    initial = {f: getattr(unit, f) for f in services.units.UNIT_FIELDS}
-    form = UnitEditForm(request.POST or None, initial={**initial, "version": unit.version})
+    form = UnitEditForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

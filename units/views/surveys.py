@@ -76,48 +76,47 @@ def _measure_initial(survey):
 
 @survey_readers
 def survey(request, pk):
+    """贫困户信息调查情况表 of one household in the slice; 保存 (POST) is survey_save."""
+    if request.method == "POST":
+        return survey_save(request, pk)
     household = unit_access.get_survey_household_for_user(request.user, pk)
-    year = services.this_year()
-    current = Survey.objects.filter(household=household, year=year).first()
-    can_edit = unit_access.cadre_of(request.user) is not None
-    form = formset = None
-    if can_edit:
-        initial = {}
-        if current is not None:
-            initial = {
-                "version": current.version,
-                "wishes": current.wishes,
-                "exit_year": current.exit_year,
-                "exit_plan": current.exit_plan,
-            }
-        form = SurveyForm(request.POST or None, initial=initial)
-        formset = MeasureFormSet(
-            request.POST or None, initial=_measure_initial(current), prefix="measures"
-        )
-        if request.method == "POST":
-            if form.is_valid() and formset.is_valid():
-                rows = [
-                    f.cleaned_data
-                    for f in formset.forms
-                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
-                ]
-                try:
-                    services.save_survey(
-                        request.actor,
-                        household,
-                        wishes=form.cleaned_data["wishes"],
-                        exit_year=form.cleaned_data["exit_year"],
-                        exit_plan=form.cleaned_data["exit_plan"],
-                        measures=rows,
-                        version=form.cleaned_data["version"],
-                    )
-                except ActionError as exc:
-                    show_error(form, exc)
-                else:
-                    messages.success(request, f"{year}年调查情况表已保存。")
-                    return redirect("units:survey", household.pk)
-    elif request.method == "POST":
+    return _survey_page(request, household, *_survey_forms(request, household))
+
+
+@require_POST
+def survey_save(request, pk):
+    """保存: the cadre assigned to the household saves this year's survey and its measures
+    (reached through survey's URL and rule; other readers of the page get 403)."""
+    household = unit_access.get_survey_household_for_user(request.user, pk)
+    form, formset = _survey_forms(request, household, request.POST)
+    if form is None or formset is None:
         raise PermissionDenied
+    if form.is_valid() and formset.is_valid():
+        rows = [
+            f.cleaned_data for f in formset.forms if f.has_changed() or f.cleaned_data.get("id")
+        ]
+        rows = [row for row in rows if row and not row.get("DELETE")]
+        try:
+            services.save_survey(request.actor, household, measures=rows, **form.cleaned_data)
+        except ActionError as exc:
+            show_error(form, exc, formset.forms)
+        else:
+            messages.success(request, f"{services.this_year()}年调查情况表已保存。")
+            return redirect("units:survey", household.pk)
+    return _survey_page(request, household, form, formset)
+
+
+def _survey_forms(request, household, data=None):
+    """This year's survey form and its measures' formset, for the assigned cadre only."""
+    if unit_access.cadre_of(request.user) is None:
+        return None, None
+    current = Survey.objects.filter(household=household, year=services.this_year()).first()
+    form = SurveyForm(data, instance=current)
+    formset = MeasureFormSet(data, initial=_measure_initial(current), prefix="measures")
+    return form, formset
+
+
+def _survey_page(request, household, form, formset):
     history = (
         Survey.objects.filter(household=household)
         .select_related("cadre")
@@ -129,12 +128,12 @@ def survey(request, pk):
         "units/survey.html",
         {
             "household": household,
-            "year": year,
+            "year": services.this_year(),
             "form": form,
             "formset": formset,
             "surveys": history,
             "visits": household.visit_logs.select_related("cadre")[:50],
-            "visit_form": VisitForm() if can_edit else None,
+            "visit_form": VisitForm() if form is not None else None,
         },
     )
 
