@@ -13,7 +13,8 @@ DEMO_SMS := SMS_BACKEND=poverty_system.sms.ConsoleBackend
 RUN_ENV := DEBUG= SECRET_KEY_FILE=$(CURDIR)/$(SECRET_KEY_FILE) SECURE_COOKIES=0 $(DEMO_SMS)
 DEV_ENV := DEBUG=1 $(DEMO_SMS)
 
-.PHONY: run dev test install check-python chromium office migrate demo static lint bench clean
+
+.PHONY: run dev test install check-python chromium office migrate demo static lint bench faults clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -56,7 +57,7 @@ run: demo static
 
 dev: demo
 	@echo "调试服务器与后台任务（导出二维码等）一起启动；按 Ctrl+C 全部停止。"
-	$(DEV_ENV) bash -c '$(PY) manage.py db_worker & worker=$$!; \
+	$(DEV_ENV) bash -c '$(PY) manage.py task_worker & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; $(PY) manage.py runserver $(HOST)'
 
 chromium:
@@ -67,6 +68,10 @@ office:
 
 test: install chromium office
 	$(PY) -m pytest
+
+# Fault tests: throwaway PostgreSQL clusters stopped and restarted, workers killed (minutes).
+faults: install
+	$(PY) -m pytest -m faults
 
 lint: install
 	$(PY) -m ruff check .

@@ -97,6 +97,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request reuses it: after a database restart
+        # the next request reconnects instead of failing on a dead connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -285,3 +288,8 @@ if TESTING:
 
 # 贫困村出列: a poor village may exit when its poverty incidence (%) is below this threshold.
 POOR_VILLAGE_EXIT_THRESHOLD = env_str("POOR_VILLAGE_EXIT_THRESHOLD", "2")
+
+# The task worker (manage.py task_worker) runs these functions every WORKER_PERIODIC_SECONDS:
+# upkeep that must happen even when nobody opens a page. An app adds its own with one line.
+WORKER_PERIODIC_SECONDS = env_int("WORKER_PERIODIC_SECONDS", 60)
+WORKER_PERIODIC_JOBS: list[str] = []

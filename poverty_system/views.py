@@ -1,7 +1,10 @@
+import sys
+
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from units.access import unit_ids
 from units.dashboard import summary_for
@@ -59,5 +62,22 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# The database is down, restarting or failing over, or a lock wait ran out: the request
+# changed nothing (its transaction rolled back), so the answer is "busy, try again", not an
+# error. Raised by the driver as Django's OperationalError or InterfaceError.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
 def error_500(request):
+    # Django calls the handler inside its `except` block: the exception is the current one.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable()
     return render(request, "500.html", status=500)
+
+
+def database_unavailable():
+    """The 503 page: rendered without the request (its context processors read the database)."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -131,7 +131,7 @@ def test_the_served_product_runs_with_debug_off_and_stops_on_ctrl_c(tmp_path):
 
         # The task worker runs beside the web server.
         members = group_members(server.pid)
-        assert any("db_worker" in m for m in members), members
+        assert any("task_worker" in m for m in members), members
         assert any("gunicorn" in m for m in members), members
     finally:
         # Ctrl+C: the terminal sends SIGINT to the whole foreground process group.
@@ -172,7 +172,7 @@ def test_terminating_the_script_alone_stops_its_children(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while not (
-            any("db_worker" in m for m in group_members(server.pid))
+            any("task_worker" in m for m in group_members(server.pid))
             and "Listening at" in (tmp_path / "serve.log").read_text(encoding="utf-8")
         ):
             assert server.poll() is None and time.monotonic() < deadline
