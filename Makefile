@@ -14,7 +14,7 @@ RUN_ENV := DEBUG= SECRET_KEY_FILE=$(CURDIR)/$(SECRET_KEY_FILE) SECURE_COOKIES=0 
 DEV_ENV := DEBUG=1 $(DEMO_SMS)
 
 
-.PHONY: run dev test install check-python chromium office migrate demo static lint bench faults clean
+.PHONY: run dev test install check-python chromium office migrate demo static lint bench faults redis clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -66,7 +66,10 @@ chromium:
 office:
 	@bash scripts/ensure-office
 
-test: install chromium office
+redis:
+	@bash scripts/ensure-redis
+
+test: install chromium office redis
 	$(PY) -m pytest
 
 # Fault tests: throwaway PostgreSQL clusters stopped and restarted, workers killed (minutes).

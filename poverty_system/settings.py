@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "villages.middleware.ActorMiddleware",
+    "poverty_system.replica.ReplicaReadsMiddleware",
     "poverty_system.middleware.ForcePasswordChangeMiddleware",
     "poverty_system.middleware.AccessRuleMiddleware",
 ]
@@ -113,6 +114,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short OLTP queries: JIT compilation costs more than it saves (1.2 s vs 0.3 s measured
     # on the region page right after a country load).
     DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+# A read replica (streaming replication of the primary) for list and statistics pages, see
+# poverty_system/replica.py and docs/SCALING.md. Tests define the alias as a mirror of the
+# primary and turn the routing on where they check it (REPLICA_READS).
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url or TESTING:
+    DATABASES["replica"] = (
+        dj_database_url.parse(
+            _replica_url,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+            conn_health_checks=True,
+        )
+        if _replica_url
+        else dict(DATABASES["default"])
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["poverty_system.replica.ReplicaRouter"]
+REPLICA_READS = bool(_replica_url)
+# URL names whose GET requests read from the replica (one line per list or statistics page).
+REPLICA_READ_VIEWS = {
+    "households:list",  # 管理贫困户信息
+    "households:view",  # 查看贫困户信息
+    "households:township",  # 乡镇管理贫困户
+    "villages:region",  # 区域 pages with their counts
+}
+# After a write, the same session reads from the primary this long (replication lag).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "villages.User"
@@ -227,6 +255,21 @@ XLSX_MAX_UNCOMPRESSED = env_int("XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
 XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 200)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 50_000)
 XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 100)
+
+# The cache: per process memory by default; with several app servers a shared one, so that
+# the QR and public-form budgets count every server's requests (CACHE_URL=redis://host:6379/0,
+# Django's RedisCache through redis-py; docs/SCALING.md).
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "CACHE_URL 须为 redis://、rediss:// 或 unix:// 地址。/ "
+        "CACHE_URL must be a redis://, rediss:// or unix:// address."
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
