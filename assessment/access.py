@@ -1,9 +1,8 @@
 """Scoping of the assessment records, built on the common helpers of poverty_system.access.
 
-Which region permission each assessment action needs (roles.ROLE_REGION_PERMS decides which
-roles hold it). Exit criteria and scale plans reuse existing permissions so that no grant rows
-change: the county-only MANAGE_POOR_COUNTY for 脱贫标准, VIEW_STATISTICS (city and county
-offices) for setting the children's 脱贫规模.
+Each assessment action checks its own permission of poverty_system.roles (MARK_LIFTED,
+RETURN_TO_POVERTY, SUBMIT_POOR_VILLAGES, APPROVE_POOR_VILLAGES, MANAGE_POOR_COUNTY,
+EDIT_EXIT_CRITERIA, SET_SCALE_PLANS); roles.py says which roles hold each.
 """
 
 from __future__ import annotations
@@ -15,23 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from poverty_system import access
-from poverty_system.roles import (
-    APPROVE_POOR_VILLAGES,
-    MANAGE_POOR_COUNTY,
-    MARK_LIFTED,
-    RETURN_TO_POVERTY,
-    SUBMIT_POOR_VILLAGES,
-    VIEW,
-    VIEW_STATISTICS,
-)
-
-LIFT = MARK_LIFTED
-RETURN = RETURN_TO_POVERTY
-EDIT_EXIT_CRITERIA = MANAGE_POOR_COUNTY
-ENTER_POOR_VILLAGES = SUBMIT_POOR_VILLAGES
-REVIEW_POOR_VILLAGES = APPROVE_POOR_VILLAGES
-ENTER_POOR_COUNTY = MANAGE_POOR_COUNTY
-SET_SCALE_PLANS = VIEW_STATISTICS
+from poverty_system.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES, VIEW
 
 
 def filter_by_code(queryset: QuerySet[Any], user: Any, field: str, perm: str = VIEW):
@@ -61,6 +44,6 @@ def sees_only_approved(user: Any) -> bool:
     exited poor-village records only."""
     return not (
         access.is_admin(user)
-        or access.regions_with(user, ENTER_POOR_VILLAGES)
-        or access.regions_with(user, REVIEW_POOR_VILLAGES)
+        or access.regions_with(user, SUBMIT_POOR_VILLAGES)
+        or access.regions_with(user, APPROVE_POOR_VILLAGES)
     )

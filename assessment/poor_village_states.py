@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 
 from poverty_system import audit, changelog
 from poverty_system.actor import Actor
+from poverty_system.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES
 from poverty_system.versioning import bump
 
-from .access import ENTER_POOR_VILLAGES, REVIEW_POOR_VILLAGES, may
+from .access import may
 from .models import PoorVillage, PoorVillageEvent
 from .services.base import AssessmentError
 
@@ -28,10 +29,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     State.EXITED: frozenset(),
 }
 TARGET_PERMS = {
-    State.SUBMITTED: ENTER_POOR_VILLAGES,
-    State.APPROVED: REVIEW_POOR_VILLAGES,
-    State.RETURNED: REVIEW_POOR_VILLAGES,
-    State.EXITED: REVIEW_POOR_VILLAGES,
+    State.SUBMITTED: SUBMIT_POOR_VILLAGES,
+    State.APPROVED: APPROVE_POOR_VILLAGES,
+    State.RETURNED: APPROVE_POOR_VILLAGES,
+    State.EXITED: APPROVE_POOR_VILLAGES,
 }
 EDITABLE = (State.DRAFT, State.RETURNED)
 ACTION_LABELS = {

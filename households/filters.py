@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models import Exists, OuterRef
 
+from poverty_system import access
+from poverty_system.roles import CLAIM_HOUSEHOLDS
+
 from . import idnumbers, search
-from .access import is_village_session
 from .choices import Attribute, Cause, HouseholdStatus
 from .models import Claim
 
@@ -223,7 +225,7 @@ def parse_filters(params, *, phones=None, session=None) -> tuple[HouseholdFilter
 
 def phones_for(user):
     """The village account's own phones for the claim filter; None for other accounts."""
-    if not is_village_session(user):
+    if not access.role_allows(user, CLAIM_HOUSEHOLDS):
         return None
     return list(user.phones.order_by("-active", "pk"))
 

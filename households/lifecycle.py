@@ -20,7 +20,13 @@ from django.utils import timezone
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import CLAIM_HOUSEHOLDS, MARK_LIFTED, RETURN_TO_POVERTY
+from poverty_system.roles import (
+    MARK_LIFTED,
+    REGISTER_HOUSEHOLDS,
+    REMOVE_HOUSEHOLDS,
+    RETURN_TO_POVERTY,
+    ROLLBACK_STATUS,
+)
 from poverty_system.versioning import bump
 
 from .choices import HouseholdStatus as S
@@ -37,17 +43,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REMOVED: frozenset(),
 }
 
-# The region permission an account must hold on the household's village to move it to a
-# status (roles.ROLE_REGION_PERMS decides which roles hold it).
+# The permission an account must hold on the household's village to move it to a status
+# (roles.py declares which roles hold each).
 TARGET_PERMS: dict[str, str] = {
-    S.POOR: CLAIM_HOUSEHOLDS,
-    S.REMOVED: CLAIM_HOUSEHOLDS,
+    S.POOR: REGISTER_HOUSEHOLDS,
+    S.REMOVED: REMOVE_HOUSEHOLDS,
     S.LIFTED: MARK_LIFTED,
     S.LIFTED_NO_SUPPORT: MARK_LIFTED,
     S.RETURNED: RETURN_TO_POVERTY,
 }
-# 综合回退: an office that marks exits or returns may undo the current year's last change.
-ROLLBACK_PERMS = (MARK_LIFTED, RETURN_TO_POVERTY)
 
 REASON_MAX = 500
 Kind = StatusChange.Kind
@@ -68,7 +72,8 @@ def may_set(user: Any, household: Household, to_status: str) -> bool:
 
 
 def may_rollback(user: Any, household: Household) -> bool:
-    return any(access.has_code_perm(user, p, household.village_code) for p in ROLLBACK_PERMS)
+    """综合回退: the offices that mark exits or returns undo the current year's last change."""
+    return access.has_code_perm(user, ROLLBACK_STATUS, household.village_code)
 
 
 def clean_reason(reason: str, field: str = "reason") -> str:

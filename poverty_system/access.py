@@ -1,14 +1,16 @@
 """The access layer: the one place that answers "what may this account see and do".
 
-Slices are guardian grants on Region (office and village accounts) and on Unit (unit
-accounts); a grant on a region covers its whole subtree. Queries are scoped in SQL with a
+An account may use a permission on an object when its role holds the permission
+(roles.ROLE_PERMS, derived at check time) AND the object lies in its slice. Slices are
+guardian `view_slice` grants on Region (office and village accounts) and on Unit (unit
+accounts); a grant on a region covers its whole subtree. The administrator's slice is
+everything; its role decides what it may do there. Queries are scoped in SQL with a
 range on an indexed column, never with per-object permission rows. Out-of-slice objects are
 404 (they are not revealed); in-slice objects the role may not act on are 403.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .roles import CREATABLE_ROLES, EXPORT_QR, VIEW, Role
+from .roles import CREATABLE_ROLES, EXPORT_QR, ROLE_PERMS, SLICE, VIEW, Role
 
 if TYPE_CHECKING:
     from villages.models import Region
@@ -42,39 +44,60 @@ def is_admin(user: User) -> bool:
     )
 
 
-def region_grants(user: User) -> dict[str, list[Region]]:
-    """codename -> regions the account holds it on; cached on the user object per request."""
-    cached: dict[str, list[Region]] | None = getattr(user, "_region_grants", None)
+def signs_in_by_phone(user: User) -> bool:
+    """Village accounts sign in with an SMS code to a registered phone, and the verified
+    phone decides what the session may edit."""
+    return bool(user.is_authenticated and user.is_active and user.role == Role.VILLAGE)
+
+
+def role_allows(user: User, perm: str) -> bool:
+    """Whether the account's role holds perm (roles.ROLE_PERMS, derived at check time)."""
+    return perm in ROLE_PERMS.get(role_of(user), frozenset())
+
+
+def check_role_allows(user: User, perm: str) -> None:
+    """403 unless the account's role holds perm (for actions whose object is checked apart)."""
+    if not role_allows(user, perm):
+        raise PermissionDenied
+
+
+def slice_regions(user: User) -> list[Region]:
+    """The regions of the account's slice (its `view_slice` grants on Region); cached on the
+    user object per request. Empty for the administrator, whose slice is everything."""
+    cached: list[Region] | None = getattr(user, "_slice_regions", None)
     if cached is not None:
         return cached
     from villages.models import RegionUserObjectPermission
 
-    grants: dict[str, list[Region]] = defaultdict(list)
-    if user.is_authenticated and user.is_active:
-        rows = RegionUserObjectPermission.objects.filter(user=user).select_related(
-            "permission", "content_object"
-        )
-        for row in rows:
-            grants[row.permission.codename].append(row.content_object)
-    user._region_grants = grants
-    return grants
+    regions: list[Region] = []
+    if is_active_account(user):
+        rows = RegionUserObjectPermission.objects.filter(
+            user=user, permission__codename=SLICE
+        ).select_related("content_object")
+        regions = [row.content_object for row in rows]
+    user._slice_regions = regions
+    return regions
 
 
 def forget_grants(user: User) -> None:
-    """Drop the per-request cache after grants of this user object changed."""
-    user.__dict__.pop("_region_grants", None)
-    user.__dict__.pop("_unit_ids", None)
-    user.__dict__.pop("_cadre_households", None)
-    user.__dict__.pop("_slice_roots", None)
+    """Drop the per-request cache after the slice of this user object changed."""
+    for name in ("_slice_regions", "_unit_ids", "_cadre", "_slice_roots"):
+        user.__dict__.pop(name, None)
 
 
 def regions_with(user: User, perm: str = VIEW) -> list[Region]:
-    return list(region_grants(user).get(perm, []))
+    """The regions where the account may use perm: its slice if its role holds perm (the
+    administrator: the roots of the tree), else none."""
+    if not role_allows(user, perm):
+        return []
+    if is_admin(user):
+        return slice_roots(user)
+    return list(slice_regions(user))
 
 
 def slice_roots(user: User) -> list[Region]:
     """Top regions of the account's slice: what its region tree starts from (cached on the
-    user object per request, like the grants)."""
+    user object per request, like the slice)."""
     from villages.models import Region
 
     cached: list[Region] | None = getattr(user, "_slice_roots", None)
@@ -83,7 +106,7 @@ def slice_roots(user: User) -> list[Region]:
     if is_admin(user):
         roots = list(Region.objects.filter(parent__isnull=True).order_by("code"))
     else:
-        regions = regions_with(user, VIEW)
+        regions = slice_regions(user)
         roots = sorted(
             (r for r in regions if not any(o is not r and o.contains(r) for o in regions)),
             key=lambda r: r.code,
@@ -107,19 +130,23 @@ def _subtree_q(regions: Iterable[Region], prefix: str = "") -> Q:
 
 def region_filter(user: User, perm: str = VIEW, *, prefix: str = "") -> Q | None:
     """Q on a Region relation (prefix 'village__' etc.) for the regions the account may use
-    with perm; None means unrestricted (administrator)."""
+    with perm; None means unrestricted (the administrator, for a permission of its role)."""
+    if not role_allows(user, perm):
+        return Q(pk__in=[])
     if is_admin(user):
         return None
-    return _subtree_q(regions_with(user, perm), prefix)
+    return _subtree_q(slice_regions(user), prefix)
 
 
 def code_filter(user: User, code_field: str, perm: str = VIEW) -> Q | None:
     """Q on a stored 12-digit region code (e.g. a household's village code): one indexed
-    range per granted region. None means unrestricted."""
+    range per region of the slice. None means unrestricted (the administrator)."""
+    q = Q(pk__in=[])
+    if not role_allows(user, perm):
+        return q
     if is_admin(user):
         return None
-    q = Q(pk__in=[])
-    for region in regions_with(user, perm):
+    for region in slice_regions(user):
         lo, hi = region.code_range
         q |= Q(**{f"{code_field}__gte": lo, f"{code_field}__lt": hi})
     return q
@@ -131,9 +158,10 @@ def filter_regions(queryset: QuerySet[Any], user: User, perm: str = VIEW) -> Que
 
 
 def has_region_perm(user: User, perm: str, region: Region) -> bool:
-    if is_admin(user):
-        return True
-    return any(granted.contains(region) for granted in regions_with(user, perm))
+    """perm is in the account's role's set AND the region lies in its slice."""
+    if not role_allows(user, perm):
+        return False
+    return is_admin(user) or any(granted.contains(region) for granted in slice_regions(user))
 
 
 def check_region_perm(user: User, perm: str, region: Region) -> None:
@@ -165,10 +193,12 @@ def creatable_roles(user: User) -> tuple[str, ...]:
 
 def has_code_perm(user: User, perm: str, code: str) -> bool:
     """Whether the account holds perm on a region whose code range contains `code` (e.g. a
-    household's village code); no query once the grants are cached."""
+    household's village code); no query once the slice is cached."""
+    if not role_allows(user, perm):
+        return False
     if is_admin(user):
         return True
-    for region in regions_with(user, perm):
+    for region in slice_regions(user):
         lo, hi = region.code_range
         if lo <= code < hi:
             return True
@@ -180,8 +210,7 @@ QR_EXPORT_LEVELS = ("county", "township", "village")
 
 
 def can_export_qr(user: User, region: Region | None) -> bool:
-    """导出二维码信息 on `region`: the offices holding EXPORT_QR there (county and township
-    offices, by their roles' grants). The administrator does not export."""
-    if region is None or is_admin(user) or region.level not in QR_EXPORT_LEVELS:
+    """导出二维码信息 on `region`: the accounts whose role holds EXPORT_QR, there."""
+    if region is None or region.level not in QR_EXPORT_LEVELS:
         return False
     return has_region_perm(user, EXPORT_QR, region)

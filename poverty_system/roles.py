@@ -1,8 +1,22 @@
-"""Roles and the permission set each role is granted on its region or unit.
+"""Roles, and the permissions each role holds: named for what they allow.
 
-Creating an account of a role grants exactly ROLE_REGION_PERMS[role] on each of its regions
-(django-guardian object permissions on villages.Region); a grant covers the whole subtree.
+An account's permissions are derived from its role at check time (`ROLE_PERMS`); the
+guardian rows hold only its slice, one `view_slice` grant per region (office and village
+accounts) or unit (unit accounts). `access.has_region_perm(user, perm, region)` is "perm is
+in the role's set AND the region lies in the slice". The administrator's slice is
+everything, but it holds only the permissions listed for Role.ADMIN: it reads all and writes
+only what its role allows.
+
+Adding the permission of a new action is one line here, naming the roles that hold it:
+
+    EDIT_PROJECTS = permission("edit_projects", "维护扶贫项目", Role.COUNTY, Role.TOWNSHIP)
+
+No grant row and no migration change: every account of those roles holds it at once.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import models
 
@@ -21,73 +35,72 @@ OFFICE_ROLES = frozenset({Role.CITY, Role.COUNTY, Role.TOWNSHIP})
 REGION_ROLES = OFFICE_ROLES | {Role.VILLAGE}
 
 # Region level an account of the role is attached to.
-ROLE_REGION_LEVEL = {
+ROLE_REGION_LEVEL: dict[str, str] = {
     Role.CITY: "city",
     Role.COUNTY: "county",
     Role.TOWNSHIP: "township",
     Role.VILLAGE: "village",
 }
 
-# Codenames of villages.Region permissions (declared in Region.Meta.permissions).
-VIEW = "view_slice"
-MANAGE_ACCOUNTS = "manage_accounts"
-MANAGE_PHONES = "manage_phones"
-CLAIM_HOUSEHOLDS = "claim_households"
-CANCEL_CLAIMS = "cancel_claims"
-UNLINK_UNITS = "unlink_units"
-LINK_UNITS = "link_units"
-MARK_LIFTED = "mark_lifted"
-RETURN_TO_POVERTY = "return_to_poverty"
-SUBMIT_POOR_VILLAGES = "submit_poor_villages"
-APPROVE_POOR_VILLAGES = "approve_poor_villages"
-MANAGE_POOR_COUNTY = "manage_poor_county"
-MANAGE_UNITS = "manage_units"
-EXPORT_QR = "export_qr"
-VIEW_STATISTICS = "view_statistics"
-# Codename of the units.Unit permission that a unit account holds on its unit.
-MANAGE_UNIT = "manage_unit"
+# Codename of the one guardian permission that marks a slice (on villages.Region and on
+# units.Unit; declared in both models' Meta.permissions).
+SLICE = "view_slice"
 
-REGION_PERMISSIONS = [
-    (VIEW, "查看辖区数据"),
-    (MANAGE_ACCOUNTS, "管理下级账号"),
-    (MANAGE_PHONES, "管理村级账号手机号"),
-    (CLAIM_HOUSEHOLDS, "认领、登记和维护贫困户"),
-    (CANCEL_CLAIMS, "取消认领"),
-    (UNLINK_UNITS, "取消贫困户与单位的关联"),
-    (LINK_UNITS, "关联贫困户到帮扶单位"),
-    (MARK_LIFTED, "标记脱贫"),
-    (RETURN_TO_POVERTY, "标记返贫"),
-    (SUBMIT_POOR_VILLAGES, "录入和上报贫困村"),
-    (APPROVE_POOR_VILLAGES, "审核贫困村"),
-    (MANAGE_POOR_COUNTY, "录入贫困县信息"),
-    (MANAGE_UNITS, "管理帮扶单位"),
-    (EXPORT_QR, "导出二维码"),
-    (VIEW_STATISTICS, "查看统计"),
-]
 
-ROLE_REGION_PERMS: dict[str, tuple[str, ...]] = {
-    Role.CITY: (VIEW, VIEW_STATISTICS),
-    Role.COUNTY: (
-        VIEW,
-        MANAGE_ACCOUNTS,
-        APPROVE_POOR_VILLAGES,
-        RETURN_TO_POVERTY,
-        MANAGE_POOR_COUNTY,
-        MANAGE_UNITS,
-        EXPORT_QR,
-        VIEW_STATISTICS,
-    ),
-    Role.TOWNSHIP: (
-        VIEW,
-        MANAGE_PHONES,
-        CANCEL_CLAIMS,
-        UNLINK_UNITS,
-        MARK_LIFTED,
-        SUBMIT_POOR_VILLAGES,
-        EXPORT_QR,
-    ),
-    Role.VILLAGE: (VIEW, CLAIM_HOUSEHOLDS, LINK_UNITS),
-}
+@dataclass(frozen=True)
+class Permission:
+    codename: str
+    label: str
+    roles: frozenset[str]
+
+
+PERMISSIONS: dict[str, Permission] = {}
+# role -> the permissions its accounts hold on their slice (filled by the declarations).
+ROLE_PERMS: dict[str, frozenset[str]] = {role: frozenset() for role in Role}
+
+
+def permission(codename: str, label: str, *roles: str) -> str:
+    """Declare a permission and the roles that hold it; returns its codename."""
+    if codename in PERMISSIONS:
+        raise ValueError(f"permission {codename!r} declared twice")
+    PERMISSIONS[codename] = Permission(codename, label, frozenset(roles))
+    for role in roles:
+        ROLE_PERMS[role] = ROLE_PERMS[role] | {codename}
+    return codename
+
+
+# --- reading -----------------------------------------------------------------------------
+VIEW = permission(SLICE, "查看辖区数据", *Role)
+VIEW_STATISTICS = permission("view_statistics", "查看统计", Role.ADMIN, Role.CITY, Role.COUNTY)
+# --- accounts ----------------------------------------------------------------------------
+MANAGE_ACCOUNTS = permission("manage_accounts", "管理下级账号", Role.ADMIN, Role.COUNTY)
+MANAGE_PHONES = permission("manage_phones", "管理村级账号手机号", Role.ADMIN, Role.TOWNSHIP)
+# --- households (the village account under a verified phone) ----------------------------
+CLAIM_HOUSEHOLDS = permission("claim_households", "认领贫困户", Role.VILLAGE)
+REGISTER_HOUSEHOLDS = permission("register_households", "登记新户", Role.VILLAGE)
+EDIT_HOUSEHOLDS = permission("edit_households", "维护贫困户信息", Role.VILLAGE)
+REMOVE_HOUSEHOLDS = permission("remove_households", "清退贫困户", Role.VILLAGE)
+CANCEL_CLAIMS = permission("cancel_claims", "取消认领", Role.TOWNSHIP)
+# --- pairings ----------------------------------------------------------------------------
+LINK_UNITS = permission("link_units", "关联贫困户到帮扶单位", Role.VILLAGE)
+UNLINK_UNITS = permission("unlink_units", "取消贫困户与单位的关联", Role.TOWNSHIP)
+MANAGE_UNITS = permission("manage_units", "管理帮扶单位", Role.COUNTY)
+MANAGE_UNIT = permission("manage_unit", "管理本单位（干部、分配）", Role.UNIT)
+FILL_SURVEYS = permission("fill_surveys", "填写贫困户信息调查情况表", Role.CADRE)
+TRACK_SURVEYS = permission("track_surveys", "查看待填写的调查", Role.UNIT, Role.CADRE)
+RESET_PAIRINGS = permission("reset_pairings", "年度重置帮扶关系", Role.CITY, Role.COUNTY)
+# --- QR archives -------------------------------------------------------------------------
+EXPORT_QR = permission("export_qr", "导出二维码信息", Role.COUNTY, Role.TOWNSHIP)
+MANAGE_QR_CODES = permission("manage_qr_codes", "作废和重新生成二维码", Role.COUNTY, Role.TOWNSHIP)
+# --- assessment --------------------------------------------------------------------------
+MARK_LIFTED = permission("mark_lifted", "标记脱贫", Role.TOWNSHIP)
+RETURN_TO_POVERTY = permission("return_to_poverty", "标记返贫", Role.COUNTY)
+ROLLBACK_STATUS = permission("rollback_status", "综合回退", Role.TOWNSHIP, Role.COUNTY)
+SUBMIT_POOR_VILLAGES = permission("submit_poor_villages", "录入和上报贫困村", Role.TOWNSHIP)
+APPROVE_POOR_VILLAGES = permission("approve_poor_villages", "审核贫困村", Role.COUNTY)
+MANAGE_POOR_COUNTY = permission("manage_poor_county", "录入贫困县信息", Role.COUNTY)
+EDIT_EXIT_CRITERIA = permission("edit_exit_criteria", "设定脱贫标准", Role.COUNTY)
+SET_SCALE_PLANS = permission("set_scale_plans", "设定下级脱贫规模", Role.CITY, Role.COUNTY)
 
 # Which roles an account of each role may create, and where.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {

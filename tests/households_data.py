@@ -117,7 +117,7 @@ def register(account, phone, members=None, *, village=None, parts_done: int = 7,
 
     if village is None:
         village = Region.objects.get(
-            grants__user=account, grants__permission__codename="claim_households"
+            grants__user=account, grants__permission__codename="view_slice"
         )
     members = members or [member("张三")]
     household = services.start_registration(

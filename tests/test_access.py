@@ -25,7 +25,7 @@ from poverty_system.roles import (
     APPROVE_POOR_VILLAGES,
     CLAIM_HOUSEHOLDS,
     MARK_LIFTED,
-    ROLE_REGION_PERMS,
+    SLICE,
     VIEW,
     Role,
 )
@@ -207,9 +207,7 @@ def test_visible_to_is_chainable(world):
         (Role.VILLAGE, "county_office", "village2"),
     ],
 )
-def test_creating_an_account_grants_exactly_the_role_permissions(
-    world, role, actor_name, region_name
-):
+def test_creating_an_account_grants_exactly_its_slice(world, role, actor_name, region_name):
     region = getattr(world, region_name)
     user, _ = create_account(
         Actor.system(getattr(world, actor_name)),
@@ -224,7 +222,8 @@ def test_creating_an_account_grants_exactly_the_role_permissions(
             "permission__codename", "content_object_id"
         )
     )
-    assert grants == {(codename, region.pk) for codename in ROLE_REGION_PERMS[role]}
+    # One slice row; what the account may do there follows from its role (roles.ROLE_PERMS).
+    assert grants == {(SLICE, region.pk)}
     # Nothing else: no generic guardian rows, no global permissions, no staff rights.
     assert not UserObjectPermission.objects.filter(user=user).exists()
     assert not user.user_permissions.exists()
@@ -275,7 +274,7 @@ def test_an_account_may_hold_several_regions(world, login):
             RegionUserObjectPermission.objects.filter(user=user, content_object=region).values_list(
                 "permission__codename", flat=True
             )
-        ) == set(ROLE_REGION_PERMS[Role.VILLAGE])
+        ) == {SLICE}
 
     add_village_phone(Actor.system(world.township_office), user, phone="13700000001", holder="张三")
     client = login(user)

@@ -1,6 +1,6 @@
 """Who sees and acts on units, cadres, pairings and surveys.
 
-- A unit account's slice is its Units (guardian grants 'manage_unit' on Unit): the villages
+- A unit account's slice is its Units (guardian grants 'view_slice' on Unit): the villages
   linked to them and the households linked to them (active links).
 - A cadre account's slice is the households of its active assignments.
 - Offices read what lies in their region slice (by the unit's region or the stored village
@@ -19,7 +19,16 @@ from django.http import Http404
 from households import access as hh_access
 from poverty_system import access
 from poverty_system.actor import Actor
-from poverty_system.roles import MANAGE_UNIT, MANAGE_UNITS, VIEW, Role
+from poverty_system.roles import (
+    FILL_SURVEYS,
+    MANAGE_UNIT,
+    MANAGE_UNITS,
+    RESET_PAIRINGS,
+    ROLE_REGION_LEVEL,
+    SLICE,
+    VIEW,
+    Role,
+)
 
 if TYPE_CHECKING:
     from households.models import Household
@@ -36,8 +45,8 @@ def _user(who: Any) -> Any:
 
 
 def unit_ids(user: Any) -> set[int]:
-    """Units a unit account manages (its guardian grants); none for other roles. Cached on
-    the user object per request, like the region grants."""
+    """The units of a unit account's slice (its `view_slice` grants on Unit); none for other
+    roles. Cached on the user object per request, like the region slice."""
     user = _user(user)
     if access.role_of(user) != Role.UNIT:
         return set()
@@ -47,11 +56,16 @@ def unit_ids(user: Any) -> set[int]:
 
         cached = set(
             UnitUserObjectPermission.objects.filter(
-                user=user, permission__codename=MANAGE_UNIT
+                user=user, permission__codename=SLICE
             ).values_list("content_object_id", flat=True)
         )
         user._unit_ids = cached
     return cached
+
+
+def manages_unit(user: Any, unit_id: int) -> bool:
+    """MANAGE_UNIT (the unit account's role) on a unit of its slice."""
+    return access.role_allows(user, MANAGE_UNIT) and unit_id in unit_ids(user)
 
 
 def cadre_of(user: Any) -> Cadre | None:
@@ -96,7 +110,7 @@ def get_unit_for_user(
         )
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if manage and unit.pk not in unit_ids(user):
+    if manage and not manages_unit(user, unit.pk):
         raise PermissionDenied
     return cast("Unit", unit)
 
@@ -137,7 +151,7 @@ def get_village_link_for_user(user: Any, pk: Any, *, manage: bool = False) -> Un
         link = found.get(pk=pk)
     except (UnitVillage.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if manage and link.unit_id not in unit_ids(user):
+    if manage and not manages_unit(user, link.unit_id):
         raise PermissionDenied
     return cast("UnitVillage", link)
 
@@ -229,7 +243,7 @@ def get_survey_household_for_user(user: Any, pk: Any, *, edit: bool = False) -> 
     household = get_household_for_user(
         user, pk, queryset=Household.objects.select_related("village")
     )
-    if edit and cadre_of(user) is None:
+    if edit and not (access.role_allows(user, FILL_SURVEYS) and cadre_of(user) is not None):
         raise PermissionDenied
     return household
 
@@ -263,7 +277,7 @@ def get_cadre_for_user(
         cadre = filter_cadres(base, user).get(pk=pk)
     except (Cadre.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if manage and cadre.unit_id not in unit_ids(user):
+    if manage and not manages_unit(user, cadre.unit_id):
         raise PermissionDenied
     return cast("Cadre", cadre)
 
@@ -290,7 +304,7 @@ def get_assignment_for_user(user: Any, pk: Any, *, manage: bool = False) -> Assi
         assignment = found.get(pk=pk)
     except (Assignment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if manage and assignment.unit_id not in unit_ids(user):
+    if manage and not manages_unit(user, assignment.unit_id):
         raise PermissionDenied
     return cast("Assignment", assignment)
 
@@ -320,11 +334,11 @@ def office_filter(user: Any, field: str = "village_code", perm: str = VIEW) -> Q
 
 
 def can_reset(user: Any, region: Region) -> bool:
-    """A city or county office resets the pairings of its own city or county."""
+    """A city or county office resets the pairings of its own city or county (the level of
+    its slice, not a region below it)."""
     user = _user(user)
-    if not access.is_active_account(user) or user.role not in (Role.CITY, Role.COUNTY):
-        return False
-    return region.level == user.role and access.has_region_perm(user, VIEW, region)
+    level = ROLE_REGION_LEVEL.get(access.role_of(user))
+    return region.level == level and access.has_region_perm(user, RESET_PAIRINGS, region)
 
 
 def reset_regions(user: Any) -> list[Region]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from poverty_system.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.roles import SLICE
 from poverty_system.versioning import Versioned
 
 
@@ -86,7 +87,8 @@ class Unit(Versioned):
     class Meta:
         verbose_name = "帮扶单位"
         verbose_name_plural = "帮扶单位"
-        permissions = [("manage_unit", "管理本单位")]
+        # A unit account's slice: what it may do there follows from its role (roles.py).
+        permissions = [(SLICE, "本单位（帮扶单位账号的辖区）")]
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="unit_name_unique_in_region")
         ]

@@ -22,7 +22,7 @@ from poverty_system.formatting import mask_phone
 from poverty_system.roles import (
     MANAGE_ACCOUNTS,
     ROLE_REGION_LEVEL,
-    ROLE_REGION_PERMS,
+    SLICE,
     VIEW,
     Role,
 )
@@ -53,10 +53,10 @@ def generate_initial_password() -> str:
 
 
 def grant_role(user: User, regions: list[Region]) -> None:
-    """Give `user` its role's permission set on each region (the whole subtree)."""
+    """Add each region (with its whole subtree) to `user`'s slice: one `view_slice` grant per
+    region. What the account may do there follows from its role (roles.ROLE_PERMS)."""
     for region in regions:
-        for codename in ROLE_REGION_PERMS[user.role]:
-            assign_perm(f"villages.{codename}", user, region)
+        assign_perm(f"villages.{SLICE}", user, region)
     access.forget_grants(user)
 
 
@@ -74,8 +74,7 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
                 f"“{region.name}”是{region.get_level_display()}。",
                 "regions",
             )
-        if not access.is_admin(actor):
-            access.check_region_perm(actor, MANAGE_ACCOUNTS, region)
+        access.check_region_perm(actor, MANAGE_ACCOUNTS, region)
 
 
 def create_account(

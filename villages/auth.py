@@ -21,10 +21,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from poverty_system import audit
+from poverty_system import access, audit
 from poverty_system.actor import Actor
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import Role
 from poverty_system.sms import SmsError, send_sms
 
 from .models import LoginThrottle, SmsChallenge, User, VillagePhone, mask_phone
@@ -139,7 +138,7 @@ def record_logout(actor: Actor) -> None:
 
 
 def needs_phone_step(user: User) -> bool:
-    return user.role == Role.VILLAGE
+    return access.signs_in_by_phone(user)
 
 
 def _hash_code(account_id: int, phone: str, code: str) -> str:

@@ -10,7 +10,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from poverty_system import formatting
-from poverty_system.roles import REGION_PERMISSIONS, Role
+from poverty_system.roles import SLICE, Role
 
 
 class Level(models.TextChoices):
@@ -86,7 +86,8 @@ class Region(MPTTModel):
         verbose_name_plural = "行政区划"
         # django-mptt does not put its (tree_id, lft) index in migrations unless declared here.
         indexes = [models.Index(fields=["tree_id", "lft"], name="region_tree_lft")]
-        permissions = REGION_PERMISSIONS
+        # The slice marker only: what an account may do follows from its role (roles.py).
+        permissions = [(SLICE, "查看辖区数据")]
 
     def __str__(self):
         return self.name

@@ -179,9 +179,8 @@ def account_detail(request, pk, region_form=None):
         {
             "account": account,
             "regions": accounts.account_regions(account),
-            "phones": account.phones.order_by("-active", "pk")
-            if account.role == Role.VILLAGE
-            else [],
+            "signs_in_by_phone": access.signs_in_by_phone(account),
+            "phones": account.phones.order_by("-active", "pk"),
             "region_form": region_form or _region_form(request, account),
         },
     )

@@ -13,10 +13,10 @@ from households.choices import HouseholdStatus as S
 from households.models import Household
 from poverty_system import access, changelog
 from poverty_system.actor import Actor
+from poverty_system.roles import MANAGE_POOR_COUNTY
 from poverty_system.versioning import bump, check_version, parse_version
 from villages.models import code_range
 
-from ..access import ENTER_POOR_COUNTY
 from ..models import PoorCounty, PoorVillage
 from .base import AssessmentError
 
@@ -32,7 +32,7 @@ FIELDS = (
 
 
 def save_poor_county(actor: Actor, county: Any, data: dict[str, Any], version: Any) -> PoorCounty:
-    access.check_region_perm(actor.user, ENTER_POOR_COUNTY, county)
+    access.check_region_perm(actor.user, MANAGE_POOR_COUNTY, county)
     if county.level != "county":
         raise AssessmentError("贫困县信息只能录入到县。")
     if data.get("rural_population", 0) > data.get("population", 0):

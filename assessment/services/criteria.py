@@ -10,9 +10,9 @@ from django.db import transaction
 
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
+from poverty_system.roles import EDIT_EXIT_CRITERIA
 from poverty_system.versioning import bump, check_version, parse_version
 
-from ..access import EDIT_EXIT_CRITERIA
 from ..criteria import CHECKS
 from ..models import ExitCriteria
 from .base import AssessmentError

@@ -23,8 +23,9 @@ from households.models import Household, StatusChange
 from poverty_system import audit
 from poverty_system.actor import Actor
 from poverty_system.core.ids import ids_or_404
+from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY
 
-from ..access import LIFT, RETURN, may
+from ..access import may
 from ..criteria import ExitResult, exit_check
 from .base import AssessmentError
 
@@ -85,7 +86,7 @@ def mark_lifted(
     year = year or timezone.localdate().year
     outcome = LiftOutcome()
     with transaction.atomic(durable=True):
-        locked = _lock(actor, ids, LIFT)
+        locked = _lock(actor, ids, MARK_LIFTED)
         outcome.checks = exit_check(locked, year)
         for household in locked:
             reasons = []
@@ -126,7 +127,7 @@ def return_to_poverty(
     ids = _ids(household_ids)
     reason = return_reason(reason_code, text)
     with transaction.atomic(durable=True):
-        locked = _lock(actor, ids, RETURN)
+        locked = _lock(actor, ids, RETURN_TO_POVERTY)
         wrong = [h for h in locked if h.status not in RETURNABLE]
         if wrong:
             raise AssessmentError(

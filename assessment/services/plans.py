@@ -17,10 +17,10 @@ from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
+from poverty_system.roles import SET_SCALE_PLANS
 from poverty_system.versioning import StaleEdit, bump, check_version, parse_version
 from villages.models import Region, code_range
 
-from ..access import SET_SCALE_PLANS
 from ..models import ScalePlan
 from .base import AssessmentError
 

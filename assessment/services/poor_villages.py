@@ -18,10 +18,11 @@ from households.choices import HouseholdStatus as S
 from households.models import Household
 from poverty_system import access, changelog
 from poverty_system.actor import Actor
+from poverty_system.roles import SUBMIT_POOR_VILLAGES
 from poverty_system.versioning import bump, check_version
 
 from .. import poor_village_states as states
-from ..access import ENTER_POOR_VILLAGES, get_scoped
+from ..access import get_scoped
 from ..models import PoorVillage
 from .base import AssessmentError
 
@@ -72,7 +73,7 @@ def _compute(record: PoorVillage) -> None:
 
 
 def add_poor_village(actor: Actor, village: Any, year: int, data: dict[str, Any]) -> PoorVillage:
-    access.check_region_perm(actor.user, ENTER_POOR_VILLAGES, village)
+    access.check_region_perm(actor.user, SUBMIT_POOR_VILLAGES, village)
     if village.level != "village":
         raise AssessmentError("请选择村。", "village")
     record = PoorVillage(
@@ -103,7 +104,7 @@ def _locked(actor: Actor, pk: Any, perm: str) -> PoorVillage:
 def edit_poor_village(actor: Actor, pk: Any, data: dict[str, Any], version: Any) -> PoorVillage:
     """Edit a draft or returned record (version-checked)."""
     with transaction.atomic(durable=True):
-        record = _locked(actor, pk, ENTER_POOR_VILLAGES)
+        record = _locked(actor, pk, SUBMIT_POOR_VILLAGES)
         check_version(record, version, what="该贫困村信息")
         if record.state not in states.EDITABLE:
             raise AssessmentError(f"状态为“{State(record.state).label}”的贫困村信息不能修改。")
@@ -119,7 +120,7 @@ def edit_poor_village(actor: Actor, pk: Any, data: dict[str, Any], version: Any)
 def change_state(actor: Actor, pk: Any, to_state: str, reason: str = "") -> PoorVillage:
     """上报 / 审核通过 / 退回 / 出列, with the counts recomputed from the data at that moment."""
     with transaction.atomic(durable=True):
-        record = _locked(actor, pk, states.TARGET_PERMS.get(to_state, ENTER_POOR_VILLAGES))
+        record = _locked(actor, pk, states.TARGET_PERMS.get(to_state, SUBMIT_POOR_VILLAGES))
         _compute(record)
         if to_state == State.EXITED and record.state == State.APPROVED:
             threshold = exit_threshold()

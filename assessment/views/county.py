@@ -8,10 +8,10 @@ from django.urls import path
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import VIEW, Role
+from poverty_system.roles import MANAGE_POOR_COUNTY, VIEW, Role
 from poverty_system.rules import roles
 
-from ..access import ENTER_POOR_COUNTY, filter_by_code
+from ..access import filter_by_code
 from ..forms import PoorCountyForm
 from ..models import PoorCounty
 from ..services.county import county_figures, save_poor_county
@@ -19,7 +19,7 @@ from ..services.county import county_figures, save_poor_county
 
 @roles(Role.COUNTY, Role.CITY)
 def poor_county(request):
-    counties = access.regions_with(request.user, ENTER_POOR_COUNTY)
+    counties = access.regions_with(request.user, MANAGE_POOR_COUNTY)
     if not counties:  # the city office reads the records of its counties, changes nothing
         if request.method == "POST":
             raise PermissionDenied

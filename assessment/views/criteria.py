@@ -9,10 +9,9 @@ from django.utils import timezone
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import Role
+from poverty_system.roles import EDIT_EXIT_CRITERIA, Role
 from poverty_system.rules import roles
 
-from ..access import EDIT_EXIT_CRITERIA
 from ..criteria import criteria_rows, nearest
 from ..forms import CriteriaForm
 from ..models import ExitCriteria

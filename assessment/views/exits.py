@@ -14,12 +14,11 @@ from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
 from poverty_system import access
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import VIEW, Role
+from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY, VIEW, Role
 from poverty_system.rules import roles
 from villages.models import Region
 
 from .. import services
-from ..access import LIFT, RETURN
 from ..criteria import exit_check
 from ..pairing import pairings
 from ..services.exits import LIFTABLE, RETURNABLE
@@ -87,7 +86,7 @@ def lift(request):
                     "opinion": opinion,
                 },
             )
-    page, rows, region, regions = _rows(request, LIFTABLE, LIFT)
+    page, rows, region, regions = _rows(request, LIFTABLE, MARK_LIFTED)
     ticked = set(request.POST.getlist("households")) if request.method == "POST" else set()
     return render(
         request,
@@ -133,7 +132,7 @@ def return_households(request):
             )
         except ActionError as exc:
             error = exc
-    page, rows, region, regions = _rows(request, RETURNABLE, RETURN)
+    page, rows, region, regions = _rows(request, RETURNABLE, RETURN_TO_POVERTY)
     return render(
         request,
         "assessment/return.html",
@@ -156,7 +155,7 @@ def _chosen(request, ticked):
     except ValueError:
         ids = set()
     ids = {pk for pk in ids if 0 < pk < 2**63}  # beyond a database integer: no row
-    found = filter_households(Household.objects.filter(pk__in=ids), request.user, RETURN)
+    found = filter_households(Household.objects.filter(pk__in=ids), request.user, RETURN_TO_POVERTY)
     return list(found.select_related("village").order_by("village_code", "number"))
 
 

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from poverty_system import access
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import Role
+from poverty_system.roles import SET_SCALE_PLANS, Role
 from poverty_system.rules import roles
 
-from ..access import SET_SCALE_PLANS
 from ..services import AssessmentError
 from ..services.plans import plan_rows, save_children_plans
 

@@ -12,19 +12,12 @@ from django.views.decorators.http import require_POST
 from poverty_system import access as core_access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import OFFICE_ROLES, Role
+from poverty_system.roles import APPROVE_POOR_VILLAGES, OFFICE_ROLES, SUBMIT_POOR_VILLAGES, Role
 from poverty_system.rules import roles
 from villages.models import Region
 
 from .. import poor_village_states as states
-from ..access import (
-    ENTER_POOR_VILLAGES,
-    REVIEW_POOR_VILLAGES,
-    filter_by_code,
-    get_scoped,
-    may,
-    sees_only_approved,
-)
+from ..access import filter_by_code, get_scoped, may, sees_only_approved
 from ..forms import PoorVillageForm
 from ..models import PoorVillage
 from ..services import poor_villages as actions
@@ -63,7 +56,7 @@ class AddForm(PoorVillageForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = core_access.filter_regions(
-            Region.objects.filter(level="village"), user, ENTER_POOR_VILLAGES
+            Region.objects.filter(level="village"), user, SUBMIT_POOR_VILLAGES
         ).order_by("code")
         self.fields["village"].error_messages["invalid_choice"] = "请选择辖区内的村。"
         self.fields["year"].initial = timezone.localdate().year
@@ -108,7 +101,7 @@ def review(request):
         PoorVillage.objects.filter(state=State.SUBMITTED),
         request.user,
         "village_code",
-        REVIEW_POOR_VILLAGES,
+        APPROVE_POOR_VILLAGES,
     ).select_related("village")
     page = Paginator(found.order_by("village_code"), PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -133,7 +126,7 @@ def detail(request, pk):
             "record": record,
             "events": record.events.select_related("actor"),
             "can_edit": record.state in states.EDITABLE
-            and may(user, ENTER_POOR_VILLAGES, record.village_code),
+            and may(user, SUBMIT_POOR_VILLAGES, record.village_code),
             "can": actions_allowed,
             "threshold": actions.exit_threshold(),
         },
@@ -142,7 +135,7 @@ def detail(request, pk):
 
 @roles(Role.TOWNSHIP)
 def edit(request, pk):
-    record = get_record(request.user, pk, ENTER_POOR_VILLAGES)
+    record = get_record(request.user, pk, SUBMIT_POOR_VILLAGES)
     if record.state not in states.EDITABLE:
         messages.info(request, f"状态为“{record.get_state_display()}”的贫困村信息不能修改。")
         return redirect("assessment:poor_village", pk=record.pk)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from poverty_system import changelog
 from poverty_system.actor import Actor
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import CLAIM_HOUSEHOLDS
+from poverty_system.roles import EDIT_HOUSEHOLDS
 from poverty_system.versioning import StaleEdit, bump, check_version, parse_version
 
 from ..access import can_maintain_household, get_household_for_user
@@ -92,7 +92,7 @@ def lock_for_edit(
     locked = get_household_for_user(
         actor.user,
         household.pk,
-        CLAIM_HOUSEHOLDS,
+        EDIT_HOUSEHOLDS,
         queryset=Household.objects.select_for_update(of=("self",)).select_related("village"),
     )
     check_can_edit(actor, locked)

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from poverty_system import audit
 from poverty_system.actor import Actor
-from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS
+from poverty_system.roles import CLAIM_HOUSEHOLDS
 
-from ..access import can_cancel_claims, can_maintain_household, get_household_for_user
+from ..access import can_cancel_claims, can_claim, get_household_for_user
 from ..choices import HouseholdStatus
 from ..models import Claim, Household
 from .base import EditRefused, HouseholdError, active_claim, require_phone
@@ -23,7 +23,7 @@ REASON_MAX = 200
 
 def claim_household(actor: Actor, household: Household) -> Claim:
     household = get_household_for_user(actor.user, household.pk, CLAIM_HOUSEHOLDS)
-    if not can_maintain_household(actor.user, household):
+    if not can_claim(actor.user, household):
         raise EditRefused("只有村级账号可以认领贫困户。")
     phone = require_phone(actor)
     if household.status == HouseholdStatus.REMOVED:
@@ -47,8 +47,8 @@ def claim_household(actor: Actor, household: Household) -> Claim:
 
 def cancel_claim(actor: Actor, household: Household, reason: str) -> Claim:
     """The township office undoes a wrong claim; the claim row stays as history."""
-    household = get_household_for_user(actor.user, household.pk, CANCEL_CLAIMS)
-    if not can_cancel_claims(actor.user, household):
+    household = get_household_for_user(actor.user, household.pk)  # 404 outside the slice
+    if not can_cancel_claims(actor.user, household):  # 403 with the reason inside it
         raise EditRefused("只有乡镇扶贫办可以取消认领。")
     reason = (reason or "").strip()
     if not reason:

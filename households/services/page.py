@@ -4,9 +4,11 @@ here and decides nothing itself."""
 
 from dataclasses import dataclass
 
+from poverty_system import access
 from poverty_system.actor import Actor
+from poverty_system.roles import EDIT_HOUSEHOLDS
 
-from ..access import can_cancel_claims, can_maintain_household, is_village_session
+from ..access import can_cancel_claims, can_claim
 from ..choices import HouseholdStatus
 from ..lifecycle import may_rollback
 from ..models import Claim, Household
@@ -38,12 +40,12 @@ def page_actions(actor: Actor, household: Household, claim: Claim | None) -> Pag
         claim=(
             claim is None
             and household.status != HouseholdStatus.REMOVED
-            and can_maintain_household(actor.user, household)
+            and can_claim(actor.user, household)
         ),
         cancel_claim=claim is not None and can_cancel_claims(actor.user, household),
         edit=edit,
         change_members=edit and household.status != HouseholdStatus.REGISTERING,
-        refusal=refusal if is_village_session(actor.user) else None,
+        refusal=refusal if access.role_allows(actor.user, EDIT_HOUSEHOLDS) else None,
         rollback=household.status != HouseholdStatus.REGISTERING
         and may_rollback(actor.user, household),
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
-from poverty_system.roles import CLAIM_HOUSEHOLDS
+from poverty_system.roles import REGISTER_HOUSEHOLDS
 from villages.models import Level, Region
 
 from .. import lifecycle, parts
@@ -52,7 +52,7 @@ def start_registration(
     phone = require_phone(actor)
     if village is None or village.level != Level.VILLAGE:
         raise HouseholdError("请选择村（居委会）。", "village")
-    access.check_region_perm(actor.user, CLAIM_HOUSEHOLDS, village)
+    access.check_region_perm(actor.user, REGISTER_HOUSEHOLDS, village)
     member_rows: MemberRows = [(None, data) for data in rows]
     check_member_rows(actor, None, member_rows)
     numbers = [(i, data["id_number"]) for i, data in enumerate(rows)]

@@ -16,7 +16,7 @@ from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
 from poverty_system.rules import roles
 
 from .. import idnumbers, search, services
-from ..access import filter_households, get_household_for_user, is_village_session
+from ..access import filter_households, get_household_for_user
 from ..choices import HouseholdStatus
 from ..forms import ClaimSearchForm, ReasonForm
 from ..models import Claim, Household
@@ -35,7 +35,7 @@ def claims(request):
     if search.carries_id(request.GET.get("q", "")):
         keep = ("show", "page")
         return _redirect(search.redirect_params(request.GET, request.session, keep=keep))
-    if is_village_session(request.user):
+    if access.role_allows(request.user, CLAIM_HOUSEHOLDS):
         return _village_claims(request)
     return _township_claims(request)
 

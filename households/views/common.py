@@ -2,7 +2,7 @@
 
 from django.db.models import OuterRef, Subquery
 
-from poverty_system.roles import CLAIM_HOUSEHOLDS, OFFICE_ROLES, Role
+from poverty_system.roles import EDIT_HOUSEHOLDS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
 from villages.models import mask_phone
 
@@ -19,7 +19,7 @@ village_only = roles(Role.VILLAGE)
 def editable_household(request, pk):
     """The household, if this session may edit it: 404 outside the slice, 403 for a role
     that may not, 403 with the reason for the wrong phone."""
-    household = get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
+    household = get_household_for_user(request.user, pk, EDIT_HOUSEHOLDS)
     services.check_can_edit(request.actor, household)
     return household
 

@@ -9,7 +9,7 @@ from django.urls import path
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import CLAIM_HOUSEHOLDS
+from poverty_system.roles import REGISTER_HOUSEHOLDS
 from villages.models import Level, Region
 
 from .. import parts, services
@@ -29,7 +29,7 @@ MORE_MEMBER_ROWS = 3
 
 def _villages(user):
     return access.filter_regions(
-        Region.objects.filter(level=Level.VILLAGE), user, CLAIM_HOUSEHOLDS
+        Region.objects.filter(level=Level.VILLAGE), user, REGISTER_HOUSEHOLDS
     ).order_by("code")
 
 

@@ -7,7 +7,6 @@ so two actions at the same moment cannot both win.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -15,10 +14,10 @@ from households import access as hh_access
 from households.choices import HouseholdStatus
 from households.models import Claim, Household
 from households.services.members import mask_name
-from poverty_system import audit, changelog, versioning
+from poverty_system import access, audit, changelog, versioning
 from poverty_system.actor import Actor
 from poverty_system.core.ids import ids_or_404
-from poverty_system.roles import LINK_UNITS, UNLINK_UNITS, Role
+from poverty_system.roles import LINK_UNITS, UNLINK_UNITS
 from villages.models import Level, Region
 
 from .. import access as unit_access
@@ -135,8 +134,7 @@ def link_households(actor: Actor, households: list[Household], unit: Unit) -> li
     user = actor.user
     if not households:
         raise UnitError("请选择要关联的贫困户。", "households")
-    if user.role != Role.VILLAGE:
-        raise PermissionDenied
+    access.check_role_allows(user, LINK_UNITS)
     phone = actor.phone
     if phone is None or phone.account_id != user.pk or not phone.active:
         raise UnitError("请用本村登记的手机号验证登录后再操作。")
@@ -206,8 +204,6 @@ def cancel_household_link(actor: Actor, link: HouseholdLink, reason: str) -> Hou
     still assigned to a cadre (the deletion order of procedure 2)."""
     user = actor.user
     link = unit_access.get_household_link_for_user(user, link.pk, UNLINK_UNITS)
-    if user.role != Role.TOWNSHIP:
-        raise PermissionDenied
     reason = clean_reason(reason, "取消关联的原因")
     with transaction.atomic(durable=True):
         locked = HouseholdLink.objects.select_for_update().get(pk=link.pk)

@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
-from poverty_system.roles import MANAGE_UNITS, Role
+from poverty_system.roles import MANAGE_UNITS, SLICE, Role
 from villages import accounts
 from villages.models import Level, Region, User
 
@@ -55,7 +55,7 @@ def _new_unit(actor: Actor, *, name, region, username, password, must_change_pas
         password=password,
         must_change_password=must_change_password,
     )
-    assign_perm("units.manage_unit", account, unit)
+    assign_perm(f"units.{SLICE}", account, unit)
     access.forget_grants(account)
     audit.record(
         actor,

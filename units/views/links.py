@@ -16,7 +16,7 @@ from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.ids import parse_id, parse_ids
-from poverty_system.roles import CLAIM_HOUSEHOLDS, LINK_UNITS, UNLINK_UNITS, Role
+from poverty_system.roles import LINK_UNITS, UNLINK_UNITS, Role
 from poverty_system.rules import roles
 from villages.auth import verified_phone
 
@@ -47,7 +47,7 @@ def _village_page(request, form=None):
         hh_access.filter_households(
             Household.objects.exclude(status=HouseholdStatus.REMOVED),
             request.user,
-            CLAIM_HOUSEHOLDS,
+            LINK_UNITS,
         )
         .filter(Exists(claimed))
         .annotate(
@@ -78,7 +78,7 @@ def _village_page(request, form=None):
 
 @pairing_readers
 def household_links(request, form=None):
-    if request.user.role == Role.VILLAGE:
+    if access.role_allows(request.user, LINK_UNITS):
         return _village_page(request, form)
     links = unit_access.filter_household_links(
         HouseholdLink.objects.filter(ended_at__isnull=True), request.user
@@ -97,9 +97,7 @@ def household_links(request, form=None):
     page = Paginator(links, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for row in rows:
-        row.can_cancel = access.has_code_perm(request.user, UNLINK_UNITS, row.village_code) and (
-            request.user.role == Role.TOWNSHIP
-        )
+        row.can_cancel = access.has_code_perm(request.user, UNLINK_UNITS, row.village_code)
     return render(request, "units/links.html", {"page": page, "rows": rows})
 
 

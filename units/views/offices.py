@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from households import access as hh_access
 from households.models import Claim
 from poverty_system import access
 from poverty_system.core.errors import ActionError
@@ -210,9 +211,7 @@ def archive(request):
     kinds = ("links", "villages", "claims")
     kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
     if kind == "claims":
-        q = unit_access.office_filter(request.user, "household__village_code")
-        rows = Claim.objects.none() if request.user.role == Role.UNIT else Claim.objects.all()
-        rows = (rows if q is None else rows.filter(q)).filter(claimed_at__year=year)
+        rows = hh_access.filter_claims(Claim.objects.filter(claimed_at__year=year), request.user)
         rows = rows.select_related("household", "phone").order_by("household__village_code", "pk")
     elif kind == "links":
         rows = unit_access.filter_household_links(

@@ -11,9 +11,10 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from households.models import Household
+from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import OFFICE_ROLES, Role
+from poverty_system.roles import OFFICE_ROLES, TRACK_SURVEYS, Role
 from poverty_system.rules import roles
 
 from .. import access as unit_access
@@ -35,7 +36,7 @@ def surveys(request):
         "cadre__name"
     )[:1]
     found = unit_access.households_visible_to(Household.objects.all(), request.user)
-    if request.user.role not in (Role.CADRE, Role.UNIT):
+    if not access.role_allows(request.user, TRACK_SURVEYS):
         # Offices read the surveys that exist: households with one this year.
         found = found.filter(Exists(this_years))
     found = (
