@@ -14,7 +14,7 @@ RUN_ENV := DEBUG= SECRET_KEY_FILE=$(CURDIR)/$(SECRET_KEY_FILE) SECURE_COOKIES=0 
 DEV_ENV := DEBUG=1 $(DEMO_SMS)
 
 
-.PHONY: run dev test install check-python chromium office migrate demo static lint bench faults redis clean
+.PHONY: run dev test install check-python chromium office migrate demo static lint bench load faults redis clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -83,6 +83,11 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py
+
+# The load test (bench/load.py): locust against scripts/serve on loopback; DATABASE_URL selects
+# PostgreSQL (a throwaway database: households are lifted). Writes docs/PERFORMANCE.md.
+load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,359 @@
+#!/usr/bin/env python
+"""The load test (`make load`): locust, headless, against the served product (scripts/serve:
+gunicorn with WEB_CONCURRENCY=4 workers and the task worker, DEBUG off) on loopback.
+
+1. Builds the data, resumably: the Ganzhou tree, the demo accounts, --households households
+   over 赣州市 plus --township-households in 贡江镇 (the township account's 脱贫 batches), the
+   county's exit criteria relaxed so that every household may pass, QR tokens for the public
+   page. A second run only tops the households up.
+2. The mix (bench/locustfile.py): --users concurrent users (county office: lists with
+   filters, deep pages, household pages, the region page; township office: 贫困户脱贫情况 and
+   脱贫 of 50; anonymous visitors: the public QR page) for --seconds.
+3. The list page alone (ListOnly, no waiting) for --seconds: requests per second.
+4. Counts: StatusChange rows written during the run == households the 脱贫结果 pages
+   acknowledged, and no household lifted twice (nothing lost, nothing duplicated).
+5. Writes the results between the markers of docs/PERFORMANCE.md (--no-write: print only).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_w14bench .venv/bin/python bench/load.py
+    .venv/bin/python bench/load.py --households 300000 --seconds 120     # the issue's scale
+
+The database must be a throwaway one (households are lifted and stay lifted; it is created
+when missing). Without DATABASE_URL a SQLite file under var/load/ is used.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = ROOT / "var" / "load"
+CITY, COUNTY, TOWNSHIP = "3607", "360731", "360731100"
+PERFORMANCE = ROOT / "docs" / "PERFORMANCE.md"
+BEGIN, END = "<!-- load:begin -->", "<!-- load:end -->"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--households", type=int, default=30_000)
+    parser.add_argument("--township-households", type=int, default=5_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--no-write", action="store_true")
+    args, _ = parser.parse_known_args()
+    return args
+
+
+def product_env(args) -> dict[str, str]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    key = WORK / "secret_key"
+    if not key.exists():
+        key.write_text(secrets.token_urlsafe(50))
+        key.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(
+        {
+            "DEBUG": "",
+            "SECRET_KEY_FILE": str(key),
+            "SECURE_COOKIES": "0",
+            "SMS_BACKEND": "poverty_system.sms.ConsoleBackend",
+            "VAR_DIR": str(WORK / "var"),
+            "STATIC_ROOT": str(WORK / "static"),
+            "DATABASE_URL": args.database_url or f"sqlite:///{WORK / 'db.sqlite3'}",
+            "DB_CONN_MAX_AGE": "60",
+            "WEB_CONCURRENCY": str(args.workers),
+            "PYTHON": sys.executable,
+            # Every simulated visitor comes from 127.0.0.1: one address's budget would refuse
+            # them after 60 lookups a minute. The budget itself is tested in tests/.
+            "QR_RATE_LIMIT": "1000000",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def ensure_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def manage(env, *args) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(result.stdout + result.stderr)
+    return result.stdout
+
+
+PREPARE = """
+import json, sys
+from decimal import Decimal
+from django.utils import timezone
+from assessment.models import ExitCriteria
+from households.models import Household
+from households.seeding import seed_households
+from units.archives.tokens import ensure_tokens, active_token
+from villages.demo import DEMO_PASSWORD
+from villages.models import Region
+
+households, township_households = int(sys.argv[1]), int(sys.argv[2])
+city, county, township = (Region.objects.get(code=c) for c in ("3607", "360731", "360731100"))
+have = Household.objects.count()
+in_township = Household.objects.filter(village_code__startswith="360731100").count()
+if in_township < township_households:
+    seed_households(township, township_households - in_township, seed=have + 7)
+have = Household.objects.count()
+if have < households + township_households:
+    seed_households(city, households + township_households - have, seed=have + 11)
+ExitCriteria.objects.update_or_create(
+    year=timezone.localdate().year, region=county,
+    defaults={"region_code": county.code, "income_line": Decimal("0"),
+              "check_food_clothing": False, "check_school": False, "check_medical": False,
+              "check_housing": False, "check_water": False},
+)
+in_county = Household.objects.filter(village_code__startswith="360731")
+ids = list(in_county.order_by("?").values_list("pk", flat=True)[:500])
+ensure_tokens(ids[:200])
+tokens = [active_token(Household.objects.get(pk=pk)).token for pk in ids[:200]]
+names = list(in_county.exclude(head_name="").values_list("head_name", flat=True)[:50])
+liftable = Household.objects.filter(
+    village_code__startswith="360731100", status__in=["poor", "returned"]).count()
+print(json.dumps({
+    "county_households": ids, "tokens": tokens, "head_names": names or ["张"],
+    "county_region": county.pk, "county_pages": max(2, min(200, in_county.count() // 20)),
+    "lift_pages": max(1, liftable // 100), "households": Household.objects.count(),
+    "liftable": liftable, "password": DEMO_PASSWORD,
+}))
+"""
+
+COUNT_LIFTS = """
+import json, sys
+from django.db.models import Count
+from households.models import StatusChange
+since = int(sys.argv[1])
+rows = StatusChange.objects.filter(pk__gt=since, to_status="lifted")
+twice = rows.values("household").annotate(n=Count("pk")).filter(n__gt=1).count()
+print(json.dumps({"written": rows.count(), "twice": twice}))
+"""
+
+LAST_CHANGE = """
+from django.db.models import Max
+from households.models import StatusChange
+print(StatusChange.objects.aggregate(m=Max("pk"))["m"] or 0)
+"""
+
+
+def shell(env, code: str, *argv: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code, *argv],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "poverty_system.settings"},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.exit(result.stderr)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def prepare(args, env) -> dict:
+    ensure_database(env["DATABASE_URL"])
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(env, "load_regions", str(ROOT / "fixtures" / "regions" / "ganzhou.csv"))
+    manage(env, "seed_demo")
+    data = json.loads(shell(env, PREPARE, str(args.households), str(args.township_households)))
+    data["prepare_seconds"] = round(time.monotonic() - started)
+    print(
+        f"data ready in {data['prepare_seconds']} s: {data['households']:,} households, "
+        f"{data['liftable']:,} liftable in 贡江镇",
+        flush=True,
+    )
+    return data
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(env, port):
+    log = open(WORK / "serve.log", "w", encoding="utf-8")  # noqa: SIM115
+    server = subprocess.Popen(
+        [str(ROOT / "scripts" / "serve"), f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5).read()
+            return server
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit((WORK / "serve.log").read_text())
+            time.sleep(0.5)
+
+
+def locust(env, port, users, seconds, classes, prefix) -> list[dict]:
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "-u",
+        str(users),
+        "-r",
+        str(max(1, users // 5)),
+        "-t",
+        f"{seconds}s",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "30",
+        *classes,
+    ]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    (WORK / f"{prefix.name}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def table(rows: list[dict], seconds: int) -> str:
+    lines = [
+        "| request | requests | failures | median ms | p95 ms | p99 ms | max ms | req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        name = "**all**" if row["Name"] == "Aggregated" else row["Name"]
+        lines.append(
+            f"| {name} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{float(row['Median Response Time']):.0f} | {row['95%']} | {row['99%']} | "
+            f"{float(row['Max Response Time']):.0f} | {float(row['Requests/s']):.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    args = parse_args()
+    env = product_env(args)
+    data = prepare(args, env)
+    data_file = WORK / "data.json"
+    data_file.write_text(json.dumps(data), encoding="utf-8")
+    acks_file = WORK / "acks.json"
+    env = {**env, "LOAD_DATA": str(data_file), "LOAD_ACKS": str(acks_file)}
+    since = int(shell(env, LAST_CHANGE))
+    load_before = os.getloadavg()[0]
+    port = free_port()
+    server = serve(env, port)
+    try:
+        mix = locust(
+            env,
+            port,
+            args.users,
+            args.seconds,
+            ["LoadCounty", "LoadTownship", "LoadVisitor"],
+            WORK / "mix",
+        )
+        acks = json.loads(acks_file.read_text(encoding="utf-8"))
+        only = locust(env, port, args.users, args.seconds, ["ListOnly"], WORK / "list")
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=60)
+    load_after = os.getloadavg()[0]
+    counts = json.loads(shell(env, COUNT_LIFTS, str(since)))
+    vendor = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    # Logging in (PBKDF2 on purpose, once per simulated user at its start) is not a page.
+    pages = [
+        r
+        for r in mix
+        if r["Name"] != "Aggregated" and r["Type"] == "GET" and not r["Name"].startswith("/login")
+    ]
+    worst_p95 = max(float(r["95%"]) for r in pages)
+    total = next(r for r in mix if r["Name"] == "Aggregated")
+    list_rate = float(next(r for r in only if r["Name"] == "Aggregated")["Requests/s"])
+    consistent = counts["written"] == acks["lifted"] and counts["twice"] == 0
+    met = {True: "met", False: "NOT met"}
+    same = counts["written"] == acks["lifted"]
+    checks = "\n".join(
+        [
+            "| check | result |",
+            "|---|---|",
+            f"| pages p95 ≤ 300 ms (worst GET row, login excluded) | {worst_p95:.0f} ms: "
+            f"{met[worst_p95 <= 300]} |",
+            f"| errors | {total['Failure Count']} of {total['Request Count']} requests |",
+            f"| 脱贫 batches acknowledged | {acks['lift_batches']} (households changed "
+            f"{acks['lifted']}, refused {acks['refused']}) |",
+            f"| StatusChange rows written during the run | {counts['written']}: "
+            f"{'equal to' if same else 'DIFFERENT from'} the acknowledged count |",
+            f"| households lifted twice | {counts['twice']} |",
+            f"| list page ≥ 300 requests/s | {list_rate:.0f}/s: {met[list_rate >= 300]} |",
+        ]
+    )
+    report = f"""{BEGIN}
+Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {vendor}, {data["households"]:,} households
+(Ganzhou tree), `scripts/serve` with {args.workers} gunicorn workers and the task worker on
+127.0.0.1, {args.users} concurrent users for {args.seconds} s each run, on this 2-core machine
+shared with other work (locust itself runs on the same cores; load average
+{load_before:.1f} before the runs, {load_after:.1f} after). Command:
+`{" ".join(["make load"] if not sys.argv[1:] else ["bench/load.py", *sys.argv[1:]])}`.
+
+The mix (county office 5 : township office 1 : public visitor 2, waits of 0.5–3 s):
+
+{table(mix, args.seconds)}
+
+The household list alone (`ListOnly`, no waiting): **{list_rate:.0f} requests/s**.
+
+{table(only, args.seconds)}
+
+{checks}
+{END}"""
+    print(report)
+    if not args.no_write:
+        text = PERFORMANCE.read_text(encoding="utf-8")
+        if BEGIN in text:
+            text = re.sub(
+                re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: report, text, flags=re.S
+            )
+        else:
+            text += "\n## Load test (make load)\n\n" + report + "\n"
+        PERFORMANCE.write_text(text, encoding="utf-8")
+    return 0 if consistent and int(total["Failure Count"]) == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
