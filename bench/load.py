@@ -116,7 +116,10 @@ from django.utils import timezone
 from assessment.models import ExitCriteria
 from households.models import Household
 from households.seeding import seed_households
-from units.archives.tokens import ensure_tokens, active_token
+try:  # the QR archives app (units/archives until it became a top-level app)
+    from archives.tokens import ensure_tokens, active_token
+except ImportError:
+    from units.archives.tokens import ensure_tokens, active_token
 from villages.demo import DEMO_PASSWORD
 from villages.models import Region
 
