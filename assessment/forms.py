@@ -1,8 +1,12 @@
 """Forms of the assessment pages: they only validate input; the actions decide and write."""
 
 from django import forms
+from django.utils import timezone
 
+from poverty_system import access as core_access
 from poverty_system.core.forms import VersionedModelForm
+from poverty_system.roles import SUBMIT_POOR_VILLAGES
+from villages.models import Region
 
 from .models import ExitCriteria, PoorCounty, PoorVillage
 
@@ -52,3 +56,25 @@ class PoorCountyForm(VersionedModelForm):
             "note",
         ]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class AddForm(PoorVillageForm):
+    village = forms.ModelChoiceField(
+        label="村",
+        queryset=Region.objects.none(),
+        empty_label="请选择村",
+        error_messages={"required": "请选择村。"},
+    )
+    year = forms.IntegerField(
+        label="年度", min_value=2014, max_value=2030, initial=lambda: timezone.localdate().year
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = core_access.filter_regions(
+            Region.objects.filter(level="village"), user, SUBMIT_POOR_VILLAGES
+        ).order_by("code")
+        self.fields["village"].error_messages["invalid_choice"] = "请选择辖区内的村。"
+        self.fields["year"].initial = timezone.localdate().year
+        # village and year are not model fields of this form: uniqueness is the action's.
+        self.order_fields(["village", "year"])

@@ -125,6 +125,7 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = cadres
         self.fields["to_unit"].queryset = units
+        self.fields["to_unit"].label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
 
 
 class DepartForm(forms.Form):

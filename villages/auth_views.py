@@ -63,53 +63,60 @@ def _pending_account(request) -> User | None:
 
 @public
 def login_phone_view(request):
+    """The SMS step of a village account: choose a registered phone, 获取验证码, enter it."""
     account = _pending_account(request)
     if account is None:
         messages.info(request, "请先输入用户名和密码。")
         return redirect("login")
     phones = list(account.phones.active().order_by("pk"))
-    choice = PhoneChoiceForm(
-        request.POST or None,
-        phones=phones,
-        initial={"phone": request.session[PENDING].get("phone")},
-    )
-    code_form = CodeForm(request.POST if request.POST.get("action") == "verify" else None)
-    sent_to = request.session[PENDING].get("phone")
+    choice, code_form = _phone_forms(request, phones)
     if request.method == "POST" and choice.is_valid():
         try:
             phone = auth.registered_phone(account, choice.cleaned_data["phone"])
             if request.POST.get("action") == "send":
-                auth.send_login_code(request.actor, account, phone)
-                request.session[PENDING] = {**request.session[PENDING], "phone": phone.pk}
-                messages.success(request, f"验证码已发送至 {phone.masked}，5 分钟内有效。")
-                return redirect("login_phone")
+                return _send_code(request, account, phone)
             if code_form.is_valid():
-                auth.verify_login_code(
-                    request.actor, account, phone, code_form.cleaned_data["code"]
-                )
-                next_url = request.session[PENDING].get("next") or "home"
-                login(request, account, backend="django.contrib.auth.backends.ModelBackend")
-                request.session.pop(PENDING, None)
-                request.session["verified_phone_id"] = phone.pk
-                request.session["verified_phone_masked"] = f"{phone.masked}（{phone.holder}）"
-                auth.record_login(actor_for(request, account), account)
-                return redirect(next_url)
+                code = code_form.cleaned_data["code"]
+                auth.verify_login_code(request.actor, account, phone, code)
+                return _log_in(request, account, phone)
         except ActionError as exc:
-            target = code_form if request.POST.get("action") == "verify" else choice
-            show_error(target, exc)
-    return render(
-        request,
-        "registration/login_phone.html",
-        {
-            "account": account,
-            "choice": choice,
-            "code_form": code_form,
-            "phones": phones,
-            "sent_to": sent_to,
-            # A code typed in a stale tab still gets its error shown next to the code field.
-            "code_phone": sent_to or (request.POST.get("phone") if code_form.is_bound else None),
-        },
-    )
+            show_error(code_form if request.POST.get("action") == "verify" else choice, exc)
+    return _phone_page(request, account, phones, choice, code_form)
+
+
+def _phone_forms(request, phones):
+    pending = request.session[PENDING]
+    data = request.POST or None
+    choice = PhoneChoiceForm(data, phones=phones, initial={"phone": pending.get("phone")})
+    code_form = CodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    return choice, code_form
+
+
+def _send_code(request, account, phone):
+    auth.send_login_code(request.actor, account, phone)
+    request.session[PENDING] = {**request.session[PENDING], "phone": phone.pk}
+    messages.success(request, f"验证码已发送至 {phone.masked}，5 分钟内有效。")
+    return redirect("login_phone")
+
+
+def _log_in(request, account, phone):
+    """The code was right: the account is logged in, verified by this phone."""
+    next_url = request.session[PENDING].get("next") or "home"
+    login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop(PENDING, None)
+    request.session["verified_phone_id"] = phone.pk
+    request.session["verified_phone_masked"] = f"{phone.masked}（{phone.holder}）"
+    auth.record_login(actor_for(request, account), account)
+    return redirect(next_url)
+
+
+def _phone_page(request, account, phones, choice, code_form):
+    sent_to = request.session[PENDING].get("phone")
+    # A code typed in a stale tab still gets its error shown next to the code field.
+    code_phone = sent_to or (request.POST.get("phone") if code_form.is_bound else None)
+    context = {"account": account, "choice": choice, "code_form": code_form, "phones": phones}
+    context |= {"sent_to": sent_to, "code_phone": code_phone}
+    return render(request, "registration/login_phone.html", context)
 
 
 @public

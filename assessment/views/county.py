@@ -8,11 +8,11 @@ from django.urls import path
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import MANAGE_POOR_COUNTY, VIEW, Role
+from poverty_system.roles import MANAGE_POOR_COUNTY, Role
 from poverty_system.rules import roles
 
-from ..access import filter_by_code
 from ..forms import PoorCountyForm
+from ..listing import county_records
 from ..models import PoorCounty
 from ..services.county import county_figures, save_poor_county
 
@@ -23,13 +23,7 @@ def poor_county(request):
     if not counties:  # the city office reads the records of its counties, changes nothing
         if request.method == "POST":
             raise PermissionDenied
-        records = list(
-            filter_by_code(PoorCounty.objects.all(), request.user, "county_code", VIEW)
-            .select_related("county")
-            .order_by("county_code")
-        )
-        for record in records:
-            record.figures = county_figures(record.county_code)
+        records = county_records(request.user)
         return render(request, "assessment/poor_counties.html", {"records": records})
     county = counties[0]
     record = PoorCounty.objects.filter(county=county).first()
@@ -42,16 +36,9 @@ def poor_county(request):
         else:
             messages.success(request, f"已保存{county.name}贫困县信息。")
             return redirect("assessment:poor_county")
-    return render(
-        request,
-        "assessment/poor_county.html",
-        {
-            "county": county,
-            "record": record,
-            "form": form,
-            "figures": county_figures(county.code),
-        },
-    )
+    context = {"county": county, "record": record, "form": form}
+    figures = county_figures(county.code)
+    return render(request, "assessment/poor_county.html", {**context, "figures": figures})
 
 
 urlpatterns = [path("poor-county/", poor_county, name="poor_county")]

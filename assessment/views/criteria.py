@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
 from poverty_system import access
 from poverty_system.core.errors import ActionError
@@ -14,16 +13,9 @@ from poverty_system.rules import roles
 
 from ..criteria import criteria_rows, nearest
 from ..forms import CriteriaForm
+from ..listing import chosen_year
 from ..models import ExitCriteria
 from ..services.criteria import YEARS, save_criteria
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    return year if year in YEARS else timezone.localdate().year
 
 
 @roles(Role.COUNTY)
@@ -31,42 +23,34 @@ def criteria(request):
     regions = access.regions_with(request.user, EDIT_EXIT_CRITERIA)
     if not regions:
         raise PermissionDenied
-    county = regions[0]
-    year = _year(request)
+    county, year = regions[0], chosen_year(request.GET.get("year"), YEARS)
     own = ExitCriteria.objects.filter(year=year, region=county).first()
     effective = own or nearest(criteria_rows(year), county.code)
-    if request.method == "POST":
-        form = CriteriaForm(request.POST, instance=own or ExitCriteria())
-        if form.is_valid():
-            try:
-                save_criteria(
-                    request.actor, county, year, form.cleaned_data, request.POST.get("version")
-                )
-            except ActionError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, f"已保存{county.name}{year}年度脱贫标准。")
-                return redirect(f"{request.path}?year={year}")
-    else:
-        initial = {}
-        if own is None and effective is not None:
-            initial = {f: getattr(effective, f) for f in CriteriaForm.Meta.fields}
-            initial["note"] = ""
-        form = CriteriaForm(instance=own or ExitCriteria(), initial=initial)
+    form = CriteriaForm(request.POST or None, instance=own or ExitCriteria())
+    if request.method != "POST":
+        form = CriteriaForm(instance=own or ExitCriteria(), initial=_inherited(own, effective))
+    elif form.is_valid():
+        try:
+            save_criteria(
+                request.actor, county, year, form.cleaned_data, request.POST.get("version")
+            )
+        except ActionError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已保存{county.name}{year}年度脱贫标准。")
+            return redirect(f"{request.path}?year={year}")
     rows = ExitCriteria.objects.filter(region=county).order_by("-year")
+    context = {"county": county, "year": year, "years": YEARS, "own": own, "rows": rows}
     return render(
-        request,
-        "assessment/criteria.html",
-        {
-            "county": county,
-            "year": year,
-            "years": YEARS,
-            "own": own,
-            "effective": effective,
-            "form": form,
-            "rows": rows,
-        },
+        request, "assessment/criteria.html", {**context, "effective": effective, "form": form}
     )
+
+
+def _inherited(own: ExitCriteria | None, effective: ExitCriteria | None) -> dict:
+    """A county without its own row starts from the criteria that apply to it (no note)."""
+    if own is not None or effective is None:
+        return {}
+    return {**{f: getattr(effective, f) for f in CriteriaForm.Meta.fields}, "note": ""}
 
 
 urlpatterns = [path("criteria/", criteria, name="criteria")]

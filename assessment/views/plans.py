@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import SET_SCALE_PLANS, Role
 from poverty_system.rules import roles
 
+from ..listing import chosen_year
 from ..services import AssessmentError
 from ..services.plans import plan_rows, save_children_plans
 
@@ -23,38 +23,41 @@ def scale_plans(request):
     if not regions:
         raise PermissionDenied
     parent = min(regions, key=lambda r: len(r.code))
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    year = year if year in YEARS else timezone.localdate().year
-    error, posted = None, {}
+    year, error = chosen_year(request.GET.get("year"), YEARS), None
     if request.method == "POST":
-        own, rows = plan_rows(parent, year)
-        entries, posted = {}, request.POST
         try:
-            for row in rows:
-                pk = row.region.pk
-                exits = _number(request.POST.get(f"exits-{pk}"), row.region.name)
-                new = _number(request.POST.get(f"new-{pk}"), row.region.name)
-                entries[pk] = (exits, new, request.POST.get(f"version-{pk}"))
+            entries = _entries(request.POST, plan_rows(parent, year)[1])
             saved = save_children_plans(request.actor, parent, year, entries)
         except ActionError as exc:
             error = exc.message
         else:
             messages.success(request, f"已保存 {len(saved)} 个区域的{year}年脱贫规模。")
             return redirect(f"{request.path}?year={year}")
+    own, rows = _shown_rows(parent, year, request.POST)
+    context = {"parent": parent, "own": own, "rows": rows, "year": year, "years": YEARS}
+    return render(request, "assessment/scale_plans.html", {**context, "error": error})
+
+
+def _entries(posted, rows) -> dict:
+    """(exits, new, version) by child region from the posted table."""
+    entries = {}
+    for row in rows:
+        pk = row.region.pk
+        exits = _number(posted.get(f"exits-{pk}"), row.region.name)
+        new = _number(posted.get(f"new-{pk}"), row.region.name)
+        entries[pk] = (exits, new, posted.get(f"version-{pk}"))
+    return entries
+
+
+def _shown_rows(parent, year, posted):
+    """The plan rows with the values to show: what was posted (a refused save), else saved."""
     own, rows = plan_rows(parent, year)
     for row in rows:
         pk = row.region.pk
         row.exits_value = posted.get(f"exits-{pk}", row.planned_exits)
         row.new_value = posted.get(f"new-{pk}", row.planned_new)
         row.version = row.plan.version if row.plan else 0
-    return render(
-        request,
-        "assessment/scale_plans.html",
-        {"parent": parent, "own": own, "rows": rows, "year": year, "years": YEARS, "error": error},
-    )
+    return own, rows
 
 
 def _number(value, name) -> int:

@@ -1,67 +1,26 @@
 """贫困村信息 (procedure 10): 添加贫困村信息, 管理贫困村信息 and 贫困村审核 (county)."""
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from poverty_system import access as core_access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.roles import APPROVE_POOR_VILLAGES, OFFICE_ROLES, SUBMIT_POOR_VILLAGES, Role
 from poverty_system.rules import roles
-from villages.models import Region
 
 from .. import poor_village_states as states
-from ..access import filter_by_code, get_scoped, may, sees_only_approved
-from ..forms import PoorVillageForm
+from ..access import filter_by_code, may
+from ..forms import AddForm, PoorVillageForm
+from ..listing import get_record, visible_records
 from ..models import PoorVillage
 from ..services import poor_villages as actions
 
 State = PoorVillage.State
 PER_PAGE = 50
 readers = roles(Role.ADMIN, *OFFICE_ROLES)
-
-
-def visible_records(user):
-    found = filter_by_code(PoorVillage.objects.all(), user, "village_code")
-    if sees_only_approved(user):
-        found = found.filter(state__in=(State.APPROVED, State.EXITED))
-    return found
-
-
-def get_record(user, pk, perm=None):
-    """404 outside the slice (and, for the city office, before approval), 403 without perm."""
-    record = get_scoped(visible_records(user).select_related("village"), user, pk, "village_code")
-    if perm is not None and not may(user, perm, record.village_code):
-        raise PermissionDenied
-    return record
-
-
-class AddForm(PoorVillageForm):
-    village = forms.ModelChoiceField(
-        label="村",
-        queryset=Region.objects.none(),
-        empty_label="请选择村",
-        error_messages={"required": "请选择村。"},
-    )
-    year = forms.IntegerField(
-        label="年度", min_value=2014, max_value=2030, initial=lambda: timezone.localdate().year
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = core_access.filter_regions(
-            Region.objects.filter(level="village"), user, SUBMIT_POOR_VILLAGES
-        ).order_by("code")
-        self.fields["village"].error_messages["invalid_choice"] = "请选择辖区内的村。"
-        self.fields["year"].initial = timezone.localdate().year
-        # village and year are not model fields of this form: uniqueness is the action's.
-        self.order_fields(["village", "year"])
 
 
 @roles(Role.TOWNSHIP)
@@ -85,14 +44,10 @@ def records(request):
     state = request.GET.get("state")
     if state in State.values:
         found = found.filter(state=state)
-    page = Paginator(found.order_by("-year", "village_code"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "assessment/poor_villages.html",
-        {"page": page, "states": State.choices, "state": state, "title": "管理贫困村信息"},
-    )
+    page = Paginator(found.order_by("-year", "village_code"), PER_PAGE)
+    context = {"page": page.get_page(request.GET.get("page")), "state": state}
+    context |= {"states": State.choices, "title": "管理贫困村信息"}
+    return render(request, "assessment/poor_villages.html", context)
 
 
 @roles(Role.COUNTY)
@@ -114,23 +69,23 @@ def review(request):
 @readers
 def detail(request, pk):
     record = get_record(request.user, pk)
+    events = record.events.select_related("actor")
+    context = {"record": record, "events": events, "threshold": actions.exit_threshold()}
+    return render(request, "assessment/poor_village.html", {**context, **_offered(request, record)})
+
+
+def _offered(request, record) -> dict:
+    """What the page offers this account: 修改, and each state change it may make."""
     user = request.user
-    actions_allowed = {
+    can = {
         to: states.may_set(user, record, to) and to in states.TRANSITIONS[record.state]
         for to in states.TARGET_PERMS
     }
-    return render(
-        request,
-        "assessment/poor_village.html",
-        {
-            "record": record,
-            "events": record.events.select_related("actor"),
-            "can_edit": record.state in states.EDITABLE
-            and may(user, SUBMIT_POOR_VILLAGES, record.village_code),
-            "can": actions_allowed,
-            "threshold": actions.exit_threshold(),
-        },
-    )
+    editable = record.state in states.EDITABLE
+    return {
+        "can": can,
+        "can_edit": editable and may(user, SUBMIT_POOR_VILLAGES, record.village_code),
+    }
 
 
 @roles(Role.TOWNSHIP)

@@ -21,7 +21,7 @@ from .members import (
     mask_name,
     remove_member,
 )
-from .page import PageActions, page_actions
+from .page import PageActions, page_actions, record_reveal
 from .registration import next_number, save_basic, save_part, start_registration
 from .split import split_household
 from .status import REMOVAL_CHECKS, removal_blockers, remove_household
@@ -44,6 +44,7 @@ __all__ = [
     "mask_name",
     "next_number",
     "page_actions",
+    "record_reveal",
     "refresh_counts",
     "remove_household",
     "removal_blockers",

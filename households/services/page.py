@@ -4,7 +4,7 @@ here and decides nothing itself."""
 
 from dataclasses import dataclass
 
-from poverty_system import access
+from poverty_system import access, audit
 from poverty_system.actor import Actor
 from poverty_system.roles import EDIT_HOUSEHOLDS
 
@@ -49,3 +49,12 @@ def page_actions(actor: Actor, household: Household, claim: Claim | None) -> Pag
         rollback=household.status != HouseholdStatus.REGISTERING
         and may_rollback(actor.user, household),
     )
+
+
+def record_reveal(actor: Actor, household: Household) -> None:
+    """显示完整信息: the full ID numbers and phone of one household were shown to a reader
+    of its page (the view has checked the slice): who, when, which, in the audit trail."""
+    members = household.members.count()
+    audit.record(actor, audit.REVEAL_ID, obj=household, detail={"members": members})
+    if household.phone:
+        audit.record(actor, audit.REVEAL_PHONE, obj=household)

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from poverty_system import audit
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.formatting import yuan
@@ -57,7 +56,7 @@ def detail(request, pk):
     )
     reveal = request.method == "POST" and "reveal" in request.POST
     if reveal:
-        audit_reveal(request.actor, household)
+        services.record_reveal(request.actor, household)
     claims = list(
         household.claims.select_related("phone", "account", "cancelled_by").order_by(
             "-claimed_at", "-pk"
@@ -84,14 +83,6 @@ def detail(request, pk):
             "qr_code": can_manage_qr_code(request.user, household),
         },
     )
-
-
-def audit_reveal(actor, household) -> None:
-    """The full ID numbers and phone of one household were shown: who, when, which."""
-    members = household.members.count()
-    audit.record(actor, audit.REVEAL_ID, obj=household, detail={"members": members})
-    if household.phone:
-        audit.record(actor, audit.REVEAL_PHONE, obj=household)
 
 
 @village_only

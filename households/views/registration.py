@@ -52,12 +52,21 @@ def register(request):
         except ActionError as exc:
             show_error(form, exc, formset.filled_forms())
         else:
-            messages.success(
-                request,
-                f"已保存【家庭基本情况】，户编号 {household.number}，"
-                "已由当前验证手机号认领。请继续填写【家庭生产情况】。",
-            )
+            messages.success(request, REGISTERED.format(household.number))
             return redirect(parts.BY_NUMBER[2].url_name, pk=household.pk)
+    page = _drafts(request)
+    context = {"form": form, "formset": formset, "page": page, "parts": parts.PARTS}
+    return render(request, "households/register.html", context)
+
+
+REGISTERED = (
+    "已保存【家庭基本情况】，户编号 {}，已由当前验证手机号认领。请继续填写【家庭生产情况】。"
+)
+
+
+def _drafts(request):
+    """A page of the unfinished registrations of the account's villages, each with the part
+    to fill next and whether this session may fill it."""
     drafts = (
         with_claims(Household.objects.visible_to(request.user))
         .filter(status=HouseholdStatus.REGISTERING)
@@ -68,16 +77,7 @@ def register(request):
     for draft in page.object_list:
         draft.next_part = parts.BY_NUMBER[min(draft.parts_done + 1, parts.LAST)]
         draft.mine = services.can_edit(request.actor, draft, draft.claim_phone_id)
-    return render(
-        request,
-        "households/register.html",
-        {
-            "form": form,
-            "formset": formset,
-            "page": page,
-            "parts": parts.PARTS,
-        },
-    )
+    return page
 
 
 @village_only
@@ -95,26 +95,30 @@ def edit_part(request, pk, part):
     form = PART_FORMS[part](request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form._meta.fields}
+        confirmed = bool(form.cleaned_data.get("confirm_negative_income"))
+        version = form.cleaned_data["version"] or 0
         try:
             saved = services.save_part(
                 request.actor,
                 household,
                 part,
                 data,
-                version=form.cleaned_data["version"] or 0,
-                confirm_negative_income=bool(form.cleaned_data.get("confirm_negative_income")),
+                version=version,
+                confirm_negative_income=confirmed,
             )
         except ActionError as exc:
             show_error(form, exc)
         else:
             if part == 3 and saved.net_income_per_capita < 0:
-                messages.warning(
-                    request,
-                    "注意：该户人均纯收入为负数（生产经营性支出大于收入），"
-                    "已列入数据质量检查（管理贫困户信息 › 数据质量：人均纯收入为负）。",
-                )
+                messages.warning(request, NEGATIVE_INCOME)
             return _after_save(request, saved, part, was_registering)
     return _render_part(request, household, part, {"form": form})
+
+
+NEGATIVE_INCOME = (
+    "注意：该户人均纯收入为负数（生产经营性支出大于收入），"
+    "已列入数据质量检查（管理贫困户信息 › 数据质量：人均纯收入为负）。"
+)
 
 
 def _edit_basic(request, household):

@@ -70,7 +70,7 @@ def update_cadre(actor: Actor, cadre: Cadre, data: dict, *, version) -> Cadre:
 
 
 def create_cadre_login(
-    actor, cadre: Cadre, *, username: str, password=None, must_change_password: bool = True
+    actor: Actor, cadre: Cadre, *, username: str, password=None, must_change_password: bool = True
 ) -> tuple[User, str]:
     """系统管理 › 添加系统用户: a login (role cadre) for a serving cadre without one."""
     with transaction.atomic(durable=True):

@@ -24,7 +24,13 @@ def _check_date(date: datetime.date | None, what: str) -> None:
 
 
 def move_cadres(
-    actor, cadres: list[Cadre], to_unit: Unit, *, kind: str, date: datetime.date, note: str = ""
+    actor: Actor,
+    cadres: list[Cadre],
+    to_unit: Unit,
+    *,
+    kind: str,
+    date: datetime.date,
+    note: str = "",
 ) -> dict:
     """Inside a transaction, cadres rows locked: each cadre moves to `to_unit` with a
     Transfer row. Active assignments end, except for households `to_unit` also assists (an
@@ -83,7 +89,13 @@ def move_cadres(
 
 
 def transfer_cadre(
-    actor, cadre: Cadre, to_unit: Unit, *, kind: str, date: datetime.date | None, note: str = ""
+    actor: Actor,
+    cadre: Cadre,
+    to_unit: Unit,
+    *,
+    kind: str,
+    date: datetime.date | None,
+    note: str = "",
 ) -> Transfer:
     """The cadre's unit moves a serving cadre to another unit (chosen from the list)."""
     if kind not in TRANSFER_KINDS:

@@ -62,7 +62,14 @@ def link_village(actor: Actor, unit: Unit, village: Region, *, plan: str = "") -
 
 
 def save_village_plans(
-    actor, link: UnitVillage, *, plan: str, year: int, annual_plan: str, version, plan_version
+    actor: Actor,
+    link: UnitVillage,
+    *,
+    plan: str,
+    year: int,
+    annual_plan: str,
+    version,
+    plan_version,
 ) -> UnitVillage:
     """帮扶规划 of the link and 年度帮扶计划 of one year, each with its version."""
     if not year or year < 2000 or year > this_year() + 5:

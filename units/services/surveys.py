@@ -125,7 +125,7 @@ def check_photo(photo) -> str | None:
 
 
 def add_visit(
-    actor, household: Household, *, date: datetime.date | None, content: str, photo=None
+    actor: Actor, household: Household, *, date: datetime.date | None, content: str, photo=None
 ) -> VisitLog:
     """帮扶日志: a visit record of an assigned household, with an optional photo."""
     content = (content or "").strip()

@@ -3,12 +3,10 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from households.models import Household
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.ids import parse_id, parse_ids
@@ -17,9 +15,9 @@ from poverty_system.rules import roles
 from poverty_system.versioning import StaleEdit
 
 from .. import access as unit_access
-from .. import services
+from .. import listing, services
 from ..forms import AccountForm, CadreForm, DepartForm, TransferForm
-from ..models import Assignment, Cadre, HouseholdLink, Unit
+from ..models import Cadre, Unit
 from .common import PER_PAGE, unit_only
 
 cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
@@ -27,24 +25,11 @@ cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
 
 @cadre_readers
 def cadres(request):
-    found = (
-        unit_access.filter_cadres(Cadre.objects.all(), request.user)
-        .select_related("unit", "user")
-        .annotate(households=Count("assignments", filter=Q(assignments__ended_at__isnull=True)))
-        .order_by("left_at", "unit__name", "name")
-    )
-    if request.GET.get("show") != "all":
-        found = found.filter(left_at__isnull=True)
+    show = request.GET.get("show", "")
+    found = listing.cadre_rows(request.user, show_all=show == "all")
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "units/cadres.html",
-        {
-            "page": page,
-            "manage": bool(unit_access.unit_ids(request.user)),
-            "show": request.GET.get("show", ""),
-        },
-    )
+    manage = bool(unit_access.unit_ids(request.user))
+    return render(request, "units/cadres.html", {"page": page, "manage": manage, "show": show})
 
 
 @unit_only
@@ -144,43 +129,12 @@ def assign(request, pk, error=None):
     """The cadre's households (tick to remove) and the unit's unassigned linked households
     (tick to add, 确定); a search by 户编号 or 户主姓名 says why a household cannot be added."""
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
-    assigned = (
-        cadre_obj.assignments.filter(ended_at__isnull=True)
-        .select_related("household", "household__village")
-        .order_by("village_code", "household__number")
-    )
-    active_assignment = Assignment.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
-    linked = HouseholdLink.objects.filter(
-        household=OuterRef("pk"), ended_at__isnull=True, unit_id=cadre_obj.unit_id
-    )
-    candidates = (
-        Household.objects.filter(Exists(linked))
-        .filter(~Exists(active_assignment))
-        .select_related("village")
-        .order_by("village_code", "number")
-    )
     query = (request.GET.get("q") or "").strip()
-    explained = []
-    if query:
-        explained = [
-            (h, reason)
-            for h, reason in services.why_not_assignable(cadre_obj.unit, query)
-            if reason
-        ]
-        candidates = candidates.filter(Q(number=query) | Q(head_name=query))
+    candidates, explained = listing.assignable_households(cadre_obj, query)
     page = Paginator(candidates, 200).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "units/assign.html",
-        {
-            "cadre": cadre_obj,
-            "assigned": assigned,
-            "page": page,
-            "query": query,
-            "explained": explained,
-            "error": error,
-        },
-    )
+    assigned = listing.assigned_households(cadre_obj)
+    context = {"cadre": cadre_obj, "assigned": assigned, "page": page, "query": query}
+    return render(request, "units/assign.html", {**context, "explained": explained, "error": error})
 
 
 @unit_only
@@ -214,62 +168,41 @@ def unassign(request, pk):
 # --- 调离/借调 and 离开 -----------------------------------------------------------------------
 
 
-def _serving_cadres(request):
-    return (
-        Cadre.objects.filter(unit_id__in=unit_access.unit_ids(request.user), left_at__isnull=True)
-        .select_related("unit")
-        .order_by("name")
-    )
-
-
-def _initial_cadre(request):
-    return parse_id(request.GET.get("cadre", ""))
+def _initial(request) -> dict:
+    """The cadre the page was opened for (?cadre=), chosen in the form."""
+    return {"cadre": parse_id(request.GET.get("cadre", ""))}
 
 
 @unit_only
 def transfer(request):
-    own = unit_access.unit_ids(request.user)
-    units = (
-        Unit.objects.exclude(pk__in=own).select_related("region").order_by("region__code", "name")
-    )
-    form = TransferForm(
-        request.POST or None,
-        cadres=_serving_cadres(request),
-        units=units,
-        initial={"cadre": _initial_cadre(request)},
-    )
-    form.fields["to_unit"].label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
+    cadres, units = listing.serving_cadres(request.user), listing.other_units(request.user)
+    form = TransferForm(request.POST or None, cadres=cadres, units=units, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
-            transfer = services.transfer_cadre(
-                request.actor,
-                data["cadre"],
-                data["to_unit"],
-                kind=data["kind"],
-                date=data["date"],
-                note=data["note"],
+            moved = services.transfer_cadre(
+                request.actor, data.pop("cadre"), data.pop("to_unit"), **data
             )
         except ActionError as exc:
             show_error(form, exc)
         else:
-            messages.success(
-                request,
-                f"{data['cadre'].name}已调至{data['to_unit'].name}（{transfer.get_kind_display()}）；"
-                f"原有帮扶分配结束 {transfer.ended} 户（在本单位显示为未分配），"
-                f"调入单位同时帮扶的 {transfer.kept} 户继续由其帮扶。",
-            )
+            messages.success(request, _moved_message(form.cleaned_data, moved))
             return redirect("units:cadres")
     return render(request, "units/transfer.html", {"form": form})
 
 
+def _moved_message(data: dict, moved) -> str:
+    return (
+        f"{data['cadre'].name}已调至{data['to_unit'].name}（{moved.get_kind_display()}）；"
+        f"原有帮扶分配结束 {moved.ended} 户（在本单位显示为未分配），"
+        f"调入单位同时帮扶的 {moved.kept} 户继续由其帮扶。"
+    )
+
+
 @unit_only
 def depart(request):
-    form = DepartForm(
-        request.POST or None,
-        cadres=_serving_cadres(request),
-        initial={"cadre": _initial_cadre(request)},
-    )
+    cadres = listing.serving_cadres(request.user)
+    form = DepartForm(request.POST or None, cadres=cadres, initial=_initial(request))
     confirm = None
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["cadre"]

@@ -4,14 +4,12 @@ units and offices read the links of their slice."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from households import access as hh_access
-from households.choices import HouseholdStatus
-from households.models import Claim, Household
+from households.models import Household
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
@@ -21,46 +19,18 @@ from poverty_system.rules import roles
 from villages.auth import verified_phone
 
 from .. import access as unit_access
-from .. import services
+from .. import listing, services
 from ..forms import HouseholdLinkForm, ReasonForm
-from ..models import Assignment, HouseholdLink, Unit
+from ..models import Assignment, HouseholdLink
 from .common import PER_PAGE, pairing_readers
-
-
-def _village_units(request):
-    """Units assisting the village account's villages."""
-    codes = [r.code for r in access.regions_with(request.user, LINK_UNITS)]
-    return (
-        Unit.objects.filter(
-            village_links__village_code__in=codes, village_links__ended_at__isnull=True
-        )
-        .distinct()
-        .order_by("name")
-    )
 
 
 def _village_page(request, form=None):
     phone = verified_phone(request)
-    claimed = Claim.objects.filter(household=OuterRef("pk"), active=True, phone=phone)
-    active_link = HouseholdLink.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
-    households = (
-        hh_access.filter_households(
-            Household.objects.exclude(status=HouseholdStatus.REMOVED),
-            request.user,
-            LINK_UNITS,
-        )
-        .filter(Exists(claimed))
-        .annotate(
-            link_id=Subquery(active_link.values("pk")[:1]),
-            link_unit=Subquery(active_link.values("unit__name")[:1]),
-        )
-        .select_related("village")
-        .order_by("village_code", "number")
-    )
-    if request.GET.get("show") == "unlinked":
-        households = households.filter(link_id__isnull=True)
+    unlinked = request.GET.get("show") == "unlinked"
+    households = listing.claimed_households(request.user, phone, unlinked)
     page = Paginator(households, PER_PAGE).get_page(request.GET.get("page"))
-    units = _village_units(request)
+    units = listing.village_units(request.user)
     form = form or HouseholdLinkForm(units=units)
     return render(
         request,
@@ -104,7 +74,7 @@ def household_links(request, form=None):
 @roles(Role.VILLAGE)
 @require_POST
 def household_link(request):
-    form = HouseholdLinkForm(request.POST, units=_village_units(request))
+    form = HouseholdLinkForm(request.POST, units=listing.village_units(request.user))
     ids = parse_ids(request.POST.getlist("households"))
     if form.is_valid():
         households = list(Household.objects.filter(pk__in=ids))

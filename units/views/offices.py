@@ -4,23 +4,20 @@ the yearly reset of pairings and its archive (city and county offices)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from households import access as hh_access
-from households.models import Claim
 from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.roles import MANAGE_UNITS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
-from villages.models import Level, Region
+from villages.models import Region
 
 from .. import access as unit_access
-from .. import services
+from .. import listing, services
 from ..forms import ReorganizeForm, UnitEditForm, UnitForm
-from ..models import Assignment, Cadre, HouseholdLink, Unit, UnitVillage, YearlyReset
+from ..models import Unit, YearlyReset
 from ..services.reset import LABELS
 from .common import PER_PAGE, county_only
 
@@ -28,50 +25,21 @@ unit_readers = roles(Role.ADMIN, *OFFICE_ROLES)
 resetters = roles(Role.CITY, Role.COUNTY)
 
 
-def _manageable_counties(request):
-    """Counties (and their townships) where the account may create units."""
-    regions = access.regions_with(request.user, MANAGE_UNITS)
-    q = Q(pk__in=[])
-    for r in regions:
-        q |= Q(tree_id=r.tree_id, lft__gte=r.lft, lft__lte=r.rght)
-    return Region.objects.filter(q, level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("code")
-
-
 @unit_readers
 def unit_list(request):
-    units = (
-        unit_access.filter_units(Unit.objects.all(), request.user)
-        .select_related("region")
-        .annotate(
-            cadre_count=Count("cadres", filter=Q(cadres__left_at__isnull=True), distinct=True),
-            village_count=Count(
-                "village_links", filter=Q(village_links__ended_at__isnull=True), distinct=True
-            ),
-        )
-        .order_by("region__code", "name")
-    )
-    page = Paginator(units, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "units/unit_list.html",
-        {"page": page, "manage": bool(access.regions_with(request.user, MANAGE_UNITS))},
-    )
+    page = Paginator(listing.unit_rows(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    manage = bool(access.regions_with(request.user, MANAGE_UNITS))
+    return render(request, "units/unit_list.html", {"page": page, "manage": manage})
 
 
 @county_only
 def unit_add(request):
-    form = UnitForm(request.POST or None, regions=_manageable_counties(request))
+    form = UnitForm(request.POST or None, regions=listing.manageable_counties(request.user))
     created = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            unit, account, password = services.create_unit(
-                request.actor,
-                name=data.pop("name"),
-                region=data.pop("region"),
-                username=data.pop("username"),
-                **data,
-            )
+            unit, account, password = services.create_unit(request.actor, **data)
         except ActionError as exc:
             show_error(form, exc)
         else:
@@ -84,17 +52,16 @@ def unit_detail(request, pk):
     unit = unit_access.get_unit_for_user(
         request.user, pk, queryset=Unit.objects.select_related("region")
     )
-    return render(
-        request,
-        "units/unit_detail.html",
-        {
-            "unit": unit,
-            "cadres": unit.cadres.filter(left_at__isnull=True).select_related("user"),
-            "links": unit.village_links.filter(ended_at__isnull=True).select_related("village"),
-            "households": unit.household_links.filter(ended_at__isnull=True).count(),
-            "accounts": [g.user for g in unit.grants.select_related("user")],
-        },
-    )
+    return render(request, "units/unit_detail.html", {"unit": unit, **_unit_page(unit)})
+
+
+def _unit_page(unit: Unit) -> dict:
+    return {
+        "cadres": unit.cadres.filter(left_at__isnull=True).select_related("user"),
+        "links": unit.village_links.filter(ended_at__isnull=True).select_related("village"),
+        "households": unit.household_links.filter(ended_at__isnull=True).count(),
+        "accounts": [g.user for g in unit.grants.select_related("user")],
+    }
 
 
 @roles(Role.COUNTY, Role.UNIT)
@@ -121,48 +88,19 @@ def unit_edit(request, pk):
 
 @county_only
 def reorganize(request):
-    units = (
-        unit_access.filter_units(Unit.objects.all(), request.user)
-        .select_related("region")
-        .filter(region__in=_manageable_counties(request))
-        .order_by("name")
-    )
-    form = ReorganizeForm(
-        request.POST or None,
-        regions=_manageable_counties(request),
-        units=units,
-        cadres=Cadre.objects.filter(unit__in=units, left_at__isnull=True)
-        .select_related("unit")
-        .order_by("unit__name", "name"),
-        villages=UnitVillage.objects.filter(unit__in=units, ended_at__isnull=True)
-        .select_related("unit", "village")
-        .order_by("unit__name", "village_code"),
-    )
+    """合并/拆分: a new unit with its account, the sources' cadres seconded to it."""
+    form = ReorganizeForm(request.POST or None, **listing.reorganize_choices(request.user))
     created = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        for many in ("sources", "cadres", "villages"):
+            data[many] = list(data[many])
         try:
-            unit, account, password, summary = services.reorganize_units(
-                request.actor,
-                mode=data.pop("mode"),
-                sources=list(data.pop("sources")),
-                cadres=list(data.pop("cadres")),
-                villages=list(data.pop("villages")),
-                name=data.pop("name"),
-                region=data.pop("region"),
-                username=data.pop("username"),
-                date=data.pop("date"),
-                **data,
-            )
+            unit, account, password, summary = services.reorganize_units(request.actor, **data)
         except ActionError as exc:
             show_error(form, exc)
         else:
-            created = {
-                "unit": unit,
-                "account": account,
-                "password": password,
-                "summary": summary,
-            }
+            created = {"unit": unit, "account": account, "password": password, "summary": summary}
     return render(request, "units/reorganize.html", {"form": form, "created": created})
 
 
@@ -174,31 +112,37 @@ def reset(request):
     regions = unit_access.reset_regions(request.user)
     if not regions:
         raise PermissionDenied
-    region = regions[0]
-    counts = services.reset_counts(request.actor, region)
     if request.method == "POST":
-        expected = {}
-        for key in counts:
-            value = request.POST.get(key, "")
-            expected[key] = int(value) if value.isascii() and value.isdigit() else -1
-        try:
-            done = services.yearly_reset(request.actor, region, expected=expected)
-        except ActionError as exc:
-            messages.error(request, exc.message)
-            return redirect("units:reset")
-        total = sum(done.counts.values())
-        messages.success(request, f"{region.name}的结对关系已归档并解除，共 {total} 条。")
-        return redirect(f"{reverse('units:archive')}?year={done.year}")
-    return render(
-        request,
-        "units/reset.html",
-        {
-            "region": region,
-            "rows": [(LABELS[k], k, v) for k, v in counts.items()],
-            "year": services.this_year(),
-            "resets": YearlyReset.objects.filter(region=region).select_related("by")[:10],
-        },
-    )
+        return _reset(request, regions[0])
+    counts = services.reset_counts(request.actor, regions[0])
+    return render(request, "units/reset.html", _reset_page(regions[0], counts))
+
+
+def _reset(request, region: Region):
+    """年度结对重置: done only when the counts the office confirmed are still the counts."""
+    counts = services.reset_counts(request.actor, region)
+    expected = {key: _count(request.POST.get(key, "")) for key in counts}
+    try:
+        done = services.yearly_reset(request.actor, region, expected=expected)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("units:reset")
+    total = sum(done.counts.values())
+    messages.success(request, f"{region.name}的结对关系已归档并解除，共 {total} 条。")
+    return redirect(f"{reverse('units:archive')}?year={done.year}")
+
+
+def _count(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() else -1
+
+
+def _reset_page(region: Region, counts: dict) -> dict:
+    return {
+        "region": region,
+        "rows": [(LABELS[k], k, v) for k, v in counts.items()],
+        "year": services.this_year(),
+        "resets": YearlyReset.objects.filter(region=region).select_related("by")[:10],
+    }
 
 
 @roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
@@ -208,36 +152,12 @@ def archive(request):
     value = request.GET.get("year", "")
     ok = value.isascii() and value.isdigit() and 2000 <= int(value) <= this_year
     year = int(value) if ok else this_year
-    kinds = ("links", "villages", "claims")
-    kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
-    if kind == "claims":
-        rows = hh_access.filter_claims(Claim.objects.filter(claimed_at__year=year), request.user)
-        rows = rows.select_related("household", "phone").order_by("household__village_code", "pk")
-    elif kind == "links":
-        rows = unit_access.filter_household_links(
-            HouseholdLink.objects.filter(year=year), request.user
-        ).select_related("household", "unit")
-    elif kind == "villages":
-        rows = unit_access.filter_village_links(
-            UnitVillage.objects.filter(year=year), request.user
-        ).select_related("village", "unit")
-    else:
-        rows = unit_access.filter_assignments(
-            Assignment.objects.filter(year=year), request.user
-        ).select_related("household", "cadre", "unit")
-    if kind != "claims":
-        rows = rows.order_by("village_code", "pk")
+    kind = request.GET.get("kind") if request.GET.get("kind") in listing.ARCHIVE_KINDS else ""
+    rows = listing.archive_rows(request.user, kind, year)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "units/archive.html",
-        {
-            "page": page,
-            "year": year,
-            "kind": kind,
-            "years": list(range(this_year, 2013, -1)),
-        },
-    )
+    years = list(range(this_year, 2013, -1))
+    context = {"page": page, "year": year, "kind": kind, "years": years}
+    return render(request, "units/archive.html", context)
 
 
 urlpatterns = [

@@ -4,23 +4,20 @@ its assigned households and records visits; units and offices read them in their
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from households.models import Household
-from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import OFFICE_ROLES, TRACK_SURVEYS, Role
+from poverty_system.roles import OFFICE_ROLES, Role
 from poverty_system.rules import roles
 
 from .. import access as unit_access
-from .. import services
+from .. import listing, services
 from ..forms import MeasureFormSet, SurveyForm, VisitForm
-from ..models import Assignment, Survey
+from ..models import Survey
 from .common import PER_PAGE, cadre_only
 
 survey_readers = roles(Role.ADMIN, Role.UNIT, Role.CADRE, *OFFICE_ROLES)
@@ -30,32 +27,10 @@ survey_readers = roles(Role.ADMIN, Role.UNIT, Role.CADRE, *OFFICE_ROLES)
 def surveys(request):
     """The households of the account's slice with this year's survey: a cadre's assigned
     households (what is still to fill), a unit's linked ones, an office's region."""
-    year = services.this_year()
-    this_years = Survey.objects.filter(household=OuterRef("pk"), year=year)
-    cadre_name = Assignment.objects.filter(household=OuterRef("pk"), ended_at__isnull=True).values(
-        "cadre__name"
-    )[:1]
-    found = unit_access.households_visible_to(Household.objects.all(), request.user)
-    if not access.role_allows(request.user, TRACK_SURVEYS):
-        # Offices read the surveys that exist: households with one this year.
-        found = found.filter(Exists(this_years))
-    found = (
-        found.annotate(
-            survey_id=Subquery(this_years.values("pk")[:1]),
-            exit_year=Subquery(this_years.values("exit_year")[:1]),
-            cadre_name=Subquery(cadre_name),
-        )
-        .select_related("village")
-        .order_by("village_code", "number")
-    )
-    if request.GET.get("show") == "todo":
-        found = found.filter(survey_id__isnull=True)
+    year, show = services.this_year(), request.GET.get("show", "")
+    found = listing.survey_rows(request.user, year, todo=show == "todo")
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "units/surveys.html",
-        {"page": page, "year": year, "show": request.GET.get("show", "")},
-    )
+    return render(request, "units/surveys.html", {"page": page, "year": year, "show": show})
 
 
 def _measure_initial(survey):
