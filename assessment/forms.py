@@ -1,5 +1,7 @@
 """Forms of the assessment pages: they only validate input; the actions decide and write."""
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
@@ -69,7 +71,7 @@ class AddForm(PoorVillageForm):
         label="年度", min_value=2014, max_value=2030, initial=lambda: timezone.localdate().year
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: Any | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = core_access.filter_regions(
             Region.objects.filter(level="village"), user, SUBMIT_POOR_VILLAGES

@@ -14,6 +14,7 @@ from poverty_system import audit, changelog
 from poverty_system.actor import Actor
 from poverty_system.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES
 from poverty_system.versioning import bump
+from villages.models import User
 
 from .access import may
 from .models import PoorVillage, PoorVillageEvent
@@ -28,14 +29,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     State.APPROVED: frozenset({State.EXITED}),
     State.EXITED: frozenset(),
 }
-TARGET_PERMS = {
+TARGET_PERMS: dict[str, str] = {
     State.SUBMITTED: SUBMIT_POOR_VILLAGES,
     State.APPROVED: APPROVE_POOR_VILLAGES,
     State.RETURNED: APPROVE_POOR_VILLAGES,
     State.EXITED: APPROVE_POOR_VILLAGES,
 }
 EDITABLE = (State.DRAFT, State.RETURNED)
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, str] = {
     State.SUBMITTED: "上报",
     State.APPROVED: "审核通过",
     State.RETURNED: "退回",
@@ -44,7 +45,7 @@ ACTION_LABELS = {
 REASON_MAX = 500
 
 
-def may_set(user, record: PoorVillage, to_state: str) -> bool:
+def may_set(user: User, record: PoorVillage, to_state: str) -> bool:
     perm = TARGET_PERMS.get(to_state)
     return perm is not None and may(user, perm, record.village_code)
 

@@ -7,9 +7,12 @@ constraint), and a first-generation 15-digit number next to its 18-digit form. A
 number of queries whatever the number of rows.
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, Substr
 
 from poverty_system import access
@@ -18,6 +21,9 @@ from poverty_system.roles import VIEW
 from . import idnumbers
 from .choices import MemberChange
 from .models import Member
+
+if TYPE_CHECKING:
+    from villages.models import User
 
 VARIANT_LIMIT = 500
 
@@ -28,17 +34,17 @@ class Conflict:
     members: list = field(default_factory=list)
 
 
-def _scope(user):
+def _scope(user: User) -> QuerySet[Member]:
     q = access.code_filter(user, "household__village_code")
     return Member.objects.all() if q is None else Member.objects.filter(q)
 
 
-def _counted():
+def _counted() -> QuerySet[Member]:
     # Rows a 分户 leaves in the old household are the same person by design, not a conflict.
     return Member.objects.exclude(active=False, change=MemberChange.SPLIT)
 
 
-def duplicate_numbers(user):
+def duplicate_numbers(user: User) -> QuerySet[Member, dict[str, Any]]:
     """A queryset of {id_number, households}: IDs on members of two or more households,
     at least one of them active, touching the slice. Page it, then call members_of."""
     return (
@@ -54,7 +60,7 @@ def duplicate_numbers(user):
     )
 
 
-def members_of(user, numbers: list[str]) -> list[Conflict]:
+def members_of(user: User, numbers: list[str]) -> list[Conflict]:
     rows = (
         _counted()
         .filter(id_number__in=numbers)
@@ -68,11 +74,11 @@ def members_of(user, numbers: list[str]) -> list[Conflict]:
     return [conflicts[n] for n in numbers if n in conflicts]
 
 
-def _mark(user, member) -> None:
+def _mark(user: User, member: Member) -> None:
     member.in_slice = access.has_code_perm(user, VIEW, member.household.village_code)
 
 
-def length_variants(user) -> list[tuple]:
+def length_variants(user: User) -> list[tuple[Any, ...]]:
     """(old member, new member) pairs: a 15-digit number and its 18-digit form on two
     members, at least one active and one in the slice. Four queries."""
     related = ("household__village__parent",)

@@ -6,8 +6,10 @@ regions and members are narrowed by the view to the account's slice and the hous
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
 
@@ -31,7 +33,7 @@ class MonthField(forms.DateField):
         "required": "请填写变更年月。",
     }
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return value.replace(day=1) if value else value
 
@@ -46,7 +48,7 @@ class BasicForm(VersionedModelForm):
         model = Household
         fields = ["group", "attribute", "standard", "phone", "bank_name", "bank_account"]
 
-    def __init__(self, *args, villages=None, **kwargs):
+    def __init__(self, *args: Any, villages: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if villages is not None and len(villages) > 1:
             self.fields = {
@@ -62,13 +64,13 @@ class BasicForm(VersionedModelForm):
                 **self.fields,
             }
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         if phone and not PHONE_RE.match(phone):
             raise forms.ValidationError("请填写 11 位手机号码或带区号的固定电话。")
         return phone
 
-    def clean_bank_account(self):
+    def clean_bank_account(self) -> str:
         account = self.cleaned_data["bank_account"].replace(" ", "")
         if account and not BANK_ACCOUNT_RE.match(account):
             raise forms.ValidationError("银行账号应为 8–30 位数字。")
@@ -98,7 +100,7 @@ class ProductionForm(VersionedModelForm):
             "in_cooperative",
         ]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         arable, irrigated = data.get("arable_area"), data.get("irrigated_area")
         if arable is not None and irrigated is not None and irrigated > arable:
@@ -117,7 +119,7 @@ class IncomeForm(VersionedModelForm):
         model = Household
         fields = list(INCOME_FIELDS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         negative = self._net_from_data() < 0 if self.is_bound else False
         if negative or self.instance.net_income_per_capita < 0:
@@ -127,7 +129,7 @@ class IncomeForm(VersionedModelForm):
                 help_text="人均纯收入为负数的户会列入数据质量检查（人均纯收入为负）。",
             )
 
-    def _net_from_data(self):
+    def _net_from_data(self) -> Decimal:
         """收入 − 支出 as typed (before validation), for showing the checkbox; 0 if unreadable."""
         total = Decimal("0")
         for name in INCOME_FIELDS:
@@ -140,7 +142,7 @@ class IncomeForm(VersionedModelForm):
             total += -value if name == "production_costs" else value
         return total
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if any(name not in data for name in INCOME_FIELDS):
             return data
@@ -171,12 +173,12 @@ class CausesForm(VersionedModelForm):
         model = Household
         fields = ["main_cause", "other_causes", "cause_note"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["main_cause"].required = True
         self.fields["main_cause"].error_messages["required"] = "请选择主要致贫原因。"
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         main, others = data.get("main_cause"), data.get("other_causes") or []
         if main and main in others:
@@ -203,7 +205,7 @@ class SurveyForm(VersionedModelForm):
         fields = ["survey_by", "survey_date", "survey_findings"]
         widgets = {"survey_findings": forms.Textarea(attrs={"rows": 4})}
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         applied, surveyed = self.instance.application_date, data.get("survey_date")
         if applied and surveyed and surveyed < applied:
@@ -229,7 +231,7 @@ class ApprovalForm(VersionedModelForm):
         model = Household
         fields = [name for step in APPROVAL_STEPS for name in step]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         previous, previous_label = self.instance.survey_date, "调查日期"
         for date_name, _ in APPROVAL_STEPS:
@@ -262,12 +264,12 @@ class MemberForm(ChineseModelForm):
         fields = MEMBER_FIELDS
         help_texts = {"id_number": "18 位（15 位旧号码自动升级）；性别、出生日期由号码得出。"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["id_number"].max_length = 20
         self.fields["id_number"].widget.attrs.update(maxlength=20, autocomplete="off")
 
-    def clean_id_number(self):
+    def clean_id_number(self) -> str:
         try:
             return idnumbers.normalize(self.cleaned_data["id_number"])
         except idnumbers.InvalidIdNumber as exc:
@@ -279,13 +281,13 @@ class MemberForm(ChineseModelForm):
             raise forms.ValidationError("务工时间为一年内的月数，不能超过 12。")
         return months
 
-    def _get_validation_exclusions(self):
+    def _get_validation_exclusions(self) -> set[str]:
         # ID uniqueness is checked by the action, which names the household holding it.
         return {*super()._get_validation_exclusions(), "id_number"}
 
 
 class BaseMemberFormSet(forms.BaseModelFormSet):
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if any(self.errors):
             return
@@ -360,7 +362,7 @@ class RemoveMemberForm(forms.Form):
         error_messages={"invalid_choice": "请选择该户的在册成员。"},
     )
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["new_head"].queryset = members.exclude(relation=Relation.HEAD)
@@ -378,7 +380,7 @@ class ReasonForm(forms.Form):
         error_messages={"required": "请填写原因。", "max_length": "原因不能超过 200 字。"},
     )
 
-    def __init__(self, *args, label="原因", **kwargs):
+    def __init__(self, *args: Any, label: str = "原因", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = label
         self.fields["reason"].error_messages["required"] = f"请填写{label}。"
@@ -394,7 +396,7 @@ class SplitForm(forms.Form):
     )
     change_month = MonthField(label="分户年月")
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = [m for m in members if m.relation != Relation.HEAD]
         self.fields["new_head"].choices = [("", "请选择")] + [(m.pk, m.name) for m in self.members]
@@ -405,10 +407,10 @@ class SplitForm(forms.Form):
                 label=f"{m.name}与新户主关系", choices=relations, required=False
             )
 
-    def member_rows(self):
+    def member_rows(self) -> list[tuple[Any, Any, Any]]:
         return [(m, self[f"move_{m.pk}"], self[f"relation_{m.pk}"]) for m in self.members]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         moves = {
             m.pk: data.get(f"relation_{m.pk}", "") for m in self.members if data.get(f"move_{m.pk}")

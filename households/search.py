@@ -12,7 +12,9 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 
 from . import idnumbers
 from .models import Member
@@ -73,7 +75,7 @@ def parse(text: str) -> Search | None:
 # --- kept in the session ---------------------------------------------------------------------
 
 
-def remember(session, text: str) -> str:
+def remember(session: SessionBase, text: str) -> str:
     """Keep a search text that carries an ID number in the session; its random key."""
     searches = dict(session.get(SESSION_KEY) or {})
     key = secrets.token_urlsafe(9)
@@ -84,7 +86,7 @@ def remember(session, text: str) -> str:
     return key
 
 
-def recall(session, key: str) -> str | None:
+def recall(session: SessionBase, key: str) -> str | None:
     """The search text kept under `key`, or None (unknown or expired)."""
     if not key or len(key) > 40:
         return None
@@ -96,7 +98,9 @@ def with_key(search: Search | None, key: str) -> Search | None:
     return replace(search, key=key) if search is not None else None
 
 
-def redirect_params(post, session, *, keep: tuple[str, ...]) -> dict:
+def redirect_params(
+    post: QueryDict, session: SessionBase, *, keep: tuple[str, ...]
+) -> dict[str, str]:
     """The GET parameters a POSTed search form redirects to: the `keep` fields as posted, and
     the search as `q` (a name or household number) or `s` (a key, for an ID number). A box
     still showing the masked number of the current key search keeps that key."""

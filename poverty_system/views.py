@@ -2,7 +2,7 @@ import sys
 
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -15,7 +15,7 @@ from .rules import authenticated, public
 
 
 @authenticated
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -41,7 +41,7 @@ def _units_home(user):
 
 
 @public
-def health(request):
+def health(request: HttpRequest) -> HttpResponse:
     """Load balancer probe: the app answers and the database is reachable."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

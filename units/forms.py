@@ -4,8 +4,10 @@ core's base (Chinese messages, the version); the actions keep what needs the loc
 (uniqueness, the slice, a cadre still serving)."""
 
 import re
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from households import idnumbers
@@ -22,7 +24,7 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None, format=None):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
@@ -30,7 +32,7 @@ class VillageChoiceField(forms.ModelChoiceField):
     """A village of the county, named with its township: a county has villages of the same
     name in several townships (于都县 has two 东方红居委会)."""
 
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Any) -> str:
         return f"{obj.parent.name} · {obj.name}"
 
 
@@ -40,7 +42,7 @@ class VillageLinkForm(forms.Form):
         label="帮扶规划", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args, villages=None, **kwargs):
+    def __init__(self, *args: Any, villages: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages.select_related("parent")
 
@@ -64,7 +66,7 @@ class ReasonForm(forms.Form):
 class HouseholdLinkForm(forms.Form):
     unit = forms.ModelChoiceField(label="帮扶单位", queryset=None, empty_label="请选择单位")
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args: Any, units: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
 
@@ -75,7 +77,7 @@ class UniqueByAction:
 
     unique_by_action: tuple[str, ...] = ()
 
-    def _get_validation_exclusions(self):
+    def _get_validation_exclusions(self) -> set[str]:
         return super()._get_validation_exclusions() | set(self.unique_by_action)
 
 
@@ -121,7 +123,13 @@ class TransferForm(forms.Form):
     date = forms.DateField(label="日期", widget=DateInput, initial=timezone.localdate)
     note = forms.CharField(label="说明", max_length=200, required=False)
 
-    def __init__(self, *args, cadres=None, units=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        cadres: QuerySet[Any] | None = None,
+        units: QuerySet[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = cadres
         self.fields["to_unit"].queryset = units
@@ -132,7 +140,7 @@ class DepartForm(forms.Form):
     cadre = forms.ModelChoiceField(label="帮扶干部", queryset=None, empty_label="请选择干部")
     date = forms.DateField(label="离开日期", widget=DateInput, initial=timezone.localdate)
 
-    def __init__(self, *args, cadres=None, **kwargs):
+    def __init__(self, *args: Any, cadres: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = cadres
 
@@ -150,7 +158,7 @@ class UnitForm(UniqueByAction, ChineseModelForm):
         model = Unit
         fields = ["name", "unit_type", "region", "address", "contact_person", "contact_phone"]
 
-    def __init__(self, *args, regions=None, **kwargs):
+    def __init__(self, *args: Any, regions: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["region"].empty_label = "请选择县（区）"
@@ -168,7 +176,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
     """Ticked rows by id; an id beyond a database integer is refused like any other invalid
     choice (the SQLite driver fails on it: a 500)."""
 
-    def _check_values(self, value):
+    def _check_values(self, value: Any) -> QuerySet[Any]:
         for pk in value:
             if parse_id(pk) is None and str(pk).strip().lstrip("+-").isdigit():
                 raise forms.ValidationError(
@@ -202,7 +210,14 @@ class ReorganizeForm(UnitForm):
 
     field_order = ["mode", "sources", "cadres", "villages", "date"]
 
-    def __init__(self, *args, units=None, cadres=None, villages=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[Any] | None = None,
+        cadres: QuerySet[Any] | None = None,
+        villages: QuerySet[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sources"].queryset = units
         self.fields["cadres"].queryset = cadres
@@ -236,13 +251,13 @@ class MeasureForm(ChineseModelForm):
         model = Measure
         fields = ["kind", "description", "amount", "status", "start_date", "end_date"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Initial values, so that the blank extra row left as it is counts as unchanged.
         self.fields["amount"].initial = 0
         self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0]]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:

@@ -313,6 +313,10 @@ class TransferKind(models.TextChoices):
 class Transfer(models.Model):
     """One move of a cadre between units (调离/借调/借调回, or a merge/split)."""
 
+    # Set by units.services.transfer_cadre for the page: assignments ended, and kept.
+    ended: int
+    kept: int
+
     cadre = models.ForeignKey(
         Cadre, verbose_name="帮扶干部", on_delete=models.PROTECT, related_name="transfers"
     )

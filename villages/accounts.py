@@ -7,6 +7,7 @@ and raises AccountError with a Chinese message.
 import re
 import secrets
 import string
+from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,7 +66,7 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
         raise PermissionDenied
     if not regions:
         raise AccountError("请选择所属区域。", "regions")
-    level = ROLE_REGION_LEVEL[role]
+    level = ROLE_REGION_LEVEL[Role(role)]
     for region in regions:
         if region.level != level:
             level_label = Region(level=level).get_level_display()
@@ -156,9 +157,10 @@ def new_user(
     return user, password
 
 
-def get_managed_account(actor: User, pk) -> User:
+def get_managed_account(actor: User, pk: object) -> User:
     """An account the actor manages, or 404 (missing and not-yours look the same)."""
-    return get_object_or_404(filter_manageable_accounts(User.objects.all(), actor), pk=pk)
+    account: User = get_object_or_404(filter_manageable_accounts(User.objects.all(), actor), pk=pk)
+    return account
 
 
 def add_account_region(actor: Actor, account: User, region: Region) -> None:
@@ -238,7 +240,7 @@ def account_regions(account: User) -> list[Region]:
     return regions_by_account([account]).get(account.pk, [])
 
 
-def regions_by_account(found) -> dict[int, list[Region]]:
+def regions_by_account(found: Iterable[User]) -> dict[int, list[Region]]:
     """The slice regions of many accounts in one query (for lists)."""
     from .models import RegionUserObjectPermission
 
@@ -258,9 +260,11 @@ def regions_by_account(found) -> dict[int, list[Region]]:
 # --- village phone numbers ------------------------------------------------------------
 
 
-def get_phone_managed_account(actor: User, pk) -> User:
+def get_phone_managed_account(actor: User, pk: object) -> User:
     """A village account whose phones the actor manages, or 404 (as get_managed_account)."""
-    return get_object_or_404(filter_phone_managed_accounts(User.objects.all(), actor), pk=pk)
+    managed = filter_phone_managed_accounts(User.objects.all(), actor)
+    account: User = get_object_or_404(managed, pk=pk)
+    return account
 
 
 def add_village_phone(

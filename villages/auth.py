@@ -13,12 +13,14 @@ Every step writes the audit trail (never the password or the code)."""
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from poverty_system import access, audit
@@ -40,7 +42,7 @@ def _region_code(user: User) -> str:
     return regions[0].code if regions else ""
 
 
-def _minutes_left(until, now) -> int:
+def _minutes_left(until: datetime, now: datetime) -> int:
     return int((until - now).total_seconds() // 60) + 1
 
 
@@ -48,7 +50,7 @@ def _locked_message(minutes: int) -> str:
     return f"连续登录失败次数过多，已锁定，请 {minutes} 分钟后再试。"
 
 
-def check_password_login(actor: Actor, request, username: str, password: str) -> User:
+def check_password_login(actor: Actor, request: HttpRequest, username: str, password: str) -> User:
     """Authenticate under the lockout rules. `actor` is the anonymous visitor (its IP counts).
 
     The answer depends only on the typed name, the address and the counts, never on whether
@@ -84,7 +86,9 @@ def check_password_login(actor: Actor, request, username: str, password: str) ->
     raise LoginError(error)
 
 
-def _count_failure(actor: Actor, username: str, ip: str, now) -> tuple[str, dict]:
+def _count_failure(
+    actor: Actor, username: str, ip: str, now: datetime
+) -> tuple[str, dict[str, Any]]:
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     # Counts of names nobody tried for a while go, so that guessing many names cannot grow
     # the table without bound (one indexed DELETE per failure).
@@ -146,8 +150,10 @@ def _hash_code(account_id: int, phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def registered_phone(account: User, phone_id) -> VillagePhone:
-    phone = VillagePhone.objects.active().filter(account=account, pk=phone_id).first()
+def registered_phone(account: User, phone_id: object) -> VillagePhone:
+    phone: VillagePhone | None = (
+        VillagePhone.objects.active().filter(account=account, pk=phone_id).first()
+    )
     if phone is None:
         raise LoginError("请选择本村登记的手机号码。")
     return phone
@@ -194,7 +200,7 @@ def send_login_code(actor: Actor, account: User, phone: VillagePhone) -> SmsChal
             )
         except SmsError as exc:
             transaction.set_rollback(True)
-            error = LoginError(str(exc))
+            error: LoginError | None = LoginError(str(exc))
         else:
             error = None
     region = _region_code(account)
@@ -270,7 +276,7 @@ def verify_login_code(actor: Actor, account: User, phone: VillagePhone, code: st
     )
 
 
-def verified_phone(request) -> VillagePhone | None:
+def verified_phone(request: HttpRequest) -> VillagePhone | None:
     """The phone that verified this village session, if it is still registered and active.
 
     Claims, registrations and edits act under this phone (procedure 2 of the manual)."""
@@ -279,7 +285,9 @@ def verified_phone(request) -> VillagePhone | None:
         return None
     cached = getattr(request, "_verified_phone", None)
     if cached is not None and cached[0] == (phone_id, request.user.pk):
-        return cached[1]
-    phone = VillagePhone.objects.active().filter(pk=phone_id, account=request.user).first()
-    request._verified_phone = ((phone_id, request.user.pk), phone)
+        return cast("VillagePhone | None", cached[1])
+    phone: VillagePhone | None = (
+        VillagePhone.objects.active().filter(pk=phone_id, account=request.user).first()
+    )
+    request._verified_phone = ((phone_id, request.user.pk), phone)  # type: ignore[attr-defined]
     return phone

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,12 +14,12 @@ from poverty_system.rules import authenticated, public
 from . import accounts, auth
 from .forms import ChinesePasswordChangeForm, CodeForm, LoginForm, PhoneChoiceForm
 from .middleware import actor_for
-from .models import User
+from .models import User, VillagePhone
 
 PENDING = "pending_village_login"
 
 
-def _next_url(request, default="home"):
+def _next_url(request: HttpRequest, default: str = "home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
@@ -28,7 +29,7 @@ def _next_url(request, default="home"):
 
 
 @public
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = LoginForm(request.POST or None)
@@ -54,7 +55,7 @@ def login_view(request):
     )
 
 
-def _pending_account(request) -> User | None:
+def _pending_account(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING)
     if not pending:
         return None
@@ -62,7 +63,7 @@ def _pending_account(request) -> User | None:
 
 
 @public
-def login_phone_view(request):
+def login_phone_view(request: HttpRequest) -> HttpResponse:
     """The SMS step of a village account: choose a registered phone, 获取验证码, enter it."""
     account = _pending_account(request)
     if account is None:
@@ -84,7 +85,9 @@ def login_phone_view(request):
     return _phone_page(request, account, phones, choice, code_form)
 
 
-def _phone_forms(request, phones):
+def _phone_forms(
+    request: HttpRequest, phones: list[VillagePhone]
+) -> tuple[PhoneChoiceForm, CodeForm]:
     pending = request.session[PENDING]
     data = request.POST or None
     choice = PhoneChoiceForm(data, phones=phones, initial={"phone": pending.get("phone")})
@@ -92,14 +95,14 @@ def _phone_forms(request, phones):
     return choice, code_form
 
 
-def _send_code(request, account, phone):
+def _send_code(request: HttpRequest, account: User, phone: VillagePhone) -> HttpResponse:
     auth.send_login_code(request.actor, account, phone)
     request.session[PENDING] = {**request.session[PENDING], "phone": phone.pk}
     messages.success(request, f"验证码已发送至 {phone.masked}，5 分钟内有效。")
     return redirect("login_phone")
 
 
-def _log_in(request, account, phone):
+def _log_in(request: HttpRequest, account: User, phone: VillagePhone) -> HttpResponse:
     """The code was right: the account is logged in, verified by this phone."""
     next_url = request.session[PENDING].get("next") or "home"
     login(request, account, backend="django.contrib.auth.backends.ModelBackend")
@@ -110,7 +113,13 @@ def _log_in(request, account, phone):
     return redirect(next_url)
 
 
-def _phone_page(request, account, phones, choice, code_form):
+def _phone_page(
+    request: HttpRequest,
+    account: User,
+    phones: list[VillagePhone],
+    choice: PhoneChoiceForm,
+    code_form: CodeForm,
+) -> HttpResponse:
     sent_to = request.session[PENDING].get("phone")
     # A code typed in a stale tab still gets its error shown next to the code field.
     code_phone = sent_to or (request.POST.get("phone") if code_form.is_bound else None)
@@ -121,7 +130,7 @@ def _phone_page(request, account, phones, choice, code_form):
 
 @public
 @require_POST
-def logout_view(request):
+def logout_view(request: HttpRequest) -> HttpResponse:
     auth.record_logout(request.actor)
     logout(request)  # flushes the session: its key is dead on the server too
     messages.info(request, "您已安全退出。")
@@ -129,7 +138,7 @@ def logout_view(request):
 
 
 @authenticated
-def password_change_view(request):
+def password_change_view(request: HttpRequest) -> HttpResponse:
     form = ChinesePasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = accounts.change_own_password(request.actor, form.cleaned_data["new_password1"])

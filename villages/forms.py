@@ -1,7 +1,10 @@
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import QuerySet
 
 from poverty_system import access
 from poverty_system.roles import ROLE_REGION_LEVEL, Role
@@ -30,7 +33,7 @@ class PhoneChoiceForm(forms.Form):
         error_messages={"required": "请选择本村登记的手机号码。"},
     )
 
-    def __init__(self, *args, phones, **kwargs):
+    def __init__(self, *args: Any, phones: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].choices = [(p.pk, f"{p.masked}（{p.holder}）") for p in phones]
 
@@ -53,7 +56,7 @@ class ChinesePasswordChangeForm(PasswordChangeForm):
         "password_mismatch": "两次输入的新密码不一致。",
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "原密码"
         self.fields["new_password1"].label = "新密码"
@@ -91,7 +94,13 @@ class AccountForm(forms.Form):
         error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择所属区域。"},
     )
 
-    def __init__(self, *args, actor, regions_for_role, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        actor: Any,
+        regions_for_role: Callable[[list[str]], QuerySet[Any]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         roles = access.creatable_roles(actor)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
@@ -124,7 +133,7 @@ class PhoneForm(forms.Form):
         help_text="该号码已登记在其他村级账号下；确认后本次登记将记入审计日志。",
     )
 
-    def __init__(self, *args, confirm: bool = False, **kwargs):
+    def __init__(self, *args: Any, confirm: bool = False, **kwargs: Any) -> None:
         """The confirmation shows only when asked for (`confirm`) or already posted."""
         super().__init__(*args, **kwargs)
         if not confirm and "confirm_reassign" not in self.data:
@@ -139,7 +148,7 @@ class AccountRegionForm(forms.Form):
         error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择区域。"},
     )
 
-    def __init__(self, *args, regions, **kwargs):
+    def __init__(self, *args: Any, regions: QuerySet[Any] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"

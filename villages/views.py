@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Value
 from django.db.models.functions import Length
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -26,7 +26,7 @@ ONE_REGION = {"regions": "region"}
 
 
 @region_readers
-def region_root(request):
+def region_root(request: HttpRequest) -> HttpResponse:
     """行政区划: the top of the account's slice."""
     roots = access.slice_roots(request.user)
     if len(roots) == 1:
@@ -35,7 +35,7 @@ def region_root(request):
 
 
 @region_readers
-def region_detail(request, pk):
+def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
     region = access.get_region_for_user(request.user, pk)
     ancestors = [
         a for a in _ancestors(region) if access.has_region_perm(request.user, "view_slice", a)
@@ -53,7 +53,7 @@ def region_detail(request, pk):
 
 
 @region_readers
-def region_children(request, pk):
+def region_children(request: HttpRequest, pk: int) -> HttpResponse:
     """Children of a tree node, loaded when the node is opened (the country has 665k nodes)."""
     region = access.get_region_for_user(request.user, pk)
     return JsonResponse(
@@ -119,7 +119,7 @@ def _village_count(region: Region):
 
 
 @account_managers
-def account_list(request):
+def account_list(request: HttpRequest) -> HttpResponse:
     found = filter_manageable_accounts(User.objects.all(), request.user)
     query = request.GET.get("q", "").strip()
     if query:
@@ -142,7 +142,7 @@ def _regions_for_levels(user):
 
 
 @account_managers
-def account_create(request):
+def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(
         request.POST or None, actor=request.user, regions_for_role=_regions_for_levels(request.user)
     )
@@ -165,13 +165,17 @@ def account_create(request):
     return render(request, "villages/account_form.html", {"form": form})
 
 
-def _region_form(request, account, data=None):
+def _region_form(
+    request: HttpRequest, account: User, data: QueryDict | None = None
+) -> AccountRegionForm:
     level = ROLE_REGION_LEVEL[account.role]
     return AccountRegionForm(data, regions=_regions_for_levels(request.user)([level]))
 
 
 @account_managers
-def account_detail(request, pk, region_form=None):
+def account_detail(
+    request: HttpRequest, pk: int, region_form: AccountRegionForm | None = None
+) -> HttpResponse:
     account = accounts.get_managed_account(request.user, pk)
     return render(
         request,
@@ -188,7 +192,7 @@ def account_detail(request, pk, region_form=None):
 
 @account_managers
 @require_POST
-def account_add_region(request, pk):
+def account_add_region(request: HttpRequest, pk: int) -> HttpResponse:
     account = accounts.get_managed_account(request.user, pk)
     form = _region_form(request, account, request.POST)
     if form.is_valid():
@@ -207,7 +211,7 @@ def account_add_region(request, pk):
 
 @account_managers
 @require_POST
-def account_reset_password(request, pk):
+def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     account = accounts.get_managed_account(request.user, pk)
     password = accounts.reset_password(request.actor, account)
     return render(
@@ -219,7 +223,7 @@ def account_reset_password(request, pk):
 
 @account_managers
 @require_POST
-def account_set_active(request, pk):
+def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     account = accounts.get_managed_account(request.user, pk)
     active = request.POST.get("active") == "1"
     accounts.set_active(request.actor, account, active)
@@ -231,7 +235,7 @@ def account_set_active(request, pk):
 
 
 @phone_managers
-def phone_accounts(request):
+def phone_accounts(request: HttpRequest) -> HttpResponse:
     found = (
         filter_phone_managed_accounts(User.objects.all(), request.user)
         .order_by("username")
@@ -249,7 +253,7 @@ def phone_accounts(request):
 
 
 @phone_managers
-def phones(request, pk):
+def phones(request: HttpRequest, pk: int) -> HttpResponse:
     account = accounts.get_phone_managed_account(request.user, pk)
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -277,7 +281,7 @@ def phones(request, pk):
 
 @phone_managers
 @require_POST
-def phone_deactivate(request, pk, phone_pk):
+def phone_deactivate(request: HttpRequest, pk: int, phone_pk: int) -> HttpResponse:
     account = accounts.get_phone_managed_account(request.user, pk)
     phone = get_object_or_404(VillagePhone, pk=phone_pk, account=account)
     accounts.deactivate_village_phone(request.actor, phone)

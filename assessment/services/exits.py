@@ -74,7 +74,12 @@ def _lock(actor: Actor, ids: list[int], perm: str) -> list[Household]:
 
 
 def mark_lifted(
-    actor: Actor, household_ids: Iterable, to_status: str, opinion: str, *, year: int | None = None
+    actor: Actor,
+    household_ids: Iterable[object],
+    to_status: str,
+    opinion: str,
+    *,
+    year: int | None = None,
 ) -> LiftOutcome:
     """脱贫 / 脱贫(不再享受政策) by the township office, with its opinion (required)."""
     if to_status not in LIFT_TARGETS:
@@ -121,7 +126,7 @@ def return_reason(code: str, text: str) -> str:
 
 
 def return_to_poverty(
-    actor: Actor, household_ids: Iterable, reason_code: str, text: str = ""
+    actor: Actor, household_ids: Iterable[object], reason_code: str, text: str = ""
 ) -> list[StatusChange]:
     """返贫 by the county office: all ticked households or none (each refusal listed)."""
     ids = _ids(household_ids)

@@ -6,6 +6,7 @@ plan, checked both when the children are set and when the parent is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +60,7 @@ class PlanRow:
         return round(self.actual_exits * 100 / self.plan.planned_exits)
 
 
-def _by_prefix(rows, length: int) -> dict[str, int]:
+def _by_prefix(rows: Iterable[dict[str, Any]], length: int) -> dict[str, int]:
     return {r["prefix"]: r["people"] or 0 for r in rows}
 
 

@@ -92,13 +92,14 @@ def add_poor_village(actor: Actor, village: Any, year: int, data: dict[str, Any]
 
 
 def _locked(actor: Actor, pk: Any, perm: str) -> PoorVillage:
-    return get_scoped(
+    record: PoorVillage = get_scoped(
         PoorVillage.objects.select_for_update().select_related("village"),
         actor.user,
         pk,
         "village_code",
         perm,
     )
+    return record
 
 
 def edit_poor_village(actor: Actor, pk: Any, data: dict[str, Any], version: Any) -> PoorVillage:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -18,7 +19,7 @@ from ..services.county import county_figures, save_poor_county
 
 
 @roles(Role.COUNTY, Role.CITY)
-def poor_county(request):
+def poor_county(request: HttpRequest) -> HttpResponse:
     counties = access.regions_with(request.user, MANAGE_POOR_COUNTY)
     if not counties:  # the city office reads the records of its counties, changes nothing
         if request.method == "POST":

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -19,7 +20,7 @@ from ..services.criteria import YEARS, save_criteria
 
 
 @roles(Role.COUNTY)
-def criteria(request):
+def criteria(request: HttpRequest) -> HttpResponse:
     regions = access.regions_with(request.user, EDIT_EXIT_CRITERIA)
     if not regions:
         raise PermissionDenied

@@ -1,7 +1,10 @@
 """贫困户脱贫情况 (township), 贫困户返贫操作 (county) and 综合回退 (procedure 6)."""
 
+from collections.abc import Set as AbstractSet
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,7 +23,7 @@ from ..services.exits import LIFTABLE, RETURNABLE
 
 
 @roles(Role.TOWNSHIP)
-def lift(request):
+def lift(request: HttpRequest) -> HttpResponse:
     """贫困户脱贫情况: tick households, press 脱贫 or 脱贫(不再享受政策), write an opinion."""
     if request.method == "POST":
         return lift_save(request)
@@ -28,7 +31,7 @@ def lift(request):
 
 
 @require_POST
-def lift_save(request):
+def lift_save(request: HttpRequest) -> HttpResponse:
     """脱贫: the ticked households that pass the exit check change; the rest are listed."""
     opinion, to = request.POST.get("opinion", ""), request.POST.get("to", "")
     ticked = request.POST.getlist("households")
@@ -40,7 +43,13 @@ def lift_save(request):
     return render(request, "assessment/lift_result.html", context)
 
 
-def _lift_page(request, *, error=None, opinion="", ticked=frozenset()):
+def _lift_page(
+    request: HttpRequest,
+    *,
+    error: ActionError | None = None,
+    opinion: str = "",
+    ticked: AbstractSet[str] = frozenset(),
+) -> HttpResponse:
     context = listing.exit_page(request.user, request.GET, LIFTABLE, MARK_LIFTED)
     year = timezone.localdate().year
     context |= {"error": error, "opinion": opinion, "ticked": ticked, "year": year}
@@ -48,7 +57,7 @@ def _lift_page(request, *, error=None, opinion="", ticked=frozenset()):
 
 
 @roles(Role.COUNTY)
-def return_households(request):
+def return_households(request: HttpRequest) -> HttpResponse:
     """贫困户返贫操作: tick lifted households, choose the reason, confirm."""
     form = {"reason": request.POST.get("reason", ""), "text": request.POST.get("text", "").strip()}
     ticked = request.POST.getlist("households")
@@ -66,7 +75,7 @@ def return_households(request):
         return _return_page(request, form, ticked, error=exc)
 
 
-def _return_confirm(request, form, ticked):
+def _return_confirm(request: HttpRequest, form: dict[str, str], ticked: list[str]) -> HttpResponse:
     """The chosen households and reason, to confirm before anything changes."""
     chosen = listing.chosen_households(request.user, ticked)
     label = services.RETURN_REASONS.get(form["reason"])
@@ -77,7 +86,12 @@ def _return_confirm(request, form, ticked):
     return render(request, "assessment/return_confirm.html", context)
 
 
-def _return_page(request, form, ticked, error=None):
+def _return_page(
+    request: HttpRequest,
+    form: dict[str, str],
+    ticked: list[str],
+    error: ActionError | None = None,
+) -> HttpResponse:
     context = listing.exit_page(request.user, request.GET, RETURNABLE, RETURN_TO_POVERTY)
     context |= {"error": error, "form": form, "ticked": set(ticked)}
     return render(
@@ -89,7 +103,7 @@ ROLLBACK_ROLES = (Role.TOWNSHIP, Role.COUNTY)
 
 
 @roles(*ROLLBACK_ROLES)
-def changes(request):
+def changes(request: HttpRequest) -> HttpResponse:
     """This year's status changes in the slice; the last one of a household may be rolled
     back (综合回退) by an office that marks exits or returns."""
     year = timezone.localdate().year
@@ -98,7 +112,7 @@ def changes(request):
 
 
 @roles(*ROLLBACK_ROLES)
-def rollback(request, pk):
+def rollback(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk)
     if not lifecycle.may_rollback(request.user, household):
         raise PermissionDenied

@@ -1,7 +1,10 @@
 """脱贫规模: a city or county office sets its children's plans and sees progress."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -9,6 +12,7 @@ from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import SET_SCALE_PLANS, Role
 from poverty_system.rules import roles
+from villages.models import Region
 
 from ..listing import chosen_year
 from ..services import AssessmentError
@@ -18,7 +22,7 @@ YEARS = range(2014, 2031)
 
 
 @roles(Role.CITY, Role.COUNTY)
-def scale_plans(request):
+def scale_plans(request: HttpRequest) -> HttpResponse:
     regions = access.regions_with(request.user, SET_SCALE_PLANS)
     if not regions:
         raise PermissionDenied
@@ -38,7 +42,7 @@ def scale_plans(request):
     return render(request, "assessment/scale_plans.html", {**context, "error": error})
 
 
-def _entries(posted, rows) -> dict:
+def _entries(posted: QueryDict, rows: list[Any]) -> dict[int, tuple[int, int, str | None]]:
     """(exits, new, version) by child region from the posted table."""
     entries = {}
     for row in rows:
@@ -49,7 +53,7 @@ def _entries(posted, rows) -> dict:
     return entries
 
 
-def _shown_rows(parent, year, posted):
+def _shown_rows(parent: Region, year: int, posted: QueryDict) -> tuple[Any, list[Any]]:
     """The plan rows with the values to show: what was posted (a refused save), else saved."""
     own, rows = plan_rows(parent, year)
     for row in rows:
@@ -60,7 +64,7 @@ def _shown_rows(parent, year, posted):
     return own, rows
 
 
-def _number(value, name) -> int:
+def _number(value: str | None, name: str) -> int:
     try:
         number = int(value or 0)
     except ValueError:

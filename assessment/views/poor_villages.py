@@ -1,7 +1,11 @@
 """贫困村信息 (procedure 10): 添加贫困村信息, 管理贫困村信息 and 贫困村审核 (county)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -24,7 +28,7 @@ readers = roles(Role.ADMIN, *OFFICE_ROLES)
 
 
 @roles(Role.TOWNSHIP)
-def add(request):
+def add(request: HttpRequest) -> HttpResponse:
     form = AddForm(request.POST or None, user=request.user, instance=PoorVillage())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -39,7 +43,7 @@ def add(request):
 
 
 @readers
-def records(request):
+def records(request: HttpRequest) -> HttpResponse:
     found = visible_records(request.user).select_related("village")
     state = request.GET.get("state")
     if state in State.values:
@@ -51,7 +55,7 @@ def records(request):
 
 
 @roles(Role.COUNTY)
-def review(request):
+def review(request: HttpRequest) -> HttpResponse:
     found = filter_by_code(
         PoorVillage.objects.filter(state=State.SUBMITTED),
         request.user,
@@ -67,14 +71,14 @@ def review(request):
 
 
 @readers
-def detail(request, pk):
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_record(request.user, pk)
     events = record.events.select_related("actor")
     context = {"record": record, "events": events, "threshold": actions.exit_threshold()}
     return render(request, "assessment/poor_village.html", {**context, **_offered(request, record)})
 
 
-def _offered(request, record) -> dict:
+def _offered(request: HttpRequest, record: PoorVillage) -> dict[str, Any]:
     """What the page offers this account: 修改, and each state change it may make."""
     user = request.user
     can = {
@@ -89,7 +93,7 @@ def _offered(request, record) -> dict:
 
 
 @roles(Role.TOWNSHIP)
-def edit(request, pk):
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_record(request.user, pk, SUBMIT_POOR_VILLAGES)
     if record.state not in states.EDITABLE:
         messages.info(request, f"状态为“{record.get_state_display()}”的贫困村信息不能修改。")
@@ -108,9 +112,9 @@ def edit(request, pk):
     return render(request, "assessment/poor_village_form.html", {"form": form, "record": record})
 
 
-def _state_view(to_state, done):
+def _state_view(to_state: str, done: str) -> Callable[..., HttpResponse]:
     @require_POST
-    def view(request, pk):
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
         record = get_record(request.user, pk, states.TARGET_PERMS[to_state])
         try:
             actions.change_state(request.actor, record.pk, to_state, request.POST.get("reason", ""))

@@ -4,6 +4,7 @@ phone; the township office lists the claims of its slice and cancels a wrong one
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -27,7 +28,7 @@ VILLAGE_TABS = {"unclaimed": "待认领", "mine": "本手机号已认领", "othe
 
 
 @roles(Role.VILLAGE, Role.TOWNSHIP)
-def claims(request):
+def claims(request: HttpRequest) -> HttpResponse:
     # The search form is POSTed and answered with a redirect to a GET URL: an ID number is
     # kept in the session and the URL carries only its key (households.search).
     if request.method == "POST":
@@ -73,7 +74,7 @@ def _search(request, queryset, household=""):
     return queryset, form
 
 
-def _village_claims(request):
+def _village_claims(request: HttpRequest) -> HttpResponse:
     phone = request.actor.phone
     tab = request.GET.get("show") if request.GET.get("show") in VILLAGE_TABS else "unclaimed"
     active = Claim.objects.filter(household=OuterRef("pk"), active=True)
@@ -105,7 +106,7 @@ def _village_claims(request):
     )
 
 
-def _township_claims(request):
+def _township_claims(request: HttpRequest) -> HttpResponse:
     cancelled = request.GET.get("show") == "cancelled"
     found = Claim.objects.filter(active=not cancelled)
     scope = access.code_filter(request.user, "household__village_code", CANCEL_CLAIMS)
@@ -130,7 +131,7 @@ def _township_claims(request):
 
 @roles(Role.VILLAGE)
 @require_POST
-def claim(request, pk):
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk, CLAIM_HOUSEHOLDS)
     try:
         services.claim_household(request.actor, household)
@@ -141,13 +142,13 @@ def claim(request, pk):
     return redirect(_back(request, "households:claims"))
 
 
-def _back(request, default):
+def _back(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
     return target if target.startswith("/households/") else default
 
 
 @roles(Role.TOWNSHIP)
-def cancel_claim(request, pk):
+def cancel_claim(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk, CANCEL_CLAIMS)
     claim = services.active_claim(household)
     if claim is None:

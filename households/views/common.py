@@ -1,6 +1,10 @@
 """Helpers shared by the household views (no views here)."""
 
-from django.db.models import OuterRef, Subquery
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
 
 from poverty_system.roles import EDIT_HOUSEHOLDS, OFFICE_ROLES, Role
 from poverty_system.rules import roles
@@ -8,7 +12,7 @@ from villages.models import mask_phone
 
 from .. import idnumbers, services
 from ..access import get_household_for_user
-from ..models import Claim, Member
+from ..models import Claim, Household, Member
 
 # The administrator reads every slice (as on 管理贫困户信息) but never edits: edits need a
 # village session verified with the claiming phone.
@@ -16,7 +20,7 @@ household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
 village_only = roles(Role.VILLAGE)
 
 
-def editable_household(request, pk):
+def editable_household(request: HttpRequest, pk: int) -> Household:
     """The household, if this session may edit it: 404 outside the slice, 403 for a role
     that may not, 403 with the reason for the wrong phone."""
     household = get_household_for_user(request.user, pk, EDIT_HOUSEHOLDS)
@@ -24,7 +28,7 @@ def editable_household(request, pk):
     return household
 
 
-def with_claims(queryset):
+def with_claims(queryset: QuerySet[Household]) -> QuerySet[Household]:
     """Annotate the active claim's phone (and holder) on each household: one query."""
     active = Claim.objects.filter(household=OuterRef("pk"), active=True)
     return queryset.annotate(
@@ -34,12 +38,12 @@ def with_claims(queryset):
     )
 
 
-def with_head_id(queryset):
+def with_head_id(queryset: QuerySet[Household]) -> QuerySet[Household]:
     head = Member.objects.filter(household=OuterRef("pk"), active=True, relation="head")
     return queryset.annotate(head_id_number=Subquery(head.values("id_number")[:1]))
 
 
-def masked_rows(rows) -> list:
+def masked_rows(rows: Iterable[Any]) -> list[Any]:
     """Masked claim phone and head ID number on annotated rows, for lists."""
     rows = list(rows)
     for row in rows:

@@ -1,8 +1,11 @@
 """The household page (full values only here: ID numbers, phone, bank account), with its
 members, claims, status history and 修改日志; and 清退 (removal, procedure 2)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -19,7 +22,7 @@ from .common import editable_household, household_readers, village_only
 LOG_PER_PAGE = 50
 
 
-def _sections(household):
+def _sections(household: Household) -> list[tuple[Any, bool, bool, list[Any]]]:
     """(part, saved, open, [(label, value)]) of parts 2–7 as saved; part 1 is shown with the
     members. `open`: the part may be filled in now (the one before it is saved)."""
     sections = []
@@ -47,7 +50,7 @@ def _sections(household):
 
 
 @household_readers
-def detail(request, pk):
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One query per list on the page (members, claims, status changes, and the change log's
     three), whatever their length. ID numbers, phones and bank accounts are masked; the
     显示完整信息 button (POST) shows them in full and writes an audit entry for the reveal."""
@@ -86,7 +89,7 @@ def detail(request, pk):
 
 
 @village_only
-def remove(request, pk):
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
     """清退: remove a wrongly identified household (a status change with a reason)."""
     household = editable_household(request, pk)
     blockers = services.removal_blockers(household)

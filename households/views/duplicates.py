@@ -1,6 +1,7 @@
 """证件号码重复查询: ID-number conflicts within an office's slice."""
 
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
@@ -13,7 +14,7 @@ PER_PAGE = 50
 
 
 @roles(*OFFICE_ROLES)
-def duplicates(request):
+def duplicates(request: HttpRequest) -> HttpResponse:
     page = Paginator(finder.duplicate_numbers(request.user), PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -4,6 +4,7 @@ The filter form is sent by POST and answered with a redirect to the list's GET U
 pagination and the browser's history keep working), so that a search by ID number leaves
 only a session key in the URL (households.search)."""
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -41,7 +42,7 @@ def _redirect(request, data, keep):
 
 
 @household_readers
-def household_list(request):
+def household_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _redirect(request, request.POST, KEPT)
     if search.carries_id(request.GET.get("q", "")):
@@ -70,7 +71,7 @@ def household_list(request):
 
 
 @roles(Role.TOWNSHIP)
-def township_list(request):
+def township_list(request: HttpRequest) -> HttpResponse:
     """乡镇管理贫困户: the same list for the township office (取消关联 joins it with units)."""
     return household_list(request)
 

@@ -1,6 +1,11 @@
 """人口自然变更 (add and remove members with a reason and month) and 分户 (split)."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -9,11 +14,19 @@ from poverty_system.core.forms import show_error
 
 from .. import services
 from ..forms import AddMemberForm, RemoveMemberForm, SplitForm
+from ..models import Household, Member
 from ..services import MEMBER_FIELDS
 from .common import editable_household, village_only
 
 
-def _change_members(request, household, form, change, *, removing: bool):
+def _change_members(
+    request: HttpRequest,
+    household: Household,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], Member],
+    *,
+    removing: bool,
+) -> HttpResponse:
     """人口自然变更's page: run `change` (an action) on the valid form, or show it again."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,10 +49,10 @@ def _change_members(request, household, form, change, *, removing: bool):
 
 
 @village_only
-def add_member(request, pk):
+def add_member(request: HttpRequest, pk: int) -> HttpResponse:
     household = editable_household(request, pk)
 
-    def add(data):
+    def add(data: dict[str, Any]) -> Member:
         return services.add_member(
             request.actor,
             household,
@@ -55,13 +68,13 @@ def add_member(request, pk):
 
 
 @village_only
-def remove_member(request, pk):
+def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     household = editable_household(request, pk)
     members = household.members.filter(active=True).order_by("pk")
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else {}
     form = RemoveMemberForm(request.POST or None, members=members, initial=initial)
 
-    def remove(data):
+    def remove(data: dict[str, Any]) -> Member:
         return services.remove_member(
             request.actor,
             household,
@@ -76,7 +89,7 @@ def remove_member(request, pk):
 
 
 @village_only
-def split(request, pk):
+def split(request: HttpRequest, pk: int) -> HttpResponse:
     household = editable_household(request, pk)
     members = list(household.members.filter(active=True).order_by("pk"))
     form = SplitForm(request.POST or None, members=members)

@@ -1,8 +1,12 @@
 """扶贫对象登记表 (procedure 5): the village's unfinished drafts, a new household's part 1,
 and every part's form (also used to edit a registered household, part by part)."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -10,7 +14,7 @@ from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.roles import REGISTER_HOUSEHOLDS
-from villages.models import Level, Region
+from villages.models import Level, Region, User
 
 from .. import parts, services
 from ..choices import HouseholdStatus
@@ -27,14 +31,14 @@ NEW_MEMBER_ROWS = 6
 MORE_MEMBER_ROWS = 3
 
 
-def _villages(user):
+def _villages(user: User) -> QuerySet[Region]:
     return access.filter_regions(
         Region.objects.filter(level=Level.VILLAGE), user, REGISTER_HOUSEHOLDS
     ).order_by("code")
 
 
 @village_only
-def register(request):
+def register(request: HttpRequest) -> HttpResponse:
     """The drafts of the account's villages, and part 1 of a new household."""
     villages = _villages(request.user)
     form = BasicForm(request.POST or None, villages=villages, prefix="basic")
@@ -64,7 +68,7 @@ REGISTERED = (
 )
 
 
-def _drafts(request):
+def _drafts(request: HttpRequest) -> "Page[Any]":
     """A page of the unfinished registrations of the account's villages, each with the part
     to fill next and whether this session may fill it."""
     drafts = (
@@ -81,7 +85,7 @@ def _drafts(request):
 
 
 @village_only
-def edit_part(request, pk, part):
+def edit_part(request: HttpRequest, pk: int, part: int) -> HttpResponse:
     """One part of 扶贫对象登记表 for a draft or a registered household: only the session
     verified with the claiming phone; a part opens when the one before it is saved."""
     household = editable_household(request, pk)
@@ -121,7 +125,7 @@ NEGATIVE_INCOME = (
 )
 
 
-def _edit_basic(request, household):
+def _edit_basic(request: HttpRequest, household: Household) -> HttpResponse:
     registering = household.status == HouseholdStatus.REGISTERING
     form = BasicForm(request.POST or None, instance=household, prefix="basic")
     members = household.members.filter(active=True).order_by("pk")
@@ -147,7 +151,9 @@ def _edit_basic(request, household):
     )
 
 
-def _after_save(request, household, part, was_registering):
+def _after_save(
+    request: HttpRequest, household: Household, part: int, was_registering: bool
+) -> HttpResponse:
     label = parts.BY_NUMBER[part].label
     if household.status == HouseholdStatus.REGISTERING:
         following = parts.BY_NUMBER[household.parts_done + 1]  # the first part not saved
@@ -162,7 +168,9 @@ def _after_save(request, household, part, was_registering):
     return redirect("households:detail", pk=household.pk)
 
 
-def _render_part(request, household, part, context):
+def _render_part(
+    request: HttpRequest, household: Household, part: int, context: dict[str, Any]
+) -> HttpResponse:
     steps = [
         (p, parts.is_open(household.parts_done, p.number), p.number <= household.parts_done)
         for p in parts.PARTS

@@ -14,7 +14,7 @@ form of the newer data (units' pages show the record as it is now).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -60,7 +60,7 @@ class ChineseModelForm(forms.ModelForm):  # type: ignore[type-arg]
             if isinstance(field, forms.ChoiceField) and not isinstance(
                 field, forms.ModelChoiceField
             ):
-                choices = list(field.choices)
+                choices = list(cast("list[tuple[Any, Any]]", field.choices))
                 if choices and choices[0][0] == "":
                     field.choices = [("", "请选择"), *choices[1:]]
             if isinstance(field, forms.DateField) and field.widget.attrs.get("type") != "month":

@@ -4,7 +4,8 @@ page and downloads (我的导出), and the office page that reissues a household
 import base64
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ exporters = roles(Role.COUNTY, Role.TOWNSHIP)
 # --- the public page --------------------------------------------------------------------
 
 
-def _plain(request, status: int, title: str, message: str):
+def _plain(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     return render(
         request,
         "units/archives/public_message.html",
@@ -39,7 +40,7 @@ def _plain(request, status: int, title: str, message: str):
 
 
 @public
-def public_page(request, token):
+def public_page(request: HttpRequest, token: str) -> HttpResponse:
     """What a scanned door-plate code opens: no login, nothing private."""
     ip = client_ip(request)
     if ratelimit.exceeded(ip):
@@ -79,7 +80,7 @@ def public_page(request, token):
 # --- 导出二维码信息 ---------------------------------------------------------------------------
 
 
-def _region_param(request):
+def _region_param(request: HttpRequest) -> str | None:
     value = request.POST.get("region") or request.GET.get("region")
     if not value:
         raise Http404
@@ -87,7 +88,7 @@ def _region_param(request):
 
 
 @exporters
-def export_form(request):
+def export_form(request: HttpRequest) -> HttpResponse:
     """The confirmation page: the region, how many households, whether to add removed ones."""
     region = access.get_region_for_user(request.user, _region_param(request), EXPORT_QR)
     allowed = access.can_export_qr(request.user, region)
@@ -105,7 +106,7 @@ def export_form(request):
 
 @exporters
 @require_POST
-def export_start(request):
+def export_start(request: HttpRequest) -> HttpResponse:
     try:
         export = start_export(
             request.actor,
@@ -118,7 +119,7 @@ def export_start(request):
     return redirect("units:export_progress", export.pk)
 
 
-def _own_export(request, pk) -> Export:
+def _own_export(request: HttpRequest, pk: int) -> Export:
     """The account's own export, on a region where it still holds EXPORT_QR; else 404."""
     export = Export.objects.select_related("region").filter(owner=request.user, pk=pk).first()
     if export is None or not access.has_region_perm(request.user, EXPORT_QR, export.region):
@@ -141,7 +142,7 @@ def _status(export: Export) -> dict:
 
 
 @exporters
-def export_progress(request, pk):
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
     export = _own_export(request, pk)
     return render(
         request,
@@ -151,12 +152,12 @@ def export_progress(request, pk):
 
 
 @exporters
-def export_status(request, pk):
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse(_status(_own_export(request, pk)))
 
 
 @exporters
-def export_download(request, pk):
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = _own_export(request, pk)
     path = export_file(export)
     if path is None:
@@ -175,7 +176,7 @@ def export_download(request, pk):
 
 
 @exporters
-def export_list(request):
+def export_list(request: HttpRequest) -> HttpResponse:
     """我的导出: this account's exports, newest first."""
     purge_expired()
     exports = (
@@ -190,7 +191,7 @@ def export_list(request):
 
 
 @exporters
-def household_code(request, pk):
+def household_code(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk, EXPORT_QR)
     token = tokens.active_token(household)
     url = tokens.public_url(token.token)
@@ -205,7 +206,7 @@ def household_code(request, pk):
 
 @exporters
 @require_POST
-def household_reissue(request, pk):
+def household_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     tokens.reissue(request.actor, pk)
     messages.success(request, "已重新生成二维码，原二维码已失效，请重新打印门牌。")
     return redirect("units:household_code", pk)

@@ -34,7 +34,7 @@ def cadre_data(data: dict[str, Any], *, exclude_pk: int | None = None) -> dict[s
     return out
 
 
-def add_cadre(actor: Actor, unit: Unit, data: dict) -> Cadre:
+def add_cadre(actor: Actor, unit: Unit, data: dict[str, Any]) -> Cadre:
     with transaction.atomic(durable=True):
         unit = unit_access.get_unit_for_user(actor.user, unit.pk, manage=True)
         cadre = Cadre(unit=unit, **cadre_data(data))
@@ -46,7 +46,7 @@ def add_cadre(actor: Actor, unit: Unit, data: dict) -> Cadre:
     return cadre
 
 
-def update_cadre(actor: Actor, cadre: Cadre, data: dict, *, version) -> Cadre:
+def update_cadre(actor: Actor, cadre: Cadre, data: dict[str, Any], *, version: object) -> Cadre:
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(
             actor.user, cadre.pk, manage=True, queryset=Cadre.objects.select_for_update()
@@ -70,7 +70,12 @@ def update_cadre(actor: Actor, cadre: Cadre, data: dict, *, version) -> Cadre:
 
 
 def create_cadre_login(
-    actor: Actor, cadre: Cadre, *, username: str, password=None, must_change_password: bool = True
+    actor: Actor,
+    cadre: Cadre,
+    *,
+    username: str,
+    password: str | None = None,
+    must_change_password: bool = True,
 ) -> tuple[User, str]:
     """系统管理 › 添加系统用户: a login (role cadre) for a serving cadre without one."""
     with transaction.atomic(durable=True):
@@ -109,7 +114,7 @@ def create_cadre_account(
     name: str,
     username: str,
     phone: str = "",
-    password=None,
+    password: str | None = None,
     must_change_password: bool = True,
 ) -> tuple[Cadre, User, str]:
     """A cadre and its login in one step (fixtures, demo)."""

@@ -31,7 +31,7 @@ def move_cadres(
     kind: str,
     date: datetime.date,
     note: str = "",
-) -> dict:
+) -> dict[str, int]:
     """Inside a transaction, cadres rows locked: each cadre moves to `to_unit` with a
     Transfer row. Active assignments end, except for households `to_unit` also assists (an
     active household link): those continue as new assignment periods under `to_unit`."""
@@ -117,7 +117,7 @@ def transfer_cadre(
             raise UnitError("调入单位不能是干部当前所在单位。", "to_unit")
         from_unit = locked.unit
         result = move_cadres(actor, [locked], target, kind=kind, date=date, note=note)
-        transfer = locked.transfers.order_by("-pk").first()
+        transfer = locked.transfers.order_by("-pk")[0]
         audit.record(
             actor,
             audit.TRANSFER,

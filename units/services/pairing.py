@@ -7,7 +7,11 @@ so two actions at the same moment cannot both win.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field, QuerySet
+from django.db.models.options import Options
 from django.utils import timezone
 
 from households import access as hh_access
@@ -18,7 +22,7 @@ from poverty_system import access, audit, changelog, versioning
 from poverty_system.actor import Actor
 from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import LINK_UNITS, UNLINK_UNITS
-from villages.models import Level, Region
+from villages.models import Level, Region, User
 
 from .. import access as unit_access
 from ..models import AnnualPlan, Assignment, Cadre, EndKind, HouseholdLink, Unit, UnitVillage
@@ -27,10 +31,13 @@ from .base import UnitError, clean_reason, this_year
 # --- 帮扶情况登记表: units and villages ----------------------------------------------------
 
 
-def linkable_villages(unit: Unit):
+def linkable_villages(unit: Unit) -> QuerySet[Region]:
     """Villages a unit may assist: those of its county."""
     lo, hi = unit.county.code_range
-    return Region.objects.filter(level=Level.VILLAGE, code__gte=lo, code__lt=hi)
+    villages: QuerySet[Region] = Region.objects.filter(
+        level=Level.VILLAGE, code__gte=lo, code__lt=hi
+    )
+    return villages
 
 
 def link_village(actor: Actor, unit: Unit, village: Region, *, plan: str = "") -> UnitVillage:
@@ -68,15 +75,15 @@ def save_village_plans(
     plan: str,
     year: int,
     annual_plan: str,
-    version,
-    plan_version,
+    version: object,
+    plan_version: object,
 ) -> UnitVillage:
     """帮扶规划 of the link and 年度帮扶计划 of one year, each with its version."""
     if not year or year < 2000 or year > this_year() + 5:
         raise UnitError("请填写正确的年度。", "year")
     with transaction.atomic(durable=True):
         found = unit_access.get_village_link_for_user(actor.user, link.pk, manage=True)
-        locked = UnitVillage.objects.select_for_update().get(pk=found.pk)
+        locked: UnitVillage = UnitVillage.objects.select_for_update().get(pk=found.pk)
         if not locked.active:
             raise UnitError("该帮扶关系已结束，不能再修改。")
         versioning.check_version(locked, version, what="该帮扶规划")
@@ -110,7 +117,7 @@ def end_village_link(actor: Actor, link: UnitVillage, reason: str) -> UnitVillag
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
         found = unit_access.get_village_link_for_user(actor.user, link.pk, manage=True)
-        locked = UnitVillage.objects.select_for_update().get(pk=found.pk)
+        locked: UnitVillage = UnitVillage.objects.select_for_update().get(pk=found.pk)
         if not locked.active:
             raise UnitError("该帮扶关系已结束。")
         if HouseholdLink.objects.filter(
@@ -128,7 +135,7 @@ def end_village_link(actor: Actor, link: UnitVillage, reason: str) -> UnitVillag
 # --- 关联单位 / 取消关联: households and units --------------------------------------------
 
 
-def units_of_village(village_code: str):
+def units_of_village(village_code: str) -> QuerySet[Unit]:
     """Units actively assisting a village."""
     return Unit.objects.filter(
         village_links__village_code=village_code, village_links__ended_at__isnull=True
@@ -145,6 +152,7 @@ def link_households(actor: Actor, households: list[Household], unit: Unit) -> li
     phone = actor.phone
     if phone is None or phone.account_id != user.pk or not phone.active:
         raise UnitError("请用本村登记的手机号验证登录后再操作。")
+    phone_id = phone.pk
     with transaction.atomic(durable=True):
         ids = [h.pk for h in households]
         found = {
@@ -156,7 +164,7 @@ def link_households(actor: Actor, households: list[Household], unit: Unit) -> li
         if len(found) != len(set(ids)):
             raise UnitError("所选贫困户不在本村。", "households")
         claimed = set(
-            Claim.objects.filter(household_id__in=ids, active=True, phone=phone).values_list(
+            Claim.objects.filter(household_id__in=ids, active=True, phone_id=phone_id).values_list(
                 "household_id", flat=True
             )
         )
@@ -213,7 +221,7 @@ def cancel_household_link(actor: Actor, link: HouseholdLink, reason: str) -> Hou
     link = unit_access.get_household_link_for_user(user, link.pk, UNLINK_UNITS)
     reason = clean_reason(reason, "取消关联的原因")
     with transaction.atomic(durable=True):
-        locked = HouseholdLink.objects.select_for_update().get(pk=link.pk)
+        locked: HouseholdLink = HouseholdLink.objects.select_for_update().get(pk=link.pk)
         if not locked.active:
             raise UnitError("该关联已取消。")
         if Assignment.objects.filter(
@@ -248,10 +256,8 @@ def why_not_assignable(unit: Unit, query: str) -> list[tuple[Household | None, s
     in_county = Household.objects.filter(village_code__gte=lo, village_code__lt=hi).exclude(
         status=HouseholdStatus.REMOVED
     )
-    matches = (
-        in_county.filter(number=query) if query.isdigit() else in_county.filter(head_name=query)
-    )
-    matches = list(matches.select_related("village")[:20])
+    found = in_county.filter(number=query) if query.isdigit() else in_county.filter(head_name=query)
+    matches = list(found.select_related("village")[:20])
     if not matches:
         return [(None, f"未找到“{query}”：该户尚未登记（或已清退），请先由村级账号登记。")]
     active_links = {
@@ -335,13 +341,13 @@ def assign_households(actor: Actor, cadre: Cadre, household_ids: list[int]) -> i
     return len(ids)
 
 
-def _insert_assignments(cadre: Cadre, user, ids: list[int]) -> None:
+def _insert_assignments(cadre: Cadre, user: User | None, ids: list[int]) -> None:
     """INSERT INTO assignment … SELECT … FROM the unit's active household links."""
     a, hl = Assignment._meta, HouseholdLink._meta
     q = connection.ops.quote_name
 
-    def col(meta, name):
-        return q(meta.get_field(name).column)
+    def col(meta: Options[Any], name: str) -> str:
+        return q(str(cast("Field[Any, Any]", meta.get_field(name)).column))
 
     columns = ["cadre", "household", "unit", "village_code", "year", "started_at"]
     columns += ["started_by", "end_kind", "end_reason"]

@@ -5,17 +5,23 @@ periods keep their year and are read per year in the archive."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from households.models import Claim
 from poverty_system import audit, changelog
 from poverty_system.actor import Actor
+from villages.models import Region
 
 from .. import access as unit_access
 from ..models import Assignment, EndKind, HouseholdLink, UnitVillage, YearlyReset
 from .base import UnitError, this_year
+
+M = TypeVar("M", bound=models.Model)
 
 LABELS = {
     "assignments": "干部结对（分配）",
@@ -26,12 +32,12 @@ LABELS = {
 REASON = "年度结对重置"
 
 
-def _in_region(queryset, region, field: str = "village_code"):
+def _in_region(queryset: QuerySet[M], region: Region, field: str = "village_code") -> QuerySet[M]:
     lo, hi = region.code_range
     return queryset.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
 
 
-def active_pairings(region) -> dict:
+def active_pairings(region: Region) -> dict[str, QuerySet[Any]]:
     """Querysets of the active pairings under a region, in the order they are ended."""
     return {
         "assignments": _in_region(Assignment.objects.filter(ended_at__isnull=True), region),
@@ -41,13 +47,15 @@ def active_pairings(region) -> dict:
     }
 
 
-def reset_counts(actor: Actor, region) -> dict[str, int]:
+def reset_counts(actor: Actor, region: Region) -> dict[str, int]:
     if not unit_access.can_reset(actor.user, region):
         raise PermissionDenied
     return {name: qs.count() for name, qs in active_pairings(region).items()}
 
 
-def yearly_reset(actor: Actor, region, *, expected: dict[str, int] | None = None) -> YearlyReset:
+def yearly_reset(
+    actor: Actor, region: Region, *, expected: dict[str, int] | None = None
+) -> YearlyReset:
     """End every active pairing under the region. `expected` (the counts the confirm screen
     showed) must still hold, so nobody confirms numbers that changed meanwhile."""
     user = actor.user

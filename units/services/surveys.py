@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from poverty_system import changelog, versioning
 from poverty_system.actor import Actor
 
 from .. import access as unit_access
-from ..models import Measure, MeasureStatus, Survey, VisitLog
+from ..models import Cadre, Measure, MeasureStatus, Survey, VisitLog
 from .base import UnitError, this_year
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -27,7 +28,7 @@ PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/w
 MEASURE_FIELDS = ("kind", "description", "amount", "status", "start_date", "end_date")
 
 
-def _assigned_cadre(actor: Actor, household: Household):
+def _assigned_cadre(actor: Actor, household: Household) -> tuple[Cadre | None, Household]:
     """The acting cadre, who must hold the household's active assignment (404 otherwise)."""
     household = unit_access.get_survey_household_for_user(actor.user, household.pk, edit=True)
     return unit_access.cadre_of(actor.user), household
@@ -52,8 +53,8 @@ def save_survey(
     wishes: str,
     exit_year: int | None,
     exit_plan: str = "",
-    measures: list[dict],
-    version=None,
+    measures: list[dict[str, Any]],
+    version: object = None,
     year: int | None = None,
 ) -> Survey:
     """Save this year's survey of an assigned household with its measures (rows with an `id`
@@ -100,11 +101,11 @@ def save_survey(
     return survey
 
 
-def check_photo(photo) -> str | None:
+def check_photo(photo: UploadedFile | None) -> str | None:
     """The photo's file extension by its image format; UnitError unless JPEG, PNG or WEBP."""
     if photo is None:
         return None
-    if photo.size > PHOTO_MAX_BYTES:
+    if (photo.size or 0) > PHOTO_MAX_BYTES:
         raise UnitError("照片不能超过 5 MB。", "photo")
     from PIL import Image, UnidentifiedImageError
 
@@ -125,7 +126,12 @@ def check_photo(photo) -> str | None:
 
 
 def add_visit(
-    actor: Actor, household: Household, *, date: datetime.date | None, content: str, photo=None
+    actor: Actor,
+    household: Household,
+    *,
+    date: datetime.date | None,
+    content: str,
+    photo: UploadedFile | None = None,
 ) -> VisitLog:
     """帮扶日志: a visit record of an assigned household, with an optional photo."""
     content = (content or "").strip()

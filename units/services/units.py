@@ -5,6 +5,7 @@ all in one transaction."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -38,7 +39,16 @@ def _check_unit_data(region: Region, name: str, *, exclude_pk: int | None = None
     return name
 
 
-def _new_unit(actor: Actor, *, name, region, username, password, must_change_password, details):
+def _new_unit(
+    actor: Actor,
+    *,
+    name: str,
+    region: Region,
+    username: str,
+    password: str | None,
+    must_change_password: bool,
+    details: dict[str, Any],
+) -> tuple[Unit, User, str]:
     name = _check_unit_data(region, name)
     access.check_region_perm(actor.user, MANAGE_UNITS, region)
     unit = Unit(name=name, region=region, created_by=actor.user if actor.is_authenticated else None)
@@ -73,9 +83,9 @@ def create_unit(
     name: str,
     region: Region,
     username: str,
-    password=None,
+    password: str | None = None,
     must_change_password: bool = True,
-    **details,
+    **details: Any,
 ) -> tuple[Unit, User, str]:
     """County office creates a unit (单位信息管理) and its unit account (添加系统用户)."""
     with transaction.atomic(durable=True):
@@ -90,7 +100,7 @@ def create_unit(
         )
 
 
-def update_unit(actor: Actor, unit: Unit, data: dict, *, version) -> Unit:
+def update_unit(actor: Actor, unit: Unit, data: dict[str, Any], *, version: object) -> Unit:
     """The county office or the unit itself corrects the unit's details."""
     from poverty_system import versioning
 
@@ -123,10 +133,10 @@ def reorganize_units(
     region: Region,
     username: str,
     date: datetime.date | None = None,
-    password=None,
+    password: str | None = None,
     must_change_password: bool = True,
-    **details,
-) -> tuple[Unit, User, str, dict]:
+    **details: Any,
+) -> tuple[Unit, User, str, dict[str, Any]]:
     """Merge (合并: every serving cadre of every source unit) or split (拆分: the chosen
     cadres of one unit) into a new unit created with its account. Cadres are seconded with a
     Transfer row each; the chosen active village links of the sources (with the households

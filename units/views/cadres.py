@@ -1,8 +1,11 @@
 """帮扶干部信息管理 (procedures 4 and 8): the unit's cadres, their login accounts, 分配 › 添加 ›
 确定, removing assignments, 调离/借调 and 离开. Offices read the cadres of their slice."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -17,14 +20,14 @@ from poverty_system.versioning import StaleEdit
 from .. import access as unit_access
 from .. import listing, services
 from ..forms import AccountForm, CadreForm, DepartForm, TransferForm
-from ..models import Cadre, Unit
+from ..models import Cadre, Transfer, Unit
 from .common import PER_PAGE, unit_only
 
 cadre_readers = roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
 
 
 @cadre_readers
-def cadres(request):
+def cadres(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     found = listing.cadre_rows(request.user, show_all=show == "all")
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
@@ -33,7 +36,7 @@ def cadres(request):
 
 
 @unit_only
-def cadre_add(request):
+def cadre_add(request: HttpRequest) -> HttpResponse:
     unit = Unit.objects.filter(pk__in=unit_access.unit_ids(request.user)).order_by("pk").first()
     form = CadreForm(request.POST or None)
     if request.method == "POST" and unit is not None and form.is_valid():
@@ -48,7 +51,7 @@ def cadre_add(request):
 
 
 @cadre_readers
-def cadre(request, pk, form=None):
+def cadre(request: HttpRequest, pk: int, form: CadreForm | None = None) -> HttpResponse:
     cadre = unit_access.get_cadre_for_user(request.user, pk)
     manage = cadre.unit_id in unit_access.unit_ids(request.user) and cadre.serving
     if manage and form is None:
@@ -84,7 +87,7 @@ def _cadre_form(cadre: Cadre) -> CadreForm:
 
 @unit_only
 @require_POST
-def cadre_edit(request, pk):
+def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     form = CadreForm(request.POST)
     if form.is_valid():
@@ -103,7 +106,7 @@ def cadre_edit(request, pk):
 
 
 @unit_only
-def cadre_account(request, pk):
+def cadre_account(request: HttpRequest, pk: int) -> HttpResponse:
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     form = AccountForm(request.POST or None)
     created = None
@@ -125,7 +128,7 @@ def cadre_account(request, pk):
 
 
 @unit_only
-def assign(request, pk, error=None):
+def assign(request: HttpRequest, pk: int, error: str | None = None) -> HttpResponse:
     """The cadre's households (tick to remove) and the unit's unassigned linked households
     (tick to add, 确定); a search by 户编号 or 户主姓名 says why a household cannot be added."""
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
@@ -139,7 +142,7 @@ def assign(request, pk, error=None):
 
 @unit_only
 @require_POST
-def assign_confirm(request, pk):
+def assign_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     try:
         count = services.assign_households(
@@ -153,7 +156,7 @@ def assign_confirm(request, pk):
 
 @unit_only
 @require_POST
-def unassign(request, pk):
+def unassign(request: HttpRequest, pk: int) -> HttpResponse:
     cadre_obj = unit_access.get_cadre_for_user(request.user, pk, manage=True)
     try:
         count = services.unassign(
@@ -168,13 +171,13 @@ def unassign(request, pk):
 # --- 调离/借调 and 离开 -----------------------------------------------------------------------
 
 
-def _initial(request) -> dict:
+def _initial(request: HttpRequest) -> dict:
     """The cadre the page was opened for (?cadre=), chosen in the form."""
     return {"cadre": parse_id(request.GET.get("cadre", ""))}
 
 
 @unit_only
-def transfer(request):
+def transfer(request: HttpRequest) -> HttpResponse:
     cadres, units = listing.serving_cadres(request.user), listing.other_units(request.user)
     form = TransferForm(request.POST or None, cadres=cadres, units=units, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
@@ -191,7 +194,7 @@ def transfer(request):
     return render(request, "units/transfer.html", {"form": form})
 
 
-def _moved_message(data: dict, moved) -> str:
+def _moved_message(data: dict[str, Any], moved: Transfer) -> str:
     return (
         f"{data['cadre'].name}已调至{data['to_unit'].name}（{moved.get_kind_display()}）；"
         f"原有帮扶分配结束 {moved.ended} 户（在本单位显示为未分配），"
@@ -200,7 +203,7 @@ def _moved_message(data: dict, moved) -> str:
 
 
 @unit_only
-def depart(request):
+def depart(request: HttpRequest) -> HttpResponse:
     cadres = listing.serving_cadres(request.user)
     form = DepartForm(request.POST or None, cadres=cadres, initial=_initial(request))
     confirm = None

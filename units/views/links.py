@@ -5,6 +5,7 @@ units and offices read the links of their slice."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from ..models import Assignment, HouseholdLink
 from .common import PER_PAGE, pairing_readers
 
 
-def _village_page(request, form=None):
+def _village_page(request: HttpRequest, form: HouseholdLinkForm | None = None) -> HttpResponse:
     phone = verified_phone(request)
     unlinked = request.GET.get("show") == "unlinked"
     households = listing.claimed_households(request.user, phone, unlinked)
@@ -47,7 +48,7 @@ def _village_page(request, form=None):
 
 
 @pairing_readers
-def household_links(request, form=None):
+def household_links(request: HttpRequest, form: HouseholdLinkForm | None = None) -> HttpResponse:
     if access.role_allows(request.user, LINK_UNITS):
         return _village_page(request, form)
     links = unit_access.filter_household_links(
@@ -73,7 +74,7 @@ def household_links(request, form=None):
 
 @roles(Role.VILLAGE)
 @require_POST
-def household_link(request):
+def household_link(request: HttpRequest) -> HttpResponse:
     form = HouseholdLinkForm(request.POST, units=listing.village_units(request.user))
     ids = parse_ids(request.POST.getlist("households"))
     if form.is_valid():
@@ -93,7 +94,7 @@ def household_link(request):
 
 
 @roles(Role.TOWNSHIP)
-def link_cancel(request, pk):
+def link_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     link = unit_access.get_household_link_for_user(request.user, pk, UNLINK_UNITS)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -4,6 +4,7 @@ the yearly reset of pairings and its archive (city and county offices)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
@@ -26,14 +27,14 @@ resetters = roles(Role.CITY, Role.COUNTY)
 
 
 @unit_readers
-def unit_list(request):
+def unit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(listing.unit_rows(request.user), PER_PAGE).get_page(request.GET.get("page"))
     manage = bool(access.regions_with(request.user, MANAGE_UNITS))
     return render(request, "units/unit_list.html", {"page": page, "manage": manage})
 
 
 @county_only
-def unit_add(request):
+def unit_add(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None, regions=listing.manageable_counties(request.user))
     created = None
     if request.method == "POST" and form.is_valid():
@@ -48,7 +49,7 @@ def unit_add(request):
 
 
 @unit_readers
-def unit_detail(request, pk):
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_access.get_unit_for_user(
         request.user, pk, queryset=Unit.objects.select_related("region")
     )
@@ -65,7 +66,7 @@ def _unit_page(unit: Unit) -> dict:
 
 
 @roles(Role.COUNTY, Role.UNIT)
-def unit_edit(request, pk):
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The county office of the unit, or the unit itself, corrects the unit's details."""
     unit = unit_access.get_unit_for_user(
         request.user, pk, queryset=Unit.objects.select_related("region")
@@ -87,7 +88,7 @@ def unit_edit(request, pk):
 
 
 @county_only
-def reorganize(request):
+def reorganize(request: HttpRequest) -> HttpResponse:
     """合并/拆分: a new unit with its account, the sources' cadres seconded to it."""
     form = ReorganizeForm(request.POST or None, **listing.reorganize_choices(request.user))
     created = None
@@ -108,7 +109,7 @@ def reorganize(request):
 
 
 @resetters
-def reset(request):
+def reset(request: HttpRequest) -> HttpResponse:
     regions = unit_access.reset_regions(request.user)
     if not regions:
         raise PermissionDenied
@@ -118,7 +119,7 @@ def reset(request):
     return render(request, "units/reset.html", _reset_page(regions[0], counts))
 
 
-def _reset(request, region: Region):
+def _reset(request: HttpRequest, region: Region) -> HttpResponse:
     """年度结对重置: done only when the counts the office confirmed are still the counts."""
     counts = services.reset_counts(request.actor, region)
     expected = {key: _count(request.POST.get(key, "")) for key in counts}
@@ -146,7 +147,7 @@ def _reset_page(region: Region, counts: dict) -> dict:
 
 
 @roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
-def archive(request):
+def archive(request: HttpRequest) -> HttpResponse:
     """Pairings of one year (ended or still active), read in the account's slice."""
     this_year = services.this_year()
     value = request.GET.get("year", "")

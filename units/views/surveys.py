@@ -1,14 +1,18 @@
 """贫困户信息调查情况表 (procedure 7): the cadre fills wishes, measures and the exit plan of
 its assigned households and records visits; units and offices read them in their slice."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from households.models import Household
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.roles import OFFICE_ROLES, Role
@@ -24,7 +28,7 @@ survey_readers = roles(Role.ADMIN, Role.UNIT, Role.CADRE, *OFFICE_ROLES)
 
 
 @survey_readers
-def surveys(request):
+def surveys(request: HttpRequest) -> HttpResponse:
     """The households of the account's slice with this year's survey: a cadre's assigned
     households (what is still to fill), a unit's linked ones, an office's region."""
     year, show = services.this_year(), request.GET.get("show", "")
@@ -33,7 +37,7 @@ def surveys(request):
     return render(request, "units/surveys.html", {"page": page, "year": year, "show": show})
 
 
-def _measure_initial(survey):
+def _measure_initial(survey: Survey | None) -> list[dict[str, Any]]:
     if survey is None:
         return []
     return [
@@ -51,7 +55,7 @@ def _measure_initial(survey):
 
 
 @survey_readers
-def survey(request, pk):
+def survey(request: HttpRequest, pk: int) -> HttpResponse:
     """贫困户信息调查情况表 of one household in the slice; 保存 (POST) is survey_save."""
     if request.method == "POST":
         return survey_save(request, pk)
@@ -60,7 +64,7 @@ def survey(request, pk):
 
 
 @require_POST
-def survey_save(request, pk):
+def survey_save(request: HttpRequest, pk: int) -> HttpResponse:
     """保存: the cadre assigned to the household saves this year's survey and its measures
     (reached through survey's URL and rule; other readers of the page get 403)."""
     household = unit_access.get_survey_household_for_user(request.user, pk)
@@ -82,7 +86,9 @@ def survey_save(request, pk):
     return _survey_page(request, household, form, formset)
 
 
-def _survey_forms(request, household, data=None):
+def _survey_forms(
+    request: HttpRequest, household: Household, data: QueryDict | None = None
+) -> tuple[SurveyForm | None, Any]:
     """This year's survey form and its measures' formset, for the assigned cadre only."""
     if unit_access.cadre_of(request.user) is None:
         return None, None
@@ -92,7 +98,9 @@ def _survey_forms(request, household, data=None):
     return form, formset
 
 
-def _survey_page(request, household, form, formset):
+def _survey_page(
+    request: HttpRequest, household: Household, form: SurveyForm | None, formset: Any
+) -> HttpResponse:
     history = (
         Survey.objects.filter(household=household)
         .select_related("cadre")
@@ -116,7 +124,7 @@ def _survey_page(request, household, form, formset):
 
 @cadre_only
 @require_POST
-def visit_add(request, pk):
+def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = unit_access.get_survey_household_for_user(request.user, pk, edit=True)
     form = VisitForm(request.POST, request.FILES)
     if form.is_valid():
@@ -138,7 +146,7 @@ def visit_add(request, pk):
 
 
 @survey_readers
-def visit_photo(request, pk):
+def visit_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     visit = unit_access.get_visit_for_user(request.user, pk)
     if not visit.photo:
         raise Http404

@@ -3,6 +3,7 @@ assistance plan and the annual plans; villages and offices read the links of the
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -18,20 +19,20 @@ from ..models import Unit, UnitVillage
 from .common import PER_PAGE, pairing_readers, unit_only
 
 
-def _own_unit(request):
+def _own_unit(request: HttpRequest) -> Unit | None:
     """The unit a unit account acts for (the first of its units)."""
     ids = unit_access.unit_ids(request.user)
     return Unit.objects.filter(pk__in=ids).select_related("region").order_by("pk").first()
 
 
-def _link_form(unit, data=None):
+def _link_form(unit: Unit, data: QueryDict | None = None) -> VillageLinkForm:
     linked = UnitVillage.objects.filter(unit=unit, ended_at__isnull=True).values("village_id")
     villages = services.linkable_villages(unit).exclude(pk__in=linked).order_by("code")
     return VillageLinkForm(data, villages=villages)
 
 
 @pairing_readers
-def villages(request, form=None):
+def villages(request: HttpRequest, form: VillageLinkForm | None = None) -> HttpResponse:
     links = unit_access.filter_village_links(
         UnitVillage.objects.filter(ended_at__isnull=True), request.user
     ).select_related("unit", "village")
@@ -46,7 +47,7 @@ def villages(request, form=None):
 
 @unit_only
 @require_POST
-def village_link(request):
+def village_link(request: HttpRequest) -> HttpResponse:
     unit = _own_unit(request)
     if unit is None:
         return redirect("units:villages")
@@ -66,7 +67,7 @@ def village_link(request):
     return villages(request, form=form)
 
 
-def _plans_form(link, year, data=None):
+def _plans_form(link: UnitVillage, year: int, data: QueryDict | None = None) -> PlansForm:
     annual = link.annual_plans.filter(year=year).first()
     initial = {
         "version": link.version,
@@ -79,7 +80,7 @@ def _plans_form(link, year, data=None):
 
 
 @pairing_readers
-def village(request, pk, form=None):
+def village(request: HttpRequest, pk: int, form: PlansForm | None = None) -> HttpResponse:
     link = unit_access.get_village_link_for_user(request.user, pk)
     can_edit = link.active and link.unit_id in unit_access.unit_ids(request.user)
     if can_edit and form is None:
@@ -101,7 +102,7 @@ def village(request, pk, form=None):
 
 @unit_only
 @require_POST
-def village_plans(request, pk):
+def village_plans(request: HttpRequest, pk: int) -> HttpResponse:
     link = unit_access.get_village_link_for_user(request.user, pk, manage=True)
     form = PlansForm(request.POST)
     if form.is_valid():
@@ -128,7 +129,7 @@ def village_plans(request, pk):
 
 @unit_only
 @require_POST
-def village_unlink(request, pk):
+def village_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     link = unit_access.get_village_link_for_user(request.user, pk, manage=True)
     form = ReasonForm(request.POST)
     try:
