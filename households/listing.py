@@ -14,8 +14,9 @@ template, and a search term that is a full ID or phone number is not echoed back
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from django.db.models import F, FilteredRelation, Func, IntegerField, Q, Subquery
+from django.db.models import F, FilteredRelation, Func, IntegerField, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
@@ -25,7 +26,7 @@ from poverty_system import access
 from poverty_system.core.ids import id_or_404
 from poverty_system.formatting import amount
 from poverty_system.roles import VIEW
-from villages.models import LEVEL_DIGITS, Region, mask_phone
+from villages.models import LEVEL_DIGITS, Region, User, mask_phone
 
 from . import idnumbers
 from .access import filter_households, filter_households_in_region
@@ -39,7 +40,7 @@ PER_PAGE = 20
 # --- queries -----------------------------------------------------------------------------
 
 
-def scoped_households(user, region=None):
+def scoped_households(user: User, region: Region | None = None) -> QuerySet[Household]:
     """The account's households, narrowed to `region` (404 when outside the slice)."""
     queryset = Household.objects.all()
     if region is not None:
@@ -93,7 +94,9 @@ class CountAll(Func):
     output_field = IntegerField()
 
 
-def page_query(queryset, order: list[str], number: int):
+def page_query(
+    queryset: QuerySet[Household], order: list[str], number: int
+) -> "QuerySet[Household, dict[str, Any]]":
     """One statement for a page: the page's keys read in order from the index (a LIMIT/OFFSET
     subquery over the slice range), those rows fetched by key with the head's ID number and
     the active claim joined in, and the total as an uncorrelated scalar subquery."""
@@ -174,7 +177,7 @@ class PageInfo:
         return self.number + 1
 
 
-def parse_page(value) -> int:
+def parse_page(value: object) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -182,7 +185,9 @@ def parse_page(value) -> int:
     return min(max(number, 1), 10**9)
 
 
-def household_page(queryset, sort: str, page_param) -> tuple[PageInfo, list[Row]]:
+def household_page(
+    queryset: QuerySet[Household], sort: str, page_param: object
+) -> tuple[PageInfo, list[Row]]:
     """One page of the list in one query; a page past the end shows the last page."""
     order = order_for(sort)
     number = parse_page(page_param)
@@ -217,7 +222,7 @@ class RegionNav:
 ANCESTOR_DIGITS = sorted(d for d in LEVEL_DIGITS.values() if d < max(LEVEL_DIGITS.values()))
 
 
-def region_nav(user, region_param: str | None) -> RegionNav:
+def region_nav(user: User, region_param: str | None) -> RegionNav:
     """The region of ?region= (404 outside the slice), its ancestors in the slice and its
     children, in one query; none for an account whose slice is one village."""
     roots = access.slice_roots(user)
@@ -253,7 +258,7 @@ def region_nav(user, region_param: str | None) -> RegionNav:
 class Links:
     """URLs of the page's links, keeping the other filters."""
 
-    def __init__(self, filters: Filters, region: Region | None, nav: RegionNav):
+    def __init__(self, filters: Filters, region: Region | None, nav: RegionNav) -> None:
         self.filters, self.region, self.nav = filters, region, nav
 
     def _url(self, params: dict) -> str:
