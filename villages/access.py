@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from poverty_system.access import _subtree_q, creatable_roles, is_admin, regions_with
+from poverty_system.access import User, _subtree_q, creatable_roles, is_admin, regions_with
 from poverty_system.roles import MANAGE_ACCOUNTS, MANAGE_PHONES, VIEW, Role
 
 
-def filter_manageable_accounts(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def filter_manageable_accounts(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
     """Accounts this account may manage: the administrator manages city and county offices;
     a county office the township and village accounts inside its county."""
     roles = creatable_roles(user)
@@ -22,14 +22,14 @@ def filter_manageable_accounts(queryset: QuerySet[Any], user: Any) -> QuerySet[A
     return queryset.filter(role__in=roles, pk__in=_accounts_inside(user, MANAGE_ACCOUNTS))
 
 
-def filter_phone_managed_accounts(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def filter_phone_managed_accounts(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
     """Village accounts whose phone numbers this account may manage (township offices)."""
     if is_admin(user):
         return queryset.filter(role=Role.VILLAGE)
     return queryset.filter(role=Role.VILLAGE, pk__in=_accounts_inside(user, MANAGE_PHONES))
 
 
-def _accounts_inside(user: Any, perm: str) -> QuerySet[Any]:
+def _accounts_inside(user: User, perm: str) -> QuerySet[Any]:
     """Ids of accounts whose slice lies inside the regions where `user` holds perm."""
     from .models import RegionUserObjectPermission
 
