@@ -19,6 +19,7 @@ explicit --var-dir for SQLite) the data stays and the next run only tops it up t
 """
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -299,6 +300,15 @@ def main(args):
             f"{r['queries']} queries, bare SQL {ms(r['bare'])} ms, naive {ms(r['naive'])} ms",
             flush=True,
         )
+        bench_line = {
+            "name": f"管理贫困户信息 {r['case']}",
+            "median_ms": round(r["p50"], 2),
+            "p95_ms": round(r["p95"], 2),
+            "queries": r["queries"],
+            "floor": "bare SQL",
+            "floor_ms": round(r["bare"], 3) if r["bare"] else None,
+        }
+        print("BENCH " + json.dumps(bench_line, ensure_ascii=False), flush=True)  # bench/run.py
 
     print()
     print(

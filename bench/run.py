@@ -1,12 +1,41 @@
 #!/usr/bin/env python
-"""Run the benchmarks (`make bench`): each script in SCRIPTS, in turn, with this script's
-arguments (e.g. --database-url postgres://...). Each prints its own Markdown tables."""
+"""Run the benchmarks (`make bench`) and write one table into docs/PERFORMANCE.md.
 
+Each script in SCRIPTS runs in turn with this script's arguments, on SQLite and, when
+DATABASE_URL (or --database-url) is set, on that PostgreSQL database too (a throwaway one:
+the scripts seed and empty it). A script builds its own data and keeps it where it says so
+(--var-dir / --keep), so a second run resumes instead of seeding again.
+
+A script reports measurements by printing lines
+
+    BENCH {"name": "...", "median_ms": 1.2, "p95_ms": 2.0, "queries": 5,
+           "floor": "bare SQL", "floor_ms": 0.4}
+
+(every key but "name" optional); the table gets one row per line, with the ratio to the
+floor (median / floor_ms). A script that prints none gets one row: its wall time. Peak
+memory is the script process's maximum resident size (wait4). The scripts' own Markdown
+tables are kept in var/bench/<script>.<database>.md.
+
+    make bench                                   # SQLite (and PostgreSQL with DATABASE_URL)
+    .venv/bin/python bench/run.py --households 20000 --requests 5      # a smaller run
+    .venv/bin/python bench/run.py --only households.py --no-write
+A new benchmark plugs in with one line in SCRIPTS.
+"""
+
+import json
+import os
+import re
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PERFORMANCE = ROOT / "docs" / "PERFORMANCE.md"
+LOGS = ROOT / "var" / "bench"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SCRIPTS = [
     "regions.py",  # load the whole country; region pages at scale
     "households.py",  # 300,000 households: seeding, the household list at depth
@@ -14,14 +43,119 @@ SCRIPTS = [
     "assessment.py",  # 脱贫 of 1,000 households in one batch; the exit list page
     "units.py",  # assigning households to a cadre; the yearly reset of a county
 ]
+LINE = re.compile(r"^BENCH (\{.*\})\s*$")
+
+
+def split_args(argv: list[str]) -> tuple[list[str], dict]:
+    """Our own options out of the arguments passed on to every script."""
+    own = {"only": [], "no_write": False, "database_url": os.environ.get("DATABASE_URL", "")}
+    rest, it = [], iter(argv)
+    for arg in it:
+        if arg == "--only":
+            own["only"].append(next(it))
+        elif arg == "--no-write":
+            own["no_write"] = True
+        elif arg == "--database-url":
+            own["database_url"] = next(it)
+        elif arg.startswith("--database-url="):
+            own["database_url"] = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest, own
+
+
+def run_script(script: str, args: list[str], database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    command = [sys.executable, str(BENCH / script), *args]
+    if database_url:
+        command += ["--database-url", database_url]
+    started = time.monotonic()
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    output = []
+    for line in child.stdout:
+        print(line, end="", flush=True)
+        output.append(line)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    rows = [json.loads(m.group(1)) for line in output if (m := LINE.match(line))]
+    return {
+        "script": script,
+        "database": "PostgreSQL" if database_url.startswith("postgres") else "SQLite",
+        "seconds": time.monotonic() - started,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "ok": child.returncode == 0,
+        "rows": rows,
+        "output": "".join(output),
+    }
+
+
+def number(value, digits=1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| benchmark | database | median ms | p95 ms | queries | peak MB | floor | ratio |",
+        "|---|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for result in results:
+        where = f"{result['script']}"
+        if not result["ok"]:
+            lines.append(
+                f"| {where}: **failed** | {result['database']} | — | — | — | "
+                f"{number(result['peak_mb'], 0)} | — | — |"
+            )
+            continue
+        if not result["rows"]:
+            lines.append(
+                f"| {where} (whole script) | {result['database']} | "
+                f"{number(result['seconds'] * 1000, 0)} | — | — | "
+                f"{number(result['peak_mb'], 0)} | — | — |"
+            )
+        for row in result["rows"]:
+            median, floor = row.get("median_ms"), row.get("floor_ms")
+            ratio = f"{median / floor:.1f}×" if median and floor else "—"
+            lines.append(
+                f"| {where}: {row['name']} | {result['database']} | {number(median)} | "
+                f"{number(row.get('p95_ms'))} | {row.get('queries', '—')} | "
+                f"{number(row.get('peak_mb', result['peak_mb']), 0)} | "
+                f"{row.get('floor', '—')} {number(floor)} | {ratio} |"
+            )
+    return "\n".join(lines)
+
+
+def write(results: list[dict], args: list[str]) -> None:
+    command = " ".join(["make bench", *args]) if args else "make bench"
+    report = (
+        f"{BEGIN}\nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `{command}`, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (2 cores shared with other work). Each script's "
+        f"own tables: `var/bench/`.\n\n{table(results)}\n{END}"
+    )
+    text = PERFORMANCE.read_text(encoding="utf-8")
+    if BEGIN in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: report, text, flags=re.S)
+    else:
+        text = text.replace("\n## ", "\n## All benchmarks (make bench)\n\n" + report + "\n\n## ", 1)
+    PERFORMANCE.write_text(text, encoding="utf-8")
 
 
 def main() -> int:
-    failed = []
-    for script in SCRIPTS:
-        print(f"\n## bench/{script}\n", flush=True)
-        if subprocess.call([sys.executable, str(BENCH / script), *sys.argv[1:]]) != 0:
-            failed.append(script)
+    args, own = split_args(sys.argv[1:])
+    databases = [""] + ([own["database_url"]] if own["database_url"] else [])
+    scripts = own["only"] or SCRIPTS
+    LOGS.mkdir(parents=True, exist_ok=True)
+    results = []
+    for database_url in databases:
+        for script in scripts:
+            print(f"\n## bench/{script} ({database_url or 'SQLite'})\n", flush=True)
+            result = run_script(script, args, database_url)
+            results.append(result)
+            log = LOGS / f"{Path(script).stem}.{result['database'].lower()}.md"
+            log.write_text(result["output"], encoding="utf-8")
+    print("\n" + table(results))
+    if not own["no_write"]:
+        write(results, args)
+    failed = [f"{r['script']} ({r['database']})" for r in results if not r["ok"]]
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
