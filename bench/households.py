@@ -334,8 +334,6 @@ def clean_up(args) -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        from villages.models import User
-
         with connection.cursor() as cursor:
             tables = [
                 t
@@ -343,7 +341,8 @@ def clean_up(args) -> None:
                 if t.startswith("households_")
             ]
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-        User.objects.filter(username__startswith="bench_").delete()
+        # The bench_ accounts stay: their logins are in the append-only audit trail, which
+        # protects them (PROTECT); the next run reuses them.
     else:
         connection.close()
         shutil.rmtree(args.var_dir, ignore_errors=True)
