@@ -58,7 +58,7 @@ def exit_page(user: User, params: Mapping[str, Any], statuses: Iterable[str], pe
     for row in rows:
         row.check = checks[row.pk]
         row.pairing = pairs[row.pk]
-    regions = Region.objects.visible_to(user).filter(level__in=["township", "village"])
+    regions = access.filter_regions(Region.objects.filter(level__in=["township", "village"]), user)
     page.sizes, page.size = PAGE_SIZES, size  # type: ignore[attr-defined]
     return {"page": page, "rows": rows, "region": region, "regions": regions.order_by("code")}
 

@@ -1,8 +1,15 @@
-"""Scoping of households, built on the common helpers of poverty_system.access.
+"""Who sees which household: the one scope of the model, for all seven roles.
 
-One way to scope a household: `Household.objects.visible_to(user, perm)` (or
-`filter_households` on any queryset of households) and `get_household_for_user`. A slice is
-one indexed range on `village_code` per granted region, never per-object permission rows.
+- Office and village accounts (and the administrator, whose slice is everything): the
+  households under the regions of their slice, one indexed range on `village_code` per
+  region, never per-object permission rows.
+- A unit account: the households actively linked to a unit of its slice.
+- A cadre account: the households of its active assignments, while it serves.
+
+Units and cadres are reached through the reverse relations by name (`unit_links`,
+`cadre_assignments`), so this app never imports the units app. The one spelling is
+`filter_households(queryset, user, perm)` and `get_household_for_user(user, pk, perm)`;
+claims have theirs, `filter_claims`.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from poverty_system import access
@@ -19,7 +26,9 @@ from poverty_system.roles import (
     CLAIM_HOUSEHOLDS,
     EDIT_HOUSEHOLDS,
     MANAGE_QR_CODES,
+    SLICE,
     VIEW,
+    Role,
 )
 
 if TYPE_CHECKING:
@@ -28,20 +37,50 @@ if TYPE_CHECKING:
     from .models import Household
 
 
+def _active_through(relation: str, **conditions: Any) -> Exists:
+    """EXISTS an active row of the reverse relation `relation` of Household (a unit link or
+    an assignment, ended_at null) meeting `conditions`: one semi-join, no duplicate rows."""
+    from .models import Household
+
+    model = Household._meta.get_field(relation).related_model
+    rows = model._default_manager.filter(  # type: ignore[union-attr]
+        household=OuterRef("pk"), ended_at__isnull=True, **conditions
+    )
+    return Exists(rows)
+
+
+def household_scope(user: Any, perm: str = VIEW) -> Q | None:
+    """The condition on Household for the households where the account may use perm: None
+    for everything (the administrator reading), an empty Q for nothing."""
+    if not access.role_allows(user, perm):
+        return Q(pk__in=[])
+    role = access.role_of(user)
+    if role == Role.UNIT:
+        return Q(
+            _active_through(
+                "unit_links", unit__grants__user=user, unit__grants__permission__codename=SLICE
+            )
+        )
+    if role == Role.CADRE:
+        return Q(
+            _active_through("cadre_assignments", cadre__user=user, cadre__left_at__isnull=True)
+        )
+    return access.code_filter(user, "village_code", perm)
+
+
 def filter_households(queryset: QuerySet[Any], user: Any, perm: str = VIEW) -> QuerySet[Any]:
-    """Households in the account's slice where it holds perm. Unit and cadre accounts reach
-    households through links and assignments (the units app scopes those)."""
+    """The households of `queryset` in the account's scope where it may use perm."""
     if not access.is_active_account(user):
         return queryset.none()
-    q = access.code_filter(user, "village_code", perm)
+    q = household_scope(user, perm)
     return queryset if q is None else queryset.filter(q)
 
 
 def get_household_for_user(
     user: Any, pk: Any, perm: str = VIEW, *, queryset: QuerySet[Any] | None = None
 ) -> Household:
-    """404 when missing or outside the slice (the same answer), 403 when inside but the
-    account's role lacks perm."""
+    """404 when missing or outside the account's scope (the same answer), 403 when inside it
+    but the account's role lacks perm."""
     from .models import Household
 
     found = filter_households(Household.objects.all() if queryset is None else queryset, user)
@@ -49,7 +88,7 @@ def get_household_for_user(
         household: Household = found.get(pk=pk)
     except (Household.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if perm != VIEW and not access.has_code_perm(user, perm, household.village_code):
+    if not access.role_allows(user, perm):
         raise PermissionDenied
     return household
 

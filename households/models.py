@@ -13,7 +13,6 @@ from django.db import models
 from django.db.models import Q
 
 from poverty_system.changelog import ExplicitHistory, PhoneHistory
-from poverty_system.roles import VIEW
 from poverty_system.versioning import Versioned
 
 from . import idnumbers, validators
@@ -35,14 +34,6 @@ from .choices import (
     SchoolStatus,
     WorkStatus,
 )
-
-
-class HouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user, perm: str = VIEW):
-        from .access import filter_households
-
-        return filter_households(self, user, perm)
-
 
 AREA = {
     "max_digits": 10,
@@ -192,7 +183,6 @@ class Household(Versioned, models.Model):
     )
 
     history = ExplicitHistory(bases=[PhoneHistory], excluded_fields=["created_at"])
-    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = "贫困户"

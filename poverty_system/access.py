@@ -157,6 +157,12 @@ def filter_regions(queryset: QuerySet[Any], user: User, perm: str = VIEW) -> Que
     return queryset if q is None else queryset.filter(q)
 
 
+def filter_audit_entries(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """Audit entries of the account's slice, by the region code each entry is stored with."""
+    q = code_filter(user, "region_code")
+    return queryset if q is None else queryset.filter(q)
+
+
 def has_region_perm(user: User, perm: str, region: Region) -> bool:
     """perm is in the account's role's set AND the region lies in its slice."""
     if not role_allows(user, perm):

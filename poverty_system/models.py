@@ -20,12 +20,6 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("审计日志不可删除。")
 
-    def visible_to(self, user):
-        from . import access
-
-        q = access.code_filter(user, "region_code")
-        return self if q is None else self.filter(q)
-
 
 class AuditEntry(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)

@@ -29,6 +29,7 @@ from poverty_system.roles import (
     VIEW,
     Role,
 )
+from units import access as unit_access
 from units.archives import tokens
 from units.archives.export import start_export
 from units.archives.models import ArchiveToken, Export
@@ -92,6 +93,14 @@ MANAGES_PHONES = {
     "township_office": {"village_account"},
     "other_township_office": {"other_village_account"},
 }
+
+
+def regions_of(account) -> models.QuerySet:
+    return access.filter_regions(Region.objects.all(), account)
+
+
+def units_of(account) -> models.QuerySet:
+    return unit_access.filter_units(Unit.objects.all(), account)
 
 
 def region_status(name: str, region: Region) -> int:
@@ -166,26 +175,26 @@ def test_children_json_hides_nothing_inside_and_shows_nothing_outside(world, log
 
 
 @pytest.mark.parametrize("name", ACCOUNTS)
-def test_region_queryset_visible_to_each_account(world, name):
+def test_region_scope_of_each_account(world, name):
     account = getattr(world, name)
     prefix = REGION_SLICE[name]
     every = set(Region.objects.values_list("code", flat=True))
     expected = set() if prefix is None else {code for code in every if code.startswith(prefix)}
-    assert set(Region.objects.visible_to(account).values_list("code", flat=True)) == expected
+    assert set(regions_of(account).values_list("code", flat=True)) == expected
 
 
 def test_anonymous_and_inactive_accounts_see_no_regions(world):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not Region.objects.visible_to(AnonymousUser()).exists()
+    assert not regions_of(AnonymousUser()).exists()
     world.county_office.is_active = False
     world.county_office.save(update_fields=["is_active"])
     stale = User.objects.get(pk=world.county_office.pk)
-    assert not Region.objects.visible_to(stale).exists()
+    assert not regions_of(stale).exists()
 
 
-def test_visible_to_is_chainable(world):
-    villages = Region.objects.filter(level="village").visible_to(world.county_office)
+def test_filter_regions_narrows_any_queryset(world):
+    villages = access.filter_regions(Region.objects.filter(level="village"), world.county_office)
     assert set(villages.values_list("code", flat=True)) == {
         "360731100200",
         "360731100201",
@@ -268,7 +277,7 @@ def test_an_account_may_hold_several_regions(world, login):
         password=PASSWORD,
         must_change_password=False,
     )
-    assert set(Region.objects.visible_to(user)) == {world.village, world.village2}
+    assert set(regions_of(user)) == {world.village, world.village2}
     for region in (world.village, world.village2):
         assert set(
             RegionUserObjectPermission.objects.filter(user=user, content_object=region).values_list(
@@ -306,13 +315,13 @@ def test_an_account_may_hold_several_regions(world, login):
 
 
 def test_units_are_visible_to_their_region_and_their_own_accounts(world):
-    assert list(Unit.objects.visible_to(world.unit_account)) == [world.unit]
-    assert list(Unit.objects.visible_to(world.cadre_account)) == [world.unit]
-    assert list(Unit.objects.visible_to(world.county_office)) == [world.unit]
-    assert list(Unit.objects.visible_to(world.city_office)) == [world.unit]
-    assert list(Unit.objects.visible_to(world.township_office)) == []  # unit sits on the county
-    assert list(Unit.objects.visible_to(world.other_county_office)) == []
-    assert list(Unit.objects.visible_to(world.village_account)) == []
+    assert list(units_of(world.unit_account)) == [world.unit]
+    assert list(units_of(world.cadre_account)) == [world.unit]
+    assert list(units_of(world.county_office)) == [world.unit]
+    assert list(units_of(world.city_office)) == [world.unit]
+    assert list(units_of(world.township_office)) == []  # unit sits on the county
+    assert list(units_of(world.other_county_office)) == []
+    assert list(units_of(world.village_account)) == []
 
 
 # --- account management (系统用户管理) -----------------------------------------------------
@@ -1053,3 +1062,43 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
     assert not Transfer.objects.filter(cadre=island_cadre).exists()
     assert not Unit.objects.filter(name__in=["新单位", "外省"]).exists()
     assert not Export.objects.filter(owner=world.county_office).exists()
+
+
+# --- unit and cadre accounts on every household URL ---------------------------------------
+
+HOUSEHOLD_ROUTES = ("households/<int:pk>/", "units/surveys/<int:pk>/", "units/archives/households/")
+
+
+def household_routes() -> list[str]:
+    """Every URL whose id names a household (the household's pages, its survey, its QR)."""
+    return [r for r in object_routes() if r.startswith(HOUSEHOLD_ROUTES)]
+
+
+def test_household_urls_answer_unit_and_cadre_accounts_by_their_scope(world, login):
+    """Linked (unit) or assigned (cadre) household: served, or 403 where the role may not
+    act; any other household: 404 where the role's rule admits it, 403 where not."""
+    from django.urls import resolve
+
+    from .units_data import assigned_household, link_world_village
+
+    link_world_village(world)
+    mine = assigned_household(world)  # linked to the world's unit and assigned to its cadre
+    other = register(world.village_account, world.phone, [member("赵六", id_number=make_id())])
+    assert len(household_routes()) >= 15
+    wrong = []
+    for name in ("unit_account", "cadre_account"):
+        account = getattr(world, name)
+        client = login(account)
+        for route in household_routes():
+            admits = resolve(fill(route, mine.pk)).func.access_rule.allows(account)
+            for method in ("get", "post"):
+                url = fill(route, mine.pk)
+                status = getattr(client, method)(url).status_code
+                if (admits and status in (404, 500)) or (not admits and status != 403):
+                    wrong.append(f"{name} {method.upper()} {url} (own): {status}")
+                url = fill(route, other.pk)
+                status = getattr(client, method)(url).status_code
+                if status != (404 if admits else 403) and not (admits and status == 405):
+                    wrong.append(f"{name} {method.upper()} {url} (other): {status}")
+    assert not wrong, "\n".join(wrong)
+    assert mine.cadre_assignments.filter(ended_at__isnull=True).exists()

@@ -10,6 +10,7 @@ from households import services as household_services
 from households.services.base import HouseholdError
 from poverty_system.actor import Actor
 from poverty_system.models import AuditEntry
+from units import access as unit_access
 from units import services
 from units.models import Assignment, Cadre, EndKind, HouseholdLink, UnitVillage
 from units.services import UnitError
@@ -242,10 +243,10 @@ def test_deletion_order_unassign_then_unlink_then_remove(world):
     assert household.status == "removed"
 
 
-# --- visible_to per account ------------------------------------------------------------------
+# --- scopes per account -----------------------------------------------------------------------
 
 
-def test_querysets_visible_to_each_account(world):
+def test_pairing_scopes_of_each_account(world):
     link_world_village(world)
     household = assigned_household(world)
     expected = {
@@ -266,12 +267,17 @@ def test_querysets_visible_to_each_account(world):
     for name, want in expected.items():
         account = getattr(world, name)
         got = (
-            UnitVillage.objects.visible_to(account).count(),
-            HouseholdLink.objects.visible_to(account).count(),
-            Assignment.objects.visible_to(account).count(),
-            Cadre.objects.visible_to(account).count(),
+            unit_access.filter_village_links(UnitVillage.objects.all(), account).count(),
+            unit_access.filter_household_links(HouseholdLink.objects.all(), account).count(),
+            unit_access.filter_assignments(Assignment.objects.all(), account).count(),
+            unit_access.filter_cadres(Cadre.objects.all(), account).count(),
         )
         if got != want:
             wrong.append(f"{name}: {got}, expected {want}")
     assert not wrong, "\n".join(wrong)
-    assert HouseholdLink.objects.visible_to(world.unit_account).get().household == household
+    assert (
+        unit_access.filter_household_links(HouseholdLink.objects.all(), world.unit_account)
+        .get()
+        .household
+        == household
+    )

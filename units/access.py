@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from households import access as hh_access
@@ -194,54 +194,13 @@ def get_household_link_for_user(user: Any, pk: Any, perm: str = VIEW) -> Househo
     return cast("HouseholdLink", link)
 
 
-def households_visible_to(queryset: QS, user: Any) -> QS:
-    """Households a unit or cadre account works on, or the office/village slice.
-
-    Unit: households actively linked to its units. Cadre: households of its active
-    assignments. Other roles: their region slice (poverty_system.access)."""
-    from .models import Assignment, HouseholdLink
-
-    user = _user(user)
-    if not access.is_active_account(user):
-        return queryset.none()
-    if user.role == Role.UNIT:
-        linked = HouseholdLink.objects.filter(
-            household=OuterRef("pk"), ended_at__isnull=True, unit_id__in=unit_ids(user)
-        )
-        return queryset.filter(Exists(linked))
-    if user.role == Role.CADRE:
-        cadre = cadre_of(user)
-        if cadre is None:
-            return queryset.none()
-        assigned = Assignment.objects.filter(
-            household=OuterRef("pk"), ended_at__isnull=True, cadre=cadre
-        )
-        return queryset.filter(Exists(assigned))
-    return hh_access.filter_households(queryset, user)
-
-
-def get_household_for_user(user: Any, pk: Any, *, queryset: QS | None = None) -> Household:
-    from households.models import Household
-
-    user = _user(user)
-    try:
-        return cast(
-            "Household",
-            households_visible_to(
-                queryset if queryset is not None else Household.objects.all(), user
-            ).get(pk=pk),
-        )
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 def get_survey_household_for_user(user: Any, pk: Any, *, edit: bool = False) -> Household:
     """The household of a survey page: 404 outside the slice; edit=True only for the cadre
     assigned to it (everyone else in the slice reads, 403 for editing)."""
     from households.models import Household
 
-    household = get_household_for_user(
-        user, pk, queryset=Household.objects.select_related("village")
+    household = hh_access.get_household_for_user(
+        _user(user), pk, queryset=Household.objects.select_related("village")
     )
     if edit and not (access.role_allows(user, FILL_SURVEYS) and cadre_of(user) is not None):
         raise PermissionDenied
@@ -321,7 +280,7 @@ def get_visit_for_user(user: Any, pk: Any) -> VisitLog:
     cadre = cadre_of(user)
     if cadre is not None and visit.cadre_id == cadre.pk:
         return visit
-    get_household_for_user(user, visit.household_id)
+    hh_access.get_household_for_user(user, visit.household_id)
     return visit
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef
 
+from households import access as hh_access
 from households.models import Household
 
 from . import access as unit_access
@@ -35,7 +36,7 @@ def summary_for(user) -> dict | None:
         year = this_year()
         filled = Survey.objects.filter(household=OuterRef("pk"), year=year)
         households = list(
-            unit_access.households_visible_to(Household.objects.all(), user)
+            hh_access.filter_households(Household.objects.all(), user)
             .annotate(filled=Exists(filled))
             .select_related("village")
             .order_by("filled", "village_code", "number")[:100]

@@ -153,7 +153,7 @@ def survey_rows(user: User, year: int, todo: bool) -> QuerySet[Household]:
     cadre_name = Assignment.objects.filter(household=OuterRef("pk"), ended_at__isnull=True).values(
         "cadre__name"
     )[:1]
-    found = unit_access.households_visible_to(Household.objects.all(), user)
+    found = hh_access.filter_households(Household.objects.all(), user)
     if not access.role_allows(user, TRACK_SURVEYS):
         # Offices read the surveys that exist: households with one this year.
         found = found.filter(Exists(this_years))

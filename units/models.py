@@ -19,40 +19,6 @@ from poverty_system.roles import SLICE
 from poverty_system.versioning import Versioned
 
 
-class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from .access import filter_units
-
-        return filter_units(self, user)
-
-
-class ScopedQuerySet(models.QuerySet):
-    """`visible_to(user)` through the named filter of units.access."""
-
-    access_filter = ""
-
-    def visible_to(self, user):
-        from . import access
-
-        return getattr(access, self.access_filter)(self, user)
-
-
-class CadreQuerySet(ScopedQuerySet):
-    access_filter = "filter_cadres"
-
-
-class VillageLinkQuerySet(ScopedQuerySet):
-    access_filter = "filter_village_links"
-
-
-class HouseholdLinkQuerySet(ScopedQuerySet):
-    access_filter = "filter_household_links"
-
-
-class AssignmentQuerySet(ScopedQuerySet):
-    access_filter = "filter_assignments"
-
-
 class UnitType(models.TextChoices):
     PARTY_GOVERNMENT = "party_government", "党政机关"
     INSTITUTION = "institution", "事业单位"
@@ -82,7 +48,6 @@ class Unit(Versioned):
         related_name="+",
     )
     history = ExplicitHistory(bases=[PhoneHistory], excluded_fields=["created_at"])
-    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = "帮扶单位"
@@ -167,7 +132,6 @@ class UnitVillage(Period, Versioned):
     village_code = models.CharField("村区划代码", max_length=12, editable=False)
     plan = models.TextField("帮扶规划", blank=True)
     history = ExplicitHistory(bases=[PhoneHistory])
-    objects = VillageLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "帮扶村"
@@ -219,7 +183,6 @@ class HouseholdLink(Period):
         Unit, verbose_name="帮扶单位", on_delete=models.PROTECT, related_name="household_links"
     )
     village_code = models.CharField("村区划代码", max_length=12, editable=False)
-    objects = HouseholdLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "贫困户关联单位"
@@ -275,7 +238,6 @@ class Cadre(Versioned):
     )
     left_at = models.DateTimeField("离开时间", null=True, blank=True)
     history = ExplicitHistory(bases=[PhoneHistory])
-    objects = CadreQuerySet.as_manager()
 
     class Meta:
         verbose_name = "帮扶干部"
@@ -363,7 +325,6 @@ class Assignment(Period):
         Unit, verbose_name="帮扶单位", on_delete=models.PROTECT, related_name="assignments"
     )
     village_code = models.CharField("村区划代码", max_length=12, editable=False)
-    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "结对帮扶"

@@ -46,14 +46,7 @@ def code_range(prefix: str) -> tuple[str, str]:
     return prefix, stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
-class RegionQuerySet(TreeQuerySet):
-    def visible_to(self, user):
-        from poverty_system import access
-
-        return access.filter_regions(self, user)
-
-
-class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
+class RegionManager(models.Manager.from_queryset(TreeQuerySet)):
     pass
 
 

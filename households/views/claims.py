@@ -17,7 +17,7 @@ from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
 from poverty_system.rules import roles
 
 from .. import idnumbers, search, services
-from ..access import filter_households, get_household_for_user
+from ..access import filter_claims, filter_households, get_household_for_user
 from ..choices import HouseholdStatus
 from ..forms import ClaimSearchForm, ReasonForm
 from ..models import Claim, Household
@@ -108,10 +108,7 @@ def _village_claims(request: HttpRequest) -> HttpResponse:
 
 def _township_claims(request: HttpRequest) -> HttpResponse:
     cancelled = request.GET.get("show") == "cancelled"
-    found = Claim.objects.filter(active=not cancelled)
-    scope = access.code_filter(request.user, "household__village_code", CANCEL_CLAIMS)
-    if scope is not None:
-        found = found.filter(scope)
+    found = filter_claims(Claim.objects.filter(active=not cancelled), request.user, CANCEL_CLAIMS)
     found, form = _search(request, found, household="household")
     found = found.select_related("household__village", "phone", "account", "cancelled_by")
     order = (

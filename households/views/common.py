@@ -17,6 +17,9 @@ from ..models import Claim, Household, Member
 # The administrator reads every slice (as on 管理贫困户信息) but never edits: edits need a
 # village session verified with the claiming phone.
 household_readers = roles(Role.ADMIN, Role.VILLAGE, *OFFICE_ROLES)
+# Who opens a household's page (and 查看贫困户信息): the readers, and the unit and cadre
+# accounts for the households of their own scope (households.access).
+household_viewers = roles(Role.ADMIN, Role.VILLAGE, Role.UNIT, Role.CADRE, *OFFICE_ROLES)
 village_only = roles(Role.VILLAGE)
 
 

@@ -17,7 +17,7 @@ from .. import changelog, parts, services
 from ..access import can_manage_qr_code, get_household_for_user
 from ..forms import PART_FORMS, ReasonForm
 from ..models import Household
-from .common import editable_household, household_readers, village_only
+from .common import editable_household, household_viewers, village_only
 
 LOG_PER_PAGE = 50
 
@@ -49,7 +49,7 @@ def _sections(household: Household) -> list[tuple[Any, bool, bool, list[Any]]]:
     return sections
 
 
-@household_readers
+@household_viewers
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One query per list on the page (members, claims, status changes, and the change log's
     three), whatever their length. ID numbers, phones and bank accounts are masked; the

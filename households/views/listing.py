@@ -22,7 +22,7 @@ from ..filters import (
     phones_for,
     select_fields,
 )
-from .common import household_readers
+from .common import household_readers, household_viewers
 
 # The list's GET parameters that a POSTed filter form keeps as they are (q and s aside).
 KEPT = ("region", *(name for name in HouseholdFilterForm.base_fields if name != "q"))
@@ -70,6 +70,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@household_viewers
+def view_list(request):
+    """查看贫困户信息: the same list, open to unit and cadre accounts too (their scope)."""
+    return household_list(request)
+
+
 @roles(Role.TOWNSHIP)
 def township_list(request: HttpRequest) -> HttpResponse:
     """乡镇管理贫困户: the same list for the township office (取消关联 joins it with units)."""
@@ -78,6 +84,6 @@ def township_list(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", household_list, name="list"),  # 管理贫困户信息
-    path("view/", household_list, name="view"),  # 查看贫困户信息: the same page, another name
+    path("view/", view_list, name="view"),  # 查看贫困户信息: the same page, another name
     path("township/", township_list, name="township"),  # 乡镇管理贫困户
 ]

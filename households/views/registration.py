@@ -17,6 +17,7 @@ from poverty_system.roles import REGISTER_HOUSEHOLDS
 from villages.models import Level, Region, User
 
 from .. import parts, services
+from ..access import filter_households
 from ..choices import HouseholdStatus
 from ..forms import PART_FORMS, BasicForm, member_formset
 from ..models import Household, Member
@@ -72,7 +73,7 @@ def _drafts(request: HttpRequest) -> "Page[Any]":
     """A page of the unfinished registrations of the account's villages, each with the part
     to fill next and whether this session may fill it."""
     drafts = (
-        with_claims(Household.objects.visible_to(request.user))
+        with_claims(filter_households(Household.objects.all(), request.user))
         .filter(status=HouseholdStatus.REGISTERING)
         .order_by("-created_at", "-pk")
     )

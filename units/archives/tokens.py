@@ -14,7 +14,7 @@ from django.utils import timezone
 from households.access import get_household_for_user
 from poverty_system import audit
 from poverty_system.actor import Actor
-from poverty_system.roles import EXPORT_QR
+from poverty_system.roles import MANAGE_QR_CODES
 
 from .models import ArchiveToken
 
@@ -84,8 +84,8 @@ def find(token: str) -> ArchiveToken | None:
 
 def reissue(actor: Actor, household_pk) -> ArchiveToken:
     """Revoke the household's active token (its printed codes then answer 已失效) and issue a
-    new one. County and township offices with EXPORT_QR on the household's village."""
-    household = get_household_for_user(actor.user, household_pk, EXPORT_QR)
+    new one. County and township offices (MANAGE_QR_CODES) over the household."""
+    household = get_household_for_user(actor.user, household_pk, MANAGE_QR_CODES)
     with transaction.atomic(durable=True):
         now = timezone.now()
         old = (

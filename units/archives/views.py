@@ -15,7 +15,7 @@ from households.access import get_household_for_user
 from poverty_system import access
 from poverty_system.actor import client_ip
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import EXPORT_QR, VIEW, Role
+from poverty_system.roles import EXPORT_QR, MANAGE_QR_CODES, VIEW, Role
 from poverty_system.rules import public, roles
 
 from . import ratelimit, tokens
@@ -192,7 +192,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @exporters
 def household_code(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request.user, pk, EXPORT_QR)
+    household = get_household_for_user(request.user, pk, MANAGE_QR_CODES)
     token = tokens.active_token(household)
     url = tokens.public_url(token.token)
     image = base64.b64encode(make_png(url)).decode()
