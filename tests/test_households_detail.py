@@ -32,8 +32,10 @@ READERS = {
     "county_office": 200,
     "other_county_office": 404,
     "city_office": 200,
-    "unit_account": 403,
-    "cadre_account": 403,
+    # Neither linked to the unit nor assigned to the cadre: outside their scope (the linked
+    # and assigned ones are read in test_household_scope).
+    "unit_account": 404,
+    "cadre_account": 404,
     "admin": 200,
 }
 HEAD_ID = make_id(7, birth="19700707")
