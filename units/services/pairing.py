@@ -272,13 +272,16 @@ def why_not_assignable(unit: Unit, query: str) -> list[tuple[Household | None, s
             household__in=matches, ended_at__isnull=True
         ).select_related("cadre")
     }
-    out = []
+    out: list[tuple[Household | None, str]] = []
     for household in matches:
         link = active_links.get(household.pk)
         # The head's name only for the unit's own households: the others lie outside its
         # slice (a search by 户编号 must not list the names of the county's households).
         mine = link is not None and link.unit_id == unit.pk
-        household.head_shown = household.head_name if mine else mask_name(household.head_name)
+        # The template reads head_shown: set on this row only, not a field of the model.
+        household.head_shown = (  # type: ignore[attr-defined]
+            household.head_name if mine else mask_name(household.head_name)
+        )
         if link is None:
             reason = "该户尚未关联帮扶单位，请村级账号先在【关联单位】中关联本单位。"
         elif link.unit_id != unit.pk:
