@@ -35,10 +35,6 @@ PHONE_MASKED = re.compile(r"^(1\d{2})\*{4}(\d{4})$")
 PHONE_TAIL = re.compile(r"^\d{4}$")
 
 
-# 数据质量检查: the list's filter for records to look at again.
-QUALITY_CHOICES = [("negative_income", "人均纯收入为负")]
-
-
 def mask_phone_query(value: str) -> str:
     """A full phone number typed into the claim-phone filter, as the masked form the filter
     also accepts (138****5678): links carry only that."""
@@ -76,9 +72,6 @@ class HouseholdFilterForm(forms.Form):
         help_text="完整手机号、138****5678 或后四位",
     )
     group = forms.CharField(label="村民小组", required=False, max_length=30)
-    quality = forms.ChoiceField(
-        label="数据质量", required=False, choices=_choices("全部", QUALITY_CHOICES)
-    )
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
     def __init__(self, data, *, phones=None):
@@ -144,7 +137,6 @@ class Filters:
                 "phone",
                 "phone_q",
                 "group",
-                "quality",
             )
         )
 
@@ -161,7 +153,7 @@ class Filters:
                 params["s"] = found.key
         elif found is not None:
             params["q"] = found.value
-        for key in ("status", "attribute", "cause", "claimed", "phone", "group", "quality"):
+        for key in ("status", "attribute", "cause", "claimed", "phone", "group"):
             if self.get(key):
                 params[key] = self.get(key)
         if self.get("phone_q"):
@@ -173,7 +165,7 @@ class Filters:
         return params
 
 
-SELECTS = ("status", "attribute", "cause", "claimed", "phone", "quality", "sort")
+SELECTS = ("status", "attribute", "cause", "claimed", "phone", "sort")
 
 
 def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
@@ -237,8 +229,6 @@ def apply_filters(queryset, filters: Filters, user):
             queryset = queryset.filter(**{column: filters.get(key)})
     if filters.get("group"):
         queryset = queryset.filter(group=filters.get("group").strip())
-    if filters.get("quality") == "negative_income":
-        queryset = queryset.filter(net_income_per_capita__lt=0)
     if filters.search is not None:  # 户编号, head's name or an active member's ID number
         queryset = queryset.filter(search.household_filter(filters.search))
     claims = Claim.objects.filter(household=OuterRef("pk"), active=True)

@@ -43,6 +43,8 @@ RECORD_STATE = "record_state"
 QR_REISSUE = "qr_reissue"
 EXIT_CRITERIA = "exit_criteria"
 SCALE_PLAN = "scale_plan"
+RULE_OFF = "quality_rule_off"
+RULE_ON = "quality_rule_on"
 
 LABELS = {
     LOGIN: "登录成功",
@@ -76,6 +78,8 @@ LABELS = {
     QR_REISSUE: "二维码重新生成",
     EXIT_CRITERIA: "修改脱贫标准",
     SCALE_PLAN: "设置脱贫规模",
+    RULE_OFF: "停用检查规则",
+    RULE_ON: "启用检查规则",
 }
 
 OK = "ok"

@@ -59,6 +59,8 @@ MENU = (
             _i("关联单位", "units:household_links"),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
             _i("证件号码重复查询", "households:duplicates"),
+            # 问题清单 of the national data review (问题核查 → 完善系统数据), by rule and village.
+            _i("数据质量检查", "quality:index"),
             _i("我的导出", "units:export_list"),
         ),
         _g(
@@ -149,6 +151,7 @@ PAGES = {
     "units:reorganize": Page("units:unit_list", "单位合并/拆分"),
     "units:unit": Page("units:unit_list", "单位详情"),
     "units:unit_edit": Page("units:unit", "修改单位信息"),
+    "quality:rule_list": Page("quality:index", "问题清单"),
     # Assessment
     "assessment:rollback": Page("assessment:changes", "回退"),
     "assessment:poor_village": Page("assessment:poor_villages", "贫困村信息"),
@@ -169,6 +172,8 @@ ALIASES = {
     "units:assign_confirm": "units:assign",
     "units:unassign": "units:cadre",
     "units:visit_add": "units:survey",
+    "quality:run": "quality:index",
+    "quality:switch": "quality:index",
 }
 
 

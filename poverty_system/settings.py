@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "units",
     "households",
     "assessment",
+    "quality",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     # The address printed in every QR code: keep it stable (SITE_URL + /q/<token>/).
     path("q/<str:token>/", archive_views.public_page, name="qr_public"),
     path("assessment/", include("assessment.urls")),
+    path("quality/", include("quality.urls")),
 ]
 
 handler403 = "poverty_system.views.error_403"

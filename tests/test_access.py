@@ -947,6 +947,7 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
     island_cadre = Cadre.objects.get(name="李四")
     island_unit = island_cadre.unit
     island_village = Region.objects.get(code="440103001001")
+    island_county = Region.objects.get(code="440103")
     island_link = UnitVillage.objects.get(unit=island_unit)
     cadre = the_cadre(world).pk
     today = "2026-06-01"
@@ -1021,6 +1022,14 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
             "/assessment/poor-villages/add/",
             {"village": island_village.pk, "year": 2026, "households": 1, "population": 1},
         ),
+        # 数据质量检查: switching a rule off and running the pack for the island's county.
+        (
+            "county_office",
+            "/quality/switch/",
+            {"region": island_county.pk, "rule": "D01", "action": "off", "reason": "x"},
+        ),
+        ("county_office", "/quality/run/", {"region": island_county.pk}),
+        ("city_office", "/quality/run/", {"region": island_county.pk}),
     ]
     before = {
         "assignments": set(
@@ -1062,6 +1071,9 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
     assert not Transfer.objects.filter(cadre=island_cadre).exists()
     assert not Unit.objects.filter(name__in=["新单位", "外省"]).exists()
     assert not Export.objects.filter(owner=world.county_office).exists()
+    from quality.models import DailyCount, RuleSwitch
+
+    assert not RuleSwitch.objects.exists() and not DailyCount.objects.exists()
 
 
 # --- unit and cadre accounts on every household URL ---------------------------------------

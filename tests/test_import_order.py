@@ -1,6 +1,7 @@
 """The apps import each other in one direction only (docs/ARCHITECTURE.md):
 
-    poverty_system core  <  villages  <  households  <  units  <  assessment  <  project top
+    poverty_system core  <  villages  <  households  <  units  <  assessment  <  quality  <  stats
+    <  project top
 
 Every import in every module counts, at module level or inside a function. The core may read
 the region tree (villages.models) and nothing else of an app. A lower layer never imports a
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "villages", "households", "units", "assessment", "top"]
+LAYERS = ["core", "villages", "households", "units", "assessment", "quality", "stats", "top"]
 # Modules of the project package that sit on top: they wire the apps together.
 TOP_MODULES = {
     "poverty_system.settings",

@@ -1,7 +1,7 @@
 """Input bounds (issue 04, item 4), from the forms: free text has a maximum length, dates
 that record the past cannot be in the future, amounts have sane upper bounds, a negative
-per-capita net income is saved only when confirmed (and is listed by the data-quality
-filter), and a phone number of another village account is registered only with an audited
+per-capita net income is saved only when confirmed (and is listed by 数据质量检查,
+rule D01), and a phone number of another village account is registered only with an audited
 confirmation. Each refusal is a Chinese message next to the field, and nothing is saved."""
 
 import datetime
@@ -197,10 +197,9 @@ def test_negative_income_is_saved_only_when_confirmed_and_then_listed(world, log
     assert "人均纯收入为负数" in response.content.decode()  # the warning after saving
 
     office = login(world.township_office)
-    found = office.get("/households/", {"quality": "negative_income"})
-    assert [row.number for row in found.context["rows"]] == [household.number]
-    assert "人均纯收入为负" in found.content.decode()
     other = register(world.village_account, world.phone, [member("王五")])
+    found = office.get("/quality/rule/", {"rule": "D01"})  # 人均纯收入为负数
+    assert [row.number for row in found.context["rows"]] == [household.number]
     everyone = office.get("/households/")
     assert {row.number for row in everyone.context["rows"]} == {household.number, other.number}
 

@@ -1,0 +1,70 @@
+"""Query pieces the rules share: members of a household, ages, statuses."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Func, OuterRef, Q, QuerySet
+
+from households.choices import HouseholdStatus
+from households.models import Member
+
+from . import Context
+
+# Households the lists are about: registered and not removed.
+POOR = (HouseholdStatus.POOR, HouseholdStatus.RETURNED)
+LIFTED = (HouseholdStatus.LIFTED, HouseholdStatus.LIFTED_NO_SUPPORT)
+COUNTED = (*POOR, *LIFTED)
+
+
+class OnlyChars(Func):
+    """True when the text holds only characters of the bracket class `chars` (e.g. "0-9"):
+    SQLite's native GLOB (its REGEXP calls back into Python for every row), PostgreSQL's ~."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, chars: str):
+        super().__init__(expression)
+        self.chars = chars
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} ~ %s)", [*params, f"^[{self.chars}]*$"]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(NOT ({sql} GLOB %s))", [*params, f"*[^{self.chars}]*"]
+
+
+def active_members(**lookups) -> QuerySet:
+    return Member.objects.filter(household=OuterRef("pk"), active=True, **lookups)
+
+
+def matching_members(q: Q | None = None, **lookups) -> QuerySet:
+    """The household ids of active members matching q / lookups: one pass over the members
+    (an IN subquery is three times faster than an EXISTS per household on 300,000)."""
+    members = Member.objects.filter(active=True, **lookups)
+    if q is not None:
+        members = members.filter(q)
+    return members.values("household_id")
+
+
+def having_member(queryset: QuerySet, q: Q | None = None, **lookups) -> QuerySet:
+    """Households with an active member matching q / lookups."""
+    return queryset.filter(pk__in=matching_members(q, **lookups))
+
+
+def without_member(queryset: QuerySet, q: Q | None = None, **lookups) -> QuerySet:
+    return queryset.exclude(pk__in=matching_members(q, **lookups))
+
+
+def aged(ctx: Context, low: int | None = None, high: int | None = None) -> Q:
+    """Members aged at least `low` and at most `high` full years today."""
+    q = Q()
+    if low is not None:
+        q &= Q(birth_date__lte=ctx.born_before(low))
+    if high is not None:
+        q &= Q(birth_date__gt=ctx.born_before(high + 1))
+    return q
+
+
+def counted(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(status__in=COUNTED)
