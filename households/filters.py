@@ -11,13 +11,32 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from poverty_system import access
 from poverty_system.roles import CLAIM_HOUSEHOLDS
 
-from . import idnumbers, search
-from .choices import Attribute, Cause, HouseholdStatus
+from . import asof, idnumbers, search
+from .choices import Attribute, Cause, HouseholdStatus, IdentificationStandard
 from .models import Claim
+
+# Statuses taken together, for the statistics' links (统计): 在册 is every registered
+# household not removed.
+STATUS_GROUPS = {
+    "registered": ("在册（未清退）", asof.REGISTERED),
+    "entered": ("已登记（含清退）", (*asof.REGISTERED, HouseholdStatus.REMOVED)),
+}
+PAIRING_CHOICES = [("no_unit", "未关联帮扶单位"), ("no_cadre", "未分配帮扶干部")]
+MISSING_CHOICES = [("survey", "本年度未填调查情况表"), ("visit", "本年度无帮扶日志")]
+EVENT_CHOICES = [(key, label) for key, (label, _) in asof.EVENTS.items()]
+
+
+def year_choices():
+    this_year = timezone.localdate().year
+    return [("", "当前")] + [
+        (str(y), f"{y}年底") for y in range(this_year - 1, asof.FIRST_YEAR - 1, -1)
+    ]
+
 
 # sort key -> (label, order_by); every order ends with the unique number so pages are stable.
 SORTS = {
@@ -51,13 +70,36 @@ class HouseholdFilterForm(forms.Form):
 
     q = forms.CharField(label="户编号/户主姓名/身份证号", required=False, max_length=50)
     status = forms.ChoiceField(
-        label="状态", required=False, choices=_choices("全部状态", HouseholdStatus.choices)
+        label="状态",
+        required=False,
+        choices=_choices(
+            "全部状态",
+            [*HouseholdStatus.choices, *((k, label) for k, (label, _) in STATUS_GROUPS.items())],
+        ),
     )
     attribute = forms.ChoiceField(
         label="贫困户属性", required=False, choices=_choices("全部属性", Attribute.choices)
     )
     cause = forms.ChoiceField(
-        label="主要致贫原因", required=False, choices=_choices("全部原因", Cause.choices)
+        label="主要致贫原因",
+        required=False,
+        choices=_choices("全部原因", [*Cause.choices, ("none", "未填写")]),
+    )
+    standard = forms.ChoiceField(
+        label="识别标准",
+        required=False,
+        choices=_choices("全部标准", IdentificationStandard.choices),
+    )
+    # 年底: status, attribute, cause and standard as they stood at that year-end (统计).
+    year = forms.TypedChoiceField(label="统计时点", required=False, coerce=int, empty_value=None)
+    event = forms.ChoiceField(
+        label="年度变动", required=False, choices=_choices("全部", EVENT_CHOICES)
+    )
+    pairing = forms.ChoiceField(
+        label="结对情况", required=False, choices=_choices("全部", PAIRING_CHOICES)
+    )
+    missing = forms.ChoiceField(
+        label="调查走访", required=False, choices=_choices("全部", MISSING_CHOICES)
     )
     claimed = forms.ChoiceField(
         label="认领情况",
@@ -76,6 +118,7 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, data, *, phones=None):
         super().__init__(data)
+        self.fields["year"].choices = year_choices()
         self.phones = phones
         if phones is None:
             del self.fields["phone"]
@@ -133,6 +176,11 @@ class Filters:
                 "status",
                 "attribute",
                 "cause",
+                "standard",
+                "year",
+                "event",
+                "pairing",
+                "missing",
                 "claimed",
                 "phone",
                 "phone_q",
@@ -153,7 +201,19 @@ class Filters:
                 params["s"] = found.key
         elif found is not None:
             params["q"] = found.value
-        for key in ("status", "attribute", "cause", "claimed", "phone", "group"):
+        for key in (
+            "status",
+            "attribute",
+            "cause",
+            "standard",
+            "year",
+            "event",
+            "pairing",
+            "missing",
+            "claimed",
+            "phone",
+            "group",
+        ):
             if self.get(key):
                 params[key] = self.get(key)
         if self.get("phone_q"):
@@ -165,7 +225,19 @@ class Filters:
         return params
 
 
-SELECTS = ("status", "attribute", "cause", "claimed", "phone", "sort")
+SELECTS = (
+    "year",
+    "status",
+    "attribute",
+    "cause",
+    "standard",
+    "event",
+    "pairing",
+    "missing",
+    "claimed",
+    "phone",
+    "sort",
+)
 
 
 def select_fields(form: HouseholdFilterForm, filters: Filters) -> list[dict]:
@@ -223,10 +295,29 @@ def phones_for(user):
 
 
 def apply_filters(queryset, filters: Filters, user):
-    """The list's filters on top of the slice; each narrows the same query."""
-    for key, column in (("status", "status"), ("attribute", "attribute"), ("cause", "main_cause")):
-        if filters.get(key):
-            queryset = queryset.filter(**{column: filters.get(key)})
+    """The list's filters on top of the slice; each narrows the same query. With a year
+    (统计时点), status, attribute, cause and standard are those of that year-end."""
+    year = filters.get("year")
+    prefix = ""
+    if year is not None:
+        queryset, prefix = asof.as_of(queryset, year), "ye_"
+    status = filters.get("status")
+    if status in STATUS_GROUPS:
+        queryset = queryset.filter(**{f"{prefix}status__in": STATUS_GROUPS[status][1]})
+    elif status:
+        queryset = queryset.filter(**{f"{prefix}status": status})
+    for key, column in (
+        ("attribute", "attribute"),
+        ("cause", "main_cause"),
+        ("standard", "standard"),
+    ):
+        value = filters.get(key)
+        if value is not None:
+            queryset = queryset.filter(**{prefix + column: "" if value == "none" else value})
+    if filters.get("event"):
+        event_year = year or timezone.localdate().year
+        queryset = asof.with_event(queryset, filters.get("event"), event_year)
+    queryset = _pairing(queryset, filters)
     if filters.get("group"):
         queryset = queryset.filter(group=filters.get("group").strip())
     if filters.search is not None:  # 户编号, head's name or an active member's ID number
@@ -247,6 +338,31 @@ def apply_filters(queryset, filters: Filters, user):
         if prefix:
             by_phone = by_phone.filter(phone__phone__startswith=prefix)
         queryset = queryset.filter(Exists(by_phone))
+    return queryset
+
+
+def _pairing(queryset, filters: Filters):
+    """结对情况 and 调查走访, through the units app's reverse relations by name (a household
+    learns of its links, assignments, surveys and visits without importing units)."""
+    from .models import Household
+
+    linked = Household.objects.filter(unit_links__isnull=False, unit_links__ended_at__isnull=True)
+    assigned = Household.objects.filter(
+        cadre_assignments__isnull=False, cadre_assignments__ended_at__isnull=True
+    )
+    if filters.get("pairing") == "no_unit":
+        queryset = queryset.exclude(pk__in=linked.values("pk"))
+    elif filters.get("pairing") == "no_cadre":
+        queryset = queryset.exclude(pk__in=assigned.values("pk"))
+    missing = filters.get("missing")
+    if missing:
+        this_year = timezone.localdate().year
+        done = (
+            Household.objects.filter(surveys__year=this_year)
+            if missing == "survey"
+            else Household.objects.filter(visit_logs__date__gte=asof.year_start(this_year).date())
+        )
+        queryset = queryset.filter(pk__in=assigned.values("pk")).exclude(pk__in=done.values("pk"))
     return queryset
 
 

@@ -97,6 +97,11 @@ MENU = (
         ),
     ),
     _g(
+        "统计",
+        # The national system's 统计 menu: one page, by table and year-end (2014年底 …).
+        _i("贫困户(人口)", "stats:index"),
+    ),
+    _g(
         "系统管理",
         _i("系统用户管理", "villages:accounts"),
         # Units give their new cadres accounts here (manual procedure 4 and 9).

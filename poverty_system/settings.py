@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "households",
     "assessment",
     "quality",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("q/<str:token>/", archive_views.public_page, name="qr_public"),
     path("assessment/", include("assessment.urls")),
     path("quality/", include("quality.urls")),
+    path("stats/", include("stats.urls")),
 ]
 
 handler403 = "poverty_system.views.error_403"

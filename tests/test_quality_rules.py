@@ -28,7 +28,13 @@ NOW = timezone.now
 
 
 def _flip_gender(h, w):
-    update_head(h, gender="female")
+    update_head(h, gender="female" if head(h).gender == "male" else "male")
+
+
+def _restore_gender(h, w):
+    head_row = head(h)
+    head_row.fill_from_id_number()
+    update_head(h, gender=head_row.gender)
 
 
 def _wrong_check_digit(h, w):
@@ -98,7 +104,7 @@ CASES = {
     "A01": (lambda h, w: update_head(h, id_number=w.head_id[:17]), _restore_id),
     "A02": (lambda h, w: update_head(h, id_number=w.head_id[:16] + "A1"), _restore_id),
     "A03": (_wrong_check_digit, _restore_id),
-    "A04": (_flip_gender, lambda h, w: update_head(h, gender="male")),
+    "A04": (_flip_gender, _restore_gender),
     "A05": (
         lambda h, w: update_head(h, birth_date=datetime.date(1981, 2, 3)),
         lambda h, w: update_head(h, birth_date=datetime.date(1980, 1, 1)),
@@ -120,11 +126,13 @@ CASES = {
     ),
     "B02": (lambda h, w: update(h, size=0), lambda h, w: update(h, size=1)),
     "B03": (
-        lambda h, w: add_member(h, "spouse", gender="male", birth=years_ago(40)),
-        lambda h, w: Member.objects.filter(household=h, relation="spouse").update(gender="female"),
+        lambda h, w: add_member(h, "spouse", gender=head(h).gender, birth=years_ago(40)),
+        lambda h, w: Member.objects.filter(household=h, relation="spouse").update(
+            gender="female" if head(h).gender == "male" else "male"
+        ),
     ),
     "B04": (
-        lambda h, w: [add_member(h, "spouse", gender="female") for _ in range(2)],
+        lambda h, w: [add_member(h, "spouse") for _ in range(2)],
         lambda h, w: Member.objects.filter(household=h, relation="spouse").first().delete(),
     ),
     "B05": (lambda h, w: update(h, size=2), lambda h, w: update(h, size=1)),

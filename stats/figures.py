@@ -1,0 +1,277 @@
+"""统计: the numbers of a slice by child region, for today or a past year-end.
+
+Everything here is computed on request from the households, their status history and change
+log (households.asof), in a fixed number of grouped queries per table whatever the data:
+each table is one GROUP BY (child region, category). Every cell carries the household list's
+filters that list exactly the households it counts (tests/test_stats.py sums them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+
+from households import asof
+from households.choices import Attribute, Cause, HouseholdStatus, IdentificationStandard
+from villages.models import LEVEL_DIGITS, Region
+
+STATUSES = [(s, label) for s, label in HouseholdStatus.choices if s != HouseholdStatus.REGISTERING]
+CAUSES = [*Cause.choices, ("none", "未填写")]  # "none": the list's filter for a blank cause
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    column: str  # the household field the columns are values of
+    choices: list[tuple[str, str]]
+    filter_name: str  # the list's filter for a column
+    registered_only: bool  # only 在册 households (the status table shows every status)
+
+
+TABLES = {
+    "status": Table("status", "贫困户(人口)·按状态", "status", STATUSES, "status", False),
+    "attribute": Table(
+        "attribute", "按贫困户属性", "attribute", list(Attribute.choices), "attribute", True
+    ),
+    "cause": Table("cause", "按主要致贫原因", "main_cause", CAUSES, "cause", True),
+    "standard": Table(
+        "standard", "按识别标准", "standard", list(IdentificationStandard.choices), "standard", True
+    ),
+}
+
+
+@dataclass
+class Cell:
+    households: int = 0
+    people: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    region: Region | None  # None: the total row
+    cells: list[Cell]
+    total: Cell
+
+    @property
+    def label(self) -> str:
+        return self.region.name if self.region is not None else "合计"
+
+
+@dataclass
+class Grid:
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[Row]
+    total: Row
+
+
+def child_key(children: list[Region]):
+    """The expression grouping a household under its child region: the code's prefix when
+    the children share a level, else a CASE over their ranges."""
+    levels = {c.level for c in children}
+    if len(levels) == 1:
+        return Substr("village_code", 1, LEVEL_DIGITS[levels.pop()])
+    whens = [
+        When(
+            Q(village_code__gte=c.code_range[0], village_code__lt=c.code_range[1]),
+            then=Value(c.code),
+        )
+        for c in children
+    ]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _base(households: QuerySet[Any], year: int | None) -> tuple[QuerySet[Any], str]:
+    if year is None:
+        return households, ""
+    return asof.as_of(households, year), "ye_"
+
+
+def grid(table: Table, households: QuerySet[Any], children: list[Region], year: int | None) -> Grid:
+    """The table by child region: households and people per column, with the list's
+    parameters for each cell."""
+    base, prefix = _base(households, year)
+    status_field = f"{prefix}status"
+    if table.registered_only:
+        base = base.filter(**{f"{status_field}__in": asof.REGISTERED})
+    else:
+        base = base.filter(**{f"{status_field}__in": [s for s, _ in STATUSES]})
+    column = prefix + table.column
+    size = f"{prefix}size" if prefix else "size"
+    grouped = (
+        base.order_by()
+        .annotate(_key=child_key(children), _col=Coalesce(column, Value("")))
+        .values("_key", "_col")
+        .annotate(n=Count("pk"), p=Coalesce(Sum(size), 0))
+    )
+    found: dict[tuple[str, str], tuple[int, int]] = {
+        (row["_key"], row["_col"]): (row["n"], row["p"]) for row in grouped
+    }
+    common: dict[str, Any] = {"year": year} if year is not None else {}
+    common["status"] = "registered" if table.registered_only else "entered"
+    rows = []
+    sums = [Cell() for _ in table.choices]
+    grand = Cell(params={**common})
+    for child in children:
+        cells = []
+        row_total = Cell(params={**common, "region": child.pk})
+        for i, (value, _) in enumerate(table.choices):
+            n, p = found.get((child.code, "" if value == "none" else value), (0, 0))
+            cell = Cell(n, p, {**common, "region": child.pk, table.filter_name: value})
+            if table.filter_name == "status":
+                cell.params["status"] = value
+            cells.append(cell)
+            row_total.households += n
+            row_total.people += p
+            sums[i].households += n
+            sums[i].people += p
+        grand.households += row_total.households
+        grand.people += row_total.people
+        rows.append(Row(child, cells, row_total))
+    for i, (value, _) in enumerate(table.choices):
+        sums[i].params = {**common, table.filter_name: value}
+    return Grid(table.title, table.choices, rows, Row(None, sums, grand))
+
+
+# --- events of the year -------------------------------------------------------------------
+
+
+def events(households: QuerySet[Any], children: list[Region], year: int) -> Grid:
+    """新识别 / 脱贫 / 返贫 / 清退 in the year, by child region (one query per event)."""
+    columns = [(key, label) for key, (label, _) in asof.EVENTS.items()]
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for key, _ in columns:
+        grouped = (
+            asof.with_event(households, key, year)
+            .order_by()
+            .annotate(_key=child_key(children))
+            .values("_key")
+            .annotate(n=Count("pk"), p=Coalesce(Sum("size"), 0))
+        )
+        for row in grouped:
+            found[(row["_key"], key)] = (row["n"], row["p"])
+    return _pivot("本年度变动（户数按当前人口计人数）", columns, found, children, year, "event")
+
+
+def _pivot(title, columns, found, children, year, filter_name) -> Grid:
+    # The list's event filter reads the current year without a year (统计时点 is a year-end).
+    common = {"year": year} if year != timezone.localdate().year else {}
+    rows = []
+    sums = [Cell(params={**common, filter_name: key}) for key, _ in columns]
+    for child in children:
+        cells = []
+        for i, (key, _) in enumerate(columns):
+            n, p = found.get((child.code, key), (0, 0))
+            cells.append(Cell(n, p, {**common, "region": child.pk, filter_name: key}))
+            sums[i].households += n
+            sums[i].people += p
+        rows.append(Row(child, cells, Cell()))
+    return Grid(title, columns, rows, Row(None, sums, Cell()))
+
+
+# --- pairing coverage (today) -------------------------------------------------------------
+
+PAIRING = [
+    ("claimed", "no", "未认领"),
+    ("pairing", "no_unit", "未关联帮扶单位"),
+    ("pairing", "no_cadre", "未分配帮扶干部"),
+    ("missing", "survey", "本年度未填调查情况表"),
+    ("missing", "visit", "本年度无帮扶日志"),
+]
+
+
+def pairing(households: QuerySet[Any], children: list[Region]) -> Grid:
+    """在册 households without a claim, a unit, a cadre, this year's survey or visit: each
+    column is the household list's filter itself, grouped by child region."""
+    from households.filters import Filters, apply_filters
+
+    registered = households.filter(status__in=asof.REGISTERED)
+    columns = [(f"{name}={value}", label) for name, value, label in PAIRING]
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for (name, value, _), (key, _) in zip(PAIRING, columns, strict=True):
+        narrowed = apply_filters(registered, Filters(cleaned={name: value}), None)
+        grouped = (
+            narrowed.order_by()
+            .annotate(_key=child_key(children))
+            .values("_key")
+            .annotate(n=Count("pk"), p=Coalesce(Sum("size"), 0))
+        )
+        for row in grouped:
+            found[(row["_key"], key)] = (row["n"], row["p"])
+    rows = []
+    sums = []
+    for name, value, _ in PAIRING:
+        sums.append(Cell(params={"status": "registered", name: value}))
+    for child in children:
+        cells = []
+        for i, ((name, value, _), (key, _)) in enumerate(zip(PAIRING, columns, strict=True)):
+            n, p = found.get((child.code, key), (0, 0))
+            cells.append(Cell(n, p, {"status": "registered", "region": child.pk, name: value}))
+            sums[i].households += n
+            sums[i].people += p
+        rows.append(Row(child, cells, Cell()))
+    return Grid("结对帮扶覆盖（在册户）", columns, rows, Row(None, sums, Cell()))
+
+
+def busy_cadres(households: QuerySet[Any], over: int) -> list[dict[str, Any]]:
+    """Cadres with more than `over` households of the slice assigned (one grouped query)."""
+    from units.models import Assignment
+
+    return list(
+        Assignment.objects.filter(ended_at__isnull=True, household__in=households.values("pk"))
+        .values("cadre_id", "cadre__name", "cadre__unit__name")
+        .annotate(n=Count("household", distinct=True))
+        .filter(n__gt=over)
+        .order_by("-n", "cadre__name")[:200]
+    )
+
+
+# --- 脱贫规模 -----------------------------------------------------------------------------
+
+
+def plan_progress(households: QuerySet[Any], children: list[Region], year: int) -> list[dict]:
+    """Planned exits (脱贫规模, people) against people lifted in the year, per child."""
+    from assessment.models import ScalePlan
+
+    plans = {p.region_id: p for p in ScalePlan.objects.filter(year=year, region__in=children)}
+    lifted = (
+        asof.with_event(households, "lifted", year)
+        .order_by()
+        .annotate(_key=child_key(children))
+        .values("_key")
+        .annotate(n=Count("pk"), p=Coalesce(Sum("size"), 0))
+    )
+    done = {row["_key"]: (row["n"], row["p"]) for row in lifted}
+    params = {"event": "lifted"}
+    if year != timezone.localdate().year:
+        params["year"] = year
+    rows = []
+    for child in children:
+        plan = plans.get(child.pk)
+        n, p = done.get(child.code, (0, 0))
+        planned = plan.planned_exits if plan else None
+        rows.append(
+            {
+                "region": child,
+                "planned": planned,
+                "households": n,
+                "people": p,
+                "percent": round(100 * p / planned, 1) if planned else None,
+                "params": {**params, "region": child.pk},
+            }
+        )
+    return rows
+
+
+def exits_per_year(households: QuerySet[Any], last_year: int) -> list[tuple[int, int]]:
+    """Households lifted per year from 2014 (one query per year, at most a dozen)."""
+    return [
+        (y, asof.with_event(households, "lifted", y).order_by().count())
+        for y in range(asof.FIRST_YEAR, last_year + 1)
+    ]
