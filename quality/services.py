@@ -22,6 +22,7 @@ from django.utils import timezone
 from households.models import Household
 from poverty_system import access, audit
 from poverty_system.actor import Actor
+from poverty_system.core.errors import ActionError
 from villages.models import Level, Region, code_range
 
 from . import rules as pack
@@ -29,10 +30,8 @@ from .access import RUN_CHECKS, SWITCH_RULES
 from .models import DailyCount, Found, Problem, RuleSwitch, Run
 
 
-class QualityError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class QualityError(ActionError):
+    """A refused 数据质量 action (switching a rule, running the pack)."""
 
 
 def in_range(queryset: QuerySet[Any], code: str, field: str = "village_code") -> QuerySet[Any]:
