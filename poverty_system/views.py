@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from stats import home as stats_home
 from units.access import unit_ids
 from units.dashboard import summary_for
 from units.models import Unit
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "slice_roots": access.slice_roots(user),
             "units": _units_of(user),
             "units_home": _units_home(user),
+            "where": stats_home.for_user(user),
         },
     )
 

@@ -1,0 +1,193 @@
+"""Where things stand, for each role's home page: a few figures of its own work, each a link
+to the list it counts (the household list with the same filters, or the page of the work).
+
+Computed on request, a handful of counts on the slice's index ranges; the problem counts
+are the kept ones of the last 数据质量检查 run (quality.models.Problem)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from households import asof
+from households.access import filter_households
+from households.choices import HouseholdStatus
+from households.filters import Filters, apply_filters
+from households.models import Household
+from poverty_system import access
+from poverty_system.roles import Role
+from villages.models import Region
+
+from . import figures
+
+
+@dataclass
+class Figure:
+    label: str
+    value: int | str
+    url: str
+    note: str = ""
+
+
+def _list(**params: Any) -> str:
+    return reverse("households:view") + "?" + urlencode(params)
+
+
+def _count(households, **filters: Any) -> int:
+    return apply_filters(households, Filters(cleaned=filters), None).order_by().count()
+
+
+def _open_problems(user) -> Any:
+    from quality.models import Problem
+
+    q = access.code_filter(user, "village_code")
+    problems = Problem.objects.filter(cleared_on__isnull=True)
+    return problems if q is None else problems.filter(q)
+
+
+def for_user(user) -> dict[str, Any]:
+    role = access.role_of(user)
+    households = filter_households(Household.objects.all(), user)
+    year = timezone.localdate().year
+    found: dict[str, Any] = {"figures": [], "table": None, "by_township": []}
+    figs = found["figures"]
+    if role == Role.VILLAGE:
+        figs += [
+            Figure("已认领贫困户", _count(households, claimed="yes"), _list(claimed="yes")),
+            Figure(
+                "待完成登记",
+                _count(households, status=HouseholdStatus.REGISTERING),
+                _list(status=HouseholdStatus.REGISTERING),
+            ),
+            Figure(
+                "未关联帮扶单位",
+                _count(households, status="registered", pairing="no_unit"),
+                _list(status="registered", pairing="no_unit"),
+            ),
+        ]
+    elif role == Role.TOWNSHIP:
+        lifted = asof.with_event(households, "lifted", year).order_by()
+        people = _people(lifted)
+        figs += [
+            Figure(
+                f"{year}年已脱贫人口",
+                people,
+                _list(event="lifted"),
+                note=_plan_note(user, year, people),
+            ),
+            Figure(
+                f"{year}年新认领待核对", _new_claims(households, year), reverse("households:claims")
+            ),
+            Figure("数据质量问题", _open_problems(user).count(), reverse("quality:index")),
+        ]
+    elif role == Role.COUNTY:
+        from assessment.models import PoorVillage
+
+        q = access.code_filter(user, "village_code")
+        waiting = PoorVillage.objects.filter(state=PoorVillage.State.SUBMITTED)
+        waiting = waiting if q is None else waiting.filter(q)
+        figs += [
+            Figure("待审核贫困村", waiting.count(), reverse("assessment:poor_village_review")),
+            Figure(
+                f"{year}年返贫户",
+                _count(households, event="returned"),
+                _list(event="returned"),
+            ),
+            Figure("数据质量问题", _open_problems(user).count(), reverse("quality:index")),
+        ]
+        found["by_township"] = _problems_by_township(user)
+    elif role == Role.CITY:
+        roots = access.slice_roots(user)
+        if len(roots) == 1 and roots[0].has_children:
+            children = list(roots[0].get_children().order_by("code"))
+            grid = figures.grid(figures.TABLES["status"], households, children, None)
+            for row in grid.rows:
+                row.url = reverse("stats:index") + "?" + urlencode({"region": row.region.pk})
+                for cell in [*row.cells, row.total]:
+                    cell.url = _list(**cell.params)
+            for cell in [*grid.total.cells, grid.total.total]:
+                cell.url = _list(**cell.params)
+            found["table"] = grid
+    elif role in (Role.UNIT, Role.CADRE):
+        figs += _pairing_work(user, role, year)
+    return found
+
+
+def _new_claims(households, year: int) -> int:
+    from households.models import Claim
+
+    return Claim.objects.filter(
+        active=True,
+        claimed_at__gte=asof.year_start(year),
+        household__in=households.values("pk"),
+    ).count()
+
+
+def _pairing_work(user, role: str, year: int) -> list[Figure]:
+    """The unit's households without a cadre; the cadre's without this year's survey or
+    visit (units' own scope)."""
+    from units import access as unit_access
+    from units.models import Assignment, HouseholdLink
+
+    mine = unit_access.households_visible_to(Household.objects.all(), user)
+    if role == Role.UNIT:
+        ids = unit_access.unit_ids(user)
+        linked = HouseholdLink.objects.filter(unit_id__in=ids, ended_at__isnull=True)
+        assigned = Assignment.objects.filter(unit_id__in=ids, ended_at__isnull=True)
+        n = linked.exclude(household_id__in=assigned.values("household_id")).count()
+        return [Figure("未分配帮扶干部的贫困户", n, reverse("units:household_links"))]
+    surveys = reverse("units:surveys")
+    return [
+        Figure(
+            f"{year}年未填调查情况表",
+            mine.exclude(surveys__year=year).order_by().count(),
+            surveys,
+        ),
+        Figure(
+            f"{year}年未走访（无帮扶日志）",
+            mine.exclude(visit_logs__date__gte=asof.year_start(year).date()).order_by().count(),
+            surveys,
+        ),
+    ]
+
+
+def _people(households) -> int:
+    from django.db.models import Sum
+
+    return households.aggregate(p=Sum("size"))["p"] or 0
+
+
+def _plan_note(user, year: int, people: int) -> str:
+    from assessment.models import ScalePlan
+
+    roots = access.slice_roots(user)
+    plan = ScalePlan.objects.filter(year=year, region__in=roots).first()
+    if plan is None:
+        return "未设置脱贫规模"
+    return f"计划 {plan.planned_exits} 人"
+
+
+def _problems_by_township(user) -> list[dict[str, Any]]:
+    """Open problems of the last run per township of the county (one GROUP BY)."""
+    grouped = (
+        _open_problems(user)
+        .annotate(township=Substr("village_code", 1, 9))
+        .values("township")
+        .annotate(n=Count("pk"))
+        .order_by("township")
+    )
+    counts = {row["township"]: row["n"] for row in grouped}
+    if not counts:
+        return []
+    towns = Region.objects.filter(code__in=counts).order_by("code")
+    base = reverse("quality:index")
+    return [
+        {"name": t.name, "n": counts[t.code], "url": f"{base}?{urlencode({'region': t.pk})}"}
+        for t in towns
+    ]
