@@ -42,6 +42,7 @@ SCRIPTS = [
     "qr.py",  # 导出二维码信息: 100 / 1,000 / 3,000 households, against the QR-only floor
     "assessment.py",  # 脱贫 of 1,000 households in one batch; the exit list page
     "units.py",  # assigning households to a cadre; the yearly reset of a county
+    "stats.py",  # 统计 and the city home over 300,000 households; the 数据质量检查 rule pack
 ]
 LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -87,29 +87,40 @@ def child_key(children: list[Region]):
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
-def _base(households: QuerySet[Any], year: int | None) -> tuple[QuerySet[Any], str]:
-    if year is None:
-        return households, ""
-    return asof.as_of(households, year), "ye_"
+def _kept(table: Table, children: list[Region], statuses) -> QuerySet[Any]:
+    """Today's numbers from the kept counts (stats.kept keeps them equal to the households):
+    a sum over the children's villages' rows instead of a scan of their households."""
+    from . import kept
+    from .models import KeptCount
+
+    kept.refresh()
+    within = Q(pk__in=[])
+    for child in children:
+        lo, hi = child.code_range
+        within |= Q(village_code__gte=lo, village_code__lt=hi)
+    return (
+        KeptCount.objects.filter(within, dim=table.column, status__in=statuses)
+        .order_by()
+        .annotate(_key=child_key(children), _col=F("value"))
+        .values("_key", "_col")
+        .annotate(n=Sum("households"), p=Sum("people"))
+    )
 
 
 def grid(table: Table, households: QuerySet[Any], children: list[Region], year: int | None) -> Grid:
     """The table by child region: households and people per column, with the list's
     parameters for each cell."""
-    base, prefix = _base(households, year)
-    status_field = f"{prefix}status"
-    if table.registered_only:
-        base = base.filter(**{f"{status_field}__in": asof.REGISTERED})
+    statuses = asof.REGISTERED if table.registered_only else [s for s, _ in STATUSES]
+    if year is None:
+        grouped = _kept(table, children, statuses)
     else:
-        base = base.filter(**{f"{status_field}__in": [s for s, _ in STATUSES]})
-    column = prefix + table.column
-    size = f"{prefix}size" if prefix else "size"
-    grouped = (
-        base.order_by()
-        .annotate(_key=child_key(children), _col=Coalesce(column, Value("")))
-        .values("_key", "_col")
-        .annotate(n=Count("pk"), p=Coalesce(Sum(size), 0))
-    )
+        base = asof.as_of(households, year).filter(ye_status__in=statuses)
+        grouped = (
+            base.order_by()
+            .annotate(_key=child_key(children), _col=Coalesce(f"ye_{table.column}", Value("")))
+            .values("_key", "_col")
+            .annotate(n=Count("pk"), p=Coalesce(Sum("ye_size"), 0))
+        )
     found: dict[tuple[str, str], tuple[int, int]] = {
         (row["_key"], row["_col"]): (row["n"], row["p"]) for row in grouped
     }

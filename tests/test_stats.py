@@ -147,6 +147,7 @@ def test_queries_do_not_grow_with_the_data(world, login, table):
     before = count()
     for i in range(3):
         poor_household(world, f"户{i}")
+    client.get("/stats/", {"table": table})  # the kept counts catch up with the new households
     assert count() == before
 
 
@@ -167,6 +168,16 @@ def test_every_table_exports_to_excel(world, login, data, tmp_path):
     rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     total = rows[-1]
     assert total[0] == "合计" and total[1] == 3 and total[3] == 1  # 贫困户 3, 已脱贫 1
+
+
+def test_kept_counts_follow_every_change(world, login, data):
+    """Today's tables read the kept counts: a change through the actions shows at once."""
+    client = login(world.county_office)
+    assert _total(client, {"table": "status"})[:2] == [3, 1]
+    lifecycle.set_status(Actor.system(world.township_office), data["a"], "lifted", "达标")
+    assert _total(client, {"table": "status"})[:2] == [2, 2]
+    poor_household(world, "戊")
+    assert _total(client, {"table": "status"})[:2] == [3, 2]
 
 
 def test_charts_are_svg_without_script(world, login, data):
