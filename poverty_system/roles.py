@@ -101,6 +101,12 @@ APPROVE_POOR_VILLAGES = permission("approve_poor_villages", "审核贫困村", R
 MANAGE_POOR_COUNTY = permission("manage_poor_county", "录入贫困县信息", Role.COUNTY)
 EDIT_EXIT_CRITERIA = permission("edit_exit_criteria", "设定脱贫标准", Role.COUNTY)
 SET_SCALE_PLANS = permission("set_scale_plans", "设定下级脱贫规模", Role.CITY, Role.COUNTY)
+# --- data quality (数据质量检查) -------------------------------------------------------------
+READ_PROBLEMS = permission(
+    "read_problems", "查看问题清单", Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE
+)
+RUN_QUALITY_CHECKS = permission("run_quality_checks", "运行数据质量检查", Role.CITY, Role.COUNTY)
+SWITCH_QUALITY_RULES = permission("switch_quality_rules", "按县停用检查规则", Role.COUNTY)
 
 # Which roles an account of each role may create, and where.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {

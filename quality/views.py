@@ -20,14 +20,18 @@ from villages.models import Level, Region
 
 from . import rules as pack
 from . import services
-from .access import READER_ROLES, RUN_CHECKS, SWITCH_RULES
+from .access import READ_PROBLEMS, READER_ROLES, RUN_CHECKS, SWITCH_RULES
 from .models import RuleSwitch, Run
 
 readers = roles(*READER_ROLES)
 
 
 def _nav(request):
+    """The region of ?region= (404 outside the slice) and its tree; 403 without READ_PROBLEMS."""
     nav = listing.region_nav(request.user, request.GET.get("region") or request.POST.get("region"))
+    for root in [nav.current] if nav.current is not None else nav.children:
+        if not access.has_region_perm(request.user, READ_PROBLEMS, root):
+            raise PermissionDenied
     return nav, (nav.current if nav.chosen else None)
 
 

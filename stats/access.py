@@ -1,5 +1,4 @@
-"""Which region permission the statistics need: VIEW_STATISTICS, held by the city and county
-offices (the grants that exist; no new grant rows)."""
+"""The statistics need VIEW_STATISTICS (city and county offices; poverty_system.roles)."""
 
 from poverty_system.roles import VIEW_STATISTICS
 

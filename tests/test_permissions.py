@@ -18,6 +18,9 @@ ALL = set(Role)
 EXPECTED = {
     "view_slice": ALL,
     "view_statistics": {Role.ADMIN, Role.CITY, Role.COUNTY},
+    "read_problems": {Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
+    "run_quality_checks": {Role.CITY, Role.COUNTY},
+    "switch_quality_rules": {Role.COUNTY},
     "manage_accounts": {Role.ADMIN, Role.COUNTY},
     "manage_phones": {Role.ADMIN, Role.TOWNSHIP},
     "claim_households": {Role.VILLAGE},
