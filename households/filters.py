@@ -346,23 +346,25 @@ def _pairing(queryset, filters: Filters):
     learns of its links, assignments, surveys and visits without importing units)."""
     from .models import Household
 
-    linked = Household.objects.filter(unit_links__isnull=False, unit_links__ended_at__isnull=True)
-    assigned = Household.objects.filter(
+    # EXISTS / NOT EXISTS on the household itself: PostgreSQL rescans a large NOT IN.
+    this = Household.objects.filter(pk=OuterRef("pk"))
+    linked = this.filter(unit_links__isnull=False, unit_links__ended_at__isnull=True)
+    assigned = this.filter(
         cadre_assignments__isnull=False, cadre_assignments__ended_at__isnull=True
     )
     if filters.get("pairing") == "no_unit":
-        queryset = queryset.exclude(pk__in=linked.values("pk"))
+        queryset = queryset.filter(~Exists(linked))
     elif filters.get("pairing") == "no_cadre":
-        queryset = queryset.exclude(pk__in=assigned.values("pk"))
+        queryset = queryset.filter(~Exists(assigned))
     missing = filters.get("missing")
     if missing:
         this_year = timezone.localdate().year
         done = (
-            Household.objects.filter(surveys__year=this_year)
+            this.filter(surveys__year=this_year)
             if missing == "survey"
-            else Household.objects.filter(visit_logs__date__gte=asof.year_start(this_year).date())
+            else this.filter(visit_logs__date__gte=asof.year_start(this_year).date())
         )
-        queryset = queryset.filter(pk__in=assigned.values("pk")).exclude(pk__in=done.values("pk"))
+        queryset = queryset.filter(Exists(assigned)).filter(~Exists(done))
     return queryset
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -112,10 +112,11 @@ def _record(
         )
     scratch = Found.objects.filter(run=run, rule=rule_code)
     open_problems = problems.filter(rule=rule_code, cleared_on__isnull=True)
-    open_problems.exclude(household_id__in=scratch.values("household_id")).update(cleared_on=today)
-    new = scratch.exclude(household_id__in=open_problems.values("household_id")).values(
-        "household_id", "village_code"
-    )
+    # NOT EXISTS, not NOT IN: PostgreSQL rescans a large NOT IN subquery for every row.
+    still = scratch.filter(household_id=OuterRef("household_id"))
+    open_problems.filter(~Exists(still)).update(cleared_on=today)
+    known = open_problems.filter(household_id=OuterRef("household_id"))
+    new = scratch.filter(~Exists(known)).values("household_id", "village_code")
     sql, params = new.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(

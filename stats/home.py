@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -133,25 +133,35 @@ def _pairing_work(user, role: str, year: int) -> list[Figure]:
     """The unit's households without a cadre; the cadre's without this year's survey or
     visit (units' own scope)."""
     from units import access as unit_access
-    from units.models import Assignment, HouseholdLink
+    from units.models import Assignment, HouseholdLink, Survey, VisitLog
 
     mine = unit_access.households_visible_to(Household.objects.all(), user)
     if role == Role.UNIT:
         ids = unit_access.unit_ids(user)
         linked = HouseholdLink.objects.filter(unit_id__in=ids, ended_at__isnull=True)
         assigned = Assignment.objects.filter(unit_id__in=ids, ended_at__isnull=True)
-        n = linked.exclude(household_id__in=assigned.values("household_id")).count()
+        n = linked.filter(~Exists(assigned.filter(household_id=OuterRef("household_id")))).count()
         return [Figure("未分配帮扶干部的贫困户", n, reverse("units:household_links"))]
     surveys = reverse("units:surveys")
     return [
         Figure(
             f"{year}年未填调查情况表",
-            mine.exclude(surveys__year=year).order_by().count(),
+            mine.filter(~Exists(Survey.objects.filter(household=OuterRef("pk"), year=year)))
+            .order_by()
+            .count(),
             surveys,
         ),
         Figure(
             f"{year}年未走访（无帮扶日志）",
-            mine.exclude(visit_logs__date__gte=asof.year_start(year).date()).order_by().count(),
+            mine.filter(
+                ~Exists(
+                    VisitLog.objects.filter(
+                        household=OuterRef("pk"), date__gte=asof.year_start(year).date()
+                    )
+                )
+            )
+            .order_by()
+            .count(),
             surveys,
         ),
     ]
