@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from households.models import Household, Member
+from poverty_system.actor import Actor
 from quality import rules
 from units.models import Cadre, Measure, Survey, UnitVillage, VisitLog
 from units.services import create_unit
@@ -63,7 +64,7 @@ def _cadre_is_member(h, w):
 
 def _second_unit(h, w):
     unit, _, _ = create_unit(
-        w.county_office,
+        Actor.system(w.county_office),
         name="于都县水利局",
         region=w.county,
         username="unit2",
