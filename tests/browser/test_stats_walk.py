@@ -28,7 +28,7 @@ def test_city_home_to_a_village_list(new_page, live_server, world):
     expect(page.get_by_role("heading", level=1)).to_contain_text("贡江镇")
     page.get_by_test_id("stats-table").get_by_role("link", name="仓前村委会", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("仓前村委会")
-    expect(page.get_by_test_id("chart").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("chart").locator("svg.chart-svg")).to_be_visible()
     shot(page, "stats-village")
     assert horizontal_overflow(page) == 0
     row = page.locator('tr[data-region="360731100201"]')
@@ -43,7 +43,7 @@ def test_statistics_fit_a_phone(new_page, live_server, world):
     page = new_page(PHONE)
     browser_login(page, live_server, world.county_office)
     page.goto(f"{live_server.url}/stats/?table=cause")
-    expect(page.get_by_test_id("chart").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("chart").locator("svg.chart-svg")).to_be_visible()
     shot(page, "stats-phone")
     assert horizontal_overflow(page) == 0
 
