@@ -135,7 +135,7 @@ def _pairing_work(user, role: str, year: int) -> list[Figure]:
     from units import access as unit_access
     from units.models import Assignment, HouseholdLink, Survey, VisitLog
 
-    mine = unit_access.households_visible_to(Household.objects.all(), user)
+    mine = filter_households(Household.objects.all(), user)
     if role == Role.UNIT:
         ids = unit_access.unit_ids(user)
         linked = HouseholdLink.objects.filter(unit_id__in=ids, ended_at__isnull=True)
