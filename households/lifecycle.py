@@ -21,8 +21,8 @@ from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import (
+    ADMIT_HOUSEHOLDS,
     MARK_LIFTED,
-    REGISTER_HOUSEHOLDS,
     REMOVE_HOUSEHOLDS,
     RETURN_TO_POVERTY,
     ROLLBACK_STATUS,
@@ -32,8 +32,9 @@ from poverty_system.versioning import bump
 from .choices import HouseholdStatus as S
 from .models import Household, StatusChange
 
-# From each status, the statuses a household may move to. 登记中 → 贫困户 when the approval
-# part is saved; 脱贫 by the township, 返贫 by the county; 清退 by the village.
+# From each status, the statuses a household may move to. 登记中 → 贫困户 at the county's 公告
+# of its identification (两公示一比对一公告); 脱贫 by the township, 返贫 by the county; 清退 by
+# the village.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.REGISTERING: frozenset({S.POOR, S.REMOVED}),
     S.POOR: frozenset({S.LIFTED, S.LIFTED_NO_SUPPORT, S.REMOVED}),
@@ -46,7 +47,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # The permission an account must hold on the household's village to move it to a status
 # (roles.py declares which roles hold each).
 TARGET_PERMS: dict[str, str] = {
-    S.POOR: REGISTER_HOUSEHOLDS,
+    S.POOR: ADMIT_HOUSEHOLDS,  # the county's 公告 of a new household (identification)
     S.REMOVED: REMOVE_HOUSEHOLDS,
     S.LIFTED: MARK_LIFTED,
     S.LIFTED_NO_SUPPORT: MARK_LIFTED,

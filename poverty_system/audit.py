@@ -45,6 +45,9 @@ EXIT_CRITERIA = "exit_criteria"
 SCALE_PLAN = "scale_plan"
 RULE_OFF = "quality_rule_off"
 RULE_ON = "quality_rule_on"
+IDENTIFICATION_STEP = "identification_step"
+KEY_HOUSEHOLD = "key_household"
+IDENTIFICATION_RULES = "identification_rules"
 
 LABELS = {
     LOGIN: "登录成功",
@@ -80,6 +83,9 @@ LABELS = {
     SCALE_PLAN: "设置脱贫规模",
     RULE_OFF: "停用检查规则",
     RULE_ON: "启用检查规则",
+    IDENTIFICATION_STEP: "识别程序办理",
+    KEY_HOUSEHOLD: "标注重点帮扶对象",
+    IDENTIFICATION_RULES: "修改识别规则",
 }
 
 OK = "ok"

@@ -102,6 +102,18 @@ MENU = (
         _i("贫困户(人口)", "stats:index"),
     ),
     _g(
+        "扶贫对象",
+        _g(
+            "动态管理",
+            _i("新识别", "identification:new"),
+            _i("脱贫", "identification:exits"),
+            _i("返贫", "identification:returns"),
+            _i("识别审核", "identification:cases"),
+            _i("标注重点帮扶对象", "identification:key_households"),
+            _i("识别规则", "identification:rules"),
+        ),
+    ),
+    _g(
         "系统管理",
         _i("系统用户管理", "villages:accounts"),
         # Units give their new cadres accounts here (manual procedure 4 and 9).
@@ -165,6 +177,12 @@ PAGES = {
     "assessment:poor_village_approve": Page("assessment:poor_village", "审核通过"),
     "assessment:poor_village_return": Page("assessment:poor_village", "退回"),
     "assessment:poor_village_exit": Page("assessment:poor_village", "出列"),
+    # Identification (两公示一比对一公告)
+    "identification:case": Page("identification:cases", "识别案件"),
+    "identification:case_step": Page("identification:cases", "识别案件"),
+    "identification:start": Page("identification:new", "发起识别申请"),
+    "identification:start_return": Page("identification:returns", "发起返贫申请"),
+    "identification:notice": Page("identification:cases", "公示公告"),
 }
 
 # POST actions that show the page they were sent from again (with the form's errors): they
@@ -179,6 +197,8 @@ ALIASES = {
     "units:visit_add": "units:survey",
     "quality:run": "quality:index",
     "quality:switch": "quality:index",
+    "identification:key_mark": "identification:key_households",
+    "identification:key_unmark": "identification:key_households",
 }
 
 

@@ -107,6 +107,19 @@ READ_PROBLEMS = permission(
 )
 RUN_QUALITY_CHECKS = permission("run_quality_checks", "运行数据质量检查", Role.CITY, Role.COUNTY)
 SWITCH_QUALITY_RULES = permission("switch_quality_rules", "按县停用检查规则", Role.COUNTY)
+# --- identification (两公示一比对一公告) ----------------------------------------------------
+APPLY_IDENTIFICATION = permission("apply_identification", "识别申请和村内公示", Role.VILLAGE)
+REVIEW_IDENTIFICATION = permission(
+    "review_identification", "乡镇审核、乡镇公示、发起和公告脱贫", Role.TOWNSHIP
+)
+DECIDE_IDENTIFICATION = permission(
+    "decide_identification", "县级比对、县级审批、县级核查和公告", Role.COUNTY
+)
+ADMIT_HOUSEHOLDS = permission("admit_households", "公告后纳入贫困户", Role.COUNTY)
+MARK_KEY_HOUSEHOLDS = permission(
+    "mark_key_households", "标注重点帮扶对象", Role.TOWNSHIP, Role.COUNTY
+)
+EDIT_IDENTIFICATION_RULES = permission("edit_identification_rules", "设定识别规则", Role.COUNTY)
 
 # Which roles an account of each role may create, and where.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {

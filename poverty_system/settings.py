@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "assessment",
     "quality",
     "stats",
+    "identification",
 ]
 
 MIDDLEWARE = [

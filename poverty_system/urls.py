@@ -20,6 +20,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("quality/", include("quality.urls")),
     path("stats/", include("stats.urls")),
+    path("identification/", include("identification.urls")),
 ]
 
 handler403 = "poverty_system.views.error_403"

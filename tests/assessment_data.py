@@ -19,6 +19,9 @@ def poor_household(world, name="张三", members=None, *, village=None, parts=No
         data = {**PARTS[number], **(parts or {}).get(number, {})}
         household = services.save_part(actor, household, number, data)
     household.refresh_from_db()
+    from .identification_data import admit
+
+    admit(household, actor)  # 两公示一比对一公告: a poor household at 公告
     return household
 
 

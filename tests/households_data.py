@@ -110,9 +110,12 @@ APPROVAL = {
 PARTS = {2: PRODUCTION, 3: INCOME, 4: CAUSES, 5: APPLICATION, 6: SURVEY, 7: APPROVAL}
 
 
-def register(account, phone, members=None, *, village=None, parts_done: int = 7, **basic):
-    """A household entered by `account` under `phone` up to `parts_done` parts (7: a
-    registered poor household, claimed by the phone)."""
+def register(
+    account, phone, members=None, *, village=None, parts_done: int = 7, admitted=True, **basic
+):
+    """A household entered by `account` under `phone` up to `parts_done` parts (7 and
+    `admitted`: taken through 两公示一比对一公告 by the real actions, a poor household claimed
+    by the phone; 7 without: registered, waiting for its identification)."""
     from villages.models import Region
 
     if village is None:
@@ -128,6 +131,10 @@ def register(account, phone, members=None, *, village=None, parts_done: int = 7,
             Actor(account, phone), household, number, dict(PARTS[number])
         )
     household.refresh_from_db()
+    if parts_done == 7 and admitted:
+        from .identification_data import admit
+
+        admit(household, Actor(account, phone))
     return household
 
 

@@ -666,7 +666,7 @@ def fill(route: str, object_id: int) -> str:
 
 def _scoped_models():
     """Models of the project whose rows a URL may name by an integer id."""
-    for label in ("villages", "units", "households", "assessment"):
+    for label in ("villages", "units", "households", "assessment", "identification"):
         for model in apps.get_app_config(label).get_models():
             if model._meta.object_name.endswith("ObjectPermission"):
                 continue  # grant rows are never addressed by id in a URL
@@ -770,6 +770,41 @@ def build_island(admin, beyond: int = 0) -> None:
         Actor(township), code["440103001001"], 2026, {"households": 10, "population": 40}
     )
     poor_villages.change_state(Actor(township), record.pk, "submitted")
+    build_island_identification(code["440103001001"], village, phone, township)
+
+
+def build_island_identification(region, village, phone, township) -> None:
+    """Identification rows of the island: an open case at 村内公示 whose 申请 has a photo,
+    and a 重点帮扶对象 mark."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from identification import services as ident
+    from identification.states import StepInput
+
+    from .identification_data import days_ago
+
+    household = register(
+        village,
+        phone,
+        [member("岛民", id_number=make_id(area="440103"))],
+        village=region,
+        admitted=False,
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    photo = SimpleUploadedFile("会议记录.png", out.getvalue(), content_type="image/png")
+    ident.start_case(
+        Actor(village, phone),
+        household.pk,
+        "new",
+        "poor",
+        StepInput(opinion="同意", date=days_ago(3), files=[photo]),
+    )
+    poor = Household.objects.filter(village_code__startswith="44", status="poor").first()
+    ident.mark_key(Actor(township), poor.pk, "illness")
 
 
 def build_island_pairings(region, village, phone, unit, unit_account, cadre_account) -> None:
@@ -825,6 +860,15 @@ def test_sweep_discovers_the_object_urls():
         "units/surveys/<int:pk>/visits/",
         "units/visits/<int:pk>/photo/",
         "units/units/<int:pk>/",
+        "identification/cases/<int:pk>/",
+        "identification/cases/<int:pk>/step/",
+        "identification/households/<int:pk>/start/new/",
+        "identification/households/<int:pk>/start/return/",
+        "identification/attachments/<int:pk>/",
+        "identification/villages/<int:pk>/notice/",
+        "identification/villages/<int:pk>/notice.docx",
+        "identification/households/<int:pk>/key/",
+        "identification/key-households/<int:pk>/remove/",
     } <= set(object_routes())
 
 

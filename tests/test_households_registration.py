@@ -22,6 +22,7 @@ from .households_data import (
     part_post,
     register,
 )
+from .identification_data import admit
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +68,20 @@ def test_seven_parts_in_order_through_the_pages(world, login):
         if number < 7:
             assert household.status == HouseholdStatus.REGISTERING
             assert response.url == url(household, PART_SLUGS[number])
+    # The last part leaves the household 登记中: it goes on to its identification.
+    assert household.status == HouseholdStatus.REGISTERING and household.registered_at is None
+    assert response.url == f"/identification/households/{household.pk}/start/new/"
+    assert not StatusChange.objects.filter(household=household).exists()
+    case = admit(household, Actor(world.village_account, world.phone))
+    household.refresh_from_db()
     assert household.status == HouseholdStatus.POOR and household.registered_at is not None
-    assert response.url == f"/households/{household.pk}/"
+    assert case.state == "done"
     change = StatusChange.objects.get(household=household)
     assert (change.from_status, change.to_status) == ("registering", "poor")
-    assert change.actor == world.village_account and change.phone == world.phone.phone
+    assert change.actor == world.county_office
+    # The 审批表 part is the record of the chain: its dates and results come from the steps.
+    assert household.appraisal_result == "经民主评议，同意申请"
+    assert household.county_approval_result == "批准"
     head = household.members.get(relation="head")
     assert head.id_number == head_id
     assert head.gender == "male" and head.birth_date == datetime.date(1979, 1, 1)

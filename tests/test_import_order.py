@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "villages", "households", "units", "assessment", "quality", "stats", "top"]
+LAYERS = [
+    "core",
+    "villages",
+    "households",
+    "units",
+    "assessment",
+    "identification",
+    "quality",
+    "stats",
+    "top",
+]
 # Modules of the project package that sit on top: they wire the apps together.
 TOP_MODULES = {
     "poverty_system.settings",

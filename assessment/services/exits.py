@@ -24,6 +24,7 @@ from poverty_system import audit
 from poverty_system.actor import Actor
 from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY
+from villages.models import Region
 
 from ..access import may
 from ..criteria import ExitResult, exit_check
@@ -73,6 +74,16 @@ def _lock(actor: Actor, ids: list[int], perm: str) -> list[Household]:
     return locked
 
 
+def _exits_go_through_publicity(households: list[Household]) -> bool:
+    """Whether a county of these households has chosen exits through 公示 (the
+    identification app's rules, read by their reverse relation name: assessment imports no
+    app above it). Without a choice the Ganzhou township-only 脱贫 applies."""
+    counties = {h.village_code[:6] for h in households}
+    return Region.objects.filter(
+        code__in=counties, identification_rules__exit_mode__in=("township", "county")
+    ).exists()
+
+
 def mark_lifted(
     actor: Actor,
     household_ids: Iterable[object],
@@ -92,6 +103,10 @@ def mark_lifted(
     outcome = LiftOutcome()
     with transaction.atomic(durable=True):
         locked = _lock(actor, ids, MARK_LIFTED)
+        if _exits_go_through_publicity(locked):
+            raise AssessmentError(
+                "本县脱贫须经村内公示、乡镇审核后公告，请在【动态管理 › 脱贫】中发起。"
+            )
         outcome.checks = exit_check(locked, year)
         for household in locked:
             reasons = []

@@ -1,19 +1,19 @@
 """扶贫对象登记表 (procedure 5): a village account enters a new household part by part. The
-household is numbered and claimed by the session's verified phone when part 1 is saved, and
-becomes a registered poor household (登记中 → 贫困户) when the approval part is saved."""
+household is numbered and claimed by the session's verified phone when part 1 is saved. The
+last part leaves it 登记中: it becomes 贫困户 only at the 公告 of its identification
+(两公示一比对一公告, the identification app, which fills the 审批表 part from its steps)."""
 
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from poverty_system import access, audit, changelog
 from poverty_system.actor import Actor
 from poverty_system.roles import REGISTER_HOUSEHOLDS
 from villages.models import Level, Region
 
-from .. import lifecycle, parts
+from .. import parts
 from ..choices import HouseholdStatus, Relation
 from ..models import Claim, Household
 from .base import (
@@ -120,8 +120,8 @@ def save_part(
     version: Any = None,
     confirm_negative_income: bool = False,
 ) -> Household:
-    """Save part 2–7. A part opens only when the one before it is saved; saving the approval
-    part completes the registration (登记中 → 贫困户, registered_at set). Part 3 with costs
+    """Save part 2–7. A part opens only when the one before it is saved; the household stays
+    登记中 until its identification is announced. Part 3 with costs
     above income (a negative 人均纯收入) is saved only with `confirm_negative_income`."""
     part = parts.BY_NUMBER.get(number)
     if part is None or number == 1:
@@ -144,11 +144,5 @@ def save_part(
         if locked.parts_done < number:
             locked.parts_done = number
             changed.append("parts_done")
-        if number == parts.LAST and locked.status == HouseholdStatus.REGISTERING:
-            locked.registered_at = timezone.now()
-            lifecycle.transition(
-                actor, locked, HouseholdStatus.POOR, "扶贫对象审批表已填写完成，登记为贫困户。"
-            )
-        else:
-            save_household(actor, locked, changed=bool(changed))
+        save_household(actor, locked, changed=bool(changed))
     return locked

@@ -156,16 +156,20 @@ def _after_save(
     request: HttpRequest, household: Household, part: int, was_registering: bool
 ) -> HttpResponse:
     label = parts.BY_NUMBER[part].label
-    if household.status == HouseholdStatus.REGISTERING:
+    if household.status == HouseholdStatus.REGISTERING and household.parts_done < parts.LAST:
         following = parts.BY_NUMBER[household.parts_done + 1]  # the first part not saved
         messages.success(request, f"已保存【{label}】，请继续填写【{following.label}】。")
         return redirect(following.url_name, pk=household.pk)
-    if was_registering and household.status == HouseholdStatus.POOR:
+    if household.status == HouseholdStatus.REGISTERING:
+        # The identification pages (两公示一比对一公告) are reached by URL name only.
         messages.success(
-            request, f"已保存【{label}】，户编号 {household.number} 登记完成，已成为贫困户。"
+            request,
+            f"已保存【{label}】，户编号 {household.number} 登记表填写完成；"
+            "请发起识别申请（农户申请、民主评议 → 村内公示 → 乡镇审核 → 乡镇公示 → 县级比对 → "
+            "县级审批 → 公告），公告后成为贫困户。",
         )
-    else:
-        messages.success(request, f"已保存【{label}】。")
+        return redirect("identification:start", pk=household.pk)
+    messages.success(request, f"已保存【{label}】。")
     return redirect("households:detail", pk=household.pk)
 
 

@@ -13,6 +13,7 @@ from households.models import Claim, Household, Member
 from poverty_system.actor import Actor
 from tests.browser.conftest import browser_login, field, shot
 from tests.households_data import make_id, member, no_sms_throttle, register  # noqa: F401
+from tests.identification_data import admit
 
 pytestmark = pytest.mark.browser
 
@@ -209,10 +210,18 @@ def test_village_claims_registers_and_edits_township_cancels(
         field(page, result_label).fill(result)
     shot(page, "walk-07-approval-filled")
     page.get_by_role("button", name="保存", exact=True).click()
-    expect(page).to_have_url(f"{base}/")
-    expect(page.locator(".messages")).to_contain_text(
-        f"户编号 {household.number} 登记完成，已成为贫困户。"
+    # The last part leads to 发起识别申请: the household is 贫困户 only at the county's 公告
+    # (the chain itself is walked in test_identification_walk.py; here by the real actions).
+    expect(page).to_have_url(
+        f"{live_server.url}/identification/households/{household.pk}/start/new/"
     )
+    expect(page.locator(".messages")).to_contain_text(
+        f"户编号 {household.number} 登记表填写完成；请发起识别申请"
+    )
+    household.refresh_from_db()
+    assert household.status == "registering"
+    admit(household, Actor(world.village_account, world.phone))
+    page.goto(f"{base}/")
     expect(page.get_by_test_id("status")).to_have_text("贫困户")
     expect(page.get_by_test_id("net-income")).to_have_text("4000.00 元")
     expect(page.get_by_test_id("members")).to_contain_text(f"{head_id[:6]}********{head_id[-4:]}")
@@ -227,7 +236,7 @@ def test_village_claims_registers_and_edits_township_cancels(
     assert household.net_income_per_capita == Decimal("4000.00")
     assert (household.house_danger, household.has_sanitary_toilet) == ("c", True)
     assert (household.main_cause, household.other_causes) == ("illness", ["skills"])
-    assert household.county_approval_result == "批准"
+    assert household.county_approval_result == "批准"  # from the chain's 县级审批
     assert Claim.objects.get(household=household, active=True).phone == world.phone
 
     # --- Edit: 联系电话 and 村民小组; the change shows in 修改日志. -------------------------

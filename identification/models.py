@@ -1,0 +1,209 @@
+"""识别与退出 (两公示一比对一公告): cases, their append-only events and attachments, the
+county's rules, and 重点帮扶对象 marks.
+
+A case (Case) is one household going through one chain of steps (identification.chains: new,
+return, exit …); `step` is the code of the step due next, owned by identification.states.
+Cases are scoped like households, by the village code stored on the row.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from poverty_system.versioning import Versioned
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CountyRules(Versioned):
+    """识别规则 of a county, edited by the county office: data, not code."""
+
+    class ExitMode(models.TextChoices):
+        IMMEDIATE = "immediate", "乡镇直接脱贫（赣州：乡镇标注后即脱贫）"
+        TOWNSHIP = "township", "村内公示、乡镇审核后公告"
+        COUNTY = "county", "村内公示、乡镇审核、县级核查后公告"
+
+    county = models.OneToOneField(
+        "villages.Region",
+        verbose_name="县（区）",
+        on_delete=models.PROTECT,
+        related_name="identification_rules",
+    )
+    publicity_days = models.PositiveSmallIntegerField("公示天数（至少）", default=7)
+    exit_mode = models.CharField(
+        "脱贫程序", max_length=12, choices=ExitMode.choices, default=ExitMode.IMMEDIATE
+    )
+    township_phone = models.CharField("乡镇监督电话", max_length=30, blank=True)
+    county_phone = models.CharField("县级监督电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "识别规则"
+        verbose_name_plural = "识别规则"
+
+    def __str__(self) -> str:
+        return f"{self.county}识别规则"
+
+
+class Case(Versioned):
+    class State(models.TextChoices):
+        OPEN = "open", "办理中"
+        DONE = "done", "已公告"
+
+    household = models.ForeignKey(
+        "households.Household",
+        verbose_name="贫困户",
+        on_delete=models.PROTECT,
+        related_name="identification_cases",
+    )
+    village_code = models.CharField("村区划代码", max_length=12, editable=False)
+    kind = models.CharField("类别", max_length=20)
+    year = models.PositiveSmallIntegerField("年度")
+    target_status = models.CharField("公告后状态", max_length=20)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.OPEN)
+    step = models.CharField("待办环节", max_length=30, blank=True)
+    return_reason = models.CharField("退回原因", max_length=500, blank=True)
+    started_at = models.DateTimeField("发起时间", auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField("公告时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "识别案件"
+        verbose_name_plural = "识别案件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(state="open"), name="one_open_case_per_household"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["village_code", "state", "step"], name="case_scope"),
+            models.Index(fields=["state", "step", "kind"], name="case_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}·{self.kind}·{self.year}"
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("办理记录不可修改。")
+
+    def delete(self):
+        raise AppendOnlyError("办理记录不可删除。")
+
+
+class CaseEvent(models.Model):
+    """One step done (or returned): append-only."""
+
+    class Action(models.TextChoices):
+        DONE = "done", "办理"
+        APPROVED = "approved", "同意"
+        RETURNED = "returned", "退回"
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="events"
+    )
+    step = models.CharField("环节", max_length=30)
+    action = models.CharField("结果", max_length=10, choices=Action.choices)
+    opinion = models.TextField("意见", max_length=500, blank=True)
+    date = models.DateField("日期", null=True, blank=True)
+    start_date = models.DateField("开始日期", null=True, blank=True)
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    # 县级比对: the hits shown when the county decided (masked ID numbers only).
+    hits = models.JSONField("比对结果", default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    phone = models.CharField("验证手机号", max_length=20, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.step}·{self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("办理记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("办理记录不可删除。")
+
+
+class Attachment(models.Model):
+    """A photo of the notice or the meeting record (JPEG/PNG/PDF, checked by content)."""
+
+    event = models.ForeignKey(
+        CaseEvent, verbose_name="办理记录", on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField("附件", upload_to="identification/%Y/%m/")
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小")
+    name = models.CharField("文件名", max_length=100)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyHousehold(models.Model):
+    """标注重点帮扶对象: a workflow period (marked, removed), at most one active per household."""
+
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", "重病"
+        DISABILITY = "disability", "重残"
+        ELDERLY_ALONE = "elderly_alone", "独居老人"
+        LEFT_BEHIND_CHILD = "left_behind_child", "留守儿童"
+        NO_LABOUR = "no_labour", "无劳动力"
+        OTHER = "other", "其他"
+
+    household = models.ForeignKey(
+        "households.Household",
+        verbose_name="贫困户",
+        on_delete=models.PROTECT,
+        related_name="key_marks",
+    )
+    village_code = models.CharField("村区划代码", max_length=12, editable=False)
+    reason = models.CharField("重点帮扶原因", max_length=20, choices=Reason.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="标注人", on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField("标注时间", auto_now_add=True)
+    ended_at = models.DateTimeField("取消时间", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="取消人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    end_reason = models.CharField("取消原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "重点帮扶对象"
+        verbose_name_plural = "重点帮扶对象"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_key_mark",
+            )
+        ]
+        indexes = [models.Index(fields=["village_code", "ended_at"], name="key_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}·{self.get_reason_display()}"

@@ -1,0 +1,54 @@
+"""打印村内公示 / 乡镇公示 / 公告 of a village: a printable page and a Word file."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from poverty_system import access
+
+from .. import notices
+from .common import readers
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _notice(request, pk):
+    village = access.get_region_for_user(request.user, pk)
+    if village.level != "village":
+        raise Http404
+    stage = request.GET.get("stage", "village_publicity")
+    if stage not in notices.STAGES:
+        raise Http404
+    year = request.GET.get("year", "")
+    year_value = (
+        int(year) if year.isascii() and year.isdigit() and 2014 <= int(year) <= 2100 else None
+    )
+    return notices.build(village, stage, year_value), stage
+
+
+@readers
+def notice(request, pk):
+    built, stage = _notice(request, pk)
+    return render(
+        request,
+        "identification/notice.html",
+        {"notice": built, "stage": stage, "stages": notices.STAGES, "columns": notices.COLUMNS},
+    )
+
+
+@readers
+def notice_docx(request, pk):
+    built, _ = _notice(request, pk)
+    response = HttpResponse(notices.docx_bytes(built), content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(built.title)}.docx"
+    return response
+
+
+urlpatterns = [
+    path("villages/<int:pk>/notice/", notice, name="notice"),
+    path("villages/<int:pk>/notice.docx", notice_docx, name="notice_docx"),
+]
