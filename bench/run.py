@@ -43,6 +43,7 @@ SCRIPTS = [
     "assessment.py",  # 脱贫 of 1,000 households in one batch; the exit list page
     "units.py",  # assigning households to a cadre; the yearly reset of a county
     "stats.py",  # 统计 and the city home over 300,000 households; the 数据质量检查 rule pack
+    "identification.py",  # 县级比对 of 500 new households against the city's households
 ]
 LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 

@@ -101,6 +101,7 @@ def confirm_checks(actor: Actor, case_pks: Iterable[Any], opinion: str = "") -> 
         cases = list(
             filter_by_code(Case.objects.select_for_update(), actor.user)
             .filter(pk__in=ids)
+            .select_related("household")
             .order_by("pk")
         )
         if len(cases) != len(ids):
@@ -112,9 +113,7 @@ def confirm_checks(actor: Actor, case_pks: Iterable[Any], opinion: str = "") -> 
                 f"{len(with_hits)} 户比对发现问题，请逐户查看后办理："
                 + "、".join(c.household.number for c in with_hits[:20])
             )
-        data = StepInput(approve=True, opinion=opinion or "比对无问题")
-        for case in cases:
-            states.do_step(actor, case, "county_check", data, hits=[])
+        states.approve_many(actor, cases, "county_check", opinion.strip() or "比对无问题", hits)
     return cases
 
 

@@ -199,6 +199,7 @@ ALIASES = {
     "quality:switch": "quality:index",
     "identification:key_mark": "identification:key_households",
     "identification:key_unmark": "identification:key_households",
+    "identification:check_batch": "identification:cases",
 }
 
 

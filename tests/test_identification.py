@@ -331,3 +331,36 @@ def test_registration_pages_lead_to_the_application(world, login):
         .status_code
         == 404
     )
+
+
+def test_batch_county_check_runs_a_constant_number_of_queries(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def batch(n):
+        households = [registered(world, name=f"批{n}{i}") for i in range(n)]
+        cases = [admit(h, village(world), until="township_publicity") for h in households]
+        with CaptureQueriesContext(connection) as queries:
+            services.confirm_checks(Actor(world.county_office), [c.pk for c in cases])
+        assert all(
+            c.step == "county_approval" for c in Case.objects.filter(pk__in=[c.pk for c in cases])
+        )
+        return len(queries)
+
+    assert batch(2) == batch(5)
+    # The county's batch page: ticks and the hits of each case.
+    household = registered(world, name="页面")
+    case = admit(household, village(world), until="township_publicity")
+    client = login(world.county_office)
+    page = client.get("/identification/cases/?step=county_check").content.decode()
+    assert f'value="{case.pk}"' in page and "勾选户比对通过" in page
+    response = client.post("/identification/cases/check/", {"cases": [case.pk]})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.step == "county_approval"
+    assert (
+        login(world.township_office)
+        .post("/identification/cases/check/", {"cases": [case.pk]})
+        .status_code
+        == 403
+    )

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from households.access import filter_households, get_household_for_user
@@ -50,10 +50,17 @@ def case_list(request):
     for case in rows:
         case.kind_label = KIND_LABELS.get(case.kind, case.kind)
         case.step_label = STEP_LABELS.get(case.step, "")
+    # 县级比对 in a batch: the county ticks the cases waiting at it, each with its hits.
+    batch = step == "county_check" and access.role_of(request.user) == Role.COUNTY
+    if batch:
+        hits = check_hits(rows)
+        for case in rows:
+            case.hit_count = len(hits[case.pk])
     return render(
         request,
         "identification/cases.html",
         {
+            "batch": batch,
             "page": page,
             "rows": rows,
             "kinds": KIND_LABELS,
@@ -166,6 +173,21 @@ def case_step(request, pk):
     return redirect("identification:case", pk=case.pk)
 
 
+@require_POST
+@roles(Role.COUNTY)
+def check_batch(request):
+    """县级比对 of the ticked cases together (those with hits are decided one by one)."""
+    try:
+        cases = services.confirm_checks(
+            request.actor, request.POST.getlist("cases"), request.POST.get("opinion", "")
+        )
+    except ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已完成 {len(cases)} 户的县级比对，下一环节：【县级审批】。")
+    return redirect(f"{reverse('identification:cases')}?step=county_check")
+
+
 @roles(Role.VILLAGE)
 def start(request, pk, kind):
     """发起识别申请 (新识别 / 返贫): the village records 农户申请 and 民主评议."""
@@ -228,6 +250,7 @@ urlpatterns = [
     path("new/", waiting, {"kind": NEW}, name="new"),
     path("returns/", waiting, {"kind": RETURN}, name="returns"),
     path("cases/", case_list, name="cases"),
+    path("cases/check/", check_batch, name="check_batch"),
     path("cases/<int:pk>/", case_detail, name="case"),
     path("cases/<int:pk>/step/", case_step, name="case_step"),
     path("households/<int:pk>/start/new/", start, {"kind": NEW}, name="start"),
