@@ -45,6 +45,12 @@ EXPECTED = {
     "manage_poor_county": {Role.COUNTY},
     "edit_exit_criteria": {Role.COUNTY},
     "set_scale_plans": {Role.CITY, Role.COUNTY},
+    "apply_identification": {Role.VILLAGE},
+    "review_identification": {Role.TOWNSHIP},
+    "decide_identification": {Role.COUNTY},
+    "admit_households": {Role.COUNTY},
+    "mark_key_households": {Role.TOWNSHIP, Role.COUNTY},
+    "edit_identification_rules": {Role.COUNTY},
 }
 
 # Accounts whose slice holds the world's 仓前村 (world.village), and one whose slice does not.
