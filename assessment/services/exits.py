@@ -79,9 +79,11 @@ def _exits_go_through_publicity(households: list[Household]) -> bool:
     identification app's rules, read by their reverse relation name: assessment imports no
     app above it). Without a choice the Ganzhou township-only 脱贫 applies."""
     counties = {h.village_code[:6] for h in households}
-    return Region.objects.filter(
-        code__in=counties, identification_rules__exit_mode__in=("township", "county")
-    ).exists()
+    return bool(
+        Region.objects.filter(
+            code__in=counties, identification_rules__exit_mode__in=("township", "county")
+        ).exists()
+    )
 
 
 def mark_lifted(

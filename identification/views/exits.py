@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from assessment.listing import exit_page
 from assessment.services.exits import LIFTABLE
-from assessment.views.exits import _rows as exit_rows
 from households.choices import HouseholdStatus as S
 from poverty_system import access
 from poverty_system.roles import Role
@@ -43,17 +43,14 @@ def exits(request):
                 request, f"已为 {len(cases)} 户发起脱贫，下一环节：【村内公示】（村级账号办理）。"
             )
             return redirect("identification:cases")
-    page, rows, region, regions = exit_rows(request, LIFTABLE, TOWNSHIP_STEPS)
+    listed = exit_page(request.user, request.GET, LIFTABLE, TOWNSHIP_STEPS)
     roots = access.slice_roots(request.user)
     mode = rules_for(roots[0].code).exit_mode if roots else CountyRules.ExitMode.IMMEDIATE
     return render(
         request,
         "identification/exits.html",
         {
-            "page": page,
-            "rows": rows,
-            "region": region,
-            "regions": regions,
+            **listed,
             "error": error,
             "posted": request.POST,
             "ticked": set(request.POST.getlist("households")),
