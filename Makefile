@@ -46,6 +46,7 @@ demo: migrate
 	$(RUN_ENV) $(PY) manage.py seed_households --demo
 	$(RUN_ENV) $(PY) manage.py seed_units_demo
 	$(RUN_ENV) $(PY) manage.py seed_identification_demo
+	$(RUN_ENV) $(PY) manage.py seed_projects_demo
 
 static: install $(SECRET_KEY_FILE)
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0

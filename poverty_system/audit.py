@@ -48,6 +48,10 @@ RULE_ON = "quality_rule_on"
 IDENTIFICATION_STEP = "identification_step"
 KEY_HOUSEHOLD = "key_household"
 IDENTIFICATION_RULES = "identification_rules"
+FUND_MOVEMENT = "fund_movement"
+BENEFICIARIES = "beneficiaries"
+FEEDBACK_ANSWER = "feedback_answer"
+ASSET = "asset"
 
 LABELS = {
     LOGIN: "登录成功",
@@ -86,6 +90,10 @@ LABELS = {
     IDENTIFICATION_STEP: "识别程序办理",
     KEY_HOUSEHOLD: "标注重点帮扶对象",
     IDENTIFICATION_RULES: "修改识别规则",
+    FUND_MOVEMENT: "资金流水",
+    BENEFICIARIES: "受益户变更",
+    FEEDBACK_ANSWER: "答复在线反馈",
+    ASSET: "项目资产",
 }
 
 OK = "ok"

@@ -97,6 +97,36 @@ MENU = (
         ),
     ),
     _g(
+        "扶贫资金管理",
+        _i("扶贫资金下拨", "projects:fund_disburse"),
+        _i("扶贫资金到账", "projects:fund_receive"),
+        _i("扶贫资金安排", "projects:fund_arrange"),
+        _i("扶贫资金结余", "projects:fund_balances"),
+    ),
+    _g(
+        "扶贫项目管理",
+        _i("项目库维护", "projects:library"),
+        _i("项目立项", "projects:approval"),
+        _i("项目调整", "projects:adjustment"),
+        _i("项目实施", "projects:implementation"),
+        _i("扶贫项目资产台账", "projects:assets"),
+        _i("在线反馈", "projects:inbox"),
+    ),
+    _g(
+        "查询",
+        _g(
+            "扶贫资金查询",
+            _i("扶贫资金汇总查询", "projects:fund_summary"),
+            _i("扶贫资金到账查询", "projects:fund_received"),
+            _i("扶贫资金下拨查询", "projects:fund_disbursed"),
+        ),
+        _g(
+            "公开公示信息查询",
+            _i("项目公开公示信息查询", "projects:notices"),
+            _i("资金公开公示信息查询", "projects:fund_notices"),
+        ),
+    ),
+    _g(
         "统计",
         # The national system's 统计 menu: one page, by table and year-end (2014年底 …).
         _i("贫困户(人口)", "stats:index"),
@@ -183,6 +213,18 @@ PAGES = {
     "identification:start": Page("identification:new", "发起识别申请"),
     "identification:start_return": Page("identification:returns", "发起返贫申请"),
     "identification:notice": Page("identification:cases", "公示公告"),
+    # Projects and funds
+    "projects:add": Page("projects:library", "项目申报"),
+    "projects:project": Page("projects:library", "项目信息"),
+    "projects:edit": Page("projects:project", "修改项目信息"),
+    "projects:step_*": Page("projects:project", "项目办理"),
+    "projects:fund_add": Page("projects:fund_summary", "录入资金"),
+    "projects:fund_arranged": Page("projects:fund_summary", "扶贫资金安排查询"),
+    "projects:beneficiar*": Page("projects:project", "受益户"),
+    "projects:asset": Page("projects:assets", "资产信息"),
+    "projects:asset_*": Page("projects:asset", "资产信息"),
+    "projects:feedback": Page("projects:inbox", "反馈答复"),
+    "projects:feedback_*": Page("projects:feedback", "反馈答复"),
 }
 
 # POST actions that show the page they were sent from again (with the form's errors): they

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "units",
     "households",
     "assessment",
+    "projects",
     "quality",
     "stats",
     "identification",
@@ -325,6 +326,7 @@ LOGGING = {
         "households": {"level": env_str("LOG_LEVEL", "INFO")},
         "units": {"level": env_str("LOG_LEVEL", "INFO")},
         "assessment": {"level": env_str("LOG_LEVEL", "INFO")},
+        "projects": {"level": env_str("LOG_LEVEL", "INFO")},
     },
 }
 
@@ -339,3 +341,14 @@ POOR_VILLAGE_EXIT_THRESHOLD = env_str("POOR_VILLAGE_EXIT_THRESHOLD", "2")
 # upkeep that must happen even when nobody opens a page. An app adds its own with one line.
 WORKER_PERIODIC_SECONDS = env_int("WORKER_PERIODIC_SECONDS", 60)
 WORKER_PERIODIC_JOBS: list[str] = []
+
+# 扶贫项目: the clocks of the project library (days differ by province) and the notices'
+# supervision hotline. Holidays are data (projects.Holiday).
+PROJECT_CLOCKS = {
+    "notice_min_days": 10,
+    "announce_days": 7,
+    "entry_working_days": 15,
+    "feedback_answer_working_days": 5,
+    "idle_months": 24,
+}
+PROJECT_HOTLINE = env_str("PROJECT_HOTLINE", "12317")

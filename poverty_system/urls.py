@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from projects.views.disclosure import public_urlpatterns as project_public_urls
 from units.archives import views as archive_views
 from villages import auth_views
 
@@ -18,6 +19,9 @@ urlpatterns = [
     # The address printed in every QR code: keep it stable (SITE_URL + /q/<token>/).
     path("q/<str:token>/", archive_views.public_page, name="qr_public"),
     path("assessment/", include("assessment.urls")),
+    path("projects/", include("projects.urls")),
+    # The address printed in every board notice's QR code: keep it stable too.
+    *project_public_urls,
     path("quality/", include("quality.urls")),
     path("stats/", include("stats.urls")),
     path("identification/", include("identification.urls")),

@@ -666,7 +666,7 @@ def fill(route: str, object_id: int) -> str:
 
 def _scoped_models():
     """Models of the project whose rows a URL may name by an integer id."""
-    for label in ("villages", "units", "households", "assessment", "identification"):
+    for label in ("villages", "units", "households", "assessment", "identification", "projects"):
         for model in apps.get_app_config(label).get_models():
             if model._meta.object_name.endswith("ObjectPermission"):
                 continue  # grant rows are never addressed by id in a URL
@@ -682,6 +682,7 @@ def _scoped_models():
 GLOBAL_ROWS = {
     "assessment.ExitCriteria": {"region__isnull": True},
     "assessment.HistoricalExitCriteria": {"region__isnull": True},
+    "projects.Holiday": {"pk__isnull": False},  # the holiday calendar is the whole tree's
 }
 
 
@@ -771,6 +772,7 @@ def build_island(admin, beyond: int = 0) -> None:
     )
     poor_villages.change_state(Actor(township), record.pk, "submitted")
     build_island_identification(code["440103001001"], village, phone, township)
+    build_island_projects(code, village, phone, township, county)
 
 
 def build_island_identification(region, village, phone, township) -> None:
@@ -805,6 +807,50 @@ def build_island_identification(region, village, phone, township) -> None:
     )
     poor = Household.objects.filter(village_code__startswith="44", status="poor").first()
     ident.mark_key(Actor(township), poor.pk, "illness")
+
+
+def build_island_projects(code, village, phone, township, county) -> None:
+    """A project of the island walked to 竣工验收 (events, attachments, an asset, a notice)
+    with fund movements, through the real actions."""
+    from projects.services import funds, library
+
+    from .projects_data import PROJECT, step_data
+
+    actors = {
+        "village": Actor(village, phone),
+        "township": Actor(township),
+        "county": Actor(county),
+    }
+    project = library.create_project(actors["village"], code["440103001001"], dict(PROJECT))
+    for step, who in (
+        ("propose", "village"),
+        ("review", "township"),
+        ("store", "county"),
+        ("approve", "county"),
+        ("announce", "county"),
+        ("start", "county"),
+    ):
+        library.take_step(actors[who], project.pk, step, step_data(step))
+    today = project.events.last().doc_date
+    for kind in ("received", "arranged", "disbursed", "spent"):
+        funds.record(
+            actors["county"],
+            code["440103"],
+            kind=kind,
+            source="central",
+            amount="1000",
+            date=today,
+            doc_number="岛-1",
+            project=project,
+        )
+    library.take_step(actors["county"], project.pk, "accept", step_data("accept"))
+    from projects.services import beneficiaries, feedback
+
+    household = Household.objects.filter(
+        village_code="440103001001", status__in=beneficiaries.ELIGIBLE
+    ).first()
+    beneficiaries.add(actors["county"], project.pk, [household.pk], "job")
+    feedback.submit(project.notices.get(), name="", phone="13600000009", text="岛上的反馈内容")
 
 
 def build_island_pairings(region, village, phone, unit, unit_account, cadre_account) -> None:
@@ -869,6 +915,14 @@ def test_sweep_discovers_the_object_urls():
         "identification/villages/<int:pk>/notice.docx",
         "identification/households/<int:pk>/key/",
         "identification/key-households/<int:pk>/remove/",
+        "projects/<int:pk>/",
+        "projects/<int:pk>/approve/",
+        "projects/attachments/<int:pk>/",
+        "projects/funds/<int:pk>/reverse/",
+        "projects/<int:pk>/beneficiaries/<int:beneficiary>/remove/",
+        "projects/assets/<int:pk>/income/",
+        "projects/feedback/<int:pk>/answer/",
+        "projects/notices/<int:pk>/board/",
     } <= set(object_routes())
 
 
@@ -919,6 +973,16 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     assert Cadre.objects.get(name="李四").left_at is None
     assert HouseholdLink.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
     assert Assignment.objects.filter(unit__name="荔湾区民政局", ended_at__isnull=True).exists()
+    # ... and its project and ledger.
+    from projects.models import FundMovement, Project
+
+    assert Project.objects.get(region_code="440103001001").state == "accepted"
+    assert not FundMovement.objects.filter(reverses__isnull=False).exists()
+    from projects.models import AssetIncome, Beneficiary, Feedback
+
+    assert Beneficiary.objects.filter(project__region_code="440103001001").count() == 1
+    assert not Feedback.objects.filter(answered_at__isnull=False).exists()
+    assert not AssetIncome.objects.exists()
 
 
 # --- ids no row can have ------------------------------------------------------------------

@@ -227,9 +227,10 @@ def test_removed_members_are_greyed_on_the_page(world, login, household):
 
 # --- query counts ---------------------------------------------------------------------------
 
-DETAIL_QUERIES = 15  # session, account, grants, the household, its claims, members, status
+DETAIL_QUERIES = 16  # session, account, grants, the household, its claims, members, status
 # changes, ancestors, the change log's three (household, member rows, phone holders), the
-# session's save (3 statements) and the verified phone of a village session
+# session's save (3 statements), the verified phone of a village session and the projects
+# benefiting the household (受益项目, one query)
 
 
 def _busy_household(world):

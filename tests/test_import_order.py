@@ -1,6 +1,6 @@
 """The apps import each other in one direction only (docs/ARCHITECTURE.md):
 
-    poverty_system core  <  villages  <  households  <  units  <  assessment  <  quality  <  stats
+    core  <  villages  <  households  <  units  <  assessment  <  projects  <  quality  <  stats
     <  project top
 
 Every import in every module counts, at module level or inside a function. The core may read
@@ -21,6 +21,7 @@ LAYERS = [
     "units",
     "assessment",
     "identification",
+    "projects",
     "quality",
     "stats",
     "top",

@@ -1,0 +1,113 @@
+"""受益户 of a project (项目实施 › 受益户): the list with the counts from the household table,
+search among the households of the project's villages, an Excel list of 户编号."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from poverty_system.roles import Role
+from poverty_system.rules import roles
+
+from ..access import EDIT_BENEFICIARIES, get_project, may
+from ..errors import ProjectError
+from ..models import Beneficiary
+from ..services import beneficiaries as actions
+from .common import PER_PAGE, project_readers
+
+editors = roles(Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY)
+
+
+@project_readers
+def beneficiaries(request, pk):
+    project = get_project(request.user, pk)
+    listed = project.beneficiaries.select_related("household", "household__village").order_by(
+        "household__number"
+    )
+    can_edit = may(request.user, EDIT_BENEFICIARIES, project.region_code)
+    query = (request.GET.get("q") or "").strip()[:30]
+    found = None
+    if can_edit and query:
+        found = (
+            (
+                actions.candidates(project)
+                .exclude(project_benefits__project=project)
+                .filter(number__startswith=query)
+                | actions.candidates(project)
+                .exclude(project_benefits__project=project)
+                .filter(head_name__contains=query)
+            )
+            .select_related("village")
+            .order_by("number")[:100]
+        )
+    return render(
+        request,
+        "projects/beneficiaries.html",
+        {
+            "project": project,
+            "page": Paginator(listed, PER_PAGE).get_page(request.GET.get("page")),
+            "counts": actions.counts(project),
+            "can_edit": can_edit,
+            "query": query,
+            "found": found,
+            "ways": Beneficiary.Way.choices,
+        },
+    )
+
+
+@editors
+@require_POST
+def add(request, pk):
+    project = get_project(request.user, pk, EDIT_BENEFICIARIES)
+    try:
+        added = actions.add(
+            request.actor,
+            project.pk,
+            request.POST.getlist("households"),
+            request.POST.get("way", ""),
+        )
+    except ProjectError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已添加 {added} 户受益户。")
+    return redirect("projects:beneficiaries", pk=project.pk)
+
+
+@editors
+@require_POST
+def import_list(request, pk):
+    project = get_project(request.user, pk, EDIT_BENEFICIARIES)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ProjectError("请选择 Excel 文件。", "file")
+        added = actions.add_by_numbers(
+            request.actor, project.pk, actions.read_numbers(upload), request.POST.get("way", "")
+        )
+    except ProjectError as exc:
+        messages.error(request, f"导入未完成：{exc.message}")
+    else:
+        messages.success(request, f"已导入 {added} 户受益户。")
+    return redirect("projects:beneficiaries", pk=project.pk)
+
+
+@editors
+@require_POST
+def remove(request, pk, beneficiary):
+    project = get_project(request.user, pk, EDIT_BENEFICIARIES)
+    try:
+        actions.remove(request.actor, project.pk, beneficiary)
+    except ProjectError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已移除。")
+    return redirect("projects:beneficiaries", pk=project.pk)
+
+
+urlpatterns = [
+    path("<int:pk>/beneficiaries/", beneficiaries, name="beneficiaries"),
+    path("<int:pk>/beneficiaries/add/", add, name="beneficiary_add"),
+    path("<int:pk>/beneficiaries/import/", import_list, name="beneficiary_import"),
+    path("<int:pk>/beneficiaries/<int:beneficiary>/remove/", remove, name="beneficiary_remove"),
+]

@@ -1,0 +1,222 @@
+"""项目库维护, 项目立项, 项目调整, 项目实施: lists of the library by stage, the project page
+with the steps the account may take, 村级录入 and its edits, attachments."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from poverty_system.roles import Role
+from poverty_system.rules import roles
+
+from .. import states
+from ..access import PROPOSE_PROJECTS, RECORD_FUNDS, filter_projects, get_project, may
+from ..choices import Category, State
+from ..files import CONTENT_TYPES
+from ..forms import AddProjectForm, ProjectForm, step_data, step_form
+from ..ledger import project_totals
+from ..models import Attachment, Project
+from ..services import library as actions
+from ..services.funds import FUNDED_STATES
+from .common import EDIT_ERRORS, PER_PAGE, int_or_none, project_readers, show_error
+
+S = State
+STAGES = {
+    "library": ("项目库维护", ()),
+    "approval": ("项目立项", (S.REVIEWED, S.STORED, S.APPROVED)),
+    "adjustment": ("项目调整", (S.IMPLEMENTING, S.ADJUSTING)),
+    "implementation": ("项目实施", (S.ANNOUNCED, S.IMPLEMENTING, S.ACCEPTED, S.SETTLED)),
+}
+
+
+def _list(stage):
+    title, stage_states = STAGES[stage]
+
+    @project_readers
+    def view(request):
+        found = filter_projects(Project.objects.all(), request.user)
+        if stage_states:
+            found = found.filter(state__in=stage_states)
+        q = request.GET
+        year, state, category = int_or_none(q.get("year")), q.get("state"), q.get("category")
+        if year:
+            found = found.filter(year=year)
+        if state in S.values:
+            found = found.filter(state=state)
+        if category in Category.values:
+            found = found.filter(category=category)
+        today = timezone.localdate()
+        if q.get("overdue"):
+            found = found.filter(due_on__lt=today)
+        name = (q.get("q") or "").strip()[:50]
+        if name:
+            found = found.filter(name__contains=name)
+        page = Paginator(
+            found.select_related("region").order_by("-year", "-number"), PER_PAGE
+        ).get_page(q.get("page"))
+        return render(
+            request,
+            "projects/list.html",
+            {
+                "title": title,
+                "page": page,
+                "today": today,
+                "states": S.choices,
+                "categories": Category.choices,
+                "filters": {
+                    "year": year or "",
+                    "state": state,
+                    "category": category,
+                    "q": name,
+                    "overdue": q.get("overdue"),
+                },
+                "can_add": may_propose(request.user),
+            },
+        )
+
+    return view
+
+
+def may_propose(user) -> bool:
+    from poverty_system import access
+
+    return any(may(user, PROPOSE_PROJECTS, r.code) for r in access.regions_with(user))
+
+
+@roles(Role.VILLAGE)
+def add(request):
+    form = AddProjectForm(request.POST or None, user=request.user, instance=Project())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = actions.create_project(
+                request.actor, data["region"], data, data.get("places") or ()
+            )
+        except EDIT_ERRORS as exc:
+            show_error(form, exc)
+        else:
+            messages.success(
+                request, f"已录入项目“{project.name}”，上传会议记录和公示照片后即可申报。"
+            )
+            return redirect("projects:project", pk=project.pk)
+    return render(request, "projects/form.html", {"form": form, "adding": True})
+
+
+@roles(Role.VILLAGE)
+def edit(request, pk):
+    project = get_project(request.user, pk, PROPOSE_PROJECTS)
+    county = project.region.get_ancestors().filter(level="county").first()
+    form = ProjectForm(request.POST or None, instance=project, county=county)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_project(
+                request.actor,
+                project.pk,
+                form.cleaned_data,
+                request.POST.get("version"),
+                form.cleaned_data.get("places") or (),
+            )
+        except EDIT_ERRORS as exc:
+            show_error(form, exc)
+            stale = getattr(exc, "changes", None)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("projects:project", pk=project.pk)
+    elif request.method == "GET" and project.state not in states.EDITABLE:
+        messages.info(request, f"项目当前为“{project.get_state_display()}”，不能修改。")
+        return redirect("projects:project", pk=project.pk)
+    return render(request, "projects/form.html", {"form": form, "project": project, "stale": stale})
+
+
+@project_readers
+def detail(request, pk):
+    project = get_project(
+        request.user, pk, queryset=Project.objects.select_related("region", "implementing_unit")
+    )
+    user = request.user
+    steps = [(step, step_form(step)) for step in states.available(user, project)]
+    events = project.events.select_related("actor").prefetch_related("attachments")
+    return render(
+        request,
+        "projects/project.html",
+        {
+            "project": project,
+            "steps": steps,
+            "events": events,
+            "places": project.places.all(),
+            "can_edit": project.state in states.EDITABLE
+            and may(user, PROPOSE_PROJECTS, project.region_code),
+            "totals": project_totals(project),
+            "today": timezone.localdate(),
+            "notices": project.notices.all(),
+            "assets": project.assets.all(),
+            "can_fund": may(user, RECORD_FUNDS, project.county_code)
+            and project.state in FUNDED_STATES,
+        },
+    )
+
+
+def _step_view(code):
+    step = states.STEPS[code]
+
+    @require_POST
+    def view(request, pk):
+        project = get_project(request.user, pk, step.perm)
+        form = step_form(step, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                actions.take_step(request.actor, project.pk, code, step_data(step, form))
+            except EDIT_ERRORS as exc:
+                messages.error(request, f"{step.label}未完成：{exc.message}")
+            else:
+                messages.success(request, f"已{step.label}。")
+        else:
+            errors = "；".join(e for errs in form.errors.values() for e in errs)
+            messages.error(request, f"{step.label}未完成：{errors}")
+        return redirect("projects:project", pk=project.pk)
+
+    view.__name__ = f"step_{code}"
+    return roles(Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY)(view)
+
+
+@project_readers
+def attachment(request, pk):
+    try:
+        found = Attachment.objects.select_related("project").get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    get_project(request.user, found.project_id)  # 404 unless the project is readable
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = CONTENT_TYPES.get(found.extension, "application/octet-stream")
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=content_type == "application/pdf",
+        filename=f"{found.project.number}-{found.get_kind_display()}.{found.extension}",
+    )
+    response["Cache-Control"] = "private, max-age=0"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("", _list("library"), name="library"),
+    path("approval/", _list("approval"), name="approval"),
+    path("adjustment/", _list("adjustment"), name="adjustment"),
+    path("implementation/", _list("implementation"), name="implementation"),
+    path("add/", add, name="add"),
+    path("<int:pk>/", detail, name="project"),
+    path("<int:pk>/edit/", edit, name="edit"),
+    path("attachments/<int:pk>/", attachment, name="attachment"),
+    *[
+        path(f"<int:pk>/{code.replace('_', '-')}/", _step_view(code), name=f"step_{code}")
+        for code in states.STEPS
+    ],
+]
