@@ -121,6 +121,28 @@ MARK_KEY_HOUSEHOLDS = permission(
 )
 EDIT_IDENTIFICATION_RULES = permission("edit_identification_rules", "设定识别规则", Role.COUNTY)
 
+# --- projects and funds (扶贫项目管理, 扶贫资金管理) -----------------------------------------
+READ_PROJECTS = permission(
+    "read_projects", "查看扶贫项目", Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE
+)
+PROPOSE_PROJECTS = permission("propose_projects", "录入和申报扶贫项目", Role.VILLAGE)
+REVIEW_PROJECTS = permission("review_projects", "乡镇审核扶贫项目", Role.TOWNSHIP)
+STORE_PROJECTS = permission("store_projects", "项目论证入库", Role.COUNTY)
+APPROVE_PROJECTS = permission("approve_projects", "项目批复、调整、终止、结转", Role.COUNTY)
+PUBLISH_NOTICES = permission("publish_notices", "发布项目公告", Role.COUNTY)
+RUN_PROJECTS = permission("run_projects", "项目实施和报账", Role.COUNTY)
+ACCEPT_PROJECTS = permission("accept_projects", "项目竣工验收和资产移交", Role.COUNTY)
+EVALUATE_PROJECTS = permission("evaluate_projects", "项目绩效评价", Role.COUNTY)
+EDIT_BENEFICIARIES = permission(
+    "edit_beneficiaries", "维护项目受益户", Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY
+)
+RECORD_FUNDS = permission("record_funds", "录入扶贫资金", Role.COUNTY)
+READ_FUNDS = permission(
+    "read_funds", "查询扶贫资金", Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP
+)
+MANAGE_ASSETS = permission("manage_assets", "维护扶贫项目资产和收益", Role.COUNTY)
+ANSWER_FEEDBACK = permission("answer_feedback", "答复在线反馈", Role.COUNTY)
+
 # Which roles an account of each role may create, and where.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {
     Role.ADMIN: (Role.CITY, Role.COUNTY),

@@ -6,9 +6,10 @@ from django import forms
 from django.utils import timezone
 
 from poverty_system import access as core_access
+from poverty_system.core.forms import VersionedModelForm
 from villages.models import Region
 
-from .access import PROPOSE_PROJECTS, ROLE_PERMS
+from .access import PROPOSE_PROJECTS
 from .choices import AttachmentKind, MovementKind, Source
 from .files import ALLOWED
 from .models import Project
@@ -19,8 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ACCEPT = "image/jpeg,image/png,application/pdf"
 
 
-class ProjectForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ProjectForm(VersionedModelForm):
     places = forms.ModelMultipleChoiceField(
         label="其他实施地点（村）",
         queryset=Region.objects.none(),
@@ -59,7 +59,6 @@ class ProjectForm(forms.ModelForm):
         else:
             unit_field.queryset = unit_field.queryset.none()
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
             self.fields["places"].initial = list(self.instance.places.all())
 
     def clean_year(self):
@@ -79,7 +78,7 @@ class AddProjectForm(ProjectForm):
 
     def __init__(self, *args, user=None, **kwargs):
         villages = core_access.filter_regions(Region.objects.filter(level="village"), user)
-        if core_access.role_of(user) not in ROLE_PERMS[PROPOSE_PROJECTS]:
+        if not core_access.role_allows(user, PROPOSE_PROJECTS):
             villages = villages.none()
         first = villages.order_by("code").first()
         county = first.get_ancestors().filter(level="county").first() if first else None

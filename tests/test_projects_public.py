@@ -91,7 +91,7 @@ def test_an_excel_list_is_all_or_nothing_with_the_bad_rows_named(world):
         beneficiaries.add_by_numbers(Actor(world.county_office), project.pk, numbers, "dividend")
         == 2
     )
-    with pytest.raises(ProjectError, match="Excel"):
+    with pytest.raises(ProjectError, match="Excel|文件"):
         beneficiaries.read_numbers(SimpleUploadedFile("x.xlsx", b"not a zip"))
 
 

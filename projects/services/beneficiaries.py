@@ -21,8 +21,6 @@ from ..models import Beneficiary, Project
 
 # Households that may benefit: registered and not removed.
 ELIGIBLE = (HS.POOR, HS.LIFTED, HS.LIFTED_NO_SUPPORT, HS.RETURNED)
-XLSX_MAX_BYTES = 5 * 1024 * 1024
-ROWS_MAX = 20000
 
 
 def village_codes(project: Project) -> list[str]:
@@ -91,30 +89,18 @@ def _insert(actor: Actor, project: Project, household_ids: list[int], way: str) 
 
 
 def read_numbers(upload: Any) -> list[tuple[int, str]]:
-    """(row, 户编号) of the first column of an Excel list; a header row is skipped."""
-    from zipfile import BadZipFile
+    """(Excel row, 户编号) of the 户编号 column, read by the core's safe reader (size and
+    zip-bomb checks before parsing, row limits, formulas refused)."""
+    from poverty_system.core.xlsx import XlsxError, read_table
 
-    from openpyxl import load_workbook
-
-    if upload.size > XLSX_MAX_BYTES:
-        raise ProjectError("Excel 文件不能超过 5 MB。", "file")
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError):
-        raise ProjectError("请上传 Excel（.xlsx）文件。", "file") from None
-    numbers = []
-    try:
-        sheet = book.worksheets[0]
-        for index, row in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):
-            if index > ROWS_MAX + 1:
-                raise ProjectError(f"一次最多导入 {ROWS_MAX} 户。", "file")
-            value = "" if not row or row[0] is None else str(row[0]).strip()
-            if value and not (index == 1 and not value.isdecimal()):
-                numbers.append((index, value))
-    finally:
-        book.close()
+        table = read_table(upload, ["户编号"])
+    except XlsxError as exc:
+        raise ProjectError(exc.message, "file") from None
+    column = table.index("户编号")
+    numbers = [(row.number, row.get(column)) for row in table.rows if row.get(column)]
     if not numbers:
-        raise ProjectError("Excel 第一列没有户编号。", "file")
+        raise ProjectError("Excel 的“户编号”列没有户编号。", "file")
     return numbers
 
 

@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from poverty_system import audit
+from poverty_system.core.forms import VersionedModelForm
 from poverty_system.roles import Role
 from poverty_system.rules import roles
 
@@ -21,9 +22,7 @@ from .common import EDIT_ERRORS, PER_PAGE, show_error
 readers = roles(Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE)
 
 
-class AssetForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class AssetForm(VersionedModelForm):
     class Meta:
         model = Asset
         fields = list(actions.FIELDS)
