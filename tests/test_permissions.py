@@ -51,6 +51,21 @@ EXPECTED = {
     "admit_households": {Role.COUNTY},
     "mark_key_households": {Role.TOWNSHIP, Role.COUNTY},
     "edit_identification_rules": {Role.COUNTY},
+    # projects and funds
+    "read_projects": {Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
+    "propose_projects": {Role.VILLAGE},
+    "review_projects": {Role.TOWNSHIP},
+    "store_projects": {Role.COUNTY},
+    "approve_projects": {Role.COUNTY},
+    "publish_notices": {Role.COUNTY},
+    "run_projects": {Role.COUNTY},
+    "accept_projects": {Role.COUNTY},
+    "evaluate_projects": {Role.COUNTY},
+    "edit_beneficiaries": {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY},
+    "record_funds": {Role.COUNTY},
+    "read_funds": {Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP},
+    "manage_assets": {Role.COUNTY},
+    "answer_feedback": {Role.COUNTY},
 }
 
 # Accounts whose slice holds the world's 仓前村 (world.village), and one whose slice does not.
