@@ -59,6 +59,7 @@ def configure(args) -> None:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["SECURE_COOKIES"] = "0"
+    os.environ.setdefault("SMS_BACKEND", "poverty_system.sms.LocmemBackend")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_system.settings")
     import django
