@@ -97,6 +97,18 @@ MENU = (
         ),
     ),
     _g(
+        "扶贫对象",
+        _g(
+            "动态管理",
+            _i("新识别", "identification:new"),
+            _i("脱贫", "identification:exits"),
+            _i("返贫", "identification:returns"),
+            _i("识别审核", "identification:cases"),
+            _i("标注重点帮扶对象", "identification:key_households"),
+            _i("识别规则", "identification:rules"),
+        ),
+    ),
+    _g(
         "扶贫资金管理",
         _i("扶贫资金下拨", "projects:fund_disburse"),
         _i("扶贫资金到账", "projects:fund_receive"),
@@ -130,18 +142,6 @@ MENU = (
         "统计",
         # The national system's 统计 menu: one page, by table and year-end (2014年底 …).
         _i("贫困户(人口)", "stats:index"),
-    ),
-    _g(
-        "扶贫对象",
-        _g(
-            "动态管理",
-            _i("新识别", "identification:new"),
-            _i("脱贫", "identification:exits"),
-            _i("返贫", "identification:returns"),
-            _i("识别审核", "identification:cases"),
-            _i("标注重点帮扶对象", "identification:key_households"),
-            _i("识别规则", "identification:rules"),
-        ),
     ),
     _g(
         "系统管理",
