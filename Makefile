@@ -9,7 +9,7 @@ SECRET_KEY_FILE := var/secret_key
 # The demo's SMS gateway is the terminal: login codes are printed there (an explicit choice;
 # with DEBUG off the settings refuse to guess a backend). Cookies are not Secure because the
 # demo serves plain HTTP on localhost; a real server sits behind TLS (docs/DEPLOYMENT.md).
-DEMO_SMS := SMS_BACKEND=poverty_system.sms.ConsoleBackend
+DEMO_SMS := SMS_BACKEND=poverty_system.core.sms.ConsoleBackend
 RUN_ENV := DEBUG= SECRET_KEY_FILE=$(CURDIR)/$(SECRET_KEY_FILE) SECURE_COOKIES=0 $(DEMO_SMS)
 DEV_ENV := DEBUG=1 $(DEMO_SMS)
 

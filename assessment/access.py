@@ -1,6 +1,6 @@
-"""Scoping of the assessment records, built on the common helpers of poverty_system.access.
+"""Scoping of the assessment records, built on the common helpers of poverty_system.core.access.
 
-Each assessment action checks its own permission of poverty_system.roles (MARK_LIFTED,
+Each assessment action checks its own permission of poverty_system.core.roles (MARK_LIFTED,
 RETURN_TO_POVERTY, SUBMIT_POOR_VILLAGES, APPROVE_POOR_VILLAGES, MANAGE_POOR_COUNTY,
 EDIT_EXIT_CRITERIA, SET_SCALE_PLANS); roles.py says which roles hold each.
 """

@@ -2,7 +2,7 @@
 """Benchmark of 管理贫困户信息 (the household list) on a city-sized database.
 
 Loads the Ganzhou region tree, seeds --households households (~3.7 members each) spread
-over the whole city with households.seeding, then requests the list through
+over the whole city with poverty_system.demo.seeding, then requests the list through
 django.test.Client as a county office (于都县) and a township office (贡江镇): the first
 page and a deep page, with and without a filter. For each case: p50/p95 over --requests
 requests, the queries per page, and the time of the bare SQL of the same rows (the page's
@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -71,7 +71,7 @@ def configure(args) -> None:
         os.environ.pop("DATABASE_URL", None)
     # Production settings (DEBUG off: no query log, cached templates, manifest static files).
     os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SMS_BACKEND", "poverty_system.sms.LocmemBackend")
+    os.environ.setdefault("SMS_BACKEND", "poverty_system.core.sms.LocmemBackend")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["SECURE_COOKIES"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
@@ -86,7 +86,7 @@ def prepare(args) -> dict:
     from django.db import connection
 
     from households.models import Household
-    from households.seeding import seed_households
+    from poverty_system.demo.seeding import seed_households
     from villages.models import Region
     from villages.regions import load_regions
 
@@ -119,7 +119,7 @@ def prepare(args) -> dict:
 def accounts() -> dict:
     """The county office of 于都县 and the township office of 贡江镇, made by the real
     account action (the administrator creates the county, the county the township)."""
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
     from villages.accounts import create_account
     from villages.models import Region, User
 

@@ -2,8 +2,8 @@
 """Benchmark of 导出二维码信息 (the QR archive export, issue 10).
 
 Seeds three townships of 赣州市 with --sizes households (100, 1,000 and 3,000 by default)
-with households.seeding, then, for each, runs the export in a fresh process as the task
-worker would (units.archives.export.start_export as the township office: token creation,
+with poverty_system.demo.seeding, then, for each, runs the export in a fresh process as the task
+worker would (archives.export.start_export as the township office: token creation,
 the audit entry, the Word file) and reports wall time, peak RSS of the exporting process
 and of the QR worker processes, file size, and in the same process afterwards the time to
 only draw the same QR images with the same worker pool (the floor: total / QR-only is the
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -77,8 +77,8 @@ def prepare(sizes: list[int]) -> None:
     from django.core.management import call_command
 
     from households.models import Household
-    from households.seeding import seed_households
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
+    from poverty_system.demo.seeding import seed_households
     from villages.accounts import create_account
     from villages.models import Region, User
     from villages.regions import load_regions
@@ -118,12 +118,12 @@ def prepare(sizes: list[int]) -> None:
 
 def run_one(code: str) -> dict:
     """In a fresh process: one export of the township, then the QR-only floor."""
+    from archives import qr
+    from archives.export import households_in
+    from archives.models import ArchiveToken
+    from archives.tokens import url_maker
     from households.models import Household
-    from poverty_system.actor import Actor
-    from units.archives import qr
-    from units.archives.export import households_in
-    from units.archives.models import ArchiveToken
-    from units.archives.tokens import url_maker
+    from poverty_system.core.actor import Actor
     from villages.models import Region, User
 
     makers = []  # (peak KB, CPU s) of each pool, read just before it closes
@@ -134,7 +134,7 @@ def run_one(code: str) -> dict:
         return original_exit(self, *exc)
 
     qr.QrMaker.__exit__ = exit_and_measure
-    from units.archives.export import start_export
+    from archives.services import start_export
 
     township = Region.objects.get(code=code)
     office = User.objects.get(username=f"bench_town_{code}")
@@ -177,16 +177,16 @@ def cpu_seconds() -> float:
 def stock_against_ours(counts: list[int]) -> None:
     """The same cards (images drawn beforehand) assembled by stock python-docx
     (add_picture in table cells, a table style set by name per village table of 50 cards)
-    and by units.archives.docx: the N² of stock python-docx against our linear writer."""
+    and by archives.docx: the N² of stock python-docx against our linear writer."""
     import io
 
     import docx
     from docx.shared import Mm
 
-    from units.archives import qr
-    from units.archives.docx import Card, CardDocument
+    from archives import qr
+    from archives.docx import Card, CardDocument
 
-    print("\n| cards | stock python-docx (s) | units.archives.docx (s) |")
+    print("\n| cards | stock python-docx (s) | archives.docx (s) |")
     print("|---:|---:|---:|")
     for count in counts:
         pngs = [qr.make_png(f"http://127.0.0.1:8000/q/{i:043d}/") for i in range(count)]

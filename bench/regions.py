@@ -62,7 +62,7 @@ def configure(args, var_dir: Path) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-secret",
         "SECURE_COOKIES": "0",
-        "SMS_BACKEND": "poverty_system.sms.LocmemBackend",
+        "SMS_BACKEND": "poverty_system.core.sms.LocmemBackend",
         "DJANGO_SETTINGS_MODULE": "poverty_system.settings",
     }
     os.environ.update(env)
@@ -181,7 +181,7 @@ def measure_pages(client, regions, requests: int, tree_rows: int, root=False) ->
 def admin_client():
     from django.test import Client
 
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
     from villages.models import User
 
     admin, _ = User.objects.get_or_create(

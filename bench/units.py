@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Benchmark of the units actions at county scale.
 
-Seeds --households households in 于都县 (households.seeding), then, through the real actions,
-a unit linked to every village of the county and cadres; the households are linked to the
+Seeds --households households in 于都县 (poverty_system.demo.seeding), then, through the real
+actions, a unit linked to every village of the county and cadres; the households are linked to the
 unit (bulk rows for the set-up: the village action needs one verified phone per village)
 and claimed, then assigned to cadres in batches of 500 by `assign_households`.
 
@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,7 +79,7 @@ def prepare(args) -> dict:
     from django.core.management import call_command
 
     from households.models import Household
-    from households.seeding import seed_households
+    from poverty_system.demo.seeding import seed_households
     from villages.models import Region
     from villages.regions import load_regions
 
@@ -102,7 +102,7 @@ def prepare(args) -> dict:
 def pairings(county) -> dict:
     """Accounts, a unit on every village, links, claims and assignments for the county."""
     from households.models import Claim, Household
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
     from units import services
     from units.models import Cadre, HouseholdLink
     from villages.accounts import add_village_phone, create_account

@@ -20,8 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from poverty_system import access
-from poverty_system.roles import (
+from poverty_system.core import access
+from poverty_system.core.roles import (
     CANCEL_CLAIMS,
     CLAIM_HOUSEHOLDS,
     EDIT_HOUSEHOLDS,

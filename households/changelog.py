@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
-from poverty_system.formatting import amount, mask_account, yuan
+from poverty_system.core.formatting import amount, mask_account, yuan
 from villages.models import VillagePhone, mask_phone
 
 from . import idnumbers

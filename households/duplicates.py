@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, Substr
 
-from poverty_system import access
-from poverty_system.roles import VIEW
+from poverty_system.core import access
+from poverty_system.core.roles import VIEW
 
 from . import idnumbers
 from .choices import MemberChange

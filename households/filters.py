@@ -13,8 +13,8 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from poverty_system import access
-from poverty_system.roles import CLAIM_HOUSEHOLDS
+from poverty_system.core import access
+from poverty_system.core.roles import CLAIM_HOUSEHOLDS
 
 from . import asof, idnumbers, search
 from .choices import Attribute, Cause, HouseholdStatus, IdentificationStandard

@@ -17,8 +17,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from poverty_system import access, audit, changelog
-from poverty_system.actor import Actor
+from poverty_system.core import access, audit, changelog
+from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import (
     ADMIT_HOUSEHOLDS,
@@ -27,7 +27,7 @@ from poverty_system.roles import (
     RETURN_TO_POVERTY,
     ROLLBACK_STATUS,
 )
-from poverty_system.versioning import bump
+from poverty_system.core.versioning import bump
 
 from .choices import HouseholdStatus as S
 from .models import Household, StatusChange

@@ -22,7 +22,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from poverty_system import access
+from poverty_system.core import access
+from poverty_system.core.formatting import amount
 from poverty_system.core.ids import id_or_404
 from poverty_system.formatting import amount
 from poverty_system.roles import VIEW
@@ -59,7 +60,7 @@ class Row:
     village_name: str
     group: str
     size: int
-    income: str  # 人均纯收入, formatted by poverty_system.formatting.amount
+    income: str  # 人均纯收入, formatted by poverty_system.core.formatting.amount
     attribute: str
     main_cause: str
     status: str

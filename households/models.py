@@ -2,7 +2,7 @@
 
 The fields follow the national registration form (扶贫对象登记表) in its 7 parts. Households
 are scoped by `village_code`, the 12-digit code of their village stored on the row: a slice
-is one index range on it (see poverty_system.access.code_filter). Every edit is kept by
+is one index range on it (see poverty_system.core.access.code_filter). Every edit is kept by
 django-simple-history, with the verified phone of the village session (修改日志).
 """
 

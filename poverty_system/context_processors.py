@@ -1,4 +1,4 @@
-from . import access
+from .core import access
 from .menus import breadcrumb_for, menu_for
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, resolve, reverse
 
-from .access import is_admin
-from .roles import Role
+from .core.access import is_admin
+from .core.roles import Role
 
 R = Role
 
@@ -183,9 +183,9 @@ PAGES = {
     "villages:account_*": Page("villages:accounts", "账号详情"),
     "villages:phones": Page("villages:phone_accounts", "手机号管理"),
     "villages:phone_*": Page("villages:phone_accounts", "手机号管理"),
-    "units:qr_export": Page("households:view", "导出二维码信息"),
-    "units:export_progress": Page("units:export_list", "导出进度"),
-    "units:household_code": Page("households:detail", "二维码"),
+    "archives:qr_export": Page("households:view", "导出二维码信息"),
+    "archives:export_progress": Page("archives:export_list", "导出进度"),
+    "archives:household_code": Page("households:detail", "二维码"),
     # Units and cadres (pages reached from their menu items; POST views that show their form
     # again with an error keep the same breadcrumb).
     "units:village": Page("units:villages", "帮扶村"),

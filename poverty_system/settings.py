@@ -49,10 +49,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
-    "poverty_system",
+    "poverty_system.core",
     "villages",
     "units",
     "households",
+    "archives",
     "assessment",
     "projects",
     "quality",
@@ -63,7 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "poverty_system.middleware.NoStoreMiddleware",  # after whitenoise: static files cache
+    "poverty_system.core.middleware.NoStoreMiddleware",  # after whitenoise: static files cache
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,8 +75,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "villages.middleware.ActorMiddleware",
     "poverty_system.replica.ReplicaReadsMiddleware",
-    "poverty_system.middleware.ForcePasswordChangeMiddleware",
-    "poverty_system.middleware.AccessRuleMiddleware",
+    "poverty_system.core.middleware.ForcePasswordChangeMiddleware",
+    "poverty_system.core.middleware.AccessRuleMiddleware",
 ]
 
 ROOT_URLCONF = "poverty_system.urls"
@@ -153,9 +154,9 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "poverty_system.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "poverty_system.passwords.CharacterClassValidator"},
-    {"NAME": "poverty_system.passwords.NoUsernameValidator"},
+    {"NAME": "poverty_system.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "poverty_system.core.passwords.CharacterClassValidator"},
+    {"NAME": "poverty_system.core.passwords.NoUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -202,19 +203,19 @@ if env_str("SECURE_PROXY_SSL_HEADER"):
 
 # SMS: a backend class like EMAIL_BACKEND. Console for development (it prints login codes to
 # the terminal: `make run`/`make dev` choose it explicitly for the demo), locmem for tests,
-# HTTP for production (see poverty_system/sms.py and docs/DEPLOYMENT.md). With DEBUG off it
+# HTTP for production (see poverty_system/core/sms.py and docs/DEPLOYMENT.md). With DEBUG off it
 # must be chosen explicitly: no silent printing of login codes on a production server.
 SMS_BACKEND = env_str("SMS_BACKEND")
 if not SMS_BACKEND:
     if TESTING:
-        SMS_BACKEND = "poverty_system.sms.LocmemBackend"
+        SMS_BACKEND = "poverty_system.core.sms.LocmemBackend"
     elif DEBUG:
-        SMS_BACKEND = "poverty_system.sms.ConsoleBackend"
+        SMS_BACKEND = "poverty_system.core.sms.ConsoleBackend"
     else:
         raise ImproperlyConfigured(
             "关闭调试模式时必须用 SMS_BACKEND 明确选择短信后端（生产环境为 "
-            "poverty_system.sms.HttpBackend）。/ SMS_BACKEND must be set explicitly when DEBUG "
-            "is off (poverty_system.sms.HttpBackend in production)."
+            "poverty_system.core.sms.HttpBackend）。/ SMS_BACKEND must be set explicitly when "
+            "DEBUG is off (poverty_system.core.sms.HttpBackend in production)."
         )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL")
@@ -240,7 +241,7 @@ TASKS = {
     }
 }
 
-# QR-code household archives (units/archives). SITE_URL is printed in every QR code: set it
+# QR-code household archives (archives/). SITE_URL is printed in every QR code: set it
 # to the public address of the site before printing door plates.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EXPORT_DIR = Path(env_str("EXPORT_DIR", str(VAR_DIR / "exports")))
@@ -315,7 +316,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is mi
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "poverty_system.logmask.PersonalDataFilter"}},
+    "filters": {"personal_data": {"()": "poverty_system.core.logmask.PersonalDataFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
     },
@@ -325,6 +326,7 @@ LOGGING = {
         "villages": {"level": env_str("LOG_LEVEL", "INFO")},
         "households": {"level": env_str("LOG_LEVEL", "INFO")},
         "units": {"level": env_str("LOG_LEVEL", "INFO")},
+        "archives": {"level": env_str("LOG_LEVEL", "INFO")},
         "assessment": {"level": env_str("LOG_LEVEL", "INFO")},
         "projects": {"level": env_str("LOG_LEVEL", "INFO")},
     },

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("households/", include("households.urls")),
     path("units/", include("units.urls")),
+    path("archives/", include("archives.urls")),  # 导出二维码信息, 我的导出, a household's code
     # The address printed in every QR code: keep it stable (SITE_URL + /q/<token>/).
     path("q/<str:token>/", archive_views.public_page, name="qr_public"),
     path("assessment/", include("assessment.urls")),

@@ -11,8 +11,8 @@ from units.access import unit_ids
 from units.dashboard import summary_for
 from units.models import Unit
 
-from . import access
-from .rules import authenticated, public
+from .core import access
+from .core.rules import authenticated, public
 
 
 @authenticated

@@ -7,8 +7,8 @@ import zxingcpp
 from PIL import Image
 
 from households import services
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
 from villages.accounts import add_village_phone, create_account
 
 from .conftest import PASSWORD

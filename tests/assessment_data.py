@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from households import services
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from .households_data import BASIC, PARTS, make_id, member
 

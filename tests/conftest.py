@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from poverty_system import sms
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core import sms
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
 from villages.accounts import add_village_phone, create_account
 from villages.models import Region, User
 from villages.regions import load_regions

@@ -10,7 +10,7 @@ from stdnum.cn import ric
 
 from households import services
 from households.choices import Relation
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 _sequence = itertools.count(1)
 

@@ -1,7 +1,7 @@
 """The permission matrix of issue 01: who may see regions and manage accounts and phones.
 
 The expected answers are written out here (by statistical-code prefix and by name), not
-computed through poverty_system.access, so that the tests check the access layer rather than
+computed through poverty_system.core.access, so that the tests check the access layer rather than
 repeat it. Out-of-slice objects answer 404; in-slice objects the role may not act on, 403.
 """
 
@@ -18,10 +18,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from guardian.models import UserObjectPermission
 
+from archives import tokens
+from archives.models import ArchiveToken, Export
+from archives.services import start_export
 from households.models import Household
-from poverty_system import access
-from poverty_system.actor import Actor
-from poverty_system.roles import (
+from poverty_system.core import access
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import (
     APPROVE_POOR_VILLAGES,
     CLAIM_HOUSEHOLDS,
     MARK_LIFTED,
@@ -46,6 +49,7 @@ from villages.regions import load_regions
 
 from .conftest import PASSWORD
 from .households_data import make_id, member, register
+from .test_import_order import app_folders
 
 ACCOUNTS = [
     "admin",
@@ -858,7 +862,7 @@ def build_island_pairings(region, village, phone, unit, unit_account, cadre_acco
     an annual plan, a registered household linked and assigned, a survey and a visit."""
     import datetime
 
-    from poverty_system.actor import Actor
+    from poverty_system.core.actor import Actor
     from units import services as unit_services
 
     from .households_data import make_id, member, register
@@ -895,8 +899,8 @@ def test_sweep_discovers_the_object_urls():
         "regions/<int:pk>/",
         "accounts/<int:pk>/active/",
         "phones/<int:pk>/<int:phone_pk>/deactivate/",
-        "units/archives/households/<int:pk>/reissue/",
-        "units/archives/exports/<int:pk>/download/",
+        "archives/households/<int:pk>/reissue/",
+        "archives/exports/<int:pk>/download/",
         "units/villages/<int:pk>/",
         "units/villages/<int:pk>/plans/",
         "units/links/<int:pk>/cancel/",
@@ -1114,7 +1118,7 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
             "/units/units/add/",
             {"name": "外省", "region": island_village.pk, "username": "x1"},
         ),
-        ("county_office", "/units/archives/export/start/", {"region": island_village.pk}),
+        ("county_office", "/archives/export/start/", {"region": island_village.pk}),
         (
             "township_office",
             "/assessment/lift/",

@@ -12,7 +12,6 @@ from poverty_system.actor import Actor
 from poverty_system.roles import Role
 from units.models import Cadre, Unit, UnitUserObjectPermission
 from villages.accounts import add_village_phone, create_account
-from villages.demo import DEMO_PASSWORD
 from villages.models import Region, RegionUserObjectPermission, User, VillagePhone
 from villages.regions import load_regions
 
@@ -249,9 +248,9 @@ def test_seed_demo_is_idempotent(db, client):
     load_regions(GANZHOU)
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    assert "本次新建 7 个" in out.getvalue()
+    assert "本次新建 8 个" in out.getvalue()  # one per role and a second cadre
     first = account_counts()
-    assert first[:4] == (7, 2, 1, 1)
+    assert first[:4] == (8, 2, 1, 2)
 
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

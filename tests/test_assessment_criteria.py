@@ -10,8 +10,8 @@ from django.http import Http404
 from assessment.criteria import criteria_for
 from assessment.models import ExitCriteria
 from assessment.services.criteria import save_criteria
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

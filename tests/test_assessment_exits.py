@@ -15,8 +15,8 @@ from assessment import services
 from assessment.criteria import exit_check
 from assessment.models import ExitCriteria
 from households.models import Household, StatusChange
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 
 from .assessment_data import failing_household, poor_household
 from .households_data import make_id, member

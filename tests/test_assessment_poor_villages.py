@@ -10,8 +10,8 @@ from django.http import Http404
 
 from assessment.models import PoorVillage, PoorVillageEvent
 from assessment.services import poor_villages as actions
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 
 from .assessment_data import poor_household
 from .households_data import member

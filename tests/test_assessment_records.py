@@ -10,7 +10,7 @@ from assessment.services import AssessmentError
 from assessment.services.county import save_poor_county
 from assessment.services.plans import plan_rows, save_children_plans
 from households import lifecycle
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from villages.models import Region
 
 from .assessment_data import poor_household

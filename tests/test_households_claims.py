@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from households import services
 from households.models import Claim
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 

@@ -7,9 +7,9 @@ import pytest
 
 from households import lifecycle, services
 from households.models import Household, Member
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 
 from .households_data import (  # noqa: F401
     PRODUCTION,
@@ -92,7 +92,7 @@ def test_full_values_only_on_an_audited_reveal(world, login, household):
 
 
 def test_amounts_read_the_same_on_every_page(world, login, household):
-    """One format for money (poverty_system.formatting): the page, part 3, the list and
+    """One format for money (poverty_system.core.formatting): the page, part 3, the list and
     the change log all show 4000.00, with 元 where no column header names the unit."""
     client = login(world.village_account, world.phone)
     client.post(f"/households/{household.pk}/income/", part_post(household, 3, wage_income="16000"))

@@ -6,7 +6,7 @@ import pytest
 
 from households import services
 from households.models import Member
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from households import services
 from households.choices import HouseholdStatus
 from households.models import Claim, Household, Member, StatusChange
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 

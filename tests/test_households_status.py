@@ -9,9 +9,9 @@ from django.http import Http404
 from households import lifecycle, services
 from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
-from poverty_system import audit
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 
 from .households_data import member, no_sms_throttle, register  # noqa: F401
 

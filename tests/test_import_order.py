@@ -1,14 +1,24 @@
-"""The apps import each other in one direction only (docs/ARCHITECTURE.md):
+"""The floors of the house (docs/ARCHITECTURE.md). Every folder is a floor; a floor imports only
+the floors below it:
 
     core  <  villages  <  households  <  units  <  assessment  <  projects  <  quality  <  stats
     <  project top
 
-Every import in every module counts, at module level or inside a function. The core may read
-the region tree (villages.models) and nothing else of an app. A lower layer never imports a
-higher one, so there is no import loop between apps.
+The floors are read from the folders: a top-level folder with an apps.py is an app and its
+own floor, poverty_system/core is the ground and the rest of poverty_system/ the roof. A new
+app adds nothing here but its folder (its name already has its place in ORDER; a folder
+whose name is not in ORDER fails until it is given one).
+
+Every import counts: at module level, inside a function and under TYPE_CHECKING alike. A lower
+floor learns about a higher one only through reverse relations by name, never by importing
+it. And modules do not import each other in a circle, inside a floor or across floors.
 """
 
+from __future__ import annotations
+
 import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,28 +47,47 @@ TOP_MODULES = {
 CORE_EXCEPTIONS = {"villages.models"}
 
 
-def layer_of(module: str) -> str | None:
+def app_folders(root: Path = ROOT) -> set[str]:
+    """The top-level apps: folders holding an apps.py (the project package is core + roof)."""
+    return {p.parent.name for p in root.glob("*/apps.py")} - {PROJECT}
+
+
+def floor_of(module: str, apps: Iterable[str]) -> str | None:
+    """The floor a module lives on; None for a module outside the project (stdlib, Django)."""
+    if module == GROUND or module.startswith(GROUND + "."):
+        return "core"
     top = module.split(".")[0]
-    if top == "poverty_system":
-        return (
-            "top" if any(module == m or module.startswith(m + ".") for m in TOP_MODULES) else "core"
-        )
-    return top if top in LAYERS else None
+    if top == PROJECT:
+        return "roof"
+    return top if top in apps else None
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
+@dataclass(frozen=True)
+class Source:
+    module: str  # dotted name, e.g. "households.models"
+    text: str
+    is_package: bool = False  # an __init__.py
 
 
-def imports_of(path: Path) -> list[tuple[int, str]]:
-    """(line, absolute module) of every import statement in the file."""
-    module = module_name(path)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+def read_sources(root: Path = ROOT) -> list[Source]:
+    sources = []
+    for folder in sorted(app_folders(root) | {PROJECT}):
+        for path in sorted((root / folder).rglob("*.py")):
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            is_package = parts[-1] == "__init__"
+            if is_package:
+                parts = parts[:-1]
+            sources.append(Source(".".join(parts), path.read_text(encoding="utf-8"), is_package))
+    return sources
+
+
+def imports_of(source: Source, known: Iterable[str] = ()) -> list[tuple[int, str]]:
+    """(line, module) of every import in the source. `from pkg import name` imports the
+    module pkg.name when that is a module we know, else pkg itself."""
+    known = set(known)
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source.text)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -68,39 +97,114 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            found.append((node.lineno, target))
-            # `from pkg import module` imports pkg.module
-            found += [(node.lineno, f"{target}.{alias.name}") for alias in node.names]
+            for alias in node.names:
+                child = f"{target}.{alias.name}"
+                found.append((node.lineno, child if child in known else target))
     return found
 
 
-def source_files() -> list[Path]:
-    files = []
-    for app in ("poverty_system", "villages", "households", "units", "assessment"):
-        files += [p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts]
-    return files
+def import_graph(sources: Iterable[Source]) -> dict[str, list[tuple[int, str]]]:
+    """module -> (line, imported project module) for every module of the project."""
+    sources = list(sources)
+    known = {s.module for s in sources}
+    return {
+        s.module: sorted({(line, t) for line, t in imports_of(s, known) if t in known})
+        for s in sources
+    }
 
 
-def violations(files) -> list[str]:
+def arrows_up(sources: Iterable[Source], apps: Iterable[str]) -> list[str]:
+    """Every import from a floor to a floor above it."""
+    apps = set(apps)
     found = []
-    for path in files:
-        module = module_name(path)
-        own = layer_of(module)
-        for line, target in imports_of(path):
-            other = layer_of(target)
-            if other is None or other == own:
-                continue
-            if own == "core" and any(
-                target == e or target.startswith(e + ".") for e in CORE_EXCEPTIONS
-            ):
-                continue
-            if LAYERS.index(other) > LAYERS.index(own):
-                found.append(f"{path.relative_to(ROOT)}:{line}: {own} imports {target} ({other})")
+    for module, targets in import_graph(sources).items():
+        own = floor_of(module, apps)
+        for line, target in targets:
+            other = floor_of(target, apps)
+            if own and other and ORDER.index(other) > ORDER.index(own):
+                found.append(f"{module}:{line}: {own} imports {target} ({other})")
     return found
 
 
-def test_no_app_imports_against_the_order():
-    assert violations(source_files()) == []
+def circles(sources: Iterable[Source]) -> list[list[str]]:
+    """Groups of modules that import each other round in a circle (Tarjan's strongly connected
+    components of more than one module, or a module importing itself)."""
+    graph = {m: {t for _, t in targets} for m, targets in import_graph(sources).items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in graph[node]:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def sources_of(files: Mapping[str, str]) -> list[Source]:
+    """Sources from {path: text}, for the tests of the check itself."""
+    out = []
+    for path, text in files.items():
+        parts = path.removesuffix(".py").split("/")
+        is_package = parts[-1] == "__init__"
+        out.append(Source(".".join(parts[:-1] if is_package else parts), text, is_package))
+    return out
+
+
+# --- the house ----------------------------------------------------------------------------
+
+
+def test_every_app_folder_has_its_place_in_the_order():
+    assert app_folders() - set(ORDER) == set(), "add the new app to ORDER at its floor"
+
+
+def test_the_floors_are_read_from_the_folders():
+    apps = app_folders()
+    assert {"villages", "households", "units", "archives", "assessment"} <= apps
+    assert floor_of("poverty_system.core.access", apps) == "core"
+    assert floor_of("poverty_system.demo.seeding", apps) == "roof"
+    assert floor_of("poverty_system.settings", apps) == "roof"
+    assert floor_of("archives.models", apps) == "archives"
+    assert floor_of("django.db", apps) is None
+
+
+def test_no_import_runs_up_the_floors():
+    assert arrows_up(read_sources(), app_folders()) == []
+
+
+# --- the check itself ---------------------------------------------------------------------
+
+APPS = {"villages", "households", "units", "archives", "assessment", "stats"}
+BASE = {
+    "households/models.py": "",
+    "units/models.py": "",
+    "assessment/models.py": "",
+    "stats/views.py": "",
+    "poverty_system/core/access.py": "",
+    "poverty_system/views.py": "",
+}
 
 
 @pytest.mark.parametrize(
@@ -109,28 +213,68 @@ def test_no_app_imports_against_the_order():
         ("households/bad.py", "from units.models import Unit\n", "households imports units"),
         (
             "villages/bad.py",
-            "def f():\n    from households import services\n",
-            "villages imports households",
+            "def f():\n    from households import models\n",
+            "villages imports households.models (households)",
         ),
-        ("poverty_system/bad.py", "from households.models import Household\n", "core imports"),
+        (
+            "poverty_system/core/bad.py",
+            "from households.models import Household\n",
+            "core imports households.models",
+        ),
         ("units/bad.py", "import assessment.models\n", "units imports assessment"),
+        (
+            "villages/typed.py",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from units.models import U\n",
+            "villages imports units.models",
+        ),
+        ("assessment/bad.py", "from stats import views\n", "assessment imports stats.views"),
+        ("poverty_system/core/up.py", "from poverty_system import views\n", "core imports"),
     ],
 )
-def test_the_check_catches_an_import_against_the_order(
-    tmp_path, monkeypatch, where, source, expected
-):
-    """A loop or an upward import, at module level or inside a function, is reported."""
-    target = ROOT / where
-    monkeypatch.setattr(target.__class__, "read_text", lambda self, **kw: source)
-    found = violations([target])
-    assert found and expected in found[0]
+def test_an_import_up_the_floors_is_reported(where, source, expected):
+    """At module level, inside a function or for type checking only: reported."""
+    found = arrows_up(sources_of({**BASE, where: source}), APPS)
+    assert len(found) == 1 and expected in found[0], found
 
 
-def test_an_allowed_import_is_not_reported(monkeypatch):
-    target = ROOT / "units" / "ok.py"
-    monkeypatch.setattr(
-        target.__class__,
-        "read_text",
-        lambda self, **kw: "from households.models import Household\n",
-    )
-    assert violations([target]) == []
+def test_imports_down_the_floors_are_allowed():
+    files = {
+        **BASE,
+        "units/ok.py": "from households.models import Household\nimport django.db\n",
+        "poverty_system/urls.py": "from stats import views\nfrom units import models\n",
+        "households/ok.py": "from poverty_system.core import access\nfrom . import models\n",
+    }
+    assert arrows_up(sources_of(files), APPS) == []
+
+
+def test_a_circle_inside_an_app_is_reported():
+    files = {
+        "units/__init__.py": "",
+        "units/models.py": "def scope():\n    from . import access\n",
+        "units/access.py": "from .models import Unit\n",
+        "units/views.py": "from .access import scope\nfrom . import models\n",
+    }
+    assert circles(sources_of(files)) == [["units.access", "units.models"]]
+
+
+def test_a_longer_circle_and_a_module_importing_itself_are_reported():
+    files = {
+        "archives/export.py": "from .services import start\n",
+        "archives/services.py": "from archives.tasks import run\n",
+        "archives/tasks.py": "from .export import build\n",
+        "archives/self.py": "from archives import self\n",
+        "archives/clean.py": "from .export import build\n",
+    }
+    assert circles(sources_of(files)) == [
+        ["archives.export", "archives.services", "archives.tasks"],
+        ["archives.self"],
+    ]
+
+
+def test_a_package_importing_its_own_modules_is_no_circle():
+    files = {
+        "households/services/__init__.py": "from .base import save\nfrom .claims import claim\n",
+        "households/services/base.py": "",
+        "households/services/claims.py": "from households.services.base import save\n",
+    }
+    assert circles(sources_of(files)) == []

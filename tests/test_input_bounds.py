@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from households.models import Household
-from poverty_system import audit
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 from villages.models import VillagePhone
 
 from .households_data import (  # noqa: F401
@@ -209,7 +209,7 @@ def test_the_action_refuses_a_negative_income_without_the_confirmation(world, ho
 
     from households import services
     from households.services import HouseholdError
-    from poverty_system.actor import Actor
+    from poverty_system.core.actor import Actor
 
     from .households_data import INCOME
 

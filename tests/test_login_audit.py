@@ -5,8 +5,8 @@ import json
 
 from django.test import Client
 
-from poverty_system import audit
-from poverty_system.models import AuditEntry
+from poverty_system.core import audit
+from poverty_system.core.models import AuditEntry
 
 from .conftest import PASSWORD
 
@@ -103,7 +103,7 @@ def test_the_village_login_steps_are_audited_with_the_phone_and_no_code(world, s
 
 
 def test_a_failed_sms_gateway_is_audited(world, settings):
-    settings.SMS_BACKEND = "poverty_system.sms.HttpBackend"
+    settings.SMS_BACKEND = "poverty_system.core.sms.HttpBackend"
     settings.SMS_HTTP_URL = "http://not-https.example/"  # refused before any network call
     client = Client()
     post_login(client, "village", PASSWORD)

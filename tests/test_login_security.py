@@ -12,8 +12,8 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
 from villages.accounts import create_account, reset_password
 from villages.models import LoginThrottle, User
 

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from poverty_system import access, roles
-from poverty_system.roles import Role
+from poverty_system.core import access, roles
+from poverty_system.core.roles import Role
 from villages.models import RegionUserObjectPermission
 
 ALL = set(Role)

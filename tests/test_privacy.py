@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from poverty_system import sms
-from poverty_system.logmask import mask
+from poverty_system.core import sms
+from poverty_system.core.logmask import mask
 
 from .conftest import PASSWORD
 from .households_data import member, register
@@ -121,7 +121,7 @@ def test_masking_leaves_region_codes_and_ids_alone():
 
 
 def test_the_console_sms_backend_masks_the_phone(capsys, settings):
-    settings.SMS_BACKEND = "poverty_system.sms.ConsoleBackend"
+    settings.SMS_BACKEND = "poverty_system.core.sms.ConsoleBackend"
     sms.send_sms("13900000001", "验证码 123456", code="123456")
     out = capsys.readouterr().out
     assert "139****0001" in out and "13900000001" not in out
@@ -159,7 +159,7 @@ def test_without_debug_the_sms_backend_must_be_set_explicitly(tmp_path):
     assert "必须用 SMS_BACKEND 明确选择短信后端" in result.stderr
     assert "SMS_BACKEND must be set explicitly" in result.stderr
 
-    chosen = settings_env(VAR_DIR=str(tmp_path), SMS_BACKEND="poverty_system.sms.HttpBackend")
+    chosen = settings_env(VAR_DIR=str(tmp_path), SMS_BACKEND="poverty_system.core.sms.HttpBackend")
     assert import_settings(chosen).returncode == 0
     debug = settings_env(VAR_DIR=str(tmp_path), DEBUG="1")
     assert import_settings(debug).returncode == 0

@@ -9,10 +9,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from archives import tokens
+from archives.models import ArchiveToken, Export, ExportStatus
 from households.models import Household
-from poverty_system.models import AuditEntry
-from units.archives import tokens
-from units.archives.models import ArchiveToken, Export, ExportStatus
+from poverty_system.core.models import AuditEntry
 
 from .archives_data import HEADS_1, cards_of, make_archives, remove, zip_members
 
@@ -36,7 +36,7 @@ def active_url(household) -> str:
 
 
 def export(client, region, **extra):
-    response = client.post("/units/archives/export/start/", {"region": region.pk, **extra})
+    response = client.post("/archives/export/start/", {"region": region.pk, **extra})
     assert response.status_code == 302, response.content.decode()[:500]
     return Export.objects.latest("pk"), response
 
@@ -48,14 +48,14 @@ def test_township_office_exports_a_village_and_every_code_decodes(world, login, 
     client = login(world.township_office)
     page = client.get(f"/households/?region={world.village.pk}").content.decode()
     assert "导出二维码信息" in page
-    options = client.get(f"/units/archives/export/?region={world.village.pk}").content.decode()
+    options = client.get(f"/archives/export/?region={world.village.pk}").content.decode()
     assert "共 3 户" in options and "包含已清退户" in options
 
     job, response = export(client, world.village)
 
-    assert response.url == f"/units/archives/exports/{job.pk}/"
+    assert response.url == f"/archives/exports/{job.pk}/"
     assert job.status == ExportStatus.DONE and job.total == job.done == 3
-    download = client.get(f"/units/archives/exports/{job.pk}/download/")
+    download = client.get(f"/archives/exports/{job.pk}/download/")
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
     data = b"".join(download.streaming_content)
@@ -78,7 +78,7 @@ def test_a_township_export_groups_by_village_and_skips_removed(world, login, arc
 
     job, _ = export(client, world.township)
 
-    data = b"".join(client.get(f"/units/archives/exports/{job.pk}/download/").streaming_content)
+    data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
     cards = cards_of(data)
     expected = archives["first"][1:] + archives["second"]
     assert cards == {h.number: active_url(h) for h in expected}
@@ -87,7 +87,7 @@ def test_a_township_export_groups_by_village_and_skips_removed(world, login, arc
     assert any(world.village2.name in h and "2 户" in h for h in headings)
 
     job, _ = export(client, world.township, include_removed="1")
-    data = b"".join(client.get(f"/units/archives/exports/{job.pk}/download/").streaming_content)
+    data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
     assert set(cards_of(data)) == {h.number for h in archives["all"]}
 
 
@@ -96,7 +96,7 @@ def test_a_county_export_is_a_zip_of_one_file_per_township(world, login, archive
 
     job, _ = export(client, world.county)
 
-    response = client.get(f"/units/archives/exports/{job.pk}/download/")
+    response = client.get(f"/archives/exports/{job.pk}/download/")
     assert response["Content-Type"] == "application/zip"
     files = zip_members(b"".join(response.streaming_content))
     assert set(files) == {f"{world.township.name}.docx", f"{world.other_township.name}.docx"}
@@ -134,8 +134,8 @@ def test_exports_outside_the_slice_or_role_are_refused(
 ):
     client = login(getattr(world, account))
     target = getattr(world, region)
-    assert client.post("/units/archives/export/start/", {"region": target.pk}).status_code == status
-    assert client.get(f"/units/archives/export/?region={target.pk}").status_code == status
+    assert client.post("/archives/export/start/", {"region": target.pk}).status_code == status
+    assert client.get(f"/archives/export/?region={target.pk}").status_code == status
     assert not Export.objects.exists()
 
 
@@ -154,9 +154,7 @@ def test_the_export_button_shows_only_where_the_account_may_export(world, login,
 def test_a_city_level_region_cannot_be_exported(world, login, archives, settings):
     # The county office's slice does not reach the city; the administrator may not export.
     client = login(world.county_office)
-    assert (
-        client.post("/units/archives/export/start/", {"region": world.city.pk}).status_code == 404
-    )
+    assert client.post("/archives/export/start/", {"region": world.city.pk}).status_code == 404
 
 
 def test_someone_elses_export_is_not_found(world, login, archives):
@@ -164,7 +162,7 @@ def test_someone_elses_export_is_not_found(world, login, archives):
     job, _ = export(client, world.village)
     other = login(world.county_office)  # may export the village too, but it is not its file
     for url in ("", "status/", "download/"):
-        assert other.get(f"/units/archives/exports/{job.pk}/{url}").status_code == 404
+        assert other.get(f"/archives/exports/{job.pk}/{url}").status_code == 404
 
 
 # --- background work ---------------------------------------------------------------------
@@ -188,10 +186,10 @@ def test_a_large_export_runs_as_a_task_with_progress(world, login, archives, set
     assert calls == [("export_archives", (job.pk,))]
     page = client.get(response.url).content.decode()
     assert "export-progress.js" in page and "<progress" in page
-    state = client.get(f"/units/archives/exports/{job.pk}/status/").json()
+    state = client.get(f"/archives/exports/{job.pk}/status/").json()
     assert state["done"] == state["total"] == 5
     assert state["finished"] and state["download"].endswith("/download/")
-    listing = client.get("/units/archives/exports/").content.decode()
+    listing = client.get("/archives/exports/").content.decode()
     assert world.township.name in listing and "下载" in listing
 
 
@@ -199,8 +197,8 @@ def test_files_expire_after_the_keeping_time(world, login, archives):
     client = login(world.township_office)
     job, _ = export(client, world.village)
     Export.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(1))
-    assert client.get(f"/units/archives/exports/{job.pk}/download/").status_code == 404
-    client.get("/units/archives/exports/")  # the list purges expired files
+    assert client.get(f"/archives/exports/{job.pk}/download/").status_code == 404
+    client.get("/archives/exports/")  # the list purges expired files
     job.refresh_from_db()
     assert job.status == ExportStatus.EXPIRED
     assert not any((job.file_path and (p.name == job.file_path)) for p in job_dir(job))
@@ -250,7 +248,7 @@ def test_unknown_and_revoked_codes_are_404_in_chinese(world, client, login, arch
     assert response.status_code == 404 and "二维码" in response.content.decode()
 
     office = login(world.township_office)
-    assert office.post(f"/units/archives/households/{household.pk}/reissue/").status_code == 302
+    assert office.post(f"/archives/households/{household.pk}/reissue/").status_code == 302
     office.logout()
 
     response = client.get(f"/q/{old}/")
@@ -287,14 +285,14 @@ def test_the_public_page_is_rate_limited(world, client, archives, settings):
 def test_reissue_is_audited_and_refused_outside_the_slice_or_role(world, login, archives):
     household = archives["first"][0]
     before = tokens.active_token(household).token
-    url = f"/units/archives/households/{household.pk}/reissue/"
+    url = f"/archives/households/{household.pk}/reissue/"
     assert login(world.other_township_office).post(url).status_code == 404
     assert login(world.village_account).post(url).status_code == 403
     assert login(world.city_office).post(url).status_code == 403
     assert tokens.active_token(household).token == before
 
     client = login(world.township_office)
-    page = client.get(f"/units/archives/households/{household.pk}/").content.decode()
+    page = client.get(f"/archives/households/{household.pk}/").content.decode()
     assert "data:image/png;base64," in page and "重新生成" in page
     assert client.post(url).status_code == 302
     revoked = ArchiveToken.objects.get(token=before)
@@ -302,13 +300,13 @@ def test_reissue_is_audited_and_refused_outside_the_slice_or_role(world, login, 
     entry = AuditEntry.objects.filter(action="qr_reissue").latest("pk")
     assert entry.user == world.township_office and entry.region_code == world.village.code
     detail = client.get(f"/households/{household.pk}/").content.decode()
-    assert f"/units/archives/households/{household.pk}/" in detail
+    assert f"/archives/households/{household.pk}/" in detail
 
 
 def test_export_reads_a_constant_number_of_queries_per_village(
     world, login, archives, django_assert_max_num_queries
 ):
-    from units.archives.export import build
+    from archives.export import build
 
     def run():
         job = Export.objects.create(
@@ -319,7 +317,7 @@ def test_export_reads_a_constant_number_of_queries_per_village(
 
     run()  # tokens exist now
     # 8 per village (two villages) for tokens, households and cards, plus the archive facts
-    # (units.archives.facts: assignments, links, surveys, measures), at most 4 per village.
+    # (archives.facts: assignments, links, surveys, measures), at most 4 per village.
     with django_assert_max_num_queries(16 + 2 * 4):
         job = run()
     assert Export.objects.get(pk=job.pk).done == 5
@@ -328,7 +326,7 @@ def test_export_reads_a_constant_number_of_queries_per_village(
 
 def test_the_worker_pool_draws_the_same_codes(world, login, archives, settings, monkeypatch):
     """Exports of POOL_MIN households or more draw their images in worker processes."""
-    from units.archives import qr
+    from archives import qr
 
     monkeypatch.setattr(qr, "POOL_MIN", 1)
     settings.EXPORT_QR_PROCESSES = 2
@@ -344,7 +342,7 @@ def test_the_worker_pool_draws_the_same_codes(world, login, archives, settings, 
     client = login(world.township_office)
     job, _ = export(client, world.township)
     assert started == [2]
-    data = b"".join(client.get(f"/units/archives/exports/{job.pk}/download/").streaming_content)
+    data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
     assert cards_of(data) == {h.number: active_url(h) for h in archives["all"]}
 
 
@@ -352,6 +350,6 @@ def test_an_empty_village_gives_a_file_that_says_so(world, login):
     client = login(world.township_office)
     job, _ = export(client, world.village2)
     assert job.status == ExportStatus.DONE and job.total == 0
-    data = b"".join(client.get(f"/units/archives/exports/{job.pk}/download/").streaming_content)
+    data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "没有可导出的贫困户" in text and "共 0 户" in text

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from units.archives import tokens
+from archives import tokens
 
 from .archives_data import HEADS_1, HEADS_2, make_archives
 
@@ -36,7 +36,7 @@ def test_a_printed_export_gives_back_every_code_and_the_chinese_text(
     settings.EXPORT_DIR = tmp_path / "exports"
     archives = make_archives(world)
     client = login(world.township_office)
-    response = client.post("/units/archives/export/start/", {"region": world.township.pk})
+    response = client.post("/archives/export/start/", {"region": world.township.pk})
     download = client.get(response.url + "download/")
     source = tmp_path / "archive.docx"
     source.write_bytes(b"".join(download.streaming_content))

@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 
 from households.models import Household
-from households.seeding import seed_households
+from poverty_system.demo.seeding import seed_households
 from poverty_system.replica import REPLICA
 
 LIST = "/households/"
@@ -166,7 +166,7 @@ def redis_url(tmp_path):
 COUNT_LOOKUPS = """
 import sys
 from django.core.cache import caches
-from units.archives import ratelimit
+from archives import ratelimit
 print(type(caches["default"]).__name__)
 for _ in range(int(sys.argv[1])):
     ratelimit.count("203.0.113.7")

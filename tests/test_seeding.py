@@ -1,4 +1,4 @@
-"""The demo and benchmark data generator (households.seeding, manage.py seed_households)."""
+"""The demo and benchmark data (poverty_system.demo: manage.py seed_demo, seed_households)."""
 
 import datetime
 from collections import Counter
@@ -10,14 +10,16 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from stdnum.cn import ric
 
-from households import idnumbers, seeding
+from households import idnumbers
 from households.choices import HouseholdStatus, Relation
 from households.models import Claim, Household, Member, StatusChange
-from households.seeding import AreaCodes, seed_households
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
+from poverty_system.demo import seeding
+from poverty_system.demo.accounts import ensure_demo_accounts
+from poverty_system.demo.households import seed_demo_households
+from poverty_system.demo.seeding import AreaCodes, seed_households
+from poverty_system.demo.units import ensure_demo_unit
 from tests.households_data import member, no_sms_throttle, register  # noqa: F401
-from units.demo import ensure_demo_unit
-from villages.demo import ensure_demo_accounts
 from villages.models import Region, code_range
 
 EXIT_LINE = Decimal("3650")
@@ -310,7 +312,7 @@ def test_command_refuses_bad_arguments(world, args):
 
 @pytest.fixture
 def demo(small_tree):
-    """The demo accounts of `make run` (villages.demo) on the small tree."""
+    """The demo accounts of `make run` (poverty_system.demo.accounts) on the small tree."""
     ensure_demo_accounts()
     ensure_demo_unit()
     return small_tree
@@ -318,19 +320,19 @@ def demo(small_tree):
 
 def test_demo_seeding_is_idempotent(demo):
     out = StringIO()
-    call_command("seed_households", "--demo", stdout=out)
+    call_command("seed_demo", stdout=out)
     households = in_region(demo["360731100"]).count()
     members, claims = Member.objects.count(), Claim.objects.count()
     assert households >= 100 and members > households
     assert Household.history.count() == households and Member.history.count() == members
-    call_command("seed_households", "--demo", stdout=out)
+    call_command("seed_demo", stdout=out)
     assert in_region(demo["360731100"]).count() == households
     assert (Member.objects.count(), Claim.objects.count()) == (members, claims)
     assert "已存在" in out.getvalue()
 
 
 def test_demo_claims_some_households_of_the_demo_village(demo):
-    call_command("seed_households", "--demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
     village = in_region(demo["360731100201"])
     claimed = Claim.objects.filter(active=True, household__in=village)
     phones = Counter(claimed.values_list("phone__phone", flat=True))
@@ -346,7 +348,7 @@ def test_demo_village_can_see_and_claim_the_rest(demo, client):
     from households import services
     from villages.models import User
 
-    call_command("seed_households", "--demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
     account = User.objects.get(username="cangqian_village")
     phone = account.phones.get(phone="13800000001")
     unclaimed = in_region(demo["360731100201"]).exclude(claims__active=True).first()
@@ -354,9 +356,10 @@ def test_demo_village_can_see_and_claim_the_rest(demo, client):
     assert Claim.objects.filter(household=unclaimed, active=True).exists()
 
 
-def test_demo_needs_the_demo_accounts(small_tree):
-    with pytest.raises(CommandError):
-        call_command("seed_households", "--demo", stdout=StringIO())
+def test_demo_households_need_the_demo_accounts(small_tree):
+    with pytest.raises(seeding.SeedError):
+        seed_demo_households()
+    assert not Household.objects.exists()
 
 
 def test_demo_history_lies_in_earlier_years(demo):
@@ -364,7 +367,7 @@ def test_demo_history_lies_in_earlier_years(demo):
     start empty, and last year's poor population is the demo's poor and returned people."""
     from assessment.services.plans import plan_rows
 
-    call_command("seed_households", "--demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
     this_year = datetime.date.today().year  # noqa: DTZ011 - a calendar year
     households = in_region(demo["360731100"])
     assert not StatusChange.objects.filter(year=this_year).exists()

@@ -66,7 +66,7 @@ def product_env(tmp_path: Path) -> dict[str, str]:
         **keep,
         "SECRET_KEY_FILE": str(key_file),
         "SECURE_COOKIES": "0",
-        "SMS_BACKEND": "poverty_system.sms.ConsoleBackend",
+        "SMS_BACKEND": "poverty_system.core.sms.ConsoleBackend",
         "VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from poverty_system import access
-from poverty_system.roles import (
+from poverty_system.core import access
+from poverty_system.core.roles import (
     APPROVE_POOR_VILLAGES,
     MANAGE_UNIT,
     MARK_LIFTED,

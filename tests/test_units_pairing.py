@@ -67,7 +67,7 @@ def test_only_the_unit_itself_links_villages(world):
 
 
 def test_stale_plan_edit_is_refused(world):
-    from poverty_system.versioning import StaleEdit
+    from poverty_system.core.versioning import StaleEdit
 
     link = link_world_village(world)
     year = services.this_year()

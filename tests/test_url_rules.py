@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from poverty_system.rules import Rule
+from poverty_system.core.rules import Rule
 
 
 def walk(patterns, prefix=""):
@@ -35,7 +35,7 @@ def test_every_view_declares_an_access_rule():
         for route, callback in walk(get_resolver().url_patterns)
         if not isinstance(getattr(callback, "access_rule", None), Rule)
     ]
-    assert not missing, "views without an access rule (poverty_system.rules):\n" + "\n".join(
+    assert not missing, "views without an access rule (poverty_system.core.rules):\n" + "\n".join(
         missing
     )
 

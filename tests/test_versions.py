@@ -12,8 +12,8 @@ from django.db import connection, connections
 
 from households import services
 from households.models import Household
-from poverty_system.actor import Actor
-from poverty_system.versioning import StaleEdit
+from poverty_system.core.actor import Actor
+from poverty_system.core.versioning import StaleEdit
 
 from .households_data import (  # noqa: F401
     PARTS,

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
 from villages import auth
 from villages.accounts import create_account, deactivate_village_phone
 from villages.models import SmsChallenge

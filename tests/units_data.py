@@ -1,6 +1,6 @@
 """Pairings for tests, built through the units actions (never raw workflow rows)."""
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from units import services
 
 from .households_data import register

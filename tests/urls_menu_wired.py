@@ -4,8 +4,8 @@ item becomes a live link as soon as its URL name resolves and its view admits th
 from django.http import HttpResponse
 from django.urls import include, path
 
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 from poverty_system.urls import urlpatterns as project_urls
 
 

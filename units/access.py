@@ -17,9 +17,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from households import access as hh_access
-from poverty_system import access
-from poverty_system.actor import Actor
-from poverty_system.roles import (
+from poverty_system.core import access
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import (
     FILL_SURVEYS,
     MANAGE_UNIT,
     MANAGE_UNITS,
@@ -303,4 +303,5 @@ def can_reset(user: Any, region: Region) -> bool:
 def reset_regions(user: Any) -> list[Region]:
     """The regions a city or county office may reset (its own city or county)."""
     user = _user(user)
-    return [r for r in access.slice_roots(user) if can_reset(user, r)]
+    roots = cast("list[Region]", access.slice_roots(user))  # the account's Region rows
+    return [r for r in roots if can_reset(user, r)]

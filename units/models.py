@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from poverty_system.changelog import ExplicitHistory, PhoneHistory
-from poverty_system.roles import SLICE
-from poverty_system.versioning import Versioned
+from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.roles import SLICE
+from poverty_system.core.versioning import Versioned
 
 
 class UnitType(models.TextChoices):
@@ -486,7 +486,3 @@ class UnitGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         pass
-
-
-# The QR archives' models (units/archives/models.py), registered with this app.
-from .archives.models import ArchiveToken, Export, ExportStatus  # noqa: E402, F401

@@ -1,10 +1,8 @@
-from .archives import urls as archives
 from .views import cadres, links, offices, surveys, villages
 
 app_name = "units"
 
 urlpatterns = [
-    *archives.urlpatterns,  # 导出二维码信息, 我的导出, a household's code
     *villages.urlpatterns,  # 帮扶情况登记表
     *links.urlpatterns,  # 关联单位 / 取消关联
     *cadres.urlpatterns,  # 帮扶干部信息管理: 分配, 调离/借调, 离开

@@ -1,11 +1,13 @@
-"""Scoping of accounts (which accounts an office may manage), built on the common helpers of
-poverty_system.access."""
+"""A region by id for an account (404 outside its slice, 403 without the permission) and
+the scoping of accounts (which accounts an office may manage), built on the common helpers
+of poverty_system.core.access."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from poverty_system.access import User, _subtree_q, creatable_roles, is_admin, regions_with
 from poverty_system.roles import MANAGE_ACCOUNTS, MANAGE_PHONES, VIEW, Role
@@ -31,8 +33,6 @@ def filter_phone_managed_accounts(queryset: QuerySet[Any], user: User) -> QueryS
 
 def _accounts_inside(user: User, perm: str) -> QuerySet[Any]:
     """Ids of accounts whose slice lies inside the regions where `user` holds perm."""
-    from .models import RegionUserObjectPermission
-
     inside = _subtree_q(regions_with(user, perm), "content_object__")
     return RegionUserObjectPermission.objects.filter(inside, permission__codename=VIEW).values(
         "user_id"

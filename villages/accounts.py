@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from poverty_system import access, audit
-from poverty_system.actor import Actor
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
-from poverty_system.formatting import mask_phone
-from poverty_system.roles import (
+from poverty_system.core.formatting import mask_phone
+from poverty_system.core.roles import (
     MANAGE_ACCOUNTS,
     ROLE_REGION_LEVEL,
     SLICE,

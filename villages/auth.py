@@ -23,10 +23,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from poverty_system import access, audit
-from poverty_system.actor import Actor
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
-from poverty_system.sms import SmsError, send_sms
+from poverty_system.core.sms import SmsError, send_sms
 
 from .models import LoginThrottle, SmsChallenge, User, VillagePhone, mask_phone
 

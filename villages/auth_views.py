@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.rules import authenticated, public
+from poverty_system.core.rules import authenticated, public
 
 from . import accounts, auth
 from .forms import ChinesePasswordChangeForm, CodeForm, LoginForm, PhoneChoiceForm

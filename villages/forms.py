@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import QuerySet
 
-from poverty_system import access
-from poverty_system.roles import ROLE_REGION_LEVEL, Role
+from poverty_system.core import access
+from poverty_system.core.roles import ROLE_REGION_LEVEL, Role
 
 from .models import Region
 

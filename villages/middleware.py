@@ -3,7 +3,7 @@ request id. Views pass request.actor to every action."""
 
 from django.utils.functional import SimpleLazyObject
 
-from poverty_system.actor import Actor, client_ip, new_request_id
+from poverty_system.core.actor import Actor, client_ip, new_request_id
 
 from .auth import verified_phone
 

@@ -9,8 +9,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
-from poverty_system import formatting
-from poverty_system.roles import SLICE, Role
+from poverty_system.core import formatting
+from poverty_system.core.roles import SLICE, Role
 
 
 class Level(models.TextChoices):
@@ -128,6 +128,17 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
+
+    def slice_regions(self) -> list["Region"]:
+        """The regions of this account's slice, what poverty_system.core.access reads through
+        the account: its `view_slice` grants on Region; the administrator's slice is the whole
+        tree, its roots."""
+        if self.is_superuser or self.role == Role.ADMIN:
+            return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+        rows = RegionUserObjectPermission.objects.filter(
+            user=self, permission__codename=SLICE
+        ).select_related("content_object")
+        return [row.content_object for row in rows]
 
     def is_locked(self, now=None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))

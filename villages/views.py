@@ -7,14 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from poverty_system import access
+from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import CREATABLE_ROLES, REGION_ROLES, ROLE_REGION_LEVEL, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import CREATABLE_ROLES, REGION_ROLES, ROLE_REGION_LEVEL, Role
+from poverty_system.core.rules import roles
 
 from . import accounts
-from .access import filter_manageable_accounts, filter_phone_managed_accounts
+from .access import (
+    filter_manageable_accounts,
+    filter_phone_managed_accounts,
+    get_region_for_user,
+)
 from .forms import AccountForm, AccountRegionForm, PhoneForm
 from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone
 
@@ -55,7 +59,7 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @region_readers
 def region_children(request: HttpRequest, pk: int) -> HttpResponse:
     """Children of a tree node, loaded when the node is opened (the country has 665k nodes)."""
-    region = access.get_region_for_user(request.user, pk)
+    region = get_region_for_user(request.user, pk)
     return JsonResponse(
         {"children": [_node(child) for child in region.get_children().order_by("code")]}
     )

@@ -11,10 +11,10 @@ from django.db.models.functions import Coalesce
 
 from households.choices import HouseholdStatus as S
 from households.models import Household
-from poverty_system import access, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import MANAGE_POOR_COUNTY
-from poverty_system.versioning import bump, check_version, parse_version
+from poverty_system.core import access, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import MANAGE_POOR_COUNTY
+from poverty_system.core.versioning import bump, check_version, parse_version
 from villages.models import code_range
 
 from ..models import PoorCounty, PoorVillage

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db import transaction
 
-from poverty_system import access, audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import EDIT_EXIT_CRITERIA
-from poverty_system.versioning import bump, check_version, parse_version
+from poverty_system.core import access, audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import EDIT_EXIT_CRITERIA
+from poverty_system.core.versioning import bump, check_version, parse_version
 
 from ..criteria import CHECKS
 from ..models import ExitCriteria

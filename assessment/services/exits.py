@@ -20,8 +20,8 @@ from households import lifecycle
 from households.access import filter_households, get_household_for_user
 from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
-from poverty_system import audit
-from poverty_system.actor import Actor
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
 from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY
 from villages.models import Region

@@ -16,10 +16,10 @@ from django.db.models.functions import Substr
 
 from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
-from poverty_system import access, audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import SET_SCALE_PLANS
-from poverty_system.versioning import StaleEdit, bump, check_version, parse_version
+from poverty_system.core import access, audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import SET_SCALE_PLANS
+from poverty_system.core.versioning import StaleEdit, bump, check_version, parse_version
 from villages.models import Region, code_range
 
 from ..models import ScalePlan

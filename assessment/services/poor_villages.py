@@ -16,10 +16,10 @@ from django.db.models.functions import Coalesce
 
 from households.choices import HouseholdStatus as S
 from households.models import Household
-from poverty_system import access, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import SUBMIT_POOR_VILLAGES
-from poverty_system.versioning import bump, check_version
+from poverty_system.core import access, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import SUBMIT_POOR_VILLAGES
+from poverty_system.core.versioning import bump, check_version
 
 from .. import poor_village_states as states
 from ..access import get_scoped

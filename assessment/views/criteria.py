@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from poverty_system import access
+from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import EDIT_EXIT_CRITERIA, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import EDIT_EXIT_CRITERIA, Role
+from poverty_system.core.rules import roles
 
 from ..criteria import criteria_rows, nearest
 from ..forms import CriteriaForm

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from poverty_system import access
+from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import SET_SCALE_PLANS, Role
 from poverty_system.rules import roles

@@ -12,8 +12,8 @@ REASON = "补记初始记录"
 
 
 def add_baselines(apps, schema_editor):
-    from poverty_system import changelog
-    from poverty_system.actor import Actor
+    from poverty_system.core import changelog
+    from poverty_system.core.actor import Actor
 
     actor = Actor.system(AnonymousUser(), via="migration")
     now = timezone.now()

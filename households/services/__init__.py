@@ -1,5 +1,5 @@
 """Household actions (workflow operations). Each checks permission through
-poverty_system.access, validates, runs in one transaction, records history and raises
+poverty_system.core.access, validates, runs in one transaction, records history and raises
 HouseholdError (or EditRefused, a 403) with a Chinese message. Views, commands and tests
 call these functions; nothing else writes households, members, claims or statuses."""
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 
-from poverty_system import changelog
-from poverty_system.actor import Actor
+from poverty_system.core import changelog
+from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import EDIT_HOUSEHOLDS
-from poverty_system.versioning import StaleEdit, bump, check_version, parse_version
+from poverty_system.core.roles import EDIT_HOUSEHOLDS
+from poverty_system.core.versioning import StaleEdit, bump, check_version, parse_version
 
 from ..access import can_maintain_household, get_household_for_user
 from ..choices import HouseholdStatus, Relation

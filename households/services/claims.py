@@ -9,9 +9,9 @@ reach the index and exactly one wins; the other is told who holds the household.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from poverty_system import audit
-from poverty_system.actor import Actor
-from poverty_system.roles import CLAIM_HOUSEHOLDS
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import CLAIM_HOUSEHOLDS
 
 from ..access import can_cancel_claims, can_claim, get_household_for_user
 from ..choices import HouseholdStatus

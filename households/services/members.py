@@ -8,8 +8,8 @@ from typing import Any, NoReturn
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from poverty_system import changelog
-from poverty_system.actor import Actor
+from poverty_system.core import changelog
+from poverty_system.core.actor import Actor
 
 from .. import idnumbers
 from ..access import filter_households

@@ -8,9 +8,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from poverty_system import access, audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import REGISTER_HOUSEHOLDS
+from poverty_system.core import access, audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import REGISTER_HOUSEHOLDS
 from villages.models import Level, Region
 
 from .. import parts

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
 
 from .. import lifecycle
 from ..choices import HouseholdStatus, MemberChange, Relation

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from ..choices import HouseholdStatus as S
 from ..lifecycle import transition

@@ -10,11 +10,11 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from poverty_system import access
+from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import CANCEL_CLAIMS, CLAIM_HOUSEHOLDS, Role
+from poverty_system.core.rules import roles
 
 from .. import idnumbers, search, services
 from ..access import filter_claims, filter_households, get_household_for_user

@@ -6,8 +6,8 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
-from poverty_system.roles import EDIT_HOUSEHOLDS, OFFICE_ROLES, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import EDIT_HOUSEHOLDS, OFFICE_ROLES, Role
+from poverty_system.core.rules import roles
 from villages.models import mask_phone
 
 from .. import idnumbers, services

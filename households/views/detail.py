@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system.core.errors import ActionError
+from poverty_system.core.formatting import yuan
 from poverty_system.core.forms import show_error
-from poverty_system.formatting import yuan
 
 from .. import changelog, parts, services
 from ..access import can_manage_qr_code, get_household_for_user

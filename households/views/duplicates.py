@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from poverty_system.roles import OFFICE_ROLES
-from poverty_system.rules import roles
+from poverty_system.core.roles import OFFICE_ROLES
+from poverty_system.core.rules import roles
 
 from .. import duplicates as finder
 

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from poverty_system import access
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core import access
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from .. import listing, search
 from ..filters import (

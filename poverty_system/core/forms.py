@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django import forms
 
-from poverty_system.versioning import StaleEdit
+from poverty_system.core.versioning import StaleEdit
 
 from .errors import ActionError
 
@@ -76,7 +76,7 @@ class ChineseModelForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class VersionedModelForm(ChineseModelForm):
-    """An edit form of a versioned record (poverty_system.versioning): the hidden `version`
+    """An edit form of a versioned record (poverty_system.core.versioning): the hidden `version`
     the record had when the form was opened (0 for a new record); the action refuses a save
     from a form opened before someone else's."""
 

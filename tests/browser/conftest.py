@@ -1,8 +1,8 @@
 """Browser fixtures: Debian's Chromium driven by Playwright's sync API against live_server.
 
 Browsers cannot be downloaded here, so Playwright launches /usr/bin/chromium. The SMS
-backend under tests is poverty_system.sms.LocmemBackend; live_server runs in a thread of
-this process, so the codes the server sends are read from poverty_system.sms.outbox.
+backend under tests is poverty_system.core.sms.LocmemBackend; live_server runs in a thread of
+this process, so the codes the server sends are read from poverty_system.core.sms.outbox.
 
 Set BROWSER_SHOTS_DIR (e.g. /tmp/shots) to keep screenshots of the pages the tests visit.
 """
@@ -18,8 +18,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 import pytest  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from poverty_system import sms  # noqa: E402
-from poverty_system.roles import Role  # noqa: E402
+from poverty_system.core import sms  # noqa: E402
+from poverty_system.core.roles import Role  # noqa: E402
 from tests.conftest import PASSWORD  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from assessment.services import poor_villages as actions
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from tests.browser.conftest import PHONE, browser_login, shot
 from tests.browser.test_layout import assert_fits
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from households import services
 from households.models import Claim, Household, Member
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from tests.browser.conftest import browser_login, field, shot
 from tests.households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 from tests.identification_data import admit

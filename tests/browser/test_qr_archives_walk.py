@@ -8,10 +8,10 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
+from archives.models import Export, ExportStatus
 from tests.archives_data import HEADS_1, cards_of, make_archives
 from tests.browser.conftest import browser_login, horizontal_overflow, shot
 from tests.households_data import no_sms_throttle  # noqa: F401
-from units.archives.models import Export, ExportStatus
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_township_exports_a_village_and_downloads_the_docx(
     assert horizontal_overflow(phone) == 0
     shot(phone, "qr-public-phone")
 
-    page.goto(f"{live_server.url}/units/archives/exports/")
+    page.goto(f"{live_server.url}/archives/exports/")
     expect(page.get_by_test_id("exports")).to_contain_text(world.village.name)
 
 
@@ -69,7 +69,7 @@ def test_the_progress_page_follows_a_running_export(new_page, live_server, world
         done=100,
         status=ExportStatus.RUNNING,
     )
-    page.goto(f"{live_server.url}/units/archives/exports/{job.pk}/")
+    page.goto(f"{live_server.url}/archives/exports/{job.pk}/")
     progress = page.get_by_test_id("export-progress")
     expect(progress).to_contain_text("已完成 100 / 400 户")
     expect(page.get_by_test_id("download")).to_be_hidden()

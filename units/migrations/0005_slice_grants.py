@@ -1,6 +1,6 @@
 """A unit account's grant becomes its slice: `manage_unit` rows on Unit turn into
 `view_slice` rows (what the account may do there now follows from its role, in
-poverty_system.roles). Backwards, the other way round."""
+poverty_system.core.roles). Backwards, the other way round."""
 
 from django.db import migrations
 

@@ -7,9 +7,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from households import idnumbers
-from poverty_system import audit, changelog, versioning
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core import audit, changelog, versioning
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
 from villages import accounts
 from villages.models import User
 

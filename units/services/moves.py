@@ -7,8 +7,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
 
 from .. import access as unit_access
 from ..models import Assignment, Cadre, EndKind, HouseholdLink, Transfer, TransferKind, Unit

@@ -18,8 +18,8 @@ from households import access as hh_access
 from households.choices import HouseholdStatus
 from households.models import Claim, Household
 from households.services.members import mask_name
-from poverty_system import access, audit, changelog, versioning
-from poverty_system.actor import Actor
+from poverty_system.core import access, audit, changelog, versioning
+from poverty_system.core.actor import Actor
 from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import LINK_UNITS, UNLINK_UNITS
 from villages.models import Level, Region, User

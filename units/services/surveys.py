@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from households.models import Household
-from poverty_system import changelog, versioning
-from poverty_system.actor import Actor
+from poverty_system.core import changelog, versioning
+from poverty_system.core.actor import Actor
 
 from .. import access as unit_access
 from ..models import Cadre, Measure, MeasureStatus, Survey, VisitLog

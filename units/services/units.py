@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from poverty_system import access, audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import MANAGE_UNITS, SLICE, Role
+from poverty_system.core import access, audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import MANAGE_UNITS, SLICE, Role
 from villages import accounts
 from villages.models import Level, Region, User
 
@@ -102,7 +102,7 @@ def create_unit(
 
 def update_unit(actor: Actor, unit: Unit, data: dict[str, Any], *, version: object) -> Unit:
     """The county office or the unit itself corrects the unit's details."""
-    from poverty_system import versioning
+    from poverty_system.core import versioning
 
     with transaction.atomic(durable=True):
         locked = unit_access.get_unit_for_user(

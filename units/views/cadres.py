@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.ids import parse_id, parse_ids
-from poverty_system.roles import OFFICE_ROLES, Role
-from poverty_system.rules import roles
-from poverty_system.versioning import StaleEdit
+from poverty_system.core.roles import OFFICE_ROLES, Role
+from poverty_system.core.rules import roles
+from poverty_system.core.versioning import StaleEdit
 
 from .. import access as unit_access
 from .. import listing, services

@@ -1,7 +1,7 @@
 """Helpers shared by the units views (no views here)."""
 
-from poverty_system.roles import OFFICE_ROLES, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import OFFICE_ROLES, Role
+from poverty_system.core.rules import roles
 
 PER_PAGE = 50
 

@@ -15,8 +15,8 @@ from poverty_system import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.ids import parse_id, parse_ids
-from poverty_system.roles import LINK_UNITS, UNLINK_UNITS, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import LINK_UNITS, UNLINK_UNITS, Role
+from poverty_system.core.rules import roles
 from villages.auth import verified_phone
 
 from .. import access as unit_access

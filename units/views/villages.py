@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.versioning import StaleEdit
+from poverty_system.core.versioning import StaleEdit
 
 from .. import access as unit_access
 from .. import services

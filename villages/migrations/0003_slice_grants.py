@@ -1,7 +1,7 @@
 """Grants become slices: one `view_slice` row per account and region.
 
 Before, an account held one guardian row per permission of its role on each of its regions.
-Now its permissions follow from its role at check time (poverty_system.roles.ROLE_PERMS) and
+Now its permissions follow from its role at check time (poverty_system.core.roles.ROLE_PERMS) and
 the rows only say where: every (account, region) pair that held any grant keeps one
 `view_slice` row, the other rows go. Backwards, each `view_slice` row is expanded again into
 the permission set the role was granted before.

@@ -1,0 +1,203 @@
+"""导出二维码信息: the builder the task worker (or, for a small export, the request) runs;
+the action that records and starts an export is services.start_export. One .docx for a
+township or a village; a zip of one .docx per township for a county. Households are read
+village by village; QR images are drawn in a small process pool and written into the file as
+they come, so memory stays bounded."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from households.choices import HouseholdStatus
+from households.models import Household
+from poverty_system.core.errors import ActionError
+from villages.models import Region
+
+from .docx import Card, CardDocument
+from .facts import archive_facts
+from .models import ArchiveToken, Export, ExportStatus
+from .qr import QrMaker
+from .tokens import ensure_tokens, url_maker
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 100  # households between two progress writes
+
+
+class ExportError(ActionError):
+    """A refused export, with the Chinese message to show."""
+
+
+def households_in(region: Region, include_removed: bool):
+    lo, hi = region.code_range
+    households = Household.objects.filter(village_code__gte=lo, village_code__lt=hi)
+    if not include_removed:
+        households = households.exclude(status=HouseholdStatus.REMOVED)
+    return households
+
+
+def _scope_name(region: Region) -> str:
+    """县 乡镇 村: the region's name under its county."""
+    names = [
+        r.name
+        for r in region.get_ancestors(include_self=True)
+        if r.level in ("county", "township", "village")
+    ]
+    return " ".join(names) or region.name
+
+
+def file_name(export: Export) -> str:
+    suffix = "zip" if export.region.level == "county" else "docx"
+    day = timezone.localdate(export.created_at).strftime("%Y%m%d")
+    return f"二维码档案_{export.region.name}_{day}.{suffix}"
+
+
+def build(export_id: int, *, qr_processes: int | None = None) -> None:
+    """Write the export's file and mark it done (or failed, with a Chinese message). QR
+    images are drawn by EXPORT_QR_PROCESSES worker processes unless `qr_processes` says."""
+    export = Export.objects.select_related("region").get(pk=export_id)
+    if export.status != ExportStatus.QUEUED:
+        return  # already taken by another worker
+    Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
+    folder = Path(settings.EXPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    region = export.region
+    is_zip = region.level == "county"
+    path = folder / f"{export.pk}-{secrets.token_hex(8)}.{'zip' if is_zip else 'docx'}"
+    try:
+        progress = _Progress(export)
+        processes = settings.EXPORT_QR_PROCESSES if qr_processes is None else qr_processes
+        with QrMaker(processes, export.total) as maker:
+            if is_zip:
+                townships = list(region.get_children().order_by("code"))
+                with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as bundle:
+                    for township in townships:
+                        with tempfile.NamedTemporaryFile(suffix=".docx") as part:
+                            _write_docx(part.name, township, export, maker, progress)
+                            bundle.write(part.name, f"{township.name}.docx")
+            else:
+                _write_docx(path, region, export, maker, progress)
+        now = timezone.now()
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.DONE,
+            done=progress.done,
+            total=max(export.total, progress.done),
+            file_path=path.name,
+            file_name=file_name(export),
+            file_size=path.stat().st_size,
+            finished_at=now,
+            expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
+        )
+    except Exception:
+        logger.exception("QR archive export %s failed", export.pk)
+        path.unlink(missing_ok=True)
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error="导出失败，请稍后重试。", finished_at=timezone.now()
+        )
+
+
+class _Progress:
+    def __init__(self, export: Export):
+        self.export_id = export.pk
+        self.done = 0
+        self._written = 0
+
+    def add(self, count: int) -> None:
+        self.done += count
+        if self.done - self._written >= PROGRESS_EVERY:
+            Export.objects.filter(pk=self.export_id).update(done=self.done)
+            self._written = self.done
+
+
+def _write_docx(path, scope: Region, export: Export, maker: QrMaker, progress: _Progress) -> None:
+    households = households_in(scope, export.include_removed)
+    ensure_tokens(households.values_list("pk", flat=True).iterator(chunk_size=2000))
+    count = households.count()
+    villages = (
+        [scope]
+        if scope.level == "village"
+        else list(
+            Region.objects.filter(
+                level="village", code__gte=scope.code_range[0], code__lt=scope.code_range[1]
+            ).order_by("code")
+        )
+    )
+    document = CardDocument(path)
+    day = timezone.localdate().strftime("%Y年%m月%d日")
+    document.cover(f"{_scope_name(scope)} 贫困户二维码档案　导出日期：{day}　共 {count} 户")
+    token = ArchiveToken.objects.filter(household=OuterRef("pk"), revoked_at__isnull=True)
+    url = url_maker()
+    pending = None  # the previous village: its images are drawn while this one is read
+    for village in villages:
+        rows = list(
+            households_in(village, export.include_removed)
+            .annotate(qr_token=Subquery(token.values("token")[:1]))
+            .order_by("number")
+            .values("pk", "number", "head_name", "group", "qr_token")
+        )
+        if not rows:
+            continue
+        images = maker.make([url(row["qr_token"]) for row in rows])
+        if pending is not None:
+            _write_village(document, *pending, progress)
+        pending = (village, rows, images)
+    if pending is not None:
+        _write_village(document, *pending, progress)
+    elif not count:
+        document.village(_scope_name(scope), [])
+    document.close()
+
+
+def _write_village(document: CardDocument, village: Region, rows, images, progress) -> None:
+    facts = archive_facts([row["pk"] for row in rows])
+
+    def cards():
+        for row, png in zip(rows, images, strict=True):
+            fact = facts[row["pk"]]
+            cadre = " ".join(part for part in (fact.cadre_name, fact.cadre_phone) if part)
+            yield (
+                Card(
+                    number=row["number"],
+                    head_name=row["head_name"],
+                    village=village.name,
+                    group=row["group"],
+                    cadre=cadre,
+                    unit=fact.unit_name,
+                ),
+                png,
+            )
+
+    written = document.village(f"{village.name}（{len(rows)} 户）", cards())
+    progress.add(written)
+
+
+def purge_expired() -> int:
+    """Delete the files of exports kept past EXPORT_KEEP_HOURS; the rows stay (已过期)."""
+    expired = list(
+        Export.objects.filter(status=ExportStatus.DONE, expires_at__lt=timezone.now()).only(
+            "pk", "file_path"
+        )
+    )
+    for export in expired:
+        if export.file_path:
+            (Path(settings.EXPORT_DIR) / export.file_path).unlink(missing_ok=True)
+    Export.objects.filter(pk__in=[e.pk for e in expired]).update(status=ExportStatus.EXPIRED)
+    return len(expired)
+
+
+def export_file(export: Export) -> Path | None:
+    if export.status != ExportStatus.DONE or not export.file_path:
+        return None
+    if export.expires_at and export.expires_at < timezone.now():
+        return None
+    path = Path(settings.EXPORT_DIR) / export.file_path
+    return path if path.is_file() else None

@@ -1,0 +1,53 @@
+"""The action of 导出二维码信息: record the export and start it. The file itself is written by
+export.build, in the request or in the task worker (tasks.export_archives)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import EXPORT_QR
+from villages.access import get_region_for_user
+
+from .export import ExportError, build, households_in, purge_expired
+from .models import Export
+from .tasks import export_archives
+
+
+def start_export(actor: Actor, region_pk, *, include_removed: bool = False) -> Export:
+    """Record an export of the region's households and start it: in the request for up to
+    EXPORT_INLINE_MAX households, in the task worker beyond. 404 outside the slice, 403
+    without EXPORT_QR; audited."""
+    region = get_region_for_user(actor.user, region_pk, EXPORT_QR)
+    if not access.can_export_qr(actor.user, region):
+        raise ExportError("请在左侧选择一个县、乡镇或村后再导出。")
+    purge_expired()
+    with transaction.atomic(durable=True):
+        total = households_in(region, include_removed).count()
+        export = Export.objects.create(
+            owner=actor.user,
+            region=region,
+            region_code=region.code,
+            include_removed=include_removed,
+            total=total,
+        )
+        audit.record(
+            actor,
+            audit.EXPORT,
+            obj=export,
+            region_code=region.code,
+            detail={
+                "kind": "qr_archives",
+                "region": region.name,
+                "count": total,
+                "include_removed": include_removed,
+            },
+        )
+    if total <= settings.EXPORT_INLINE_MAX:
+        build(export.pk, qr_processes=0)  # ~1.3 ms a code: no worker processes in the web
+    else:
+        export_archives.enqueue(export.pk)
+    export.refresh_from_db()
+    return export

@@ -1,0 +1,63 @@
+"""The audit trail (审计日志): append-only, one row per security-relevant event.
+
+Rows are only ever inserted (poverty_system.core.audit.record). The model refuses updates and
+deletes, so does its queryset, and on PostgreSQL a trigger refuses them in the database too.
+There is no admin, form or view that edits or deletes an entry.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计日志不可修改。")
+
+    def delete(self):
+        raise AppendOnlyError("审计日志不可删除。")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    role = models.CharField("角色", max_length=10, blank=True)
+    phone = models.CharField("验证手机", max_length=11, blank=True)
+    ip = models.CharField("IP 地址", max_length=45, blank=True)
+    request_id = models.CharField("请求编号", max_length=32, blank=True)
+    action = models.CharField("操作", max_length=40, db_index=True)
+    object_type = models.CharField("对象类型", max_length=40, blank=True)
+    object_id = models.CharField("对象编号", max_length=40, blank=True)
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
+    outcome = models.CharField("结果", max_length=10, default="ok")
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        indexes = [models.Index(fields=["region_code", "at"], name="audit_region_at")]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("审计日志不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计日志不可删除。")

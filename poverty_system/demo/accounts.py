@@ -1,0 +1,73 @@
+"""Demo accounts, one per role, in 于都县 of Ganzhou (used by `make run` and described in the
+README). Idempotent: running it again changes nothing."""
+
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
+from villages.accounts import add_village_phone, create_account
+from villages.models import Region, User
+
+DEMO_PASSWORD = "Fupin@2026"  # noqa: S105 - published demo password, demo data only
+
+CITY, COUNTY, TOWNSHIP, VILLAGE = "3607", "360731", "360731100", "360731100201"
+DEMO_PHONES = [("13800000001", "刘书记"), ("13800000002", "帮扶干部王明")]
+
+# username, role, name, region code
+DEMO_OFFICES = [
+    ("ganzhou_city", Role.CITY, "赣州市扶贫办", CITY),
+    ("yudu_county", Role.COUNTY, "于都县扶贫办", COUNTY),
+    ("gongjiang_town", Role.TOWNSHIP, "贡江镇扶贫办", TOWNSHIP),
+    ("cangqian_village", Role.VILLAGE, "仓前村委会", VILLAGE),
+]
+# The unit and cadre accounts are created by poverty_system.demo.units.
+DEMO_UNIT = ("yudu_agri_unit", "于都县农业农村局")
+DEMO_CADRE = ("cadre_wangming", "王明", "13800000002")
+SECOND_CADRE = ("cadre_lihua", "李华", "13800000003")
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    rows = [("admin", Role.ADMIN.label, "全部")]
+    rows += [(u, r.label, name) for u, r, name, _ in DEMO_OFFICES]
+    rows += [
+        (DEMO_UNIT[0], Role.UNIT.label, DEMO_UNIT[1]),
+        (DEMO_CADRE[0], Role.CADRE.label, f"{DEMO_CADRE[1]}（{DEMO_UNIT[1]}）"),
+        (SECOND_CADRE[0], Role.CADRE.label, f"{SECOND_CADRE[1]}（{DEMO_UNIT[1]}）"),
+    ]
+    return rows
+
+
+def ensure_demo_accounts() -> int:
+    """Create the demo accounts that do not exist yet; returns how many were created. Each
+    account is created by its own action (one durable transaction each); a second run
+    creates what the first left out."""
+    created = 0
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        # The administrator holds everything: like every new account it must choose its own
+        # password at first login, even in the demo (the published one is known to all).
+        admin = User(
+            username="admin", role=Role.ADMIN, full_name="系统管理员", must_change_password=True
+        )
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        created += 1
+    actors = {Role.CITY: admin, Role.COUNTY: admin}
+    for username, role, name, code in DEMO_OFFICES:
+        account = User.objects.filter(username=username).first()
+        if account is None:
+            creator = actors.get(role) or User.objects.get(username="yudu_county")
+            account, _ = create_account(
+                Actor.system(creator),
+                username=username,
+                role=role,
+                regions=[Region.objects.get(code=code)],
+                full_name=name,
+                password=DEMO_PASSWORD,
+                must_change_password=False,
+            )
+            created += 1
+        if role == Role.VILLAGE:
+            township = User.objects.get(username="gongjiang_town")
+            for phone, holder in DEMO_PHONES:
+                if not account.phones.active().filter(phone=phone).exists():
+                    add_village_phone(Actor.system(township), account, phone=phone, holder=holder)
+    return created
