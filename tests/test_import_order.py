@@ -194,6 +194,10 @@ def test_no_import_runs_up_the_floors():
     assert arrows_up(read_sources(), app_folders()) == []
 
 
+def test_no_modules_import_each_other_in_a_circle():
+    assert circles(read_sources()) == []
+
+
 # --- the check itself ---------------------------------------------------------------------
 
 APPS = {"villages", "households", "units", "archives", "assessment", "stats"}
