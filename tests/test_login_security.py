@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from poverty_system.core.actor import Actor
@@ -269,6 +271,16 @@ def test_spraying_from_many_addresses_locks_the_account_everywhere(world, client
     county = type(client)()
     post_from(county, "10.0.9.9", "county", PASSWORD)
     assert "已锁定" in county.get(f"/accounts/{world.township_office.pk}/").content.decode()
+    # The list reads every row's lock in its one query of accounts (no query per row).
+    with CaptureQueriesContext(connection) as queries:
+        listing = lxml.html.fromstring(county.get("/accounts/").content.decode())
+    lock_reads = [q["sql"] for q in queries if '"villages_loginthrottle"' in q["sql"]]
+    assert len(lock_reads) == 1 and '"villages_user"' in lock_reads[0]
+    states = {
+        row.xpath("string(td[1])").strip(): row.xpath("string(td[last()-1])").strip()
+        for row in listing.xpath("//table//tbody/tr")
+    }
+    assert any("township" in name and "已锁定" in state for name, state in states.items()), states
 
 
 def test_an_unknown_username_is_answered_exactly_like_a_known_one(world, client):

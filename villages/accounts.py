@@ -182,10 +182,8 @@ def reset_password(actor: Actor, account: User) -> str:
         account.must_change_password = True
         # The new password lifts every lock and count of the account (villages.auth lockout).
         LoginThrottle.objects.filter(username=account.username).delete()
-        account.failed_logins, account.locked_until = 0, None
-        account.save(
-            update_fields=["password", "must_change_password", "failed_logins", "locked_until"]
-        )
+        account.__dict__.pop("locked_until", None)
+        account.save(update_fields=["password", "must_change_password"])
         audit.record(
             actor,
             audit.PASSWORD_RESET,

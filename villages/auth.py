@@ -115,11 +115,6 @@ def _count_failure(
             left.append(limit - row.failures)
         row.save()
     if locked:
-        if "account" in locked:
-            # The office managing the account sees it locked (account list and page).
-            User.objects.filter(username=username).update(
-                locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            )
         audit.record(
             actor,
             audit.LOCKOUT,

@@ -20,7 +20,7 @@ from .access import (
     get_region_for_user,
 )
 from .forms import AccountForm, AccountRegionForm, PhoneForm
-from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone
+from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone, with_lockout
 
 region_readers = roles(Role.ADMIN, *REGION_ROLES)
 account_managers = roles(*CREATABLE_ROLES)
