@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from poverty_system.core.dates import current_year
 from units.models import Survey
 from units.pairings import current_pairings
-from units.services.base import this_year
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def archive_facts(households: Iterable) -> dict[int, Facts]:
     pairs = current_pairings(ids)
     surveys = {
         s.household_id: s
-        for s in Survey.objects.filter(household_id__in=ids, year=this_year()).prefetch_related(
+        for s in Survey.objects.filter(household_id__in=ids, year=current_year()).prefetch_related(
             "measures"
         )
     }

@@ -8,12 +8,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households.access import get_household_for_user
 from poverty_system.core import access
 from poverty_system.core.actor import client_ip
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import EXPORT_QR, MANAGE_QR_CODES, VIEW, Role
 from poverty_system.rules import public, roles
@@ -72,7 +72,7 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
             "number": household.number,
             "status": household.get_status_display(),
             "facts": facts,
-            "year": timezone.localdate().year,
+            "year": current_year(),
             "full_record": full_record,
         },
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from households.choices import HouseDanger, SchoolStatus
 from households.models import Household, Member
+from poverty_system.core.dates import current_year
 
 from .models import ExitCriteria
 
@@ -90,7 +91,7 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
 def exit_check(households: Iterable[Household], year: int | None = None) -> dict[int, ExitResult]:
     """household pk -> ExitResult, for households already loaded (two queries in all)."""
     households = list(households)
-    year = year or timezone.localdate().year
+    year = year or current_year()
     rows = criteria_rows(year)
     day = reference_date(year)
     dropouts: dict[int, list[str]] = defaultdict(list)

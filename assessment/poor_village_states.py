@@ -57,11 +57,14 @@ def transition(actor: Actor, locked: PoorVillage, to_state: str, reason: str = "
         raise AssessmentError(
             f"状态为“{State(locked.state).label}”的贫困村信息不能{ACTION_LABELS[to_state]}。"
         )
-    reason = (reason or "").strip()
-    if to_state == State.RETURNED and not reason:
-        raise AssessmentError("请填写退回原因。", "reason")
-    if len(reason) > REASON_MAX:
-        raise AssessmentError(f"意见或原因不能超过 {REASON_MAX} 字。", "reason")
+    reason = clean_reason(
+        reason,
+        "意见或原因",
+        limit=REASON_MAX,
+        required=to_state == State.RETURNED,
+        missing="请填写退回原因。",
+        error=AssessmentError,
+    )
     from_state = locked.state
     locked.state = to_state
     if to_state == State.RETURNED:

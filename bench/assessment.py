@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -174,11 +175,10 @@ def main():
     print("\n| batch 脱贫 | ticked | changed | refused | ms | queries |")
     print("|---|---:|---:|---:|---:|---:|")
     print(batch(users, args.batch, "default criteria (mixed)"))
-    from django.utils import timezone
 
     county = Region.objects.get(code=COUNTY)
     ExitCriteria.objects.update_or_create(
-        year=timezone.localdate().year,
+        year=current_year(),
         region=county,
         defaults={
             "region_code": COUNTY,

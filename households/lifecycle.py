@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
-from poverty_system.core import access, audit, changelog
+from poverty_system.core import access, audit, changelog, text
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import (
     ADMIT_HOUSEHOLDS,
@@ -79,12 +79,7 @@ def may_rollback(user: Any, household: Household) -> bool:
 
 def clean_reason(reason: str, field: str = "reason") -> str:
     """The reason of a change, stripped; `field` is the form field it came from."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise StatusError("请填写意见或原因。", field)
-    if len(reason) > REASON_MAX:
-        raise StatusError(f"意见或原因不能超过 {REASON_MAX} 字。", field)
-    return reason
+    return text.clean_reason(reason, "意见或原因", limit=REASON_MAX, field=field, error=StatusError)
 
 
 def refusal(household: Household, to_status: str) -> str | None:
@@ -110,7 +105,7 @@ def _change_row(
 ) -> StatusChange:
     return StatusChange(
         household=household,
-        year=year or timezone.localdate().year,
+        year=year or current_year(),
         kind=kind,
         reverts=reverts,
         from_status=from_status,
@@ -221,7 +216,7 @@ def rollback_refusal(household: Household, last: StatusChange | None) -> str | N
         return "该户没有可回退的状态变更。"
     if last.kind == Kind.ROLLBACK:
         return "该户最近一次操作已是回退，不能再次回退。"
-    if last.year != timezone.localdate().year:
+    if last.year != current_year():
         return "只能回退本年度的最后一次状态变更。"
     if household.status != last.to_status:
         return "该户状态已变化，请刷新后重试。"
@@ -249,7 +244,7 @@ def inherit_status(
     new_household.status = status
     change = StatusChange(
         household=new_household,
-        year=timezone.localdate().year,
+        year=current_year(),
         kind=Kind.SPLIT,
         from_status="",
         to_status=status,

@@ -24,6 +24,7 @@ from archives.services import start_export
 from households.models import Household
 from poverty_system.core import access
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.roles import (
     APPROVE_POOR_VILLAGES,
     CLAIM_HOUSEHOLDS,
@@ -873,7 +874,7 @@ def build_island_pairings(region, village, phone, unit, unit_account, cadre_acco
         unit_actor,
         link,
         plan="岛上规划",
-        year=unit_services.this_year(),
+        year=current_year(),
         annual_plan="岛上年度计划",
         version=link.version,
         plan_version=None,
@@ -888,7 +889,7 @@ def build_island_pairings(region, village, phone, unit, unit_account, cadre_acco
         cadre_actor,
         household,
         wishes="养殖",
-        exit_year=unit_services.this_year(),
+        exit_year=current_year(),
         measures=[{"kind": "industry", "description": "鸡苗", "amount": "100"}],
     )
     unit_services.add_visit(cadre_actor, household, date=datetime.date(2026, 1, 5), content="走访")

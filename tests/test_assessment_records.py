@@ -11,6 +11,7 @@ from assessment.services.county import save_poor_county
 from assessment.services.plans import plan_rows, save_children_plans
 from households import lifecycle
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from villages.models import Region
 
 from .assessment_data import poor_household
@@ -75,9 +76,8 @@ def test_poor_county_access_from_both_sides(world, login):
 def test_plans_of_children_within_the_parent_and_progress(world, login):
     # 2 people poor since last year in the township; 1 of them lifted this year
     household = poor_household(world, members=[member("甲"), member("乙", "spouse")])
-    from django.utils import timezone
 
-    year = timezone.localdate().year
+    year = current_year()
     household.status_changes.update(year=year - 1)
     lifecycle.set_status(Actor(world.township_office), household, "lifted", "达标")
     county = world.county
@@ -178,9 +178,8 @@ def test_the_city_office_changes_nothing(world, login):
 def test_saving_one_childs_plan_leaves_the_others_unplanned(world, login):
     """The city fills in one county's plan: the page says one region was saved, and the
     other counties (left at 0) get no empty plan of their own."""
-    from django.utils import timezone
 
-    year = timezone.localdate().year
+    year = current_year()
     county = world.county
     response = login(world.city_office).post(
         f"/assessment/scale-plans/?year={year}",

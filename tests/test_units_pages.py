@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.models import AuditEntry
 from units import services
 from units.models import (
@@ -64,7 +65,7 @@ def test_unit_links_a_village_and_writes_plans_in_the_page(world, login):
         {
             "version": 1,
             "plan": "三年规划（修订）",
-            "year": services.this_year(),
+            "year": current_year(),
             "annual_plan": "修路",
         },
     )
@@ -400,7 +401,7 @@ def test_cadre_fills_the_survey_and_a_visit_with_a_photo(world, login, settings,
     assert "待填写调查表" in text(home)
     data = {
         "wishes": "发展养殖",
-        "exit_year": services.this_year() + 1,
+        "exit_year": current_year() + 1,
         "exit_plan": "养牛",
         "measures-TOTAL_FORMS": "1",
         "measures-INITIAL_FORMS": "0",
@@ -412,7 +413,7 @@ def test_cadre_fills_the_survey_and_a_visit_with_a_photo(world, login, settings,
     response = client.post(f"/units/surveys/{household.pk}/", data)
     assert response.status_code == 302, text(response)
     survey = Survey.objects.get(household=household)
-    assert survey.measures.get().amount == 3000 and survey.exit_year == services.this_year() + 1
+    assert survey.measures.get().amount == 3000 and survey.exit_year == current_year() + 1
     response = client.post(
         f"/units/surveys/{household.pk}/visits/",
         {"date": "2026-06-01", "content": "入户走访", "photo": _png()},
@@ -644,7 +645,7 @@ def test_yearly_reset_archives_every_pairing_of_the_county(world, login):
     assert not HouseholdLink.objects.filter(ended_at__isnull=True).exists()
     assert not household.claims.filter(active=True).exists()
     assert Cadre.objects.filter(pk=the_cadre(world).pk).exists()  # base records stay
-    year = services.this_year()
+    year = current_year()
     for kind in ("", "links", "claims"):
         archive = client.get(f"/units/archive/?year={year}&kind={kind}")
         assert household.number in " ".join(rows(archive, "archive")), kind

@@ -40,7 +40,7 @@ def test_unit_links_a_village_of_its_county_with_plans(world):
         sys(world.unit_account),
         link,
         plan="新规划",
-        year=services.this_year(),
+        year=current_year(),
         annual_plan="今年修路",
         version=link.version,
         plan_version=None,
@@ -70,7 +70,7 @@ def test_stale_plan_edit_is_refused(world):
     from poverty_system.core.versioning import StaleEdit
 
     link = link_world_village(world)
-    year = services.this_year()
+    year = current_year()
     services.save_village_plans(
         sys(world.unit_account), link, plan="A", year=year, annual_plan="", version=1,
         plan_version=None,

@@ -4,10 +4,10 @@ from django.db.models import Exists, OuterRef
 
 from households import access as hh_access
 from households.models import Household
+from poverty_system.core.dates import current_year
 
 from . import access as unit_access
 from .models import Assignment, Cadre, HouseholdLink, Survey, Unit, UnitVillage
-from .services import this_year
 
 
 def summary_for(user) -> dict | None:
@@ -33,7 +33,7 @@ def summary_for(user) -> dict | None:
         }
     cadre = unit_access.cadre_of(user)
     if cadre is not None:
-        year = this_year()
+        year = current_year()
         filled = Survey.objects.filter(household=OuterRef("pk"), year=year)
         households = list(
             hh_access.filter_households(Household.objects.all(), user)

@@ -11,12 +11,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from households import idnumbers
+from poverty_system.core.dates import current_year
 from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
 from poverty_system.core.ids import parse_id
+from poverty_system.core.text import PHONE_RE
 
 from .models import Cadre, Measure, Survey, TransferKind, Unit
-
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class DateInput(forms.DateInput):
@@ -237,7 +237,7 @@ class SurveyForm(VersionedModelForm):
 
     def clean_exit_year(self) -> int | None:
         year = self.cleaned_data["exit_year"]
-        if year is not None and not 2014 <= year <= timezone.localdate().year + 10:
+        if year is not None and not 2014 <= year <= current_year() + 10:
             raise forms.ValidationError("计划脱贫年度须在 2014 年到十年之后之间。")
         return year
 

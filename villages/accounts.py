@@ -27,11 +27,11 @@ from poverty_system.core.roles import (
     VIEW,
     Role,
 )
+from poverty_system.core.text import PHONE_RE
 
 from .access import filter_manageable_accounts, filter_phone_managed_accounts
 from .models import LoginThrottle, Region, User, VillagePhone
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from poverty_system.core import access
 from poverty_system.core.roles import ROLE_REGION_LEVEL, Role
+from poverty_system.core.text import PHONE_PATTERN
 
 from .models import Region
 
@@ -121,7 +122,7 @@ class AccountForm(forms.Form):
 class PhoneForm(forms.Form):
     phone = forms.RegexField(
         label="手机号码",
-        regex=r"^1[3-9]\d{9}$",
+        regex=PHONE_PATTERN,
         error_messages={"invalid": "请输入 11 位手机号码。"},
     )
     holder = forms.CharField(

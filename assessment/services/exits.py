@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 
 from households import lifecycle
 from households.access import filter_households, get_household_for_user
@@ -22,6 +21,7 @@ from households.choices import HouseholdStatus as S
 from households.models import Household, StatusChange
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY
 from villages.models import Region
@@ -101,7 +101,7 @@ def mark_lifted(
     if not (opinion or "").strip():
         raise AssessmentError("请填写脱贫意见。", "opinion")
     opinion = lifecycle.clean_reason(opinion, "opinion")
-    year = year or timezone.localdate().year
+    year = year or current_year()
     outcome = LiftOutcome()
     with transaction.atomic(durable=True):
         locked = _lock(actor, ids, MARK_LIFTED)

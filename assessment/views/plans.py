@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system.core import access
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.roles import SET_SCALE_PLANS, Role
 from poverty_system.rules import roles

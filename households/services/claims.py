@@ -12,6 +12,7 @@ from django.utils import timezone
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
 from poverty_system.core.roles import CLAIM_HOUSEHOLDS
+from poverty_system.core.text import clean_reason
 
 from ..access import can_cancel_claims, can_claim, get_household_for_user
 from ..choices import HouseholdStatus
@@ -50,11 +51,9 @@ def cancel_claim(actor: Actor, household: Household, reason: str) -> Claim:
     household = get_household_for_user(actor.user, household.pk)  # 404 outside the slice
     if not can_cancel_claims(actor.user, household):  # 403 with the reason inside it
         raise EditRefused("只有乡镇扶贫办可以取消认领。")
-    reason = (reason or "").strip()
-    if not reason:
-        raise HouseholdError("请填写取消认领的原因。", "reason")
-    if len(reason) > REASON_MAX:
-        raise HouseholdError(f"取消原因不能超过 {REASON_MAX} 字。", "reason")
+    reason = clean_reason(
+        reason, "取消原因", limit=REASON_MAX, missing="请填写取消认领的原因。", error=HouseholdError
+    )
     with transaction.atomic(durable=True):
         claim = Claim.objects.select_for_update().filter(household=household, active=True).first()
         if claim is None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from households.choices import HouseholdStatus
 from households.models import Claim, Household, StatusChange
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from villages.models import Region, User, VillagePhone, code_range
 
 from .accounts import DEMO_OFFICES, VILLAGE
@@ -97,7 +98,7 @@ def _demo_history(household_ids: list[int]) -> None:
     county = User.objects.filter(username="yudu_county").first()
     if village is None or township is None or county is None:
         return
-    this_year = timezone.localdate().year
+    this_year = current_year()
     registered = ("registering", "poor", village, "扶贫对象审批表已填写完成，登记为贫困户。")
     lifted = ("poor", "lifted", township, "两不愁三保障已落实，人均纯收入超过脱贫标准，同意脱贫。")
     steps = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from households.models import Claim, Household
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from units import services
 from units.models import Assignment, Cadre, HouseholdLink, Unit, UnitVillage
 from villages.models import Region, User, VillagePhone
@@ -44,7 +45,7 @@ def ensure_units_demo() -> dict:
                 actor,
                 link,
                 plan=link.plan,
-                year=services.this_year(),
+                year=current_year(),
                 annual_plan="本年度完成 20 户产业帮扶，组织 2 期技能培训。",
                 version=link.version,
                 plan_version=None,

@@ -1,6 +1,6 @@
 """Units actions, one module per topic; each takes the Actor first."""
 
-from .base import UnitError, this_year
+from .base import UnitError
 from .cadres import add_cadre, create_cadre_account, create_cadre_login, update_cadre
 from .moves import depart_cadre, transfer_cadre
 from .pairing import (
@@ -37,7 +37,6 @@ __all__ = [
     "reset_counts",
     "save_survey",
     "save_village_plans",
-    "this_year",
     "transfer_cadre",
     "unassign",
     "units_of_village",

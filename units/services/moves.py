@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from poverty_system.core import audit, changelog
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 
 from .. import access as unit_access
 from ..models import Assignment, Cadre, EndKind, HouseholdLink, Transfer, TransferKind, Unit
-from .base import UnitError, this_year
+from .base import UnitError
 
 TRANSFER_KINDS = (TransferKind.TRANSFER, TransferKind.SECONDMENT, TransferKind.RETURN)
 
@@ -77,7 +78,7 @@ def move_cadres(
             household_id=a.household_id,
             unit=to_unit,
             village_code=a.village_code,
-            year=this_year(),
+            year=current_year(),
             started_at=now,
             started_by=user,
         )

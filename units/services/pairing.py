@@ -20,13 +20,14 @@ from households.models import Claim, Household
 from households.services.members import mask_name
 from poverty_system.core import access, audit, changelog, versioning
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.ids import ids_or_404
 from poverty_system.roles import LINK_UNITS, UNLINK_UNITS
 from villages.models import Level, Region, User
 
 from .. import access as unit_access
 from ..models import AnnualPlan, Assignment, Cadre, EndKind, HouseholdLink, Unit, UnitVillage
-from .base import UnitError, clean_reason, this_year
+from .base import UnitError, clean_reason
 
 # --- 帮扶情况登记表: units and villages ----------------------------------------------------
 
@@ -54,7 +55,7 @@ def link_village(actor: Actor, unit: Unit, village: Region, *, plan: str = "") -
             village=village,
             village_code=village.code,
             plan=(plan or "").strip(),
-            year=this_year(),
+            year=current_year(),
             started_by=actor.user,
         )
         changelog.save(actor, link, reason="登记帮扶村")
@@ -79,7 +80,7 @@ def save_village_plans(
     plan_version: object,
 ) -> UnitVillage:
     """帮扶规划 of the link and 年度帮扶计划 of one year, each with its version."""
-    if not year or year < 2000 or year > this_year() + 5:
+    if not year or year < 2000 or year > current_year() + 5:
         raise UnitError("请填写正确的年度。", "year")
     with transaction.atomic(durable=True):
         found = unit_access.get_village_link_for_user(actor.user, link.pk, manage=True)
@@ -195,7 +196,7 @@ def link_households(actor: Actor, households: list[Household], unit: Unit) -> li
                     household=household,
                     unit_id=unit.pk,
                     village_code=household.village_code,
-                    year=this_year(),
+                    year=current_year(),
                     started_by=user,
                 )
             )
@@ -363,7 +364,7 @@ def _insert_assignments(cadre: Cadre, user: User | None, ids: list[int]) -> None
         f"AND {col(hl, 'household')} IN ({placeholders})"
     )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [cadre.pk, this_year(), now, getattr(user, "pk", None), cadre.unit_id, *ids]
+    params = [cadre.pk, current_year(), now, getattr(user, "pk", None), cadre.unit_id, *ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

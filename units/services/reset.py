@@ -19,7 +19,7 @@ from villages.models import Region
 
 from .. import access as unit_access
 from ..models import Assignment, EndKind, HouseholdLink, UnitVillage, YearlyReset
-from .base import UnitError, this_year
+from .base import UnitError
 
 M = TypeVar("M", bound=models.Model)
 
@@ -83,6 +83,8 @@ def yearly_reset(
         )
         if expected is not None and any(counts[k] != expected.get(k) for k in counts):
             raise UnitError("确认后数据已有变化，本次重置未执行，请重新确认。")
-        reset = YearlyReset.objects.create(region=region, year=this_year(), counts=counts, by=user)
+        reset = YearlyReset.objects.create(
+            region=region, year=current_year(), counts=counts, by=user
+        )
         audit.record(actor, audit.RESET, obj=reset, region_code=region.code, detail=counts)
     return reset

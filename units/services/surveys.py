@@ -15,6 +15,7 @@ from django.utils import timezone
 from households.models import Household
 from poverty_system.core import changelog, versioning
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 
 from .. import access as unit_access
 from ..models import Cadre, Measure, MeasureStatus, Survey, VisitLog
@@ -59,8 +60,8 @@ def save_survey(
 ) -> Survey:
     """Save this year's survey of an assigned household with its measures (rows with an `id`
     update that measure, rows without add one, existing measures not listed are removed)."""
-    year = year or this_year()
-    if year != this_year():
+    year = year or current_year()
+    if year != current_year():
         raise UnitError("只能填写本年度的调查情况表。", "year")
     cleaned = [_measure_data(row) for row in measures]
     with transaction.atomic(durable=True):

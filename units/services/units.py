@@ -14,13 +14,14 @@ from guardian.shortcuts import assign_perm
 
 from poverty_system.core import access, audit, changelog
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.roles import MANAGE_UNITS, SLICE, Role
 from villages import accounts
 from villages.models import Level, Region, User
 
 from .. import access as unit_access
 from ..models import Cadre, EndKind, HouseholdLink, TransferKind, Unit, UnitVillage
-from .base import UnitError, this_year
+from .base import UnitError
 
 UNIT_FIELDS = ("name", "unit_type", "address", "contact_person", "contact_phone")
 
@@ -222,7 +223,7 @@ def _move_links(
                 village_id=link.village_id,
                 village_code=link.village_code,
                 plan=link.plan,
-                year=this_year(),
+                year=current_year(),
                 started_at=now,
                 started_by=user,
             )
@@ -244,7 +245,7 @@ def _move_links(
                 household_id=hl.household_id,
                 unit=new_unit,
                 village_code=hl.village_code,
-                year=this_year(),
+                year=current_year(),
                 started_at=now,
                 started_by=user,
             )

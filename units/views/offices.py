@@ -149,7 +149,7 @@ def _reset_page(region: Region, counts: dict) -> dict:
 @roles(Role.ADMIN, Role.UNIT, *OFFICE_ROLES)
 def archive(request: HttpRequest) -> HttpResponse:
     """Pairings of one year (ended or still active), read in the account's slice."""
-    this_year = services.this_year()
+    this_year = current_year()
     value = request.GET.get("year", "")
     ok = value.isascii() and value.isdigit() and 2000 <= int(value) <= this_year
     year = int(value) if ok else this_year

@@ -81,7 +81,7 @@ def survey_save(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionError as exc:
             show_error(form, exc, formset.forms)
         else:
-            messages.success(request, f"{services.this_year()}年调查情况表已保存。")
+            messages.success(request, f"{current_year()}年调查情况表已保存。")
             return redirect("units:survey", household.pk)
     return _survey_page(request, household, form, formset)
 
@@ -92,7 +92,7 @@ def _survey_forms(
     """This year's survey form and its measures' formset, for the assigned cadre only."""
     if unit_access.cadre_of(request.user) is None:
         return None, None
-    current = Survey.objects.filter(household=household, year=services.this_year()).first()
+    current = Survey.objects.filter(household=household, year=current_year()).first()
     form = SurveyForm(data, instance=current)
     formset = MeasureFormSet(data, initial=_measure_initial(current), prefix="measures")
     return form, formset
@@ -112,7 +112,7 @@ def _survey_page(
         "units/survey.html",
         {
             "household": household,
-            "year": services.this_year(),
+            "year": current_year(),
             "form": form,
             "formset": formset,
             "surveys": history,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.versioning import StaleEdit
@@ -84,7 +85,7 @@ def village(request: HttpRequest, pk: int, form: PlansForm | None = None) -> Htt
     link = unit_access.get_village_link_for_user(request.user, pk)
     can_edit = link.active and link.unit_id in unit_access.unit_ids(request.user)
     if can_edit and form is None:
-        form = _plans_form(link, services.this_year())
+        form = _plans_form(link, current_year())
     return render(
         request,
         "units/village.html",
