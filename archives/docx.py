@@ -171,7 +171,10 @@ def _card_text(card: Card) -> str:
 
 
 class CardDocument:
-    """One .docx of cards at `path`: cover(), then village() per village, then close()."""
+    """One .docx of cards at `path`, used as a context manager: cover(), then village() per
+    village inside `with CardDocument(path) as document:`; leaving the block finishes the
+    file, or, on an exception, closes what is open and leaves an unfinished file for the
+    caller to remove."""
 
     def __init__(self, path):
         parts = shell()
@@ -251,7 +254,17 @@ class CardDocument:
         image = _para(_drawing(number, rel_id), after=0, align="center")
         return _cell(QR_COL, image, "right") + _cell(TEXT_COL, _card_text(card), "left")
 
-    def close(self) -> None:
+    def __enter__(self) -> CardDocument:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self._finish()
+        else:
+            self._body.close()
+            self._zip.close()
+
+    def _finish(self) -> None:
         self._write(self._section + "</w:body></w:document>")
         self._body.seek(0)
         with self._zip.open("word/document.xml", "w") as target:

@@ -131,30 +131,29 @@ def _write_docx(path, scope: Region, export: Export, maker: QrMaker, progress: _
             ).order_by("code")
         )
     )
-    document = CardDocument(path)
-    day = timezone.localdate().strftime("%Y年%m月%d日")
-    document.cover(f"{_scope_name(scope)} 贫困户二维码档案　导出日期：{day}　共 {count} 户")
-    token = ArchiveToken.objects.filter(household=OuterRef("pk"), revoked_at__isnull=True)
-    url = url_maker()
-    pending = None  # the previous village: its images are drawn while this one is read
-    for village in villages:
-        rows = list(
-            households_in(village, export.include_removed)
-            .annotate(qr_token=Subquery(token.values("token")[:1]))
-            .order_by("number")
-            .values("pk", "number", "head_name", "group", "qr_token")
-        )
-        if not rows:
-            continue
-        images = maker.make([url(row["qr_token"]) for row in rows])
+    with CardDocument(path) as document:
+        day = timezone.localdate().strftime("%Y年%m月%d日")
+        document.cover(f"{_scope_name(scope)} 贫困户二维码档案　导出日期：{day}　共 {count} 户")
+        token = ArchiveToken.objects.filter(household=OuterRef("pk"), revoked_at__isnull=True)
+        url = url_maker()
+        pending = None  # the previous village: its images are drawn while this one is read
+        for village in villages:
+            rows = list(
+                households_in(village, export.include_removed)
+                .annotate(qr_token=Subquery(token.values("token")[:1]))
+                .order_by("number")
+                .values("pk", "number", "head_name", "group", "qr_token")
+            )
+            if not rows:
+                continue
+            images = maker.make([url(row["qr_token"]) for row in rows])
+            if pending is not None:
+                _write_village(document, *pending, progress)
+            pending = (village, rows, images)
         if pending is not None:
             _write_village(document, *pending, progress)
-        pending = (village, rows, images)
-    if pending is not None:
-        _write_village(document, *pending, progress)
-    elif not count:
-        document.village(_scope_name(scope), [])
-    document.close()
+        elif not count:
+            document.village(_scope_name(scope), [])
 
 
 def _write_village(document: CardDocument, village: Region, rows, images, progress) -> None:

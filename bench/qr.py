@@ -206,10 +206,9 @@ def stock_against_ours(counts: list[int]) -> None:
         stock = time.perf_counter() - started
         started = time.perf_counter()
         with tempfile.NamedTemporaryFile(suffix=".docx") as target:
-            ours = CardDocument(target.name)
-            for start in range(0, count, 50):
-                ours.village("长征村", [(card, png) for png in pngs[start : start + 50]])
-            ours.close()
+            with CardDocument(target.name) as ours:
+                for start in range(0, count, 50):
+                    ours.village("长征村", [(card, png) for png in pngs[start : start + 50]])
         print(f"| {count:,} | {stock:.2f} | {time.perf_counter() - started:.2f} |", flush=True)
 
 

@@ -353,3 +353,19 @@ def test_an_empty_village_gives_a_file_that_says_so(world, login):
     data = b"".join(client.get(f"/archives/exports/{job.pk}/download/").streaming_content)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "没有可导出的贫困户" in text and "共 0 户" in text
+
+
+def test_a_card_document_finishes_at_the_end_of_its_block_and_not_after_an_error(tmp_path):
+    import zipfile
+
+    from archives.docx import CardDocument
+
+    with CardDocument(tmp_path / "ok.docx") as document:
+        document.cover("长征村 贫困户二维码档案")
+    assert "长征村" in "\n".join(p.text for p in docx.Document(tmp_path / "ok.docx").paragraphs)
+
+    with pytest.raises(RuntimeError), CardDocument(tmp_path / "broken.docx") as document:
+        document.cover("半截")
+        raise RuntimeError("the export failed")
+    # The zip is closed (the caller may remove it) and holds no finished document.
+    assert "word/document.xml" not in zipfile.ZipFile(tmp_path / "broken.docx").namelist()
