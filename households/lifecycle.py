@@ -132,23 +132,53 @@ def _audit(actor: Actor, change: StatusChange, household: Household) -> None:
 
 def _apply(
     actor: Actor,
-    locked: Household,
+    locked: Sequence[Household],
     to_status: str,
     reason: str,
     *,
     kind: str,
     reverts: StatusChange | None = None,
     year: int | None = None,
-) -> StatusChange:
-    """The one place a status changes. The caller checked role and transition."""
-    from_status = locked.status
-    locked.status = to_status
-    bump(locked)
-    changelog.save(actor, locked, reason=f"{Kind(kind).label}：{S(to_status).label}：{reason}")
-    change = _change_row(actor, locked, from_status, reason, kind, reverts, year)
-    change.save()
-    _audit(actor, change, locked)
-    return change
+    batch: bool = False,
+) -> list[StatusChange]:
+    """The one place statuses change: each household's status and version, its change-log
+    row, its StatusChange event and its audit entry. One household is saved whole (pending
+    field edits go into the same change-log row); a batch in a constant number of statements.
+    The caller checked role and transition."""
+    changes = []
+    for household in locked:
+        from_status = household.status
+        household.status = to_status
+        bump(household)
+        changes.append(_change_row(actor, household, from_status, reason, kind, reverts, year))
+    log = f"{Kind(kind).label}：{S(to_status).label}：{reason}"
+    if batch:
+        changelog.bulk_update(actor, list(locked), ["status", "version"], reason=log)
+    else:
+        for household in locked:
+            changelog.save(actor, household, reason=log)
+    _record(actor, locked, changes, batch=batch)
+    return changes
+
+
+def _record(
+    actor: Actor, households: Sequence[Household], changes: list[StatusChange], *, batch: bool
+) -> None:
+    """The events and audit entries of changes already applied to the households."""
+    if batch:
+        StatusChange.objects.bulk_create(changes)
+        audit.record_many(
+            actor,
+            audit.STATUS_CHANGE,
+            [
+                (h, {"from": c.from_status, "to": c.to_status, "kind": c.kind, "year": c.year})
+                for h, c in zip(households, changes, strict=True)
+            ],
+        )
+        return
+    for household, change in zip(households, changes, strict=True):
+        change.save()
+        _audit(actor, change, household)
 
 
 def transition(
@@ -161,7 +191,7 @@ def transition(
     message = refusal(locked, to_status)
     if message:
         raise StatusError(message)
-    return _apply(actor, locked, to_status, reason, kind=Kind.CHANGE, year=year)
+    return _apply(actor, [locked], to_status, reason, kind=Kind.CHANGE, year=year)[0]
 
 
 def transition_many(
@@ -180,25 +210,7 @@ def transition_many(
         message = refusal(household, to_status)
         if message:
             raise StatusError(f"{household.number}：{message}")
-    changes = []
-    for household in locked:
-        from_status = household.status
-        household.status = to_status
-        bump(household)
-        changes.append(_change_row(actor, household, from_status, reason, Kind.CHANGE, year=year))
-    changelog.bulk_update(
-        actor, list(locked), ["status", "version"], reason=f"{S(to_status).label}：{reason}"
-    )
-    StatusChange.objects.bulk_create(changes)
-    audit.record_many(
-        actor,
-        audit.STATUS_CHANGE,
-        [
-            (h, {"from": c.from_status, "to": c.to_status, "kind": c.kind, "year": c.year})
-            for h, c in zip(locked, changes, strict=True)
-        ],
-    )
-    return changes
+    return _apply(actor, locked, to_status, reason, kind=Kind.CHANGE, year=year, batch=True)
 
 
 def last_change(household: Household) -> StatusChange | None:
@@ -233,27 +245,18 @@ def rollback_last(actor: Actor, locked: Household, reason: str) -> StatusChange:
     message = rollback_refusal(locked, last)
     if message or last is None:
         raise StatusError(message or "该户没有可回退的状态变更。")
-    return _apply(actor, locked, last.from_status, reason, kind=Kind.ROLLBACK, reverts=last)
+    return _apply(actor, [locked], last.from_status, reason, kind=Kind.ROLLBACK, reverts=last)[0]
 
 
 def inherit_status(
     actor: Actor, new_household: Household, status: str, reason: str
 ) -> StatusChange:
     """分户: the new household starts with the status of the one it split from. Not a
-    transition (there is no earlier status), recorded as its own kind."""
+    transition (there is no earlier status; the action saved the new household with its
+    change-log baseline), recorded as its own kind through the same event and audit writer."""
     new_household.status = status
-    change = StatusChange(
-        household=new_household,
-        year=current_year(),
-        kind=Kind.SPLIT,
-        from_status="",
-        to_status=status,
-        reason=reason,
-        actor=actor.user,
-        phone=actor.phone_number,
-    )
-    change.save()
-    _audit(actor, change, new_household)
+    change = _change_row(actor, new_household, "", reason, Kind.SPLIT)
+    _record(actor, [new_household], [change], batch=False)
     return change
 
 
