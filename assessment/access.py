@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from poverty_system import access
-from poverty_system.access import User
-from poverty_system.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES, VIEW
+from poverty_system.core import access
+from poverty_system.core.access import User
+from poverty_system.core.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES, VIEW
 
 M = TypeVar("M", bound=models.Model)
 

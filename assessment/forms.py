@@ -3,11 +3,11 @@
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from poverty_system import access as core_access
+from poverty_system.core import access as core_access
+from poverty_system.core.dates import current_year
 from poverty_system.core.forms import VersionedModelForm
-from poverty_system.roles import SUBMIT_POOR_VILLAGES
+from poverty_system.core.roles import SUBMIT_POOR_VILLAGES
 from villages.models import Region
 
 from .models import ExitCriteria, PoorCounty, PoorVillage
@@ -68,7 +68,7 @@ class AddForm(PoorVillageForm):
         error_messages={"required": "请选择村。"},
     )
     year = forms.IntegerField(
-        label="年度", min_value=2014, max_value=2030, initial=lambda: timezone.localdate().year
+        label="年度", min_value=2014, max_value=2030, initial=lambda: current_year()
     )
 
     def __init__(self, *args: Any, user: Any | None = None, **kwargs: Any) -> None:
@@ -77,6 +77,6 @@ class AddForm(PoorVillageForm):
             Region.objects.filter(level="village"), user, SUBMIT_POOR_VILLAGES
         ).order_by("code")
         self.fields["village"].error_messages["invalid_choice"] = "请选择辖区内的村。"
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = current_year()
         # village and year are not model fields of this form: uniqueness is the action's.
         self.order_fields(["village", "year"])

@@ -10,14 +10,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
 from households import lifecycle
 from households.access import filter_households
 from households.models import Household, StatusChange
-from poverty_system import access
+from poverty_system.core import access
+from poverty_system.core.dates import current_year
 from poverty_system.core.ids import parse_ids
-from poverty_system.roles import RETURN_TO_POVERTY, VIEW
+from poverty_system.core.roles import RETURN_TO_POVERTY, VIEW
 from villages.models import Region, User
 
 from .access import filter_by_code, get_scoped, may, sees_only_approved
@@ -32,7 +32,7 @@ PAGE_SIZES = (100, 500, 1000)  # a township ticks up to 1,000 households in one 
 
 def chosen_year(value: str | None, years: Iterable[int]) -> int:
     """The year of ?year=, when it is one of `years`; else this year."""
-    this_year = timezone.localdate().year
+    this_year = current_year()
     text = value or ""
     year = int(text) if text.isascii() and text.isdigit() else this_year
     return year if year in years else this_year

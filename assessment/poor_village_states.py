@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES
-from poverty_system.versioning import bump
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES
+from poverty_system.core.text import clean_reason
+from poverty_system.core.versioning import bump
 from villages.models import User
 
 from .access import may

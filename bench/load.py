@@ -69,7 +69,7 @@ def product_env(args) -> dict[str, str]:
             "DEBUG": "",
             "SECRET_KEY_FILE": str(key),
             "SECURE_COOKIES": "0",
-            "SMS_BACKEND": "poverty_system.sms.ConsoleBackend",
+            "SMS_BACKEND": "poverty_system.core.sms.ConsoleBackend",
             "VAR_DIR": str(WORK / "var"),
             "STATIC_ROOT": str(WORK / "static"),
             "DATABASE_URL": args.database_url or f"sqlite:///{WORK / 'db.sqlite3'}",
@@ -115,12 +115,12 @@ from decimal import Decimal
 from django.utils import timezone
 from assessment.models import ExitCriteria
 from households.models import Household
-from households.seeding import seed_households
+from poverty_system.demo.seeding import seed_households
 try:  # the QR archives app (units/archives until it became a top-level app)
     from archives.tokens import ensure_tokens, active_token
 except ImportError:
-    from units.archives.tokens import ensure_tokens, active_token
-from villages.demo import DEMO_PASSWORD
+    from archives.tokens import ensure_tokens, active_token
+from poverty_system.demo.accounts import DEMO_PASSWORD
 from villages.models import Region
 
 households, township_households = int(sys.argv[1]), int(sys.argv[2])
@@ -133,7 +133,7 @@ have = Household.objects.count()
 if have < households + township_households:
     seed_households(city, households + township_households - have, seed=have + 11)
 ExitCriteria.objects.update_or_create(
-    year=timezone.localdate().year, region=county,
+    year=current_year(), region=county,
     defaults={"region_code": county.code, "income_line": Decimal("0"),
               "check_food_clothing": False, "check_school": False, "check_medical": False,
               "check_housing": False, "check_water": False},

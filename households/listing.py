@@ -25,8 +25,7 @@ from django.utils.http import urlencode
 from poverty_system.core import access
 from poverty_system.core.formatting import amount
 from poverty_system.core.ids import id_or_404
-from poverty_system.formatting import amount
-from poverty_system.roles import VIEW
+from poverty_system.core.roles import VIEW
 from villages.models import LEVEL_DIGITS, Region, User, mask_phone
 
 from . import idnumbers

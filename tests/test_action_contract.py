@@ -6,17 +6,17 @@ from django import forms
 from django.db import transaction
 from django.http import Http404
 
+from archives.export import ExportError
 from assessment.services import AssessmentError
 from households.lifecycle import StatusError
 from households.services import HouseholdError
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.ids import MAX_ID, ids_or_404, parse_id, parse_ids
-from poverty_system.roles import Role
-from poverty_system.versioning import StaleEdit
+from poverty_system.core.roles import Role
+from poverty_system.core.versioning import StaleEdit
 from units import services as unit_services
-from units.archives.export import ExportError
 from villages import accounts
 from villages.auth import LoginError
 

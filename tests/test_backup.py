@@ -14,7 +14,7 @@ from tests.test_serve import ROOT, manage, product_env
 
 COUNTS = (
     "from households.models import Household, Member; from villages.models import User; "
-    "from poverty_system.models import AuditEntry; "
+    "from poverty_system.core.models import AuditEntry; "
     "print(Household.objects.count(), Member.objects.count(), User.objects.count(), "
     "AuditEntry.objects.count())"
 )

@@ -3,7 +3,6 @@ account's slice by the view that builds them. The records' forms are model forms
 core's base (Chinese messages, the version); the actions keep what needs the locked rows
 (uniqueness, the slice, a cadre still serving)."""
 
-import re
 from typing import Any
 
 from django import forms

@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from households import access as hh_access
 from households.choices import HouseholdStatus
 from households.models import Claim, Household
-from poverty_system import access
-from poverty_system.roles import LINK_UNITS, MANAGE_UNITS, TRACK_SURVEYS
+from poverty_system.core import access
+from poverty_system.core.roles import LINK_UNITS, MANAGE_UNITS, TRACK_SURVEYS
 from villages.models import Level, Region, User
 
 from . import access as unit_access

@@ -9,8 +9,27 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from poverty_system.access import User, _subtree_q, creatable_roles, is_admin, regions_with
-from poverty_system.roles import MANAGE_ACCOUNTS, MANAGE_PHONES, VIEW, Role
+from poverty_system.core.access import (
+    User,
+    _subtree_q,
+    check_region_perm,
+    creatable_roles,
+    is_admin,
+    regions_with,
+)
+from poverty_system.core.roles import MANAGE_ACCOUNTS, MANAGE_PHONES, VIEW, Role
+
+from .models import Region, RegionUserObjectPermission
+
+
+def get_region_for_user(user: User, pk: Any, perm: str = VIEW) -> Region:
+    """The region with id pk: 404 outside the account's slice, 403 inside it without perm."""
+    try:
+        region: Region = Region.objects.get(pk=pk)
+    except (Region.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    check_region_perm(user, perm, region)
+    return region
 
 
 def filter_manageable_accounts(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:

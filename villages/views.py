@@ -124,7 +124,7 @@ def _village_count(region: Region):
 
 @account_managers
 def account_list(request: HttpRequest) -> HttpResponse:
-    found = filter_manageable_accounts(User.objects.all(), request.user)
+    found = with_lockout(filter_manageable_accounts(User.objects.all(), request.user))
     query = request.GET.get("q", "").strip()
     if query:
         found = found.filter(username__icontains=query) | found.filter(full_name__icontains=query)

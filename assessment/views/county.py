@@ -9,8 +9,8 @@ from django.urls import path
 from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import MANAGE_POOR_COUNTY, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import MANAGE_POOR_COUNTY, Role
+from poverty_system.core.rules import roles
 
 from ..forms import PoorCountyForm
 from ..listing import county_records

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system.core import access
-from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.roles import EDIT_EXIT_CRITERIA, Role

@@ -7,16 +7,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households import lifecycle
 from households.access import get_household_for_user
 from households.choices import HouseholdStatus as S
 from households.models import StatusChange
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import MARK_LIFTED, RETURN_TO_POVERTY, Role
+from poverty_system.core.rules import roles
 
 from .. import listing, services
 from ..services.exits import LIFTABLE, RETURNABLE
@@ -51,7 +51,7 @@ def _lift_page(
     ticked: AbstractSet[str] = frozenset(),
 ) -> HttpResponse:
     context = listing.exit_page(request.user, request.GET, LIFTABLE, MARK_LIFTED)
-    year = timezone.localdate().year
+    year = current_year()
     context |= {"error": error, "opinion": opinion, "ticked": ticked, "year": year}
     return render(request, "assessment/lift.html", context)
 
@@ -106,7 +106,7 @@ ROLLBACK_ROLES = (Role.TOWNSHIP, Role.COUNTY)
 def changes(request: HttpRequest) -> HttpResponse:
     """This year's status changes in the slice; the last one of a household may be rolled
     back (综合回退) by an office that marks exits or returns."""
-    year = timezone.localdate().year
+    year = current_year()
     page, rows = listing.status_changes(request.user, year, request.GET.get("page"))
     return render(request, "assessment/changes.html", {"page": page, "rows": rows, "year": year})
 

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from poverty_system.core import access
-from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import SET_SCALE_PLANS, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import SET_SCALE_PLANS, Role
+from poverty_system.core.rules import roles
 from villages.models import Region
 
 from ..listing import chosen_year

@@ -12,8 +12,13 @@ from django.views.decorators.http import require_POST
 
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import APPROVE_POOR_VILLAGES, OFFICE_ROLES, SUBMIT_POOR_VILLAGES, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import (
+    APPROVE_POOR_VILLAGES,
+    OFFICE_ROLES,
+    SUBMIT_POOR_VILLAGES,
+    Role,
+)
+from poverty_system.core.rules import roles
 
 from .. import poor_village_states as states
 from ..access import filter_by_code, may

@@ -4,9 +4,9 @@ here and decides nothing itself."""
 
 from dataclasses import dataclass
 
-from poverty_system import access, audit
-from poverty_system.actor import Actor
-from poverty_system.roles import EDIT_HOUSEHOLDS
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import EDIT_HOUSEHOLDS
 
 from ..access import can_cancel_claims, can_claim
 from ..choices import HouseholdStatus

@@ -13,7 +13,7 @@ from django.urls import path
 from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import REGISTER_HOUSEHOLDS
+from poverty_system.core.roles import REGISTER_HOUSEHOLDS
 from villages.models import Level, Region, User
 
 from .. import parts, services

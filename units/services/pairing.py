@@ -22,7 +22,7 @@ from poverty_system.core import access, audit, changelog, versioning
 from poverty_system.core.actor import Actor
 from poverty_system.core.dates import current_year
 from poverty_system.core.ids import ids_or_404
-from poverty_system.roles import LINK_UNITS, UNLINK_UNITS
+from poverty_system.core.roles import LINK_UNITS, UNLINK_UNITS
 from villages.models import Level, Region, User
 
 from .. import access as unit_access

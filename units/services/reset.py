@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from households.models import Claim
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from villages.models import Region
 
 from .. import access as unit_access

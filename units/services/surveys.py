@@ -19,7 +19,7 @@ from poverty_system.core.dates import current_year
 
 from .. import access as unit_access
 from ..models import Cadre, Measure, MeasureStatus, Survey, VisitLog
-from .base import UnitError, this_year
+from .base import UnitError
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # The stored file's extension comes from the format Pillow reads, never from the uploaded

@@ -11,7 +11,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from households.models import Household
-from poverty_system import access
+from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
 from poverty_system.core.ids import parse_id, parse_ids

@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from poverty_system import access
+from poverty_system.core import access
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import MANAGE_UNITS, OFFICE_ROLES, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import MANAGE_UNITS, OFFICE_ROLES, Role
+from poverty_system.core.rules import roles
 from villages.models import Region
 
 from .. import access as unit_access
@@ -141,7 +142,7 @@ def _reset_page(region: Region, counts: dict) -> dict:
     return {
         "region": region,
         "rows": [(LABELS[k], k, v) for k, v in counts.items()],
-        "year": services.this_year(),
+        "year": current_year(),
         "resets": YearlyReset.objects.filter(region=region).select_related("by")[:10],
     }
 

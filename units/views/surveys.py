@@ -13,10 +13,11 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from households.models import Household
+from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import OFFICE_ROLES, Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import OFFICE_ROLES, Role
+from poverty_system.core.rules import roles
 
 from .. import access as unit_access
 from .. import listing, services
@@ -31,7 +32,7 @@ survey_readers = roles(Role.ADMIN, Role.UNIT, Role.CADRE, *OFFICE_ROLES)
 def surveys(request: HttpRequest) -> HttpResponse:
     """The households of the account's slice with this year's survey: a cadre's assigned
     households (what is still to fill), a unit's linked ones, an office's region."""
-    year, show = services.this_year(), request.GET.get("show", "")
+    year, show = current_year(), request.GET.get("show", "")
     found = listing.survey_rows(request.user, year, todo=show == "todo")
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "units/surveys.html", {"page": page, "year": year, "show": show})
