@@ -18,6 +18,7 @@ from poverty_system.core import access
 from poverty_system.core.dates import current_year
 from poverty_system.core.ids import parse_ids
 from poverty_system.core.roles import RETURN_TO_POVERTY, VIEW
+from villages.access import get_region_for_user
 from villages.models import Region, User
 
 from .access import filter_by_code, get_scoped, may, sees_only_approved
@@ -44,7 +45,7 @@ def exit_page(user: User, params: Mapping[str, Any], statuses: Iterable[str], pe
     regions. Keys: page, rows, region, regions."""
     region = None
     if params.get("region"):
-        region = access.get_region_for_user(user, params.get("region"), perm)
+        region = get_region_for_user(user, params.get("region"), perm)
     found = filter_households(Household.objects.filter(status__in=statuses), user, perm)
     if region is not None:
         lo, hi = region.code_range

@@ -40,7 +40,7 @@ def region_root(request: HttpRequest) -> HttpResponse:
 
 @region_readers
 def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    region = access.get_region_for_user(request.user, pk)
+    region = get_region_for_user(request.user, pk)
     ancestors = [
         a for a in _ancestors(region) if access.has_region_perm(request.user, "view_slice", a)
     ]
