@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.access import get_household_for_user
-from poverty_system import audit
-from poverty_system.actor import Actor
-from poverty_system.roles import MANAGE_QR_CODES
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import MANAGE_QR_CODES
 
 from .models import ArchiveToken
 

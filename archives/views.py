@@ -15,8 +15,9 @@ from poverty_system.core import access
 from poverty_system.core.actor import client_ip
 from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import EXPORT_QR, MANAGE_QR_CODES, VIEW, Role
-from poverty_system.rules import public, roles
+from poverty_system.core.roles import EXPORT_QR, MANAGE_QR_CODES, VIEW, Role
+from poverty_system.core.rules import public, roles
+from villages.access import get_region_for_user
 
 from . import ratelimit, tokens
 from .export import export_file, households_in, purge_expired

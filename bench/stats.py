@@ -31,8 +31,8 @@ _spec.loader.exec_module(hb)
 def city_client():
     from django.test import Client
 
-    from poverty_system.actor import Actor
-    from poverty_system.roles import Role
+    from poverty_system.core.actor import Actor
+    from poverty_system.core.roles import Role
     from villages.accounts import create_account
     from villages.models import Region, User
 

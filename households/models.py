@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from poverty_system.changelog import ExplicitHistory, PhoneHistory
-from poverty_system.versioning import Versioned
+from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.versioning import Versioned
 
 from . import idnumbers, validators
 from .choices import (

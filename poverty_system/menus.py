@@ -61,7 +61,7 @@ MENU = (
             _i("证件号码重复查询", "households:duplicates"),
             # 问题清单 of the national data review (问题核查 → 完善系统数据), by rule and village.
             _i("数据质量检查", "quality:index"),
-            _i("我的导出", "units:export_list"),
+            _i("我的导出", "archives:export_list"),
         ),
         _g(
             "驻村工作队信息管理",

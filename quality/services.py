@@ -20,8 +20,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from households.models import Household
-from poverty_system import access, audit
-from poverty_system.actor import Actor
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
 from villages.models import Level, Region, code_range
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from . import services
 

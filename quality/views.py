@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from households import listing
 from households.parts import BY_NUMBER
-from poverty_system import access
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core import access
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 from villages.models import Level, Region
 
 from . import rules as pack

@@ -20,8 +20,8 @@ from households.access import filter_households
 from households.choices import HouseholdStatus
 from households.filters import Filters, apply_filters
 from households.models import Household
-from poverty_system import access
-from poverty_system.roles import Role
+from poverty_system.core import access
+from poverty_system.core.roles import Role
 from villages.models import Region
 
 from . import figures

@@ -3,7 +3,7 @@ status and one category (状态, 贫困户属性, 主要致贫原因, 识别标�
 over a few thousand rows instead of a scan of its households.
 
 They stay equal to the lists because every write of a household goes through the change log
-(poverty_system.changelog, the actions, the bulk writers and imports alike): the largest
+(poverty_system.core.changelog, the actions, the bulk writers and imports alike): the largest
 history id of the households is a stamp of the whole table. Before reading, stats.kept
 compares it with the stamp the counts were built at and recounts the villages of every
 history row written since (one grouped query), in the same transaction.

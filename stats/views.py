@@ -14,9 +14,9 @@ from django.utils.http import urlencode
 
 from households import asof, listing
 from households.filters import year_choices
-from poverty_system import access, audit
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core import access, audit
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from . import charts, export, figures
 from .access import READ_STATISTICS

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from households.models import Claim, Household, Member
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from units import services as unit_services
 
 from .assessment_data import poor_household

@@ -34,9 +34,6 @@ from poverty_system.core.roles import (
     Role,
 )
 from units import access as unit_access
-from units.archives import tokens
-from units.archives.export import start_export
-from units.archives.models import ArchiveToken, Export
 from units.models import Unit
 from units.services import create_cadre_account, create_unit
 from villages.accounts import (
@@ -1191,7 +1188,7 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
 
 # --- unit and cadre accounts on every household URL ---------------------------------------
 
-HOUSEHOLD_ROUTES = ("households/<int:pk>/", "units/surveys/<int:pk>/", "units/archives/households/")
+HOUSEHOLD_ROUTES = ("households/<int:pk>/", "units/surveys/<int:pk>/", "archives/households/")
 
 
 def household_routes() -> list[str]:

@@ -7,9 +7,10 @@ import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
 
-from poverty_system import access
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core import access
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
+from poverty_system.demo.accounts import DEMO_PASSWORD
 from units.models import Cadre, Unit, UnitUserObjectPermission
 from villages.accounts import add_village_phone, create_account
 from villages.models import Region, RegionUserObjectPermission, User, VillagePhone

@@ -6,9 +6,9 @@ from django.db import connection, transaction
 from django.urls import get_resolver, reverse
 
 from households import services
-from poverty_system import access, audit
-from poverty_system.actor import Actor
-from poverty_system.models import AppendOnlyError, AuditEntry
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AppendOnlyError, AuditEntry
 from villages.models import User
 
 from .households_data import member, no_sms_throttle, register  # noqa: F401

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from households import lifecycle
 from households.models import Household
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from quality import services as quality
 
 from .assessment_data import poor_household

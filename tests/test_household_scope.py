@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from households.access import filter_households, get_household_for_user
 from households.models import Household
-from poverty_system.actor import Actor
-from poverty_system.roles import EDIT_HOUSEHOLDS, VIEW
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import EDIT_HOUSEHOLDS, VIEW
 from units import services as unit_services
 from villages.models import User
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from households.models import Household
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 from quality import rules, services
 from quality.models import DailyCount, Problem, RuleSwitch
 

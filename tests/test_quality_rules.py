@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from households.models import Household, Member
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from quality import rules
 from units.models import Cadre, Measure, Survey, UnitVillage, VisitLog
 from units.services import create_unit

@@ -9,9 +9,9 @@ import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
 
-from poverty_system import access
-from poverty_system.actor import Actor
-from poverty_system.roles import Role
+from poverty_system.core import access
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import Role
 from villages.accounts import add_village_phone, create_account
 from villages.models import Region, User
 from villages.regions import RegionFileError, load_regions

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from households import lifecycle
 from households.models import Household, StatusChange
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from .assessment_data import poor_household
 from .households_data import member

@@ -8,8 +8,9 @@ from django.http import Http404
 
 from households import services as household_services
 from households.services.base import HouseholdError
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
+from poverty_system.core.models import AuditEntry
 from units import access as unit_access
 from units import services
 from units.models import Assignment, Cadre, EndKind, HouseholdLink, UnitVillage

@@ -168,7 +168,7 @@ def filter_audit_entries(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
     return queryset if q is None else queryset.filter(q)
 
 
-def has_region_perm(user: User, perm: str, region: Region) -> bool:
+def has_region_perm(user: User, perm: str, region: RegionLike) -> bool:
     """perm is in the account's role's set AND the region lies in its slice."""
     if not role_allows(user, perm):
         return False

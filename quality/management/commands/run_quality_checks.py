@@ -4,7 +4,7 @@ the nightly task does the same. `--region <code>` limits the run to a county or 
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from quality import services, tasks
 from villages.models import Region
 
