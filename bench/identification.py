@@ -4,9 +4,9 @@ every household of the city and with the cadres, then confirms the batch.
 
 Works on a COPY of a pre-seeded database (default: the 300,000-household Ganzhou benchmark
 database of `bench/households.py`, --source), migrated; adds --new households in 贡江镇
-(households.seeding, then marked 登记中 with all seven parts: the setup, not measured), some
-of them sharing an ID number with a cadre (so the checks find hits), and opens their cases
-at 县级比对 in bulk. Then measures, with their queries:
+(poverty_system.demo.seeding, then marked 登记中 with all seven parts: the setup, not
+measured), some of them sharing an ID number with a cadre (so the checks find hits), and
+opens their cases at 县级比对 in bulk. Then measures, with their queries:
 
 1. `identification.checks.check_hits` of the whole batch (every member's ID number against
    the city's members and the cadres);
@@ -62,7 +62,7 @@ def configure(args) -> None:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["SECURE_COOKIES"] = "0"
-    os.environ.setdefault("SMS_BACKEND", "poverty_system.sms.LocmemBackend")
+    os.environ.setdefault("SMS_BACKEND", "poverty_system.core.sms.LocmemBackend")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_system.settings")
     import django
@@ -75,10 +75,10 @@ def prepare(args):
     from django.db.models import Max
 
     from households.models import Household, Member
-    from households.seeding import seed_households
     from identification.models import Case
-    from poverty_system.actor import Actor
-    from poverty_system.roles import Role
+    from poverty_system.core.actor import Actor
+    from poverty_system.core.roles import Role
+    from poverty_system.demo.seeding import seed_households
     from units.models import Cadre, Unit
     from villages.accounts import create_account
     from villages.models import Region, User
@@ -160,7 +160,7 @@ def main() -> int:
     from identification import services
     from identification.checks import check_hits
     from identification.models import Case
-    from poverty_system.actor import Actor
+    from poverty_system.core.actor import Actor
 
     settings.DEBUG = False
     county, new_ids, (households, members) = prepare(args)

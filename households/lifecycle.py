@@ -20,7 +20,7 @@ from poverty_system.core import access, audit, changelog, text
 from poverty_system.core.actor import Actor
 from poverty_system.core.dates import current_year
 from poverty_system.core.errors import ActionError
-from poverty_system.roles import (
+from poverty_system.core.roles import (
     ADMIT_HOUSEHOLDS,
     MARK_LIFTED,
     REMOVE_HOUSEHOLDS,

@@ -1,6 +1,6 @@
-"""Who may do what in identification, built on the common helpers of poverty_system.access.
+"""Who may do what in identification, built on the common helpers of poverty_system.core.access.
 
-The permission of each step by name (declared in poverty_system.roles with the roles that
+The permission of each step by name (declared in poverty_system.core.roles with the roles that
 hold them): the village's APPLY_IDENTIFICATION for 申请 and 村内公示, the township's
 REVIEW_IDENTIFICATION for 乡镇审核 and 乡镇公示 (and the exits it starts and announces), the
 county's DECIDE_IDENTIFICATION for 县级比对, 县级审批, 县级核查 and 公告. Each step also
@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from poverty_system import access
-from poverty_system.roles import (
+from poverty_system.core import access
+from poverty_system.core.roles import (
     APPLY_IDENTIFICATION,
     DECIDE_IDENTIFICATION,
     EDIT_IDENTIFICATION_RULES,

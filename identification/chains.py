@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from households.choices import HouseholdStatus as S
-from poverty_system.roles import Role
+from poverty_system.core.roles import Role
 
 from .access import COUNTY_STEPS, TOWNSHIP_STEPS, VILLAGE_STEPS
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from households import services as household_services
 from households.choices import Relation
 from households.models import Household
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from villages.models import Region, User
 
 from . import services

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from poverty_system.versioning import Versioned
+from poverty_system.core.versioning import Versioned
 
 
 class AppendOnlyError(Exception):

@@ -16,10 +16,10 @@ from django.utils import timezone
 from assessment.criteria import exit_check
 from households.access import filter_households, get_household_for_user
 from households.models import Household
-from poverty_system import audit
-from poverty_system.actor import Actor
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
 from poverty_system.core.ids import ids_or_404
-from poverty_system.versioning import bump, check_version
+from poverty_system.core.versioning import bump, check_version
 from villages.models import Region
 
 from . import states
@@ -167,7 +167,7 @@ def save_rules(
 ) -> CountyRules:
     if county.level != "county":
         raise IdentificationError("识别规则按县（区）设置。")
-    from poverty_system import access
+    from poverty_system.core import access
 
     access.check_region_perm(actor.user, EDIT_RULES, county)
     days = values.get("publicity_days") or 0
@@ -218,7 +218,7 @@ def mark_key(actor: Actor, household_pk: Any, reason: str, note: str = "") -> Ke
             if not may_mark_key(actor.user, household.village_code):
                 raise PermissionDenied("只有乡镇或县扶贫办可以标注重点帮扶对象。")
             note = _clean_mark(reason, note)
-            if household.key_marks.filter(ended_at__isnull=True).exists():
+            if household.key_marks.filter(ended_at__isnull=True).exists():  # type: ignore[attr-defined]
                 raise IdentificationError("该户已标注为重点帮扶对象。")
             mark = KeyHousehold(
                 household=household,

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from households import lifecycle
 from households.models import Household
-from poverty_system import audit
-from poverty_system.actor import Actor
-from poverty_system.versioning import bump
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.versioning import bump
 
 from . import attachments
 from .access import may_act
@@ -311,7 +311,7 @@ def approve_many(
 
 
 def _role_label(step: Step) -> str:
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
 
     return Role(step.role).label
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "quality",
     "stats",
     "identification",
+    "poverty_system.demo",
 ]
 
 MIDDLEWARE = [

@@ -9,8 +9,8 @@ from identification import services
 from identification.chains import NEW
 from identification.models import Case
 from identification.states import StepInput
-from poverty_system.actor import Actor
-from poverty_system.roles import SLICE, Role
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import SLICE, Role
 from villages.models import RegionUserObjectPermission
 
 

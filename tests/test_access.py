@@ -47,7 +47,6 @@ from villages.regions import load_regions
 
 from .conftest import PASSWORD
 from .households_data import make_id, member, register
-from .test_import_order import app_folders
 
 ACCOUNTS = [
     "admin",

@@ -18,7 +18,7 @@ from identification import services
 from identification.errors import IdentificationError
 from identification.models import Case, CountyRules, KeyHousehold
 from identification.states import StepInput
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 
 from .assessment_data import failing_household, poor_household
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
@@ -233,7 +233,7 @@ def test_county_rules_edited_by_the_county_only(world, login):
 @pytest.mark.django_db(transaction=True)
 def test_two_county_officers_deciding_one_case_at_once(world):
     """One approves, one returns 县级审批 at the same moment: one wins, the other is told."""
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
     from villages.accounts import create_account
 
     second, _ = create_account(

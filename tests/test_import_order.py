@@ -24,27 +24,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = [
+PROJECT = "poverty_system"
+GROUND = f"{PROJECT}.core"
+ORDER = [
     "core",
     "villages",
     "households",
     "units",
+    "archives",
     "assessment",
     "identification",
     "projects",
     "quality",
     "stats",
-    "top",
+    "roof",
 ]
-# Modules of the project package that sit on top: they wire the apps together.
-TOP_MODULES = {
-    "poverty_system.settings",
-    "poverty_system.urls",
-    "poverty_system.views",
-    "poverty_system.wsgi",
-}
-# The core reads accounts' region grants and the region tree; nothing else of an app.
-CORE_EXCEPTIONS = {"villages.models"}
 
 
 def app_folders(root: Path = ROOT) -> set[str]:

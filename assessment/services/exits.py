@@ -23,7 +23,7 @@ from poverty_system.core import audit
 from poverty_system.core.actor import Actor
 from poverty_system.core.dates import current_year
 from poverty_system.core.ids import ids_or_404
-from poverty_system.roles import MARK_LIFTED, RETURN_TO_POVERTY
+from poverty_system.core.roles import MARK_LIFTED, RETURN_TO_POVERTY
 from villages.models import Region
 
 from ..access import may

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from households.access import filter_households, get_household_for_user
 from households.choices import HouseholdStatus as S
 from households.models import Household
-from poverty_system import access
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core import access
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from .. import services, states
 from ..access import filter_by_code, get_scoped

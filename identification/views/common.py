@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from poverty_system.roles import OFFICE_ROLES, Role
-from poverty_system.rules import roles
-from poverty_system.versioning import StaleEdit
+from poverty_system.core.roles import OFFICE_ROLES, Role
+from poverty_system.core.rules import roles
+from poverty_system.core.versioning import StaleEdit
 
 from ..errors import IdentificationError
 from ..states import StepInput

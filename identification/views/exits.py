@@ -11,9 +11,9 @@ from django.utils import timezone
 from assessment.listing import exit_page
 from assessment.services.exits import LIFTABLE
 from households.choices import HouseholdStatus as S
-from poverty_system import access
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core import access
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from .. import services
 from ..access import EDIT_RULES, TOWNSHIP_STEPS

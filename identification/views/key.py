@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from households.access import filter_households
 from households.choices import HouseholdStatus as S
 from households.models import Household
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from .. import services
 from ..access import filter_by_code, may_mark_key

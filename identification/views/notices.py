@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from poverty_system import access
+from poverty_system.core import access
 
 from .. import notices
 from .common import readers
