@@ -2,7 +2,7 @@
 """Benchmark of the project library and the fund ledger (issue 12).
 
 A county (于都县) with --projects projects, --movements ledger movements and --links
-beneficiary links (households seeded in 贡江镇 with households.seeding), written in bulk
+beneficiary links (households seeded in 贡江镇 with poverty_system.demo.seeding), written in bulk
 with their change-log baselines; then through django.test.Client as the county office:
 
 1. the library list `/projects/` (50 rows) and the fund summary `/projects/funds/` (汇总 over
@@ -59,7 +59,7 @@ def configure(args) -> None:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["SECURE_COOKIES"] = "0"
-    os.environ.setdefault("SMS_BACKEND", "poverty_system.sms.LocmemBackend")
+    os.environ.setdefault("SMS_BACKEND", "poverty_system.core.sms.LocmemBackend")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_system.settings")
     import django
@@ -71,8 +71,8 @@ def prepare(args):
     from django.core.management import call_command
 
     from households.models import Household
-    from households.seeding import seed_households
-    from poverty_system.roles import Role
+    from poverty_system.core.roles import Role
+    from poverty_system.demo.seeding import seed_households
     from villages.accounts import create_account
     from villages.models import Region, User
     from villages.regions import load_regions
@@ -106,8 +106,8 @@ def prepare(args):
 def seed(args, county_user):
     """Projects, movements and links in bulk (the change-log baselines of the projects too)."""
     from households.models import Household
-    from poverty_system import changelog
-    from poverty_system.actor import Actor
+    from poverty_system.core import changelog
+    from poverty_system.core.actor import Actor
     from projects.choices import Category, MovementKind, Source, State
     from projects.models import Beneficiary, FundAccount, FundMovement, Project
     from villages.models import Region
@@ -205,8 +205,8 @@ def excel(args, county_user):
     from openpyxl import Workbook
 
     from households.models import Household
-    from poverty_system import changelog
-    from poverty_system.actor import Actor
+    from poverty_system.core import changelog
+    from poverty_system.core.actor import Actor
     from projects.models import Project
     from projects.services import beneficiaries
     from villages.models import Region

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
+from archives import views as archive_views
 from projects.views.disclosure import public_urlpatterns as project_public_urls
-from units.archives import views as archive_views
 from villages import auth_views
 
 from . import views

@@ -1,7 +1,7 @@
 """Who may do what with projects, funds, assets and notices.
 
 Permissions are named for what they allow and derived from the account's role at check time
-(declared in poverty_system.roles, one line each): "perm is in the role's set AND the place
+(declared in poverty_system.core.roles, one line each): "perm is in the role's set AND the place
 lies in the slice". A unit
 account reads the projects it implements (实施单位). Out of the slice is 404, inside it
 without the permission 403.
@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from poverty_system import access
-from poverty_system.roles import (  # noqa: F401 - the app's permissions, named here once
+from poverty_system.core import access
+from poverty_system.core.roles import (  # noqa: F401 - the app's permissions, named here once
     ACCEPT_PROJECTS,
     ANSWER_FEEDBACK,
     APPROVE_PROJECTS,

@@ -12,10 +12,10 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
+from villages.demo import COUNTY, DEMO_OFFICES, DEMO_PHONES
 
 from households.models import Household
-from poverty_system.actor import Actor
-from villages.demo import COUNTY, DEMO_OFFICES, DEMO_PHONES
+from poverty_system.core.actor import Actor
 from villages.models import Region, User, VillagePhone
 
 from .models import Project

@@ -101,8 +101,8 @@ def board_document(notice: Notice) -> bytes:
     from docx import Document
     from docx.shared import Mm, Pt
 
-    from poverty_system.formatting import yuan
-    from units.archives.qr import make_png
+    from archives.qr import make_png
+    from poverty_system.core.formatting import yuan
 
     content = facts(notice)
     doc = Document()

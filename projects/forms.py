@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from poverty_system import access as core_access
+from poverty_system.core import access as core_access
 from poverty_system.core.forms import VersionedModelForm
 from villages.models import Region
 

@@ -19,9 +19,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.versioning import bump
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.versioning import bump
 
 from . import clock
 from .access import (

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from projects.services import library
 
 TODAY = timezone.localdate

@@ -1,8 +1,9 @@
 """The floors of the house (docs/ARCHITECTURE.md). Every folder is a floor; a floor imports only
 the floors below it:
 
-    core  <  villages  <  households  <  units  <  assessment  <  projects  <  quality  <  stats
-    <  project top
+    core (poverty_system/core) < villages < households < units < archives < assessment
+    < identification < monitoring < projects < exchange < quality < stats
+    < roof (the rest of poverty_system/: settings, urls, home views, menus, demo)
 
 The floors are read from the folders: a top-level folder with an apps.py is an app and its
 own floor, poverty_system/core is the ground and the rest of poverty_system/ the roof. A new
@@ -34,7 +35,9 @@ ORDER = [
     "archives",
     "assessment",
     "identification",
+    "monitoring",
     "projects",
+    "exchange",
     "quality",
     "stats",
     "roof",
@@ -191,6 +194,14 @@ def test_no_import_runs_up_the_floors():
 # Circles that landed with an app before this check and are its owner's to break; when one is
 # broken the test fails until it is removed here, and a new circle fails at once.
 KNOWN_CIRCLES = [
+    # projects (issue 12): the models, their access and the state machine import each other.
+    [
+        "projects.access",
+        "projects.clock",
+        "projects.models",
+        "projects.models.library",
+        "projects.states",
+    ],
     # quality (issue 10): the rule modules import their registry from the package, whose
     # __init__ imports the rule modules.
     [

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.http import Http404
 
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from projects import ledger
 from projects.errors import ProjectError
 from projects.models import FundAccount, FundMovement

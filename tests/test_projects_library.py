@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.http import Http404
 
-from poverty_system.actor import Actor
-from poverty_system.models import AuditEntry
+from poverty_system.core.actor import Actor
+from poverty_system.core.models import AuditEntry
 from projects import clock, states
 from projects.errors import ProjectError
 from projects.models import Attachment, Holiday, Project, ProjectEvent
@@ -137,7 +137,7 @@ def library_fields(project):
 
 
 def test_a_stale_edit_is_refused_and_the_newer_data_kept(world):
-    from poverty_system.versioning import StaleEdit
+    from poverty_system.core.versioning import StaleEdit
 
     project = make_project(world)
     opened = project.version

@@ -20,7 +20,7 @@ from PIL import Image
 from households import lifecycle
 from households.choices import HouseholdStatus as HS
 from households.models import Household, StatusChange
-from poverty_system.actor import Actor
+from poverty_system.core.actor import Actor
 from projects.errors import ProjectError
 from projects.models import Beneficiary, Feedback, IncomeShare, Notice
 from projects.privacy import find_private
@@ -316,7 +316,7 @@ def test_asset_ledgers_by_slice_and_the_export(world, login):
 
 
 def test_a_stale_asset_edit_is_refused(world):
-    from poverty_system.versioning import StaleEdit
+    from poverty_system.core.versioning import StaleEdit
 
     asset = walk(world, make_project(world), "accept").assets.get()
     assets.edit(Actor(world.county_office), asset.pk, {"manager": "村委会"}, asset.version)
@@ -332,9 +332,9 @@ def test_the_demo_projects_come_through_the_real_actions_and_once(small_tree, lo
 
     from django.core.management import call_command
 
+    from poverty_system.demo.accounts import ensure_demo_accounts
+    from poverty_system.demo.units import ensure_demo_unit, ensure_units_demo
     from projects.models import FundMovement, Project
-    from units.demo import ensure_demo_unit, ensure_units_demo
-    from villages.demo import ensure_demo_accounts
 
     ensure_demo_accounts()
     ensure_demo_unit()

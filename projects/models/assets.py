@@ -4,8 +4,8 @@ are 脱贫户 or 监测户 in each month (a household that leaves stops the mont
 from django.conf import settings
 from django.db import models
 
-from poverty_system.changelog import ExplicitHistory, PhoneHistory
-from poverty_system.versioning import Versioned
+from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.versioning import Versioned
 
 from .base import MONEY, AppendOnly
 

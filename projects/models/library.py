@@ -4,8 +4,8 @@ beneficiary households and the holiday calendar the clocks count working days wi
 from django.conf import settings
 from django.db import models
 
-from poverty_system.changelog import ExplicitHistory, PhoneHistory
-from poverty_system.versioning import Versioned
+from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.versioning import Versioned
 
 from ..choices import AttachmentKind, Category, Nature, State
 from .base import MONEY, ZERO, AppendOnly

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from households.choices import HouseholdStatus as HS
 from households.models import Household, StatusChange
-from poverty_system import audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.versioning import bump, check_version
+from poverty_system.core import audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.versioning import bump, check_version
 
 from ..access import MANAGE_ASSETS, READ_PROJECTS, filter_by_slice, may
 from ..errors import ProjectError

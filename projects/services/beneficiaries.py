@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 
 from households.choices import HouseholdStatus as HS
 from households.models import Household
-from poverty_system import audit
-from poverty_system.actor import Actor
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
 
 from ..access import EDIT_BENEFICIARIES, get_project
 from ..errors import ProjectError

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from poverty_system import audit
-from poverty_system.actor import Actor
+from poverty_system.core import audit
+from poverty_system.core.actor import Actor
 
 from .. import clock
 from ..access import ANSWER_FEEDBACK, filter_by_slice, may

@@ -11,9 +11,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from poverty_system import access, audit
-from poverty_system.actor import Actor
-from poverty_system.roles import VIEW
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import VIEW
 
 from .. import clock
 from ..access import RECORD_FUNDS, may

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from poverty_system import access, audit, changelog
-from poverty_system.actor import Actor
-from poverty_system.roles import VIEW
-from poverty_system.versioning import bump, check_version
+from poverty_system.core import access, audit, changelog
+from poverty_system.core.actor import Actor
+from poverty_system.core.roles import VIEW
+from poverty_system.core.versioning import bump, check_version
 
 from .. import clock, states
 from ..access import PROPOSE_PROJECTS, get_project, may
@@ -140,7 +140,7 @@ def edit_project(actor: Actor, pk: Any, data: dict[str, Any], version: Any, plac
 
 def changes(project: Project, version: Any) -> list[Any]:
     """Change-log rows written after the version the stale form was opened with."""
-    from poverty_system.versioning import parse_version
+    from poverty_system.core.versioning import parse_version
 
     number = parse_version(version) or 0
     return list(project.history.filter(version__gt=number).order_by("history_date"))

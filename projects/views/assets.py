@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from poverty_system import audit
+from poverty_system.core import audit
 from poverty_system.core.forms import VersionedModelForm
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from ..access import MANAGE_ASSETS, READ_PROJECTS, filter_by_slice, may
 from ..export import xlsx_response

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from ..access import EDIT_BENEFICIARIES, get_project, may
 from ..errors import ProjectError

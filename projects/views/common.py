@@ -2,8 +2,8 @@
 
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 EDIT_ERRORS = (ActionError,)
 PER_PAGE = 50

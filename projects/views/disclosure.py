@@ -10,12 +10,12 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from poverty_system import audit
-from poverty_system.actor import client_ip
-from poverty_system.formatting import mask_phone
-from poverty_system.roles import Role
-from poverty_system.rules import public, roles
-from units.archives import ratelimit
+from archives import ratelimit
+from poverty_system.core import audit
+from poverty_system.core.actor import client_ip
+from poverty_system.core.formatting import mask_phone
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import public, roles
 
 from .. import disclosure
 from ..access import ANSWER_FEEDBACK, filter_by_slice, filter_projects

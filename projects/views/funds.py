@@ -10,10 +10,10 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from poverty_system import access as core_access
-from poverty_system import audit
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core import access as core_access
+from poverty_system.core import audit
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from .. import clock, ledger
 from ..access import READ_FUNDS, RECORD_FUNDS, filter_by_slice, may

@@ -9,8 +9,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from poverty_system.roles import Role
-from poverty_system.rules import roles
+from poverty_system.core.roles import Role
+from poverty_system.core.rules import roles
 
 from .. import states
 from ..access import PROPOSE_PROJECTS, RECORD_FUNDS, filter_projects, get_project, may
@@ -81,7 +81,7 @@ def _list(stage):
 
 
 def may_propose(user) -> bool:
-    from poverty_system import access
+    from poverty_system.core import access
 
     return any(may(user, PROPOSE_PROJECTS, r.code) for r in access.regions_with(user))
 
