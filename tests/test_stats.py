@@ -48,6 +48,9 @@ def data(world):
 
     for number in range(2, 8):
         d = services.save_part(actor, d, number, dict(PARTS[number]))
+    from tests.identification_data import admit
+
+    admit(d, actor)  # 两公示一比对一公告: 贫困户 at the county's 公告
     _date_history(LAST_YEAR)
     lifecycle.set_status(Actor.system(world.township_office), c, "lifted", "达到脱贫标准")
     return {"a": a, "b": b, "c": c, "d": d}
