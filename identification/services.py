@@ -218,7 +218,7 @@ def mark_key(actor: Actor, household_pk: Any, reason: str, note: str = "") -> Ke
             if not may_mark_key(actor.user, household.village_code):
                 raise PermissionDenied("只有乡镇或县扶贫办可以标注重点帮扶对象。")
             note = _clean_mark(reason, note)
-            if household.key_marks.filter(ended_at__isnull=True).exists():  # type: ignore[attr-defined]
+            if KeyHousehold.objects.filter(household=household, ended_at__isnull=True).exists():
                 raise IdentificationError("该户已标注为重点帮扶对象。")
             mark = KeyHousehold(
                 household=household,
