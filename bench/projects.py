@@ -91,8 +91,10 @@ def prepare(args):
     )
     county = User.objects.filter(username="bench_county").first()
     if county is None:
+        from poverty_system.core.actor import Actor
+
         county, _ = create_account(
-            admin,
+            Actor.system(admin, via="bench"),
             username="bench_county",
             role=Role.COUNTY,
             regions=[Region.objects.get(code=COUNTY)],
