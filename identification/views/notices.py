@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from poverty_system.core import access
+from villages.access import get_region_for_user
 
 from .. import notices
 from .common import readers
@@ -17,7 +17,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _notice(request, pk):
-    village = access.get_region_for_user(request.user, pk)
+    village = get_region_for_user(request.user, pk)
     if village.level != "village":
         raise Http404
     stage = request.GET.get("stage", "village_publicity")
