@@ -331,8 +331,10 @@ CASES = {
         lambda h, w: update(h, bank_account="6228480012345678"),
     ),
     "G09": (
-        lambda h, w: update(h, county_approval_date=datetime.date(2016, 3, 15)),
-        lambda h, w: update(h, county_approval_date=datetime.date(2016, 4, 1)),
+        lambda h, w: update(
+            h, county_approval_date=h.township_review_date - datetime.timedelta(days=1)
+        ),
+        lambda h, w: update(h, county_approval_date=h.second_publicity_date),
     ),
     "G10": (
         lambda h, w: update(h, main_fuel="electric", has_household_power=False),
