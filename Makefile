@@ -43,8 +43,6 @@ migrate: install $(SECRET_KEY_FILE)
 demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_regions fixtures/regions/ganzhou.csv
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	$(RUN_ENV) $(PY) manage.py seed_households --demo
-	$(RUN_ENV) $(PY) manage.py seed_units_demo
 	$(RUN_ENV) $(PY) manage.py seed_identification_demo
 	$(RUN_ENV) $(PY) manage.py seed_projects_demo
 

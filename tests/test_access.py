@@ -47,6 +47,7 @@ from villages.regions import load_regions
 
 from .conftest import PASSWORD
 from .households_data import make_id, member, register
+from .test_import_order import app_folders
 
 ACCOUNTS = [
     "admin",
@@ -666,9 +667,12 @@ def fill(route: str, object_id: int) -> str:
 
 
 def _scoped_models():
-    """Models of the project whose rows a URL may name by an integer id."""
-    for label in ("villages", "units", "households", "assessment", "identification", "projects"):
-        for model in apps.get_app_config(label).get_models():
+    """Models of the project's apps (every app folder, a new one included) whose rows a URL may
+    name by an integer id. The core's audit entries are never named in a URL."""
+    for config in apps.get_app_configs():
+        if config.name not in app_folders():
+            continue
+        for model in config.get_models():
             if model._meta.object_name.endswith("ObjectPermission"):
                 continue  # grant rows are never addressed by id in a URL
             pk = model._meta.pk

@@ -333,13 +333,12 @@ def test_the_demo_projects_come_through_the_real_actions_and_once(small_tree, lo
     from django.core.management import call_command
 
     from poverty_system.demo.accounts import ensure_demo_accounts
-    from poverty_system.demo.units import ensure_demo_unit, ensure_units_demo
+    from poverty_system.demo.units import ensure_demo_unit
     from projects.models import FundMovement, Project
 
     ensure_demo_accounts()
     ensure_demo_unit()
-    call_command("seed_households", "--demo", stdout=StringIO())
-    ensure_units_demo()
+    call_command("seed_demo", stdout=StringIO())  # households and the units demo too
     out = StringIO()
     call_command("seed_projects_demo", stdout=out)
     states = dict(Project.objects.values_list("name", "state"))

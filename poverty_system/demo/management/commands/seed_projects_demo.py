@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.demo import ensure_projects_demo
+from ...projects import ensure_projects_demo
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
         try:
             done = ensure_projects_demo()
         except Exception as exc:  # the demo accounts are missing
-            raise CommandError(f"请先运行 seed_demo 和 seed_households --demo：{exc}") from None
+            raise CommandError(f"请先运行 seed_demo：{exc}") from None
         self.stdout.write(self.style.SUCCESS(f"扶贫项目演示数据就绪（本次新建：{done}）。"))

@@ -12,14 +12,14 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
-from villages.demo import COUNTY, DEMO_OFFICES, DEMO_PHONES
 
 from households.models import Household
 from poverty_system.core.actor import Actor
+from projects.models import Project
+from projects.services import beneficiaries, funds, library
 from villages.models import Region, User, VillagePhone
 
-from .models import Project
-from .services import beneficiaries, funds, library
+from .accounts import COUNTY, DEMO_OFFICES, DEMO_PHONES
 
 DEMO_NAMES = ("仓前村脐橙产业基地", "仓前村组道路硬化", "仓前村光伏电站", "仓前村农技培训")
 
