@@ -29,7 +29,6 @@ def test_the_documented_dump_restores_into_an_empty_database(tmp_path):
         manage(env, "migrate", "--noinput", "--verbosity", "0")
         manage(env, "load_regions", str(ROOT / "fixtures" / "regions" / "ganzhou.csv"))
         manage(env, "seed_demo")
-        manage(env, "seed_households", "--demo")
         before = shell(env, COUNTS)
         households, members, accounts, audit = (int(n) for n in before.split())
         assert households > 0 and members > households and accounts > 1 and audit > 0
