@@ -126,6 +126,8 @@ MENU = (
     ),
     _g(
         "查询",
+        _g("基础信息查询", _i("贫困户销户查询", "reports:removals")),
+        _g("动态管理查询", _i("贫困户变更查询", "reports:changes")),
         _g(
             "扶贫资金查询",
             _i("扶贫资金汇总查询", "projects:fund_summary"),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "quality",
     "stats",
     "identification",
+    "reports",
     "poverty_system.demo",
 ]
 

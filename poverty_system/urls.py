@@ -26,6 +26,7 @@ urlpatterns = [
     path("quality/", include("quality.urls")),
     path("stats/", include("stats.urls")),
     path("identification/", include("identification.urls")),
+    path("reports/", include("reports.urls")),  # 信息表打印, 变更查询, 销户查询
 ]
 
 handler403 = "poverty_system.views.error_403"

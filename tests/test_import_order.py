@@ -2,7 +2,7 @@
 the floors below it:
 
     core (poverty_system/core) < villages < households < units < archives < assessment
-    < identification < monitoring < projects < exchange < quality < stats
+    < identification < monitoring < projects < exchange < reports < quality < stats
     < roof (the rest of poverty_system/: settings, urls, home views, menus, demo)
 
 The floors are read from the folders: a top-level folder with an apps.py is an app and its
@@ -38,6 +38,7 @@ ORDER = [
     "monitoring",
     "projects",
     "exchange",
+    "reports",
     "quality",
     "stats",
     "roof",

@@ -66,6 +66,9 @@ EXPECTED = {
     "read_funds": {Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP},
     "manage_assets": {Role.COUNTY},
     "answer_feedback": {Role.COUNTY},
+    # printing and queries
+    "print_sheets": {Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE},
+    "query_changes": {Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
 }
 
 # Accounts whose slice holds the world's 仓前村 (world.village), and one whose slice does not.

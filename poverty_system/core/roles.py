@@ -143,6 +143,26 @@ READ_FUNDS = permission(
 MANAGE_ASSETS = permission("manage_assets", "维护扶贫项目资产和收益", Role.COUNTY)
 ANSWER_FEEDBACK = permission("answer_feedback", "答复在线反馈", Role.COUNTY)
 
+# --- printing and queries (信息表打印, 贫困户变更查询, 贫困户销户查询) ---------------------------
+PRINT_SHEETS = permission(
+    "print_sheets",
+    "打印贫困户信息表、对照表和贫困村信息表",
+    Role.CITY,
+    Role.COUNTY,
+    Role.TOWNSHIP,
+    Role.VILLAGE,
+    Role.CADRE,
+)
+QUERY_CHANGES = permission(
+    "query_changes",
+    "贫困户变更查询和销户查询",
+    Role.ADMIN,
+    Role.CITY,
+    Role.COUNTY,
+    Role.TOWNSHIP,
+    Role.VILLAGE,
+)
+
 # Which roles an account of each role may create, and where.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {
     Role.ADMIN: (Role.CITY, Role.COUNTY),
