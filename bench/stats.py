@@ -103,13 +103,13 @@ def main():
     hb.configure(args)
     hb.prepare(args)
     from django.db import connection
-    from django.utils import timezone
 
     from households.models import Household
+    from poverty_system.core.dates import current_year
 
     user, client = city_client()
     n = args.requests
-    last_year = timezone.localdate().year - 1
+    last_year = current_year() - 1
     results = [
         case(client, "市 首页（各县贫困户情况）", "/", {}, n),
         *(

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from poverty_system.core import access
+from poverty_system.core.dates import current_year
 from poverty_system.core.roles import CLAIM_HOUSEHOLDS
 
 from . import asof, idnumbers, search
@@ -32,7 +32,7 @@ EVENT_CHOICES = [(key, label) for key, (label, _) in asof.EVENTS.items()]
 
 
 def year_choices():
-    this_year = timezone.localdate().year
+    this_year = current_year()
     return [("", "当前")] + [
         (str(y), f"{y}年底") for y in range(this_year - 1, asof.FIRST_YEAR - 1, -1)
     ]
@@ -315,7 +315,7 @@ def apply_filters(queryset, filters: Filters, user):
         if value is not None:
             queryset = queryset.filter(**{prefix + column: "" if value == "none" else value})
     if filters.get("event"):
-        event_year = year or timezone.localdate().year
+        event_year = year or current_year()
         queryset = asof.with_event(queryset, filters.get("event"), event_year)
     queryset = _pairing(queryset, filters)
     if filters.get("group"):
@@ -358,7 +358,7 @@ def _pairing(queryset, filters: Filters):
         queryset = queryset.filter(~Exists(assigned))
     missing = filters.get("missing")
     if missing:
-        this_year = timezone.localdate().year
+        this_year = current_year()
         done = (
             this.filter(surveys__year=this_year)
             if missing == "survey"

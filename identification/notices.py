@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from poverty_system.core.dates import current_year
 from villages.models import Region
 
 from .chains import KIND_LABELS, NEW, RETURN
@@ -44,7 +45,7 @@ def _kind(kind: str) -> str:
 
 def build(village: Region, stage: str, year: int | None = None) -> Notice:
     label, codes = STAGES[stage]
-    year = year or timezone.localdate().year
+    year = year or current_year()
     latest: dict[int, CaseEvent] = {}
     events = (
         CaseEvent.objects.filter(case__household__village=village, case__year=year, step__in=codes)

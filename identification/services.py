@@ -18,6 +18,7 @@ from households.access import filter_households, get_household_for_user
 from households.models import Household
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.ids import ids_or_404
 from poverty_system.core.versioning import bump, check_version
 from villages.models import Region
@@ -54,7 +55,7 @@ def start_case(
             )
             if not may_act(actor.user, first.role, first.perm, household.village_code):
                 raise PermissionDenied(f"您的账号不能发起{chain.label}。")
-            year = timezone.localdate().year
+            year = current_year()
             if kind in (EXIT, EXIT_COUNTY):
                 failures = exit_check([household], year)[household.pk].failures
                 if failures:
@@ -125,7 +126,7 @@ def start_exits(
     if to_status not in EXIT_TARGETS:
         raise IdentificationError("请选择“脱贫”或“脱贫(不再享受政策)”。", "to_status")
     ids = _ids(household_pks)
-    year = timezone.localdate().year
+    year = current_year()
     cases = []
     with transaction.atomic(durable=True):
         households = list(

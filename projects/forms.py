@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from poverty_system.core import access as core_access
+from poverty_system.core.dates import current_year
 from poverty_system.core.forms import VersionedModelForm
 from villages.models import Region
 
@@ -41,7 +42,7 @@ class ProjectForm(VersionedModelForm):
     def __init__(self, *args, county=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.initial.get("year") is None:  # a new project: this year
-            self.initial["year"] = timezone.localdate().year
+            self.initial["year"] = current_year()
         self.fields["year"].widget.attrs.update(min=2014, max=2035)
         self.fields["category"].choices = [("", "请选择…"), *self.fields["category"].choices[1:]]
         unit_field = self.fields["implementing_unit"]

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
-from django.utils import timezone
 
 from households import asof
 from households.choices import Attribute, Cause, HouseholdStatus, IdentificationStandard
+from poverty_system.core.dates import current_year
 from villages.models import LEVEL_DIGITS, Region
 
 STATUSES = [(s, label) for s, label in HouseholdStatus.choices if s != HouseholdStatus.REGISTERING]
@@ -172,7 +172,7 @@ def events(households: QuerySet[Any], children: list[Region], year: int) -> Grid
 
 def _pivot(title, columns, found, children, year, filter_name) -> Grid:
     # The list's event filter reads the current year without a year (统计时点 is a year-end).
-    common = {"year": year} if year != timezone.localdate().year else {}
+    common = {"year": year} if year != current_year() else {}
     rows = []
     sums = [Cell(params={**common, filter_name: key}) for key, _ in columns]
     for child in children:
@@ -260,7 +260,7 @@ def plan_progress(households: QuerySet[Any], children: list[Region], year: int) 
     )
     done = {row["_key"]: (row["n"], row["p"]) for row in lifted}
     params = {"event": "lifted"}
-    if year != timezone.localdate().year:
+    if year != current_year():
         params["year"] = year
     rows = []
     for child in children:

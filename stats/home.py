@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Substr
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from households import asof
@@ -21,6 +20,7 @@ from households.choices import HouseholdStatus
 from households.filters import Filters, apply_filters
 from households.models import Household
 from poverty_system.core import access
+from poverty_system.core.dates import current_year
 from poverty_system.core.roles import Role
 from villages.models import Region
 
@@ -54,7 +54,7 @@ def _open_problems(user) -> Any:
 def for_user(user) -> dict[str, Any]:
     role = access.role_of(user)
     households = filter_households(Household.objects.all(), user)
-    year = timezone.localdate().year
+    year = current_year()
     found: dict[str, Any] = {"figures": [], "table": None, "by_township": []}
     figs = found["figures"]
     if role == Role.VILLAGE:

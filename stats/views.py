@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from households import asof, listing
 from households.filters import year_choices
 from poverty_system.core import access, audit
+from poverty_system.core.dates import current_year
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
@@ -73,7 +74,7 @@ def index(request):
         tab = "status"
     children = nav.children or ([nav.current] if nav.current is not None else [])
     households = listing.scoped_households(user, region)
-    this_year = timezone.localdate().year
+    this_year = current_year()
     event_year = year or this_year
     context: dict[str, Any] = {"tab": tab, "year": year, "event_year": event_year}
     chart = None

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
 from assessment.listing import exit_page
 from assessment.services.exits import LIFTABLE
 from households.choices import HouseholdStatus as S
 from poverty_system.core import access
+from poverty_system.core.dates import current_year
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
@@ -57,7 +57,7 @@ def exits(request):
             "step": EXIT_START,
             "mode": CountyRules.ExitMode(mode).label,
             "immediate": mode == CountyRules.ExitMode.IMMEDIATE,
-            "year": timezone.localdate().year,
+            "year": current_year(),
             "targets": [(S.LIFTED, "脱贫"), (S.LIFTED_NO_SUPPORT, "脱贫(不再享受政策)")],
         },
     )

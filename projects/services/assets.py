@@ -18,6 +18,7 @@ from households.choices import HouseholdStatus as HS
 from households.models import Household, StatusChange
 from poverty_system.core import audit, changelog
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from poverty_system.core.versioning import bump, check_version
 
 from ..access import MANAGE_ASSETS, READ_PROJECTS, filter_by_slice, may
@@ -106,7 +107,7 @@ def record_income(actor: Actor, pk: Any, year: int, amount: Any, shared: Any) ->
         raise ProjectError("金额不能为负数。", "amount")
     if shared > amount:
         raise ProjectError("分配给农户的金额不能超过年收益。", "shared")
-    if not 2014 <= int(year) <= timezone.localdate().year:
+    if not 2014 <= int(year) <= current_year():
         raise ProjectError("请填写正确的年度。", "year")
     with transaction.atomic(durable=True):
         asset = get_asset(actor.user, pk, MANAGE_ASSETS, lock=True)
