@@ -128,14 +128,14 @@ def test_an_invalid_id_is_not_echoed(world, households, login):
 
 
 def test_an_id_search_page_is_still_one_statement(
-    world, households, login, django_assert_max_num_queries
+    world, households, login, django_assert_num_queries
 ):
     client = login(world.village_account, world.phone)
     response = client.post(LIST, {"q": a_member_id(households[5])}, follow=True)
     url = urls_of(response)[-1]
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(8):  # the list's page queries (test_households_list)
         assert numbers(client.get(url)) == [households[5].number]
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(8):
         assert numbers(client.get(LIST, {"q": households[5].number[-4:]})) == [households[5].number]
 
 
