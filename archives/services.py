@@ -16,7 +16,7 @@ from .models import Export
 from .tasks import export_archives
 
 
-def start_export(actor: Actor, region_pk, *, include_removed: bool = False) -> Export:
+def start_export(actor: Actor, region_pk: object, *, include_removed: bool = False) -> Export:
     """Record an export of the region's households and start it: in the request for up to
     EXPORT_INLINE_MAX households, in the task worker beyond. 404 outside the slice, 403
     without EXPORT_QR; audited."""
@@ -27,7 +27,7 @@ def start_export(actor: Actor, region_pk, *, include_removed: bool = False) -> E
     with transaction.atomic(durable=True):
         total = households_in(region, include_removed).count()
         export = Export.objects.create(
-            owner=actor.user,
+            owner=actor.account,
             region=region,
             region_code=region.code,
             include_removed=include_removed,

@@ -4,7 +4,8 @@ office (audited). A token carries 32 random bytes (256 bits), never the database
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +19,9 @@ from poverty_system.core.roles import MANAGE_QR_CODES
 
 from .models import ArchiveToken
 
+if TYPE_CHECKING:
+    from households.models import Household
+
 TOKEN_BYTES = 32
 
 
@@ -30,7 +34,7 @@ def public_url(token: str) -> str:
     return settings.SITE_URL + reverse("qr_public", args=[token])
 
 
-def url_maker():
+def url_maker() -> Callable[[str], str]:
     """public_url for many tokens: the route reversed once (an export makes thousands)."""
     marker = "TOKEN0"
     prefix, suffix = public_url(marker).split(marker)
@@ -67,7 +71,7 @@ def ensure_tokens(household_ids: Iterable[int]) -> int:
     return made
 
 
-def active_token(household) -> ArchiveToken:
+def active_token(household: Household) -> ArchiveToken:
     ensure_tokens([household.pk])
     return ArchiveToken.objects.get(household=household, revoked_at__isnull=True)
 
@@ -82,7 +86,7 @@ def find(token: str) -> ArchiveToken | None:
     )
 
 
-def reissue(actor: Actor, household_pk) -> ArchiveToken:
+def reissue(actor: Actor, household_pk: object) -> ArchiveToken:
     """Revoke the household's active token (its printed codes then answer 已失效) and issue a
     new one. County and township offices (MANAGE_QR_CODES) over the household."""
     household = get_household_for_user(actor.user, household_pk, MANAGE_QR_CODES)
@@ -95,7 +99,7 @@ def reissue(actor: Actor, household_pk) -> ArchiveToken:
         )
         if old is not None:
             old.revoked_at = now
-            old.revoked_by = actor.user
+            old.revoked_by = actor.account
             old.save(update_fields=["revoked_at", "revoked_by"])
         token = ArchiveToken.objects.create(household=household, token=new_token())
         audit.record(

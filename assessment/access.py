@@ -7,7 +7,7 @@ EDIT_EXIT_CRITERIA, SET_SCALE_PLANS); roles.py says which roles hold each.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
@@ -15,20 +15,24 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from poverty_system.core import access
-from poverty_system.core.access import User
 from poverty_system.core.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES, VIEW
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 M = TypeVar("M", bound=models.Model)
 
 
-def filter_by_code(queryset: QuerySet[M], user: User, field: str, perm: str = VIEW) -> QuerySet[M]:
+def filter_by_code(
+    queryset: QuerySet[M], user: AnyUser, field: str, perm: str = VIEW
+) -> QuerySet[M]:
     if not access.is_active_account(user):
         return queryset.none()
     q = access.code_filter(user, field, perm)
     return queryset if q is None else queryset.filter(q)
 
 
-def get_scoped(queryset: QuerySet[M], user: User, pk: Any, field: str, perm: str = VIEW) -> M:
+def get_scoped(queryset: QuerySet[M], user: AnyUser, pk: Any, field: str, perm: str = VIEW) -> M:
     """404 when missing or outside the slice, 403 inside it without perm."""
     try:
         obj = filter_by_code(queryset, user, field).get(pk=pk)
@@ -39,11 +43,11 @@ def get_scoped(queryset: QuerySet[M], user: User, pk: Any, field: str, perm: str
     return obj
 
 
-def may(user: User, perm: str, code: str) -> bool:
+def may(user: AnyUser, perm: str, code: str) -> bool:
     return access.has_code_perm(user, perm, code)
 
 
-def sees_only_approved(user: User) -> bool:
+def sees_only_approved(user: AnyUser) -> bool:
     """The city office (and any account without a hand in the workflow) reads approved and
     exited poor-village records only."""
     return not (

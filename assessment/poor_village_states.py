@@ -8,6 +8,8 @@ PoorVillageEvent and an audit entry. Callers hold the record locked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 
 from poverty_system.core import audit, changelog
@@ -15,11 +17,13 @@ from poverty_system.core.actor import Actor
 from poverty_system.core.roles import APPROVE_POOR_VILLAGES, SUBMIT_POOR_VILLAGES
 from poverty_system.core.text import clean_reason
 from poverty_system.core.versioning import bump
-from villages.models import User
 
 from .access import may
 from .models import PoorVillage, PoorVillageEvent
 from .services.base import AssessmentError
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 State = PoorVillage.State
 
@@ -46,7 +50,7 @@ ACTION_LABELS: dict[str, str] = {
 REASON_MAX = 500
 
 
-def may_set(user: User, record: PoorVillage, to_state: str) -> bool:
+def may_set(user: AnyUser, record: PoorVillage, to_state: str) -> bool:
     perm = TARGET_PERMS.get(to_state)
     return perm is not None and may(user, perm, record.village_code)
 
@@ -73,7 +77,7 @@ def transition(actor: Actor, locked: PoorVillage, to_state: str, reason: str = "
     bump(locked)
     changelog.save(actor, locked, reason=f"{ACTION_LABELS[to_state]}：{reason}"[:100])
     PoorVillageEvent.objects.create(
-        record=locked, from_state=from_state, to_state=to_state, reason=reason, actor=actor.user
+        record=locked, from_state=from_state, to_state=to_state, reason=reason, actor=actor.account
     )
     audit.record(
         actor,

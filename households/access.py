@@ -14,7 +14,7 @@ claims have theirs, `filter_claims`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -32,9 +32,14 @@ from poverty_system.core.roles import (
 )
 
 if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
     from villages.models import Region
 
     from .models import Household
+
+
+# A queryset of the scoped model, any shape (annotated, select_related, locked).
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 def _active_through(relation: str, **conditions: Any) -> Exists:
@@ -49,7 +54,7 @@ def _active_through(relation: str, **conditions: Any) -> Exists:
     return Exists(rows)
 
 
-def household_scope(user: Any, perm: str = VIEW) -> Q | None:
+def household_scope(user: AnyUser, perm: str = VIEW) -> Q | None:
     """The condition on Household for the households where the account may use perm: None
     for everything (the administrator reading), an empty Q for nothing."""
     if not access.role_allows(user, perm):
@@ -68,7 +73,7 @@ def household_scope(user: Any, perm: str = VIEW) -> Q | None:
     return access.code_filter(user, "village_code", perm)
 
 
-def filter_households(queryset: QuerySet[Any], user: Any, perm: str = VIEW) -> QuerySet[Any]:
+def filter_households(queryset: QS, user: AnyUser, perm: str = VIEW) -> QS:
     """The households of `queryset` in the account's scope where it may use perm."""
     if not access.is_active_account(user):
         return queryset.none()
@@ -77,7 +82,7 @@ def filter_households(queryset: QuerySet[Any], user: Any, perm: str = VIEW) -> Q
 
 
 def get_household_for_user(
-    user: Any, pk: Any, perm: str = VIEW, *, queryset: QuerySet[Any] | None = None
+    user: AnyUser, pk: Any, perm: str = VIEW, *, queryset: QuerySet[Household] | None = None
 ) -> Household:
     """404 when missing or outside the account's scope (the same answer), 403 when inside it
     but the account's role lacks perm."""
@@ -85,7 +90,7 @@ def get_household_for_user(
 
     found = filter_households(Household.objects.all() if queryset is None else queryset, user)
     try:
-        household: Household = found.get(pk=pk)
+        household = found.get(pk=pk)
     except (Household.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not access.role_allows(user, perm):
@@ -93,7 +98,7 @@ def get_household_for_user(
     return household
 
 
-def filter_claims(queryset: QuerySet[Any], user: Any, perm: str = VIEW) -> QuerySet[Any]:
+def filter_claims(queryset: QS, user: AnyUser, perm: str = VIEW) -> QS:
     """Claims of households in the account's region slice (one indexed range per region).
     Claims belong to village phones: unit and cadre accounts, which hold no region slice,
     see none."""
@@ -104,8 +109,8 @@ def filter_claims(queryset: QuerySet[Any], user: Any, perm: str = VIEW) -> Query
 
 
 def filter_households_in_region(
-    queryset: QuerySet[Any], user: Any, region: Region, perm: str = VIEW
-) -> QuerySet[Any]:
+    queryset: QS, user: AnyUser, region: Region, perm: str = VIEW
+) -> QS:
     """Households under `region`, which must lie in the account's slice (404 outside it,
     403 inside without perm): the region's own code range, one indexed range."""
     access.check_region_perm(user, perm, region)
@@ -113,23 +118,23 @@ def filter_households_in_region(
     return queryset.filter(village_code__gte=lo, village_code__lt=hi)
 
 
-def can_claim(user: Any, household: Household) -> bool:
+def can_claim(user: AnyUser, household: Household) -> bool:
     """认领: the village account of the household's village (the action also wants the
     verified phone)."""
     return access.has_code_perm(user, CLAIM_HOUSEHOLDS, household.village_code)
 
 
-def can_maintain_household(user: Any, household: Household) -> bool:
+def can_maintain_household(user: AnyUser, household: Household) -> bool:
     """The village account of the household's village edits the household (the actions also
     want the verified phone holding the claim). Offices and the administrator only read."""
     return access.has_code_perm(user, EDIT_HOUSEHOLDS, household.village_code)
 
 
-def can_cancel_claims(user: Any, household: Household) -> bool:
+def can_cancel_claims(user: AnyUser, household: Household) -> bool:
     """The township office over the household's village undoes a wrong claim."""
     return access.has_code_perm(user, CANCEL_CLAIMS, household.village_code)
 
 
-def can_manage_qr_code(user: Any, household: Household) -> bool:
+def can_manage_qr_code(user: AnyUser, household: Household) -> bool:
     """A household's QR code page (show, revoke and reissue): county and township offices."""
     return access.has_code_perm(user, MANAGE_QR_CODES, household.village_code)

@@ -12,7 +12,7 @@ Callers hold the household rows locked (select_for_update) inside their transact
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
@@ -31,6 +31,9 @@ from poverty_system.core.versioning import bump
 
 from .choices import HouseholdStatus as S
 from .models import Household, StatusChange
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 # From each status, the statuses a household may move to. 登记中 → 贫困户 at the county's 公告
 # of its identification (两公示一比对一公告); 脱贫 by the township, 返贫 by the county; 清退 by
@@ -66,13 +69,13 @@ def can_transition(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
-def may_set(user: Any, household: Household, to_status: str) -> bool:
+def may_set(user: AnyUser, household: Household, to_status: str) -> bool:
     """Whether the account's role may move this household to `to_status`."""
     perm = TARGET_PERMS.get(to_status)
     return perm is not None and access.has_code_perm(user, perm, household.village_code)
 
 
-def may_rollback(user: Any, household: Household) -> bool:
+def may_rollback(user: AnyUser, household: Household) -> bool:
     """综合回退: the offices that mark exits or returns undo the current year's last change."""
     return access.has_code_perm(user, ROLLBACK_STATUS, household.village_code)
 
@@ -111,7 +114,7 @@ def _change_row(
         from_status=from_status,
         to_status=household.status,
         reason=reason,
-        actor=actor.user,
+        actor=actor.account,
         phone=actor.phone_number,
     )
 

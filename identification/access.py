@@ -9,9 +9,10 @@ names its role, so the administrator (who reads everything) does not act.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from poverty_system.core import access
@@ -24,33 +25,40 @@ from poverty_system.core.roles import (
     VIEW,
 )
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+
 VILLAGE_STEPS = APPLY_IDENTIFICATION
 TOWNSHIP_STEPS = REVIEW_IDENTIFICATION
 COUNTY_STEPS = DECIDE_IDENTIFICATION
 EDIT_RULES = EDIT_IDENTIFICATION_RULES
 
 
+# The scoped model (Case, KeyHousehold, Notice, ...).
+M = TypeVar("M", bound=Model)
+
+
 def filter_by_code(
-    queryset: QuerySet[Any], user: Any, field: str = "village_code", perm: str = VIEW
-) -> QuerySet[Any]:
+    queryset: QuerySet[M], user: AnyUser, field: str = "village_code", perm: str = VIEW
+) -> QuerySet[M]:
     if not access.is_active_account(user):
         return queryset.none()
     q = access.code_filter(user, field, perm)
     return queryset if q is None else queryset.filter(q)
 
 
-def get_scoped(queryset: QuerySet[Any], user: Any, pk: Any, field: str = "village_code") -> Any:
+def get_scoped(queryset: QuerySet[M], user: AnyUser, pk: Any, field: str = "village_code") -> M:
     """404 when missing or outside the slice."""
     try:
         return filter_by_code(queryset, user, field).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
-def may_act(user: Any, role: str, perm: str, code: str) -> bool:
+def may_act(user: AnyUser, role: str, perm: str, code: str) -> bool:
     return access.role_of(user) == role and access.has_code_perm(user, perm, code)
 
 
-def may_mark_key(user: Any, code: str) -> bool:
+def may_mark_key(user: AnyUser, code: str) -> bool:
     """标注重点帮扶对象: the township or county office of the household."""
     return not access.is_admin(user) and access.has_code_perm(user, MARK_KEY_HOUSEHOLDS, code)

@@ -226,7 +226,7 @@ def mark_key(actor: Actor, household_pk: Any, reason: str, note: str = "") -> Ke
                 village_code=household.village_code,
                 reason=reason,
                 note=note,
-                marked_by=actor.user,
+                marked_by=actor.account,
             )
             mark.save()
             audit.record(actor, audit.KEY_HOUSEHOLD, obj=household, detail={"reason": reason})
@@ -249,7 +249,7 @@ def unmark_key(actor: Actor, mark_pk: Any, reason: str) -> KeyHousehold:
             raise IdentificationError("取消原因不能超过 200 字。", "end_reason")
         if mark.ended_at is not None:
             raise IdentificationError("该标注已取消。")
-        mark.ended_at, mark.ended_by, mark.end_reason = timezone.now(), actor.user, reason
+        mark.ended_at, mark.ended_by, mark.end_reason = timezone.now(), actor.account, reason
         mark.save()
         audit.record(
             actor, audit.KEY_HOUSEHOLD, obj=mark.household, detail={"removed": mark.reason}

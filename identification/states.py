@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -30,6 +30,9 @@ from .access import may_act
 from .chains import CHECK, NOTICE, PUBLICITY, RECORD, REVIEW, Chain, Step, chain_of
 from .errors import IdentificationError
 from .models import Case, CaseEvent, CountyRules
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 Action = CaseEvent.Action
 OPINION_MAX = 500
@@ -71,7 +74,7 @@ def latest_events(case: Case) -> dict[str, CaseEvent]:
     return latest
 
 
-def may_do(user: Any, case: Case, step: Step) -> bool:
+def may_do(user: AnyUser, case: Case, step: Step) -> bool:
     return may_act(user, step.role, step.perm, case.village_code)
 
 
@@ -201,7 +204,7 @@ def do_step(
         start_date=data.start_date if step.form in (PUBLICITY, NOTICE) else None,
         end_date=data.end_date if step.form in (PUBLICITY, NOTICE) else None,
         hits=hits or [],
-        actor=actor.user,
+        actor=actor.account,
         phone=actor.phone_number,
     )
     event.save()  # type: ignore[no-untyped-call]
@@ -280,7 +283,7 @@ def approve_many(
             action=Action.APPROVED,
             opinion=opinion,
             hits=hits.get(case.pk, []),
-            actor=actor.user,
+            actor=actor.account,
             phone=actor.phone_number,
         )
         for case in locked
@@ -374,7 +377,7 @@ def open_case(
         year=year,
         target_status=target_status,
         step=chain.steps[0].code,
-        started_by=actor.user,
+        started_by=actor.account,
     )
     case.save()
     return case

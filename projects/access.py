@@ -9,14 +9,14 @@ without the permission 403.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from poverty_system.core import access
-from poverty_system.core.roles import (  # noqa: F401 - the app's permissions, named here once
+from poverty_system.core.roles import (
     ACCEPT_PROJECTS,
     ANSWER_FEEDBACK,
     APPROVE_PROJECTS,
@@ -35,22 +35,56 @@ from poverty_system.core.roles import (  # noqa: F401 - the app's permissions, n
     Role,
 )
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
-def holds(user: Any, perm: str) -> bool:
+    from .models import Project
+
+# The app's permissions, named here once for its modules, and its scopes.
+__all__ = [
+    "ACCEPT_PROJECTS",
+    "ANSWER_FEEDBACK",
+    "APPROVE_PROJECTS",
+    "EDIT_BENEFICIARIES",
+    "EVALUATE_PROJECTS",
+    "MANAGE_ASSETS",
+    "PROPOSE_PROJECTS",
+    "PUBLISH_NOTICES",
+    "READ_FUNDS",
+    "READ_PROJECTS",
+    "RECORD_FUNDS",
+    "REVIEW_PROJECTS",
+    "RUN_PROJECTS",
+    "STORE_PROJECTS",
+    "filter_by_slice",
+    "filter_projects",
+    "get_in_slice",
+    "get_project",
+    "holds",
+    "may",
+    "slice_q",
+]
+
+# A queryset of the scoped model, any shape (annotated, select_related, locked).
+QS = TypeVar("QS", bound=QuerySet[Any])
+M = TypeVar("M", bound=Model)
+
+
+def holds(user: AnyUser, perm: str) -> bool:
     return access.role_allows(user, perm)
 
 
-def may(user: Any, perm: str, code: str) -> bool:
+def may(user: AnyUser, perm: str, code: str) -> bool:
     """perm on a place of the slice (a project's village code, a county code)."""
     return access.has_code_perm(user, perm, code)
 
 
-def slice_q(user: Any, field: str = "region_code") -> Q | None:
+def slice_q(user: AnyUser, field: str = "region_code") -> Q | None:
     """The account's region slice on a stored code; None is everything (administrator)."""
     return access.code_filter(user, field, VIEW)
 
 
-def filter_projects(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def filter_projects(queryset: QS, user: AnyUser) -> QS:
     """Projects the account may read: its region slice, or for a unit account the projects
     its unit implements. Other roles (cadres) read none."""
     if not access.is_active_account(user):
@@ -66,7 +100,9 @@ def filter_projects(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     return queryset if q is None else queryset.filter(q)
 
 
-def get_project(user: Any, pk: Any, perm: str | None = None, *, queryset=None):
+def get_project(
+    user: AnyUser, pk: Any, perm: str | None = None, *, queryset: QuerySet[Project] | None = None
+) -> Project:
     """404 when missing or unreadable, 403 when readable but perm is not held there."""
     from .models import Project
 
@@ -80,7 +116,7 @@ def get_project(user: Any, pk: Any, perm: str | None = None, *, queryset=None):
     return project
 
 
-def filter_by_slice(queryset: QuerySet[Any], user: Any, perm: str, field: str = "region_code"):
+def filter_by_slice(queryset: QS, user: AnyUser, perm: str, field: str = "region_code") -> QS:
     """Rows on a stored code in the slice, for an account whose role holds perm."""
     if not access.is_active_account(user) or not holds(user, perm):
         return queryset.none()
@@ -88,9 +124,11 @@ def filter_by_slice(queryset: QuerySet[Any], user: Any, perm: str, field: str = 
     return queryset if q is None else queryset.filter(q)
 
 
-def get_in_slice(queryset: QuerySet[Any], user: Any, pk: Any, perm: str, field="region_code"):
+def get_in_slice(
+    queryset: QuerySet[M], user: AnyUser, pk: Any, perm: str, field: str = "region_code"
+) -> M:
     """404 outside the slice (or for a role that reads none of them)."""
     try:
         return filter_by_slice(queryset, user, perm, field).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -41,6 +41,9 @@ from .errors import ProjectError
 from .files import check_file
 from .models import Attachment, Project, ProjectEvent
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+
 NOTE_MAX = 500
 Guard = Callable[[Project, dict[str, Any], datetime.date], None]
 
@@ -66,14 +69,14 @@ def _today() -> datetime.date:
 
 
 def _not_future(name: str, label: str) -> Guard:
-    def guard(project, data, today):
+    def guard(project: Project, data: dict[str, Any], today: datetime.date) -> None:
         if data.get(name) and data[name] > today:
             raise ProjectError(f"{label}不能晚于今天。", name)
 
     return guard
 
 
-def _notice_dates(project, data, today):
+def _notice_dates(project: Project, data: dict[str, Any], today: datetime.date) -> None:
     start, end = data.get("notice_start"), data.get("notice_end")
     if not start or not end:
         raise ProjectError(
@@ -90,19 +93,19 @@ def _notice_dates(project, data, today):
         )
 
 
-def _notice_over(project, data, today):
+def _notice_over(project: Project, data: dict[str, Any], today: datetime.date) -> None:
     if project.notice_end and today <= project.notice_end:
         raise ProjectError(
             f"村级公示尚未结束（公示至 {project.notice_end:%Y-%m-%d}），公示期满无异议后才能审核。"
         )
 
 
-def _after_approval(project, data, today):
+def _after_approval(project: Project, data: dict[str, Any], today: datetime.date) -> None:
     if project.approval_date and data.get("doc_date") and data["doc_date"] < project.approval_date:
         raise ProjectError("公告日期不能早于批复日期。", "doc_date")
 
 
-def _has_assets(project, data, today):
+def _has_assets(project: Project, data: dict[str, Any], today: datetime.date) -> None:
     if not project.assets.exists():
         raise ProjectError("项目尚无资产登记，请先在“项目资产”中登记资产后再移交。")
 
@@ -292,12 +295,12 @@ LEADS_TO = {
 ORDER = [s.value for s in S]
 
 
-def may_take(user: Any, project: Project, code: str) -> bool:
+def may_take(user: AnyUser, project: Project, code: str) -> bool:
     step = STEPS[code]
     return project.state in step.sources and may(user, step.perm, project.region_code)
 
 
-def available(user: Any, project: Project) -> list[Step]:
+def available(user: AnyUser, project: Project) -> list[Step]:
     return [s for s in STEPS.values() if may_take(user, project, s.code)]
 
 
@@ -378,10 +381,11 @@ def take(actor: Actor, locked: Project, code: str, data: dict[str, Any]) -> Proj
         locked.return_reason = note
     elif code == "approve":
         locked.approval_number, locked.approval_date = number, date
-        late = today > clock.entry_due(date)
+        late = date is not None and today > clock.entry_due(date)
         locked.entered_late = late
     elif code == "announce":
-        late = bool(locked.approval_date) and date > clock.announce_due(locked.approval_date)
+        approved = locked.approval_date
+        late = approved is not None and date is not None and date > clock.announce_due(approved)
     elif code == "start":
         locked.actual_start = date
     elif code == "accept":
@@ -403,7 +407,7 @@ def take(actor: Actor, locked: Project, code: str, data: dict[str, Any]) -> Proj
         doc_date=date,
         note=note,
         late=late,
-        actor=actor.user,
+        actor=actor.account,
     )
     for kind, upload, extension in files:
         upload.name = f"{locked.number}-{kind}.{extension}"
@@ -414,7 +418,7 @@ def take(actor: Actor, locked: Project, code: str, data: dict[str, Any]) -> Proj
             file=upload,
             extension=extension,
             size=upload.size,
-            uploaded_by=actor.user,
+            uploaded_by=actor.account,
         )
     audit.record(
         actor,

@@ -246,7 +246,7 @@ def switch_off(actor: Actor, county: Region, rule_code: str, reason: str) -> Rul
         switch, created = RuleSwitch.objects.select_for_update().get_or_create(
             county=county,
             rule=rule.code,
-            defaults={"county_code": county.code, "reason": reason, "by": actor.user},
+            defaults={"county_code": county.code, "reason": reason, "by": actor.account},
         )
         if not created:
             raise QualityError(f"规则 {rule.code} 已在本县停用。", "rule")

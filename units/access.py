@@ -10,7 +10,7 @@ Out of the slice is 404 (missing and not-yours look alike); inside it without th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -18,7 +18,6 @@ from django.http import Http404
 
 from households import access as hh_access
 from poverty_system.core import access
-from poverty_system.core.actor import Actor
 from poverty_system.core.roles import (
     FILL_SURVEYS,
     MANAGE_UNIT,
@@ -32,25 +31,21 @@ from poverty_system.core.roles import (
 
 if TYPE_CHECKING:
     from households.models import Household
+    from poverty_system.core.types import AnyUser
     from villages.models import Region
 
     from .models import Assignment, Cadre, HouseholdLink, Unit, UnitVillage, VisitLog
 
-QS = QuerySet[Any]
+# A queryset of the scoped model, any shape (annotated, select_related, locked).
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
-def _user(who: Any) -> Any:
-    """Access functions take a user; an Actor is accepted too."""
-    return who.user if isinstance(who, Actor) else who
-
-
-def unit_ids(user: Any) -> set[int]:
+def unit_ids(user: AnyUser) -> set[int]:
     """The units of a unit account's slice (its `view_slice` grants on Unit); none for other
     roles. Cached on the user object per request, like the region slice."""
-    user = _user(user)
     if access.role_of(user) != Role.UNIT:
         return set()
-    cached = getattr(user, "_unit_ids", None)
+    cached: set[int] | None = getattr(user, access.UNIT_IDS_CACHE, None)
     if cached is None:
         from .models import UnitUserObjectPermission
 
@@ -59,32 +54,32 @@ def unit_ids(user: Any) -> set[int]:
                 user=user, permission__codename=SLICE
             ).values_list("content_object_id", flat=True)
         )
-        user._unit_ids = cached
+        setattr(user, access.UNIT_IDS_CACHE, cached)
     return cached
 
 
-def manages_unit(user: Any, unit_id: int) -> bool:
+def manages_unit(user: AnyUser, unit_id: int) -> bool:
     """MANAGE_UNIT (the unit account's role) on a unit of its slice."""
     return access.role_allows(user, MANAGE_UNIT) and unit_id in unit_ids(user)
 
 
-def cadre_of(user: Any) -> Cadre | None:
+def cadre_of(user: AnyUser) -> Cadre | None:
     """The serving cadre record of a cadre account, cached on the user object, or None."""
-    user = _user(user)
     if not (user.is_authenticated and user.is_active) or user.role != Role.CADRE:
         return None
-    if "_cadre" not in user.__dict__:
+    if access.CADRE_CACHE not in user.__dict__:
         from .models import Cadre
 
-        user._cadre = Cadre.objects.filter(user=user, left_at__isnull=True).first()
-    return cast("Cadre | None", user._cadre)
+        setattr(
+            user, access.CADRE_CACHE, Cadre.objects.filter(user=user, left_at__isnull=True).first()
+        )
+    return cast("Cadre | None", getattr(user, access.CADRE_CACHE))
 
 
 # --- units -------------------------------------------------------------------------------
 
 
-def filter_units(queryset: QS, user: Any) -> QS:
-    user = _user(user)
+def filter_units(queryset: QS, user: AnyUser) -> QS:
     if not access.is_active_account(user):
         return queryset.none()
     if access.is_admin(user):
@@ -98,12 +93,11 @@ def filter_units(queryset: QS, user: Any) -> QS:
 
 
 def get_unit_for_user(
-    user: Any, pk: Any, *, manage: bool = False, queryset: QS | None = None
+    user: AnyUser, pk: Any, *, manage: bool = False, queryset: QuerySet[Unit] | None = None
 ) -> Unit:
     """A unit in the slice (404 otherwise). manage=True: the unit's own account only (403)."""
     from .models import Unit
 
-    user = _user(user)
     try:
         unit = filter_units(queryset if queryset is not None else Unit.objects.all(), user).get(
             pk=pk
@@ -112,19 +106,20 @@ def get_unit_for_user(
         raise Http404 from None
     if manage and not manages_unit(user, unit.pk):
         raise PermissionDenied
-    return cast("Unit", unit)
+    return unit
 
 
-def can_manage_units_in(user: Any, region: Region) -> bool:
+def can_manage_units_in(user: AnyUser, region: Region) -> bool:
     """County office (or administrator) over the region: creates, merges and splits units."""
-    user = _user(user)
     return access.has_region_perm(user, MANAGE_UNITS, region)
 
 
-def get_office_unit_for_user(user: Any, pk: Any, *, queryset: QS | None = None) -> Unit:
+def get_office_unit_for_user(
+    user: AnyUser, pk: Any, *, queryset: QuerySet[Unit] | None = None
+) -> Unit:
     """A unit the county office manages (单位信息管理): 404 outside, 403 without the right."""
     unit = get_unit_for_user(user, pk, queryset=queryset)
-    if not can_manage_units_in(_user(user), unit.region):
+    if not can_manage_units_in(user, unit.region):
         raise PermissionDenied
     return unit
 
@@ -132,8 +127,7 @@ def get_office_unit_for_user(user: Any, pk: Any, *, queryset: QS | None = None) 
 # --- village links -----------------------------------------------------------------------
 
 
-def filter_village_links(queryset: QS, user: Any) -> QS:
-    user = _user(user)
+def filter_village_links(queryset: QS, user: AnyUser) -> QS:
     if not access.is_active_account(user):
         return queryset.none()
     if user.role in (Role.UNIT, Role.CADRE):
@@ -142,10 +136,9 @@ def filter_village_links(queryset: QS, user: Any) -> QS:
     return queryset if q is None else queryset.filter(q)
 
 
-def get_village_link_for_user(user: Any, pk: Any, *, manage: bool = False) -> UnitVillage:
+def get_village_link_for_user(user: AnyUser, pk: Any, *, manage: bool = False) -> UnitVillage:
     from .models import UnitVillage
 
-    user = _user(user)
     try:
         found = filter_village_links(UnitVillage.objects.select_related("unit", "village"), user)
         link = found.get(pk=pk)
@@ -153,7 +146,7 @@ def get_village_link_for_user(user: Any, pk: Any, *, manage: bool = False) -> Un
         raise Http404 from None
     if manage and not manages_unit(user, link.unit_id):
         raise PermissionDenied
-    return cast("UnitVillage", link)
+    return link
 
 
 def _unit_model() -> Any:
@@ -165,9 +158,8 @@ def _unit_model() -> Any:
 # --- household links and households ------------------------------------------------------
 
 
-def filter_household_links(queryset: QS, user: Any) -> QS:
+def filter_household_links(queryset: QS, user: AnyUser) -> QS:
     """Household links in the slice: a unit's own; offices and villages by village code."""
-    user = _user(user)
     if not access.is_active_account(user):
         return queryset.none()
     if user.role == Role.UNIT:
@@ -178,11 +170,10 @@ def filter_household_links(queryset: QS, user: Any) -> QS:
     return queryset if q is None else queryset.filter(q)
 
 
-def get_household_link_for_user(user: Any, pk: Any, perm: str = VIEW) -> HouseholdLink:
+def get_household_link_for_user(user: AnyUser, pk: Any, perm: str = VIEW) -> HouseholdLink:
     """A household link in the slice (404), with perm on its village (403 otherwise)."""
     from .models import HouseholdLink
 
-    user = _user(user)
     try:
         link = filter_household_links(
             HouseholdLink.objects.select_related("household", "unit", "household__village"), user
@@ -191,16 +182,16 @@ def get_household_link_for_user(user: Any, pk: Any, perm: str = VIEW) -> Househo
         raise Http404 from None
     if perm != VIEW and not access.has_code_perm(user, perm, link.village_code):
         raise PermissionDenied
-    return cast("HouseholdLink", link)
+    return link
 
 
-def get_survey_household_for_user(user: Any, pk: Any, *, edit: bool = False) -> Household:
+def get_survey_household_for_user(user: AnyUser, pk: Any, *, edit: bool = False) -> Household:
     """The household of a survey page: 404 outside the slice; edit=True only for the cadre
     assigned to it (everyone else in the slice reads, 403 for editing)."""
     from households.models import Household
 
     household = hh_access.get_household_for_user(
-        _user(user), pk, queryset=Household.objects.select_related("village")
+        user, pk, queryset=Household.objects.select_related("village")
     )
     if edit and not (access.role_allows(user, FILL_SURVEYS) and cadre_of(user) is not None):
         raise PermissionDenied
@@ -210,8 +201,7 @@ def get_survey_household_for_user(user: Any, pk: Any, *, edit: bool = False) -> 
 # --- cadres ------------------------------------------------------------------------------
 
 
-def filter_cadres(queryset: QS, user: Any) -> QS:
-    user = _user(user)
+def filter_cadres(queryset: QS, user: AnyUser) -> QS:
     if not access.is_active_account(user):
         return queryset.none()
     if access.is_admin(user):
@@ -225,12 +215,11 @@ def filter_cadres(queryset: QS, user: Any) -> QS:
 
 
 def get_cadre_for_user(
-    user: Any, pk: Any, *, manage: bool = False, queryset: QS | None = None
+    user: AnyUser, pk: Any, *, manage: bool = False, queryset: QuerySet[Cadre] | None = None
 ) -> Cadre:
     """A cadre in the slice (404); manage=True: only the account of the cadre's unit (403)."""
     from .models import Cadre
 
-    user = _user(user)
     base = queryset if queryset is not None else Cadre.objects.select_related("unit", "user")
     try:
         cadre = filter_cadres(base, user).get(pk=pk)
@@ -238,11 +227,10 @@ def get_cadre_for_user(
         raise Http404 from None
     if manage and not manages_unit(user, cadre.unit_id):
         raise PermissionDenied
-    return cast("Cadre", cadre)
+    return cadre
 
 
-def filter_assignments(queryset: QS, user: Any) -> QS:
-    user = _user(user)
+def filter_assignments(queryset: QS, user: AnyUser) -> QS:
     if not access.is_active_account(user):
         return queryset.none()
     if user.role == Role.UNIT:
@@ -254,10 +242,9 @@ def filter_assignments(queryset: QS, user: Any) -> QS:
     return queryset if q is None else queryset.filter(q)
 
 
-def get_assignment_for_user(user: Any, pk: Any, *, manage: bool = False) -> Assignment:
+def get_assignment_for_user(user: AnyUser, pk: Any, *, manage: bool = False) -> Assignment:
     from .models import Assignment
 
-    user = _user(user)
     try:
         found = filter_assignments(Assignment.objects.select_related("cadre", "household"), user)
         assignment = found.get(pk=pk)
@@ -265,13 +252,12 @@ def get_assignment_for_user(user: Any, pk: Any, *, manage: bool = False) -> Assi
         raise Http404 from None
     if manage and not manages_unit(user, assignment.unit_id):
         raise PermissionDenied
-    return cast("Assignment", assignment)
+    return assignment
 
 
-def get_visit_for_user(user: Any, pk: Any) -> VisitLog:
+def get_visit_for_user(user: AnyUser, pk: Any) -> VisitLog:
     from .models import VisitLog
 
-    user = _user(user)
     try:
         visit = VisitLog.objects.select_related("household").get(pk=pk)
     except (VisitLog.DoesNotExist, ValueError, TypeError):
@@ -284,24 +270,22 @@ def get_visit_for_user(user: Any, pk: Any) -> VisitLog:
     return visit
 
 
-def office_filter(user: Any, field: str = "village_code", perm: str = VIEW) -> Q | None:
+def office_filter(user: AnyUser, field: str = "village_code", perm: str = VIEW) -> Q | None:
     """Q on a stored village code for an office or village account (None: everything)."""
-    return access.code_filter(_user(user), field, perm)
+    return access.code_filter(user, field, perm)
 
 
 # --- yearly reset ------------------------------------------------------------------------
 
 
-def can_reset(user: Any, region: Region) -> bool:
+def can_reset(user: AnyUser, region: Region) -> bool:
     """A city or county office resets the pairings of its own city or county (the level of
     its slice, not a region below it)."""
-    user = _user(user)
     level = ROLE_REGION_LEVEL.get(access.role_of(user))
     return region.level == level and access.has_region_perm(user, RESET_PAIRINGS, region)
 
 
-def reset_regions(user: Any) -> list[Region]:
+def reset_regions(user: AnyUser) -> list[Region]:
     """The regions a city or county office may reset (its own city or county)."""
-    user = _user(user)
     roots = cast("list[Region]", access.slice_roots(user))  # the account's Region rows
     return [r for r in roots if can_reset(user, r)]

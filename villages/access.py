@@ -4,13 +4,12 @@ of poverty_system.core.access."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from poverty_system.core.access import (
-    User,
     _subtree_q,
     check_region_perm,
     creatable_roles,
@@ -21,8 +20,11 @@ from poverty_system.core.roles import MANAGE_ACCOUNTS, MANAGE_PHONES, VIEW, Role
 
 from .models import Region, RegionUserObjectPermission
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
-def get_region_for_user(user: User, pk: Any, perm: str = VIEW) -> Region:
+
+def get_region_for_user(user: AnyUser, pk: Any, perm: str = VIEW) -> Region:
     """The region with id pk: 404 outside the account's slice, 403 inside it without perm."""
     try:
         region: Region = Region.objects.get(pk=pk)
@@ -32,7 +34,7 @@ def get_region_for_user(user: User, pk: Any, perm: str = VIEW) -> Region:
     return region
 
 
-def filter_manageable_accounts(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+def filter_manageable_accounts(queryset: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
     """Accounts this account may manage: the administrator manages city and county offices;
     a county office the township and village accounts inside its county."""
     roles = creatable_roles(user)
@@ -43,14 +45,14 @@ def filter_manageable_accounts(queryset: QuerySet[Any], user: User) -> QuerySet[
     return queryset.filter(role__in=roles, pk__in=_accounts_inside(user, MANAGE_ACCOUNTS))
 
 
-def filter_phone_managed_accounts(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+def filter_phone_managed_accounts(queryset: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
     """Village accounts whose phone numbers this account may manage (township offices)."""
     if is_admin(user):
         return queryset.filter(role=Role.VILLAGE)
     return queryset.filter(role=Role.VILLAGE, pk__in=_accounts_inside(user, MANAGE_PHONES))
 
 
-def _accounts_inside(user: User, perm: str) -> QuerySet[Any]:
+def _accounts_inside(user: AnyUser, perm: str) -> QuerySet[Any]:
     """Ids of accounts whose slice lies inside the regions where `user` holds perm."""
     inside = _subtree_q(regions_with(user, perm), "content_object__")
     return RegionUserObjectPermission.objects.filter(inside, permission__codename=VIEW).values(

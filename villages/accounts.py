@@ -4,10 +4,13 @@ Each action checks the actor through the access layer, validates, runs in one tr
 and raises AccountError with a Chinese message.
 """
 
+from __future__ import annotations
+
 import re
 import secrets
 import string
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +34,9 @@ from poverty_system.core.text import PHONE_RE
 
 from .access import filter_manageable_accounts, filter_phone_managed_accounts
 from .models import LoginThrottle, Region, User, VillagePhone
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 
@@ -61,8 +67,8 @@ def grant_role(user: User, regions: list[Region]) -> None:
     access.forget_grants(user)
 
 
-def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
-    if role not in access.creatable_roles(actor):
+def check_can_create(user: AnyUser, role: str, regions: list[Region]) -> None:
+    if role not in access.creatable_roles(user):
         raise PermissionDenied
     if not regions:
         raise AccountError("请选择所属区域。", "regions")
@@ -75,7 +81,7 @@ def check_can_create(actor: User, role: str, regions: list[Region]) -> None:
                 f"“{region.name}”是{region.get_level_display()}。",
                 "regions",
             )
-        access.check_region_perm(actor, MANAGE_ACCOUNTS, region)
+        access.check_region_perm(user, MANAGE_ACCOUNTS, region)
 
 
 def create_account(
@@ -145,7 +151,7 @@ def new_user(
         username=username,
         role=role,
         full_name=full_name.strip(),
-        created_by=actor.user if actor.is_authenticated else None,
+        created_by=actor.account_or_none,
         must_change_password=must_change_password,
     )
     try:
@@ -157,9 +163,9 @@ def new_user(
     return user, password
 
 
-def get_managed_account(actor: User, pk: object) -> User:
-    """An account the actor manages, or 404 (missing and not-yours look the same)."""
-    account: User = get_object_or_404(filter_manageable_accounts(User.objects.all(), actor), pk=pk)
+def get_managed_account(user: AnyUser, pk: object) -> User:
+    """An account `user` manages, or 404 (missing and not-yours look the same)."""
+    account: User = get_object_or_404(filter_manageable_accounts(User.objects.all(), user), pk=pk)
     return account
 
 
@@ -198,8 +204,8 @@ def change_own_password(actor: Actor, password: str) -> User:
     """修改密码: the account sets its own new password (the form has checked the old one and
     the rules); a forced change at first login is done. Audited, never with the password."""
     with transaction.atomic(durable=True):
-        account: User = actor.user
-        if not access.is_active_account(account):
+        account = actor.user
+        if not account.is_authenticated or not account.is_active:
             raise PermissionDenied
         forced = account.must_change_password
         account.set_password(password)
@@ -258,9 +264,9 @@ def regions_by_account(found: Iterable[User]) -> dict[int, list[Region]]:
 # --- village phone numbers ------------------------------------------------------------
 
 
-def get_phone_managed_account(actor: User, pk: object) -> User:
-    """A village account whose phones the actor manages, or 404 (as get_managed_account)."""
-    managed = filter_phone_managed_accounts(User.objects.all(), actor)
+def get_phone_managed_account(user: AnyUser, pk: object) -> User:
+    """A village account whose phones `user` manages, or 404 (as get_managed_account)."""
+    managed = filter_phone_managed_accounts(User.objects.all(), user)
     account: User = get_object_or_404(managed, pk=pk)
     return account
 
@@ -303,7 +309,7 @@ def add_village_phone(
                 "confirm_reassign",
             )
         created = VillagePhone.objects.create(
-            account=account, phone=phone, holder=holder, created_by=actor.user
+            account=account, phone=phone, holder=holder, created_by=actor.account
         )
         if elsewhere:
             regions = account_regions(account)

@@ -132,8 +132,9 @@ def record_login(actor: Actor, user: User) -> None:
 
 
 def record_logout(actor: Actor) -> None:
-    if actor.is_authenticated:
-        audit.record(actor, audit.LOGOUT, obj=actor.user, region_code=_region_code(actor.user))
+    account = actor.account_or_none
+    if account is not None:
+        audit.record(actor, audit.LOGOUT, obj=account, region_code=_region_code(account))
 
 
 def needs_phone_step(user: User) -> bool:

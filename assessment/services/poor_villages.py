@@ -77,7 +77,7 @@ def add_poor_village(actor: Actor, village: Any, year: int, data: dict[str, Any]
     if village.level != "village":
         raise AssessmentError("请选择村。", "village")
     record = PoorVillage(
-        village=village, village_code=village.code, year=year, created_by=actor.user
+        village=village, village_code=village.code, year=year, created_by=actor.account
     )
     for name in FIELDS:
         if name in data:

@@ -31,7 +31,7 @@ def claim_household(actor: Actor, household: Household) -> Claim:
         raise HouseholdError("该户已清退，不能认领。")
     try:
         with transaction.atomic(durable=True):
-            claim = Claim.objects.create(household=household, account=actor.user, phone=phone)
+            claim = Claim.objects.create(household=household, account=actor.account, phone=phone)
             audit.record(actor, audit.CLAIM, obj=household)
             return claim
     except IntegrityError:
@@ -60,7 +60,7 @@ def cancel_claim(actor: Actor, household: Household, reason: str) -> Claim:
             raise HouseholdError("该户当前没有有效的认领。")
         claim.active = False
         claim.cancelled_at = timezone.now()
-        claim.cancelled_by = actor.user
+        claim.cancelled_by = actor.account
         claim.cancel_reason = reason
         claim.save(update_fields=["active", "cancelled_at", "cancelled_by", "cancel_reason"])
         audit.record(actor, audit.CLAIM_CANCEL, obj=household, detail={"claim": claim.pk})

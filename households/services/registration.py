@@ -63,7 +63,7 @@ def start_registration(
                 village=village,
                 village_code=village.code,
                 number=next_number(village),
-                created_by=actor.user,
+                created_by=actor.account,
                 head_name=head["name"],
                 size=len(rows),
                 parts_done=1,
@@ -71,7 +71,7 @@ def start_registration(
             )
             household.recompute_income()
             changelog.save(actor, household, reason="登记新户")
-            Claim.objects.create(household=household, account=actor.user, phone=phone)
+            Claim.objects.create(household=household, account=actor.account, phone=phone)
             audit.record(actor, audit.CLAIM, obj=household, detail={"new": True})
             save_member_rows(actor, household, member_rows)
     except IntegrityError as exc:

@@ -78,13 +78,15 @@ def split_household(
             )
             target.village_id, target.village_code = source.village_id, source.village_code
             target.number = next_number(source.village)
-            target.created_by, target.registered_at = actor.user, timezone.now()
+            target.created_by, target.registered_at = actor.account, timezone.now()
             target.head_name = members[new_head_pk].name
             target.size = len(members)
             target.recompute_income()
             target.status = source.status
             changelog.save(actor, target, reason=f"由户 {source.number} 分户")
-            Claim.objects.create(household=target, account=actor.user, phone=require_phone(actor))
+            Claim.objects.create(
+                household=target, account=actor.account, phone=require_phone(actor)
+            )
             audit.record(actor, audit.CLAIM, obj=target, detail={"split_from": source.number})
             lifecycle.inherit_status(
                 actor, target, source.status, f"由户 {source.number} 分户，沿用原户状态。"

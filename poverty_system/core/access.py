@@ -8,96 +8,88 @@ everything; its role decides what it may do there. Queries are scoped in SQL wit
 range on an indexed column, never with per-object permission rows. Out-of-slice objects are
 404 (they are not revealed); in-slice objects the role may not act on are 403.
 
-The core imports no app: it reads an account's slice through the account
-(`user.slice_regions()`, villages.User) and works on any region object of the shape
-`RegionLike`; a region fetched by id is villages/access.py's `get_region_for_user`.
+The core imports no app: it reads an account of the shape `types.AccountLike` (villages.User:
+its role and its slice, `user.slice_regions()`) and works on any region object of the shape
+`types.RegionLike`; a region fetched by id is villages/access.py's `get_region_for_user`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .roles import CREATABLE_ROLES, EXPORT_QR, ROLE_PERMS, VIEW, Role
+from .types import Account, AccountLike, RegionLike
 
-# Any account object: villages.User, AnonymousUser, or the request's lazy user.
-User = Any
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
+# The account type a caller holds (villages.User in the apps), kept through the narrowing.
+A = TypeVar("A", bound=AccountLike)
 
-class RegionLike(Protocol):
-    """What the core reads of a region (villages.Region): its statistical code and its place
-    in the tree."""
-
-    pk: Any
-    code: str
-    level: str
-    tree_id: int
-    lft: int
-    rght: int
-
-    @property
-    def code_range(self) -> tuple[str, str]: ...
-
-    def contains(self, other: Any) -> bool: ...
+# The per-request caches on the account object (forget_grants drops them).
+SLICE_CACHE = "_slice_regions"
+ROOTS_CACHE = "_slice_roots"
+UNIT_IDS_CACHE = "_unit_ids"
+CADRE_CACHE = "_cadre"
 
 
-def is_active_account(user: User) -> bool:
+def is_active_account(user: A | AnonymousUser) -> TypeGuard[A]:
+    """A signed-in, active account (not AnonymousUser, not a deactivated account)."""
     return bool(user.is_authenticated and user.is_active)
 
 
-def role_of(user: User) -> str:
+def role_of(user: Account) -> str:
     """The account's role for rule decisions ("" for anonymous or inactive accounts)."""
     if not is_active_account(user):
         return ""
     return str(Role.ADMIN if user.is_superuser else user.role)
 
 
-def is_admin(user: User) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and (user.role == Role.ADMIN or user.is_superuser)
-    )
+def is_admin(user: Account) -> bool:
+    return is_active_account(user) and (user.role == Role.ADMIN or user.is_superuser)
 
 
-def signs_in_by_phone(user: User) -> bool:
+def signs_in_by_phone(user: Account) -> bool:
     """Village accounts sign in with an SMS code to a registered phone, and the verified
     phone decides what the session may edit."""
-    return bool(user.is_authenticated and user.is_active and user.role == Role.VILLAGE)
+    return is_active_account(user) and user.role == Role.VILLAGE
 
 
-def role_allows(user: User, perm: str) -> bool:
+def role_allows(user: Account, perm: str) -> bool:
     """Whether the account's role holds perm (roles.ROLE_PERMS, derived at check time)."""
     return perm in ROLE_PERMS.get(role_of(user), frozenset())
 
 
-def check_role_allows(user: User, perm: str) -> None:
+def check_role_allows(user: Account, perm: str) -> None:
     """403 unless the account's role holds perm (for actions whose object is checked apart)."""
     if not role_allows(user, perm):
         raise PermissionDenied
 
 
-def slice_regions(user: User) -> list[RegionLike]:
+def slice_regions(user: Account) -> list[RegionLike]:
     """The regions of the account's slice, as the account reads them (villages.User:
     its `view_slice` grants on Region; for the administrator, whose slice is everything,
     the roots of the tree); cached on the user object per request."""
-    cached: list[RegionLike] | None = getattr(user, "_slice_regions", None)
+    cached: list[RegionLike] | None = getattr(user, SLICE_CACHE, None)
     if cached is not None:
         return cached
     regions: list[RegionLike] = list(user.slice_regions()) if is_active_account(user) else []
-    user._slice_regions = regions
+    setattr(user, SLICE_CACHE, regions)
     return regions
 
 
-def forget_grants(user: User) -> None:
+def forget_grants(user: Account) -> None:
     """Drop the per-request cache after the slice of this user object changed."""
-    for name in ("_slice_regions", "_unit_ids", "_cadre", "_slice_roots"):
+    for name in (SLICE_CACHE, UNIT_IDS_CACHE, CADRE_CACHE, ROOTS_CACHE):
         user.__dict__.pop(name, None)
 
 
-def regions_with(user: User, perm: str = VIEW) -> list[RegionLike]:
+def regions_with(user: Account, perm: str = VIEW) -> list[RegionLike]:
     """The regions where the account may use perm: its slice if its role holds perm (the
     administrator: the roots of the tree), else none."""
     if not role_allows(user, perm):
@@ -105,10 +97,10 @@ def regions_with(user: User, perm: str = VIEW) -> list[RegionLike]:
     return list(slice_regions(user))
 
 
-def slice_roots(user: User) -> list[RegionLike]:
+def slice_roots(user: Account) -> list[RegionLike]:
     """Top regions of the account's slice: what its region tree starts from (cached on the
     user object per request, like the slice)."""
-    cached: list[RegionLike] | None = getattr(user, "_slice_roots", None)
+    cached: list[RegionLike] | None = getattr(user, ROOTS_CACHE, None)
     if cached is not None:
         return list(cached)
     regions = slice_regions(user)
@@ -116,7 +108,7 @@ def slice_roots(user: User) -> list[RegionLike]:
         (r for r in regions if not any(o is not r and o.contains(r) for o in regions)),
         key=lambda r: r.code,
     )
-    user._slice_roots = roots
+    setattr(user, ROOTS_CACHE, roots)
     return list(roots)
 
 
@@ -133,7 +125,7 @@ def _subtree_q(regions: Iterable[RegionLike], prefix: str = "") -> Q:
     return q
 
 
-def region_filter(user: User, perm: str = VIEW, *, prefix: str = "") -> Q | None:
+def region_filter(user: Account, perm: str = VIEW, *, prefix: str = "") -> Q | None:
     """Q on a Region relation (prefix 'village__' etc.) for the regions the account may use
     with perm; None means unrestricted (the administrator, for a permission of its role)."""
     if not role_allows(user, perm):
@@ -143,7 +135,7 @@ def region_filter(user: User, perm: str = VIEW, *, prefix: str = "") -> Q | None
     return _subtree_q(slice_regions(user), prefix)
 
 
-def code_filter(user: User, code_field: str, perm: str = VIEW) -> Q | None:
+def code_filter(user: Account, code_field: str, perm: str = VIEW) -> Q | None:
     """Q on a stored 12-digit region code (e.g. a household's village code): one indexed
     range per region of the slice. None means unrestricted (the administrator)."""
     q = Q(pk__in=[])
@@ -157,25 +149,25 @@ def code_filter(user: User, code_field: str, perm: str = VIEW) -> Q | None:
     return q
 
 
-def filter_regions(queryset: QuerySet[Any], user: User, perm: str = VIEW) -> QuerySet[Any]:
+def filter_regions(queryset: QuerySet[Any], user: Account, perm: str = VIEW) -> QuerySet[Any]:
     q = region_filter(user, perm)
     return queryset if q is None else queryset.filter(q)
 
 
-def filter_audit_entries(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+def filter_audit_entries(queryset: QuerySet[Any], user: Account) -> QuerySet[Any]:
     """Audit entries of the account's slice, by the region code each entry is stored with."""
     q = code_filter(user, "region_code")
     return queryset if q is None else queryset.filter(q)
 
 
-def has_region_perm(user: User, perm: str, region: RegionLike) -> bool:
+def has_region_perm(user: Account, perm: str, region: RegionLike) -> bool:
     """perm is in the account's role's set AND the region lies in its slice."""
     if not role_allows(user, perm):
         return False
     return is_admin(user) or any(granted.contains(region) for granted in slice_regions(user))
 
 
-def check_region_perm(user: User, perm: str, region: RegionLike) -> None:
+def check_region_perm(user: Account, perm: str, region: RegionLike) -> None:
     """404 when the region is outside the slice, 403 when inside but perm is missing."""
     if not has_region_perm(user, VIEW, region):
         raise Http404
@@ -186,12 +178,12 @@ def check_region_perm(user: User, perm: str, region: RegionLike) -> None:
 # --- accounts ----------------------------------------------------------------------------
 
 
-def creatable_roles(user: User) -> tuple[str, ...]:
+def creatable_roles(user: Account) -> tuple[str, ...]:
     """Roles of the accounts this account may create and manage."""
     return CREATABLE_ROLES.get(Role.ADMIN if is_admin(user) else role_of(user), ())
 
 
-def has_code_perm(user: User, perm: str, code: str) -> bool:
+def has_code_perm(user: Account, perm: str, code: str) -> bool:
     """Whether the account holds perm on a region whose code range contains `code` (e.g. a
     household's village code); no query once the slice is cached."""
     if not role_allows(user, perm):
@@ -209,7 +201,7 @@ def has_code_perm(user: User, perm: str, code: str) -> bool:
 QR_EXPORT_LEVELS = ("county", "township", "village")
 
 
-def can_export_qr(user: User, region: RegionLike | None) -> bool:
+def can_export_qr(user: Account, region: RegionLike | None) -> bool:
     """导出二维码信息 on `region`: the accounts whose role holds EXPORT_QR, there."""
     if region is None or region.level not in QR_EXPORT_LEVELS:
         return False

@@ -11,8 +11,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.core.exceptions import PermissionDenied
+
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from .types import AnyUser, AuthUser
 
 
 class VerifiedPhone(Protocol):
@@ -30,7 +32,7 @@ def new_request_id() -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    user: Any  # villages.User, or AnonymousUser for a failed login
+    user: AnyUser  # villages.User, or AnonymousUser for a failed login
     phone: VerifiedPhone | None = None
     ip: str = ""
     request_id: str = field(default_factory=new_request_id)
@@ -38,7 +40,7 @@ class Actor:
 
     @property
     def role(self) -> str:
-        return getattr(self.user, "role", "") or ""
+        return self.user.role if self.user.is_authenticated else ""
 
     @property
     def phone_number(self) -> str:
@@ -46,16 +48,29 @@ class Actor:
 
     @property
     def is_authenticated(self) -> bool:
-        return bool(getattr(self.user, "is_authenticated", False))
+        return bool(self.user.is_authenticated)
 
     @property
     def user_id(self) -> int | None:
-        return self.user.pk if self.is_authenticated else None
+        return self.user.pk if self.user.is_authenticated else None
+
+    @property
+    def account(self) -> AuthUser:
+        """The signed-in account that acts, for the rows an action stamps with it (created_by,
+        started_by, ...). Only a failed login's Actor has none, and it takes no action."""
+        if not self.user.is_authenticated:
+            raise PermissionDenied
+        return self.user
+
+    @property
+    def account_or_none(self) -> AuthUser | None:
+        """The signed-in account, or None for a failed login's Actor (the audit trail)."""
+        return self.user if self.user.is_authenticated else None
 
     @classmethod
     def system(
         cls,
-        user: AbstractBaseUser | AnonymousUser,
+        user: AnyUser,
         *,
         via: str = "command",
         phone: VerifiedPhone | None = None,

@@ -113,12 +113,12 @@ def record(
 ) -> AuditEntry:
     """Append one entry. `obj` names the object (type and id); `region_code` scopes the entry
     so that offices read it in their slice (a household's village code, a region's code)."""
-    user = actor.user if actor.is_authenticated else None
+    user = actor.account_or_none
     if obj is not None and not region_code:
         region_code = getattr(obj, "village_code", "") or getattr(obj, "code", "") or ""
     return AuditEntry.objects.create(
         user=user,
-        username=username or (getattr(actor.user, "username", "") if user else ""),
+        username=username or (user.get_username() if user else ""),
         role=actor.role if user else "",
         phone=actor.phone_number,
         ip=actor.ip,
@@ -136,12 +136,12 @@ def record_many(
     actor: Actor, action: str, items: list[tuple[Any, dict[str, Any]]], *, outcome: str = OK
 ) -> None:
     """One entry per (object, detail), in one statement (batch actions)."""
-    user = actor.user if actor.is_authenticated else None
+    user = actor.account_or_none
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
                 user=user,
-                username=getattr(actor.user, "username", "") if user else "",
+                username=user.get_username() if user else "",
                 role=actor.role if user else "",
                 phone=actor.phone_number,
                 ip=actor.ip,

@@ -9,13 +9,16 @@ leave the same rows, stamped with the account and the verified phone.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .actor import Actor
+
+if TYPE_CHECKING:
+    from .types import AuthUser
 
 REASON_MAX = 100
 
@@ -45,8 +48,8 @@ def _attrs(model: type[models.Model], actor: Actor) -> dict[str, Any]:
     return {"history_phone": actor.phone_number} if "history_phone" in names else {}
 
 
-def _user(actor: Actor) -> Any:
-    return actor.user if actor.is_authenticated else None
+def _user(actor: Actor) -> AuthUser | None:
+    return actor.account_or_none
 
 
 def write(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -25,12 +25,15 @@ from ..access import MANAGE_ASSETS, READ_PROJECTS, filter_by_slice, may
 from ..errors import ProjectError
 from ..models import Asset, AssetIncome, IncomeShare
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+
 SHARING = frozenset({HS.POOR, HS.RETURNED, HS.LIFTED})
 FIELDS = ("name", "kind", "value", "owner", "owner_name", "manager", "location", "condition")
 CENT = Decimal("0.01")
 
 
-def get_asset(user: Any, pk: Any, perm: str | None = None, *, lock: bool = False) -> Asset:
+def get_asset(user: AnyUser, pk: Any, perm: str | None = None, *, lock: bool = False) -> Asset:
     queryset = Asset.objects.select_for_update() if lock else Asset.objects.all()
     try:
         asset = filter_by_slice(queryset, user, READ_PROJECTS).get(pk=pk)
@@ -119,7 +122,7 @@ def record_income(actor: Actor, pk: Any, year: int, amount: Any, shared: Any) ->
         try:
             with transaction.atomic():
                 income = AssetIncome.objects.create(
-                    asset=asset, year=year, amount=amount, shared=shared, actor=actor.user
+                    asset=asset, year=year, amount=amount, shared=shared, actor=actor.account
                 )
         except IntegrityError:
             raise ProjectError(f"{year}年的收益已登记。", "year") from None

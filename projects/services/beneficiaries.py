@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from households.choices import HouseholdStatus as HS
@@ -30,7 +30,7 @@ def village_codes(project: Project) -> list[str]:
     return sorted(codes)
 
 
-def candidates(project: Project):
+def candidates(project: Project) -> QuerySet[Household]:
     return Household.objects.filter(village_code__in=village_codes(project), status__in=ELIGIBLE)
 
 
@@ -73,7 +73,7 @@ def _insert(actor: Actor, project: Project, household_ids: list[int], way: str) 
         )
     )
     rows = [
-        Beneficiary(project=project, household_id=pk, way=way, added_by=actor.user)
+        Beneficiary(project=project, household_id=pk, way=way, added_by=actor.account)
         for pk in household_ids
         if pk not in existing
     ]
@@ -104,7 +104,7 @@ def read_numbers(upload: Any) -> list[tuple[int, str]]:
     return numbers
 
 
-def add_by_numbers(actor: Actor, project_pk: Any, numbers: list[tuple[int, str]], way: str):
+def add_by_numbers(actor: Actor, project_pk: Any, numbers: list[tuple[int, str]], way: str) -> int:
     """All or nothing: every 户编号 must be a household of the project's villages; otherwise
     nothing is added and the report names each bad row."""
     way = _way(way)

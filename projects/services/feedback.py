@@ -4,7 +4,7 @@ with a deadline to answer; the answer is published without the sender's data."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,6 +19,9 @@ from ..access import ANSWER_FEEDBACK, filter_by_slice, may
 from ..errors import ProjectError
 from ..models import Feedback, Notice
 from ..privacy import find_private
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -45,7 +48,7 @@ def submit(notice: Notice, *, name: str, phone: str, text: str) -> Feedback:
         )
 
 
-def get_feedback(user: Any, pk: Any) -> Feedback:
+def get_feedback(user: AnyUser, pk: Any) -> Feedback:
     try:
         found = filter_by_slice(Feedback.objects.all(), user, ANSWER_FEEDBACK, "county_code").get(
             pk=pk
@@ -70,7 +73,7 @@ def answer(actor: Actor, pk: Any, text: str) -> Feedback:
             raise ProjectError("答复不能超过 500 字。", "answer")
         if find_private(text):
             raise ProjectError("答复将公开发布，不能含身份证号、手机号或银行卡号。", "answer")
-        found.answer, found.answered_at, found.answered_by = text, timezone.now(), actor.user
+        found.answer, found.answered_at, found.answered_by = text, timezone.now(), actor.account
         found.save(update_fields=["answer", "answered_at", "answered_by"])
         audit.record(
             actor, audit.FEEDBACK_ANSWER, obj=found, region_code=found.county_code, detail={}

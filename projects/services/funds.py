@@ -14,6 +14,7 @@ from django.utils import timezone
 from poverty_system.core import access, audit
 from poverty_system.core.actor import Actor
 from poverty_system.core.roles import VIEW
+from villages.models import Region
 
 from .. import clock
 from ..access import RECORD_FUNDS, may
@@ -39,7 +40,7 @@ FUNDED_STATES = (
 MAX_AMOUNT = Decimal("100000000000")
 
 
-def _account(county: Any, source: str) -> FundAccount:
+def _account(county: Region, source: str) -> FundAccount:
     try:
         with transaction.atomic():
             account, _ = FundAccount.objects.get_or_create(
@@ -75,7 +76,7 @@ def _check(account: FundAccount, project: Project | None, kind: str, delta: Deci
 
 def record(
     actor: Actor,
-    county: Any,
+    county: Region,
     *,
     kind: str,
     source: str,
@@ -132,7 +133,7 @@ def record(
             doc_number=doc_number[:60],
             note=(note or "").strip()[:200],
             late=today > clock.entry_due(date),
-            actor=actor.user,
+            actor=actor.account,
         )
         audit.record(
             actor,
@@ -170,7 +171,7 @@ def reverse(actor: Actor, pk: Any, note: str) -> FundMovement:
             doc_number=original.doc_number,
             note=f"冲正：{note}"[:200],
             reverses=original,
-            actor=actor.user,
+            actor=actor.account,
         )
         audit.record(
             actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -15,12 +16,13 @@ from poverty_system.core import access, audit, changelog
 from poverty_system.core.actor import Actor
 from poverty_system.core.roles import VIEW
 from poverty_system.core.versioning import bump, check_version
+from villages.models import Region
 
 from .. import clock, states
 from ..access import PROPOSE_PROJECTS, get_project, may
 from ..choices import BUDGET_FIELDS, Category
 from ..errors import ProjectError
-from ..models import Asset, Notice, Project
+from ..models import Asset, Notice, Project, ProjectEvent
 
 EDIT_FIELDS = (
     "year",
@@ -45,8 +47,9 @@ EDIT_FIELDS = (
 )
 
 
-def county_of(region: Any) -> Any:
-    return region.get_ancestors(include_self=True).get(level="county")
+def county_of(region: Region) -> Region:
+    county: Region = region.get_ancestors(include_self=True).get(level="county")
+    return county
 
 
 def _check(data: dict[str, Any]) -> None:
@@ -71,7 +74,9 @@ def _next_number(county_code: str, year: int) -> str:
     return f"{prefix}{seq:05d}"
 
 
-def create_project(actor: Actor, region: Any, data: dict[str, Any], places=()) -> Project:
+def create_project(
+    actor: Actor, region: Region, data: dict[str, Any], places: Iterable[Region] = ()
+) -> Project:
     """A village enters a project of its village (村级录入); it stays editable until 申报."""
     access.check_region_perm(actor.user, VIEW, region)
     if not may(actor.user, PROPOSE_PROJECTS, region.code):
@@ -85,7 +90,7 @@ def create_project(actor: Actor, region: Any, data: dict[str, Any], places=()) -
             region=region,
             region_code=region.code,
             county_code=county.code,
-            created_by=actor.user,
+            created_by=actor.account,
             **{f: data[f] for f in EDIT_FIELDS if f in data},
         )
         for _attempt in range(5):
@@ -110,7 +115,7 @@ def create_project(actor: Actor, region: Any, data: dict[str, Any], places=()) -
     return project
 
 
-def _set_places(project: Project, region: Any, places) -> None:
+def _set_places(project: Project, region: Region, places: Iterable[Region]) -> None:
     county = county_of(region)
     lo, hi = county.code_range
     chosen = [p for p in places if p.pk != region.pk]
@@ -119,7 +124,13 @@ def _set_places(project: Project, region: Any, places) -> None:
     project.places.set(chosen)
 
 
-def edit_project(actor: Actor, pk: Any, data: dict[str, Any], version: Any, places=()) -> Project:
+def edit_project(
+    actor: Actor,
+    pk: Any,
+    data: dict[str, Any],
+    version: Any,
+    places: Iterable[Region] = (),
+) -> Project:
     """村级录入 edits while the project is a draft or returned; a stale form is refused."""
     with transaction.atomic(durable=True):
         locked = get_project(
@@ -150,7 +161,11 @@ def _hotline() -> str:
     return str(getattr(settings, "PROJECT_HOTLINE", "12317"))
 
 
-def _notice(actor: Actor, project: Project, kind: str, day: datetime.date) -> Notice:
+def _notice(actor: Actor, project: Project, kind: str, event: ProjectEvent) -> Notice:
+    """批复公告 / 结果公告 from the step's event, dated by its 公告日期."""
+    day = event.doc_date
+    if day is None:  # the announce steps require their date (states.Step.doc_date)
+        raise ProjectError("请填写公告日期。", "doc_date")
     return Notice.objects.create(
         project=project,
         kind=kind,
@@ -160,11 +175,11 @@ def _notice(actor: Actor, project: Project, kind: str, day: datetime.date) -> No
         region_code=project.region_code,
         county_code=project.county_code,
         hotline=_hotline(),
-        actor=actor.user,
+        actor=actor.account,
     )
 
 
-ASSET_KIND = {
+ASSET_KIND: dict[str, str] = {
     Category.INFRASTRUCTURE: Asset.Kind.PUBLIC,
     Category.INDUSTRY: Asset.Kind.OPERATING,
 }
@@ -201,9 +216,9 @@ def take_step(actor: Actor, pk: Any, code: str, data: dict[str, Any]) -> Project
         )
         event = states.take(actor, locked, code, data)
         if code == "announce":
-            _notice(actor, locked, Notice.Kind.APPROVAL, event.doc_date)
+            _notice(actor, locked, Notice.Kind.APPROVAL, event)
         elif code == "announce_result":
-            _notice(actor, locked, Notice.Kind.RESULT, event.doc_date)
+            _notice(actor, locked, Notice.Kind.RESULT, event)
         elif code == "accept" and not locked.assets.exists():
             changelog.save(actor, _first_asset(locked), reason="竣工验收形成资产")
         elif code == "hand_over":

@@ -38,7 +38,7 @@ def move_cadres(
     active household link): those continue as new assignment periods under `to_unit`."""
     if not cadres:
         return {"ended": 0, "kept": 0}
-    user = actor.user if actor.is_authenticated else None
+    user = actor.account_or_none
     now = timezone.now()
     Transfer.objects.bulk_create(
         [
@@ -161,7 +161,7 @@ def depart_cadre(actor: Actor, cadre: Cadre, *, date: datetime.date | None = Non
             Assignment.objects.select_for_update().filter(cadre=locked, ended_at__isnull=True)
         )
         for a in assignments:
-            a.end(actor.user, EndKind.DEPARTURE, "干部离开", at=now)
+            a.end(actor.account, EndKind.DEPARTURE, "干部离开", at=now)
         Assignment.objects.bulk_update(assignments, list(Assignment.END_FIELDS))
         if locked.user is not None:
             locked.user.is_active = False

@@ -56,7 +56,7 @@ def link_village(actor: Actor, unit: Unit, village: Region, *, plan: str = "") -
             village_code=village.code,
             plan=(plan or "").strip(),
             year=current_year(),
-            started_by=actor.user,
+            started_by=actor.account,
         )
         changelog.save(actor, link, reason="登记帮扶村")
         audit.record(
@@ -125,7 +125,7 @@ def end_village_link(actor: Actor, link: UnitVillage, reason: str) -> UnitVillag
             unit_id=locked.unit_id, village_code=locked.village_code, ended_at__isnull=True
         ).exists():
             raise UnitError("该村仍有贫困户关联本单位，请先由乡镇扶贫办取消关联。")
-        locked.end(actor.user, EndKind.UNLINKED, reason)
+        locked.end(actor.account, EndKind.UNLINKED, reason)
         changelog.save(
             actor, locked, reason="取消帮扶村", update_fields=list(UnitVillage.END_FIELDS)
         )
@@ -332,7 +332,7 @@ def assign_households(actor: Actor, cadre: Cadre, household_ids: list[int]) -> i
         try:
             with transaction.atomic():
                 for start in range(0, len(ids), ASSIGN_CHUNK):
-                    _insert_assignments(locked, user, ids[start : start + ASSIGN_CHUNK])
+                    _insert_assignments(locked, actor.account, ids[start : start + ASSIGN_CHUNK])
         except IntegrityError:
             raise UnitError("分配未成功：有贫困户刚被分配，请刷新后重试。") from None
         audit.record(
@@ -387,7 +387,7 @@ def unassign(actor: Actor, cadre: Cadre, household_ids: list[int]) -> int:
             raise UnitError("所选贫困户未分配给该干部。", "households")
         now = timezone.now()
         for row in rows:
-            row.end(actor.user, EndKind.UNASSIGNED, "解除分配", at=now)
+            row.end(actor.account, EndKind.UNASSIGNED, "解除分配", at=now)
         Assignment.objects.bulk_update(rows, list(Assignment.END_FIELDS))
         audit.record(
             actor,

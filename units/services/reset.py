@@ -85,7 +85,7 @@ def yearly_reset(
         if expected is not None and any(counts[k] != expected.get(k) for k in counts):
             raise UnitError("确认后数据已有变化，本次重置未执行，请重新确认。")
         reset = YearlyReset.objects.create(
-            region=region, year=current_year(), counts=counts, by=user
+            region=region, year=current_year(), counts=counts, by=actor.account
         )
         audit.record(actor, audit.RESET, obj=reset, region_code=region.code, detail=counts)
     return reset

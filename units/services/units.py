@@ -52,7 +52,7 @@ def _new_unit(
 ) -> tuple[Unit, User, str]:
     name = _check_unit_data(region, name)
     access.check_region_perm(actor.user, MANAGE_UNITS, region)
-    unit = Unit(name=name, region=region, created_by=actor.user if actor.is_authenticated else None)
+    unit = Unit(name=name, region=region, created_by=actor.account_or_none)
     for field in ("unit_type", "address", "contact_person", "contact_phone"):
         value = details.get(field)
         if value:
@@ -201,7 +201,7 @@ def _move_links(
     """End the chosen active village links of the sources and open the same links (with
     their plans) for the new unit; the sources' household links in those villages move too."""
     now = timezone.now()
-    user = actor.user if actor.is_authenticated else None
+    user = actor.account_or_none
     chosen = {v.pk for v in villages}
     links = list(
         UnitVillage.objects.select_for_update().filter(
