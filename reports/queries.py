@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,7 +50,10 @@ from households.models import Household, Member, StatusChange
 from poverty_system.core.dates import current_year
 from poverty_system.core.roles import QUERY_CHANGES
 from villages.access import get_region_for_user
-from villages.models import Region, User, mask_phone
+from villages.models import Region, mask_phone
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 PER_PAGE = 50
 EXPORT_BATCH = 1000
@@ -120,7 +123,7 @@ class Query:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, user: User, params: Mapping[str, Any], kinds: Mapping[str, Any]) -> Query:
+    def parse(cls, user: AnyUser, params: Mapping[str, Any], kinds: Mapping[str, Any]) -> Query:
         query = cls()
         if params.get("region"):
             query.region = get_region_for_user(user, params.get("region"), QUERY_CHANGES)
@@ -162,7 +165,7 @@ class Query:
         }
 
 
-def households_in_scope(user: User, query: Query) -> QuerySet[Household]:
+def households_in_scope(user: AnyUser, query: Query) -> QuerySet[Household]:
     """The slice's households (the one scope), narrowed to the chosen region: one range."""
     found = filter_households(Household.objects.all(), user, QUERY_CHANGES)
     if query.region is not None:
@@ -204,7 +207,7 @@ class ChangeRow:
     reverted: bool = False
 
 
-def _status_changes(user: User, query: Query) -> QuerySet[StatusChange]:
+def _status_changes(user: AnyUser, query: Query) -> QuerySet[StatusChange]:
     scope = households_in_scope(user, query)
     found = StatusChange.objects.filter(household__in=scope.values("pk"))
     if query.year is not None:
@@ -214,7 +217,7 @@ def _status_changes(user: User, query: Query) -> QuerySet[StatusChange]:
     return found.filter(_in_period(query, "at"))
 
 
-def _member_changes(user: User, query: Query) -> QuerySet[Any]:
+def _member_changes(user: AnyUser, query: Query) -> QuerySet[Any]:
     scope = households_in_scope(user, query)
     earlier_out = MemberHistory.objects.filter(
         id=OuterRef("id"), active=False, history_id__lt=OuterRef("history_id")
@@ -234,7 +237,7 @@ def _member_changes(user: User, query: Query) -> QuerySet[Any]:
     return found.filter(_in_period(query, "history_date"))
 
 
-def _ordered_keys(user: User, query: Query) -> QuerySet[Any]:
+def _ordered_keys(user: AnyUser, query: Query) -> QuerySet[Any]:
     """(at, source, key) of every row of the query in time order, newest first: one source's
     rows, or both as one UNION."""
     source = CHANGE_KINDS[query.kind][1] if query.kind else ""
@@ -353,7 +356,9 @@ def _change_rows(keys: list[tuple[Any, str, int]]) -> list[ChangeRow]:
     return [found[(src, pk)] for _, src, pk in keys if (src, pk) in found]
 
 
-def change_page(user: User, query: Query, page_param: object) -> tuple[PageInfo, list[ChangeRow]]:
+def change_page(
+    user: AnyUser, query: Query, page_param: object
+) -> tuple[PageInfo, list[ChangeRow]]:
     """One page of 变更查询: four queries (count, keys, status rows, member rows)."""
     keys = _ordered_keys(user, query)
     count = keys.count()
@@ -363,7 +368,7 @@ def change_page(user: User, query: Query, page_param: object) -> tuple[PageInfo,
     return info, _change_rows(list(keys[offset : offset + PER_PAGE]))
 
 
-def change_rows_all(user: User, query: Query) -> Iterator[ChangeRow]:
+def change_rows_all(user: AnyUser, query: Query) -> Iterator[ChangeRow]:
     """Every row of the query (the Excel file), EXPORT_BATCH at a time."""
     keys = _ordered_keys(user, query)
     for offset in range(0, EXPORT_MAX, EXPORT_BATCH):
@@ -391,7 +396,7 @@ class RemovalRow:
     url: str
 
 
-def _standing_removals(user: User, query: Query) -> QuerySet[StatusChange]:
+def _standing_removals(user: AnyUser, query: Query) -> QuerySet[StatusChange]:
     """The 清退 that stand: the household is still removed and the change not rolled back."""
     scope = households_in_scope(user, query).filter(status=HouseholdStatus.REMOVED)
     found = StatusChange.objects.filter(
@@ -410,7 +415,7 @@ def _last_leaver() -> QuerySet[Member]:
     )
 
 
-def _emptied(user: User, query: Query) -> QuerySet[Household]:
+def _emptied(user: AnyUser, query: Query) -> QuerySet[Household]:
     """Registered households (not removed) with no member left 在册, each dated by the month
     its last member left."""
     found = (
@@ -430,7 +435,7 @@ def _emptied(user: User, query: Query) -> QuerySet[Household]:
     return found
 
 
-def _removal_keys(user: User, query: Query) -> QuerySet[Any]:
+def _removal_keys(user: AnyUser, query: Query) -> QuerySet[Any]:
     parts = []
     if query.kind in ("", "removed"):
         parts.append(
@@ -526,7 +531,9 @@ def _removal_rows(keys: list[tuple[Any, str, int]]) -> list[RemovalRow]:
     return [found[(src, pk)] for _, src, pk in keys if (src, pk) in found]
 
 
-def removal_page(user: User, query: Query, page_param: object) -> tuple[PageInfo, list[RemovalRow]]:
+def removal_page(
+    user: AnyUser, query: Query, page_param: object
+) -> tuple[PageInfo, list[RemovalRow]]:
     """One page of 销户查询: four queries (count, keys, each source's rows)."""
     keys = _removal_keys(user, query)
     count = keys.count()
@@ -536,7 +543,7 @@ def removal_page(user: User, query: Query, page_param: object) -> tuple[PageInfo
     return info, _removal_rows(list(keys[offset : offset + PER_PAGE]))
 
 
-def removal_rows_all(user: User, query: Query) -> Iterator[RemovalRow]:
+def removal_rows_all(user: AnyUser, query: Query) -> Iterator[RemovalRow]:
     keys = _removal_keys(user, query)
     for offset in range(0, EXPORT_MAX, EXPORT_BATCH):
         batch = list(keys[offset : offset + EXPORT_BATCH])
