@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from poverty_system.core import access
+from poverty_system.core.ids import id_or_404
 from poverty_system.core.roles import (
     ACCEPT_PROJECTS,
     ANSWER_FEEDBACK,
@@ -35,10 +36,10 @@ from poverty_system.core.roles import (
     Role,
 )
 
+from .models import Project
+
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
-
-    from .models import Project
 
 # The app's permissions, named here once for its modules, and its scopes.
 __all__ = [
@@ -104,12 +105,10 @@ def get_project(
     user: AnyUser, pk: Any, perm: str | None = None, *, queryset: QuerySet[Project] | None = None
 ) -> Project:
     """404 when missing or unreadable, 403 when readable but perm is not held there."""
-    from .models import Project
-
     found = filter_projects(queryset if queryset is not None else Project.objects.all(), user)
     try:
-        project = found.get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
+        project = found.get(pk=id_or_404(pk))
+    except Project.DoesNotExist:
         raise Http404 from None
     if perm is not None and not may(user, perm, project.region_code):
         raise PermissionDenied
@@ -129,6 +128,6 @@ def get_in_slice(
 ) -> M:
     """404 outside the slice (or for a role that reads none of them)."""
     try:
-        return filter_by_slice(queryset, user, perm, field).get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+        return filter_by_slice(queryset, user, perm, field).get(pk=id_or_404(pk))
+    except ObjectDoesNotExist:
         raise Http404 from None

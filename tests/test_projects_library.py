@@ -302,6 +302,8 @@ def test_the_village_proposes_in_the_browser_forms(world, login):
     assert project.state == "proposed"
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert "村级申报" in page and "公示照片" in page
+    # The event's row names its step by the state machine's label (read with the event).
+    assert '<td class="nowrap">申报</td>' in page
 
 
 PROJECT_FORM = {

@@ -159,13 +159,6 @@ class ProjectEvent(AppendOnly):
     def __str__(self):
         return f"{self.project_id}: {self.step}"
 
-    @property
-    def step_label(self) -> str:
-        from ..states import STEPS
-
-        step = STEPS.get(self.step)
-        return step.label if step else self.step
-
 
 class Attachment(AppendOnly):
     """A document of a step (会议记录, 公示照片, 批复文件, 验收表 ...): JPEG, PNG or PDF checked

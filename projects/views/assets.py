@@ -13,11 +13,12 @@ from poverty_system.core.forms import VersionedModelForm
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
-from ..access import MANAGE_ASSETS, READ_PROJECTS, filter_by_slice, may
+from .. import listing
+from ..access import MANAGE_ASSETS, may
 from ..export import xlsx_response
 from ..models import Asset
 from ..services import assets as actions
-from .common import EDIT_ERRORS, PER_PAGE, show_error
+from .common import EDIT_ERRORS, show_error
 
 readers = roles(Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE)
 
@@ -38,50 +39,15 @@ class IncomeForm(forms.Form):
 
 @readers
 def ledger(request):
-    found = filter_by_slice(Asset.objects.all(), request.user, READ_PROJECTS)
     kind = request.GET.get("kind")
-    if kind in Asset.Kind.values:
-        found = found.filter(kind=kind)
-    found = found.select_related("project").order_by("region_code", "pk")
+    found = listing.assets(request.user, kind)
     if request.GET.get("format") == "xlsx":
         audit.record(request.actor, audit.EXPORT, detail={"what": "扶贫项目资产台账"})
-        return xlsx_response(
-            "扶贫项目资产台账.xlsx",
-            "资产台账",
-            [
-                "资产名称",
-                "资产类别",
-                "资产价值（元）",
-                "产权归属",
-                "产权单位",
-                "管护主体",
-                "资产位置",
-                "资产状态",
-                "项目编号",
-                "项目名称",
-                "确权日期",
-            ],
-            [
-                [
-                    a.name,
-                    a.get_kind_display(),
-                    a.value,
-                    a.get_owner_display(),
-                    a.owner_name,
-                    a.manager,
-                    a.location,
-                    a.get_condition_display(),
-                    a.project.number,
-                    a.project.name,
-                    a.confirmed_on,
-                ]
-                for a in found.iterator()
-            ],
-        )
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request, "projects/assets.html", {"page": page, "kinds": Asset.Kind.choices, "kind": kind}
-    )
+        header, rows = listing.asset_sheet(found)
+        return xlsx_response("扶贫项目资产台账.xlsx", "资产台账", header, rows)
+    page = Paginator(found, listing.PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "kinds": Asset.Kind.choices, "kind": kind}
+    return render(request, "projects/assets.html", context)
 
 
 @readers

@@ -2,7 +2,6 @@
 search among the households of the project's villages, an Excel list of 户编号."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -10,11 +9,12 @@ from django.views.decorators.http import require_POST
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
-from ..access import EDIT_BENEFICIARIES, get_project, may
+from .. import listing
+from ..access import EDIT_BENEFICIARIES, get_project
 from ..errors import ProjectError
 from ..models import Beneficiary
 from ..services import beneficiaries as actions
-from .common import PER_PAGE, project_readers
+from .common import project_readers
 
 editors = roles(Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY)
 
@@ -22,37 +22,9 @@ editors = roles(Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY)
 @project_readers
 def beneficiaries(request, pk):
     project = get_project(request.user, pk)
-    listed = project.beneficiaries.select_related("household", "household__village").order_by(
-        "household__number"
-    )
-    can_edit = may(request.user, EDIT_BENEFICIARIES, project.region_code)
-    query = (request.GET.get("q") or "").strip()[:30]
-    found = None
-    if can_edit and query:
-        found = (
-            (
-                actions.candidates(project)
-                .exclude(project_benefits__project=project)
-                .filter(number__startswith=query)
-                | actions.candidates(project)
-                .exclude(project_benefits__project=project)
-                .filter(head_name__contains=query)
-            )
-            .select_related("village")
-            .order_by("number")[:100]
-        )
+    context = listing.beneficiaries_page(request.user, project, request.GET)
     return render(
-        request,
-        "projects/beneficiaries.html",
-        {
-            "project": project,
-            "page": Paginator(listed, PER_PAGE).get_page(request.GET.get("page")),
-            "counts": actions.counts(project),
-            "can_edit": can_edit,
-            "query": query,
-            "found": found,
-            "ways": Beneficiary.Way.choices,
-        },
+        request, "projects/beneficiaries.html", {**context, "ways": Beneficiary.Way.choices}
     )
 
 

@@ -6,16 +6,7 @@ from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
 EDIT_ERRORS = (ActionError,)
-PER_PAGE = 50
 __all__ = ["EDIT_ERRORS", "show_error"]
 
 project_readers = roles(Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.UNIT)
 fund_readers = roles(Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP)
-
-
-def int_or_none(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 10000 else None

@@ -1,10 +1,11 @@
 """公开公示: the public page of a notice (no login, phone width) with its feedback form; the
 board document; 公开公示信息查询; the county's inbox of feedback (在线反馈)."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -17,14 +18,14 @@ from poverty_system.core.formatting import mask_phone
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import public, roles
 
-from .. import disclosure
-from ..access import ANSWER_FEEDBACK, filter_by_slice, filter_projects
+from .. import disclosure, listing
 from ..errors import ProjectError
-from ..models import Feedback, Notice
+from ..models import Notice
 from ..services import feedback as actions
-from .common import PER_PAGE, int_or_none, project_readers
+from .common import project_readers
 
 FEEDBACK_PER_HOUR = 5
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _notice_by_token(token):
@@ -104,37 +105,15 @@ def feedback(request, token):
 @project_readers
 def notices(request):
     """项目公开公示信息查询 / 资金公开公示信息查询 by region and year."""
-    from ..models import Project
-
-    found = Notice.objects.filter(project__in=filter_projects(Project.objects.all(), request.user))
-    year = int_or_none(request.GET.get("year"))
-    if year:
-        found = found.filter(published_on__year=year)
-    page = Paginator(found.select_related("project", "project__region"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "projects/notices.html",
-        {
-            "page": page,
-            "year": year or "",
-            "money": request.resolver_match.url_name == "fund_notices",
-        },
-    )
+    found = listing.notices(request.user, request.GET)
+    money = request.resolver_match.url_name == "fund_notices"
+    return render(request, "projects/notices.html", {**found, "money": money})
 
 
 @project_readers
 def board(request, pk):
-    from django.http import Http404
-
-    from ..models import Project
-
-    try:
-        notice = Notice.objects.select_related("project").get(pk=pk)
-    except (Notice.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if not filter_projects(Project.objects.filter(pk=notice.project_id), request.user).exists():
+    notice = listing.readable_notice(request.user, pk)
+    if notice is None:
         raise Http404
     audit.record(
         request.actor,
@@ -143,27 +122,15 @@ def board(request, pk):
         region_code=notice.region_code,
         detail={"what": "公示牌"},
     )
-    response = HttpResponse(
-        disclosure.board_document(notice),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    from urllib.parse import quote
-
     name = quote(f"{notice.get_kind_display()}-{notice.project.number}.docx")
+    response = HttpResponse(disclosure.board_document(notice), content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
 
 
 @roles(Role.COUNTY)
 def inbox(request):
-    found = filter_by_slice(Feedback.objects.all(), request.user, ANSWER_FEEDBACK, "county_code")
-    if request.GET.get("open"):
-        found = found.filter(answered_at__isnull=True)
-    page = Paginator(found.select_related("notice__project"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    for item in page.object_list:
-        item.masked_phone = mask_phone(item.phone)
+    page = listing.inbox(request.user, request.GET)
     return render(request, "projects/inbox.html", {"page": page, "today": timezone.localdate()})
 
 

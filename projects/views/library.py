@@ -2,26 +2,23 @@
 with the steps the account may take, 村级录入 and its edits, attachments."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from poverty_system.core.ids import id_or_404
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
-from .. import states
-from ..access import PROPOSE_PROJECTS, RECORD_FUNDS, filter_projects, get_project, may
-from ..choices import Category, State
+from .. import listing, states
+from ..access import PROPOSE_PROJECTS, get_project
+from ..choices import State
 from ..files import CONTENT_TYPES
 from ..forms import AddProjectForm, ProjectForm, step_data, step_form
-from ..ledger import project_totals
 from ..models import Attachment, Project
 from ..services import library as actions
-from ..services.funds import FUNDED_STATES
-from .common import EDIT_ERRORS, PER_PAGE, int_or_none, project_readers, show_error
+from .common import EDIT_ERRORS, project_readers, show_error
 
 S = State
 STAGES = {
@@ -37,53 +34,10 @@ def _list(stage):
 
     @project_readers
     def view(request):
-        found = filter_projects(Project.objects.all(), request.user)
-        if stage_states:
-            found = found.filter(state__in=stage_states)
-        q = request.GET
-        year, state, category = int_or_none(q.get("year")), q.get("state"), q.get("category")
-        if year:
-            found = found.filter(year=year)
-        if state in S.values:
-            found = found.filter(state=state)
-        if category in Category.values:
-            found = found.filter(category=category)
-        today = timezone.localdate()
-        if q.get("overdue"):
-            found = found.filter(due_on__lt=today)
-        name = (q.get("q") or "").strip()[:50]
-        if name:
-            found = found.filter(name__contains=name)
-        page = Paginator(
-            found.select_related("region").order_by("-year", "-number"), PER_PAGE
-        ).get_page(q.get("page"))
-        return render(
-            request,
-            "projects/list.html",
-            {
-                "title": title,
-                "page": page,
-                "today": today,
-                "states": S.choices,
-                "categories": Category.choices,
-                "filters": {
-                    "year": year or "",
-                    "state": state,
-                    "category": category,
-                    "q": name,
-                    "overdue": q.get("overdue"),
-                },
-                "can_add": may_propose(request.user),
-            },
-        )
+        found = listing.project_list(request.user, stage_states, request.GET)
+        return render(request, "projects/list.html", {"title": title, **found})
 
     return view
-
-
-def may_propose(user) -> bool:
-    from poverty_system.core import access
-
-    return any(may(user, PROPOSE_PROJECTS, r.code) for r in access.regions_with(user))
 
 
 @roles(Role.VILLAGE)
@@ -108,8 +62,7 @@ def add(request):
 @roles(Role.VILLAGE)
 def edit(request, pk):
     project = get_project(request.user, pk, PROPOSE_PROJECTS)
-    county = project.region.get_ancestors().filter(level="county").first()
-    form = ProjectForm(request.POST or None, instance=project, county=county)
+    form = ProjectForm(request.POST or None, instance=project, county=listing.county_of(project))
     stale = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,27 +90,7 @@ def detail(request, pk):
     project = get_project(
         request.user, pk, queryset=Project.objects.select_related("region", "implementing_unit")
     )
-    user = request.user
-    steps = [(step, step_form(step)) for step in states.available(user, project)]
-    events = project.events.select_related("actor").prefetch_related("attachments")
-    return render(
-        request,
-        "projects/project.html",
-        {
-            "project": project,
-            "steps": steps,
-            "events": events,
-            "places": project.places.all(),
-            "can_edit": project.state in states.EDITABLE
-            and may(user, PROPOSE_PROJECTS, project.region_code),
-            "totals": project_totals(project),
-            "today": timezone.localdate(),
-            "notices": project.notices.all(),
-            "assets": project.assets.all(),
-            "can_fund": may(user, RECORD_FUNDS, project.county_code)
-            and project.state in FUNDED_STATES,
-        },
-    )
+    return render(request, "projects/project.html", listing.project_page(request.user, project))
 
 
 def _step_view(code):
@@ -185,10 +118,9 @@ def _step_view(code):
 
 @project_readers
 def attachment(request, pk):
-    try:
-        found = Attachment.objects.select_related("project").get(pk=pk)
-    except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    found = Attachment.objects.select_related("project").filter(pk=id_or_404(pk)).first()
+    if found is None:
+        raise Http404
     get_project(request.user, found.project_id)  # 404 unless the project is readable
     try:
         handle = found.file.open("rb")
