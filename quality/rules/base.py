@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet
 from households.choices import HouseholdStatus
 from households.models import Member
 
-from . import Context
+from .registry import Context
 
 # Households the lists are about: registered and not removed.
 POOR = (HouseholdStatus.POOR, HouseholdStatus.RETURNED)

@@ -7,8 +7,8 @@ from django.db.models.functions import Length
 
 from households.models import Household
 
-from . import HOUSING_ABSURD, PHONE_SHARED_BY, ROAD_ABSURD_KM, Context, rule
 from .base import COUNTED, OnlyChars
+from .registry import HOUSING_ABSURD, PHONE_SHARED_BY, ROAD_ABSURD_KM, Context, rule
 
 AREAS = (
     "arable_area",

@@ -7,8 +7,8 @@ from django.db.models.functions import Cast, Concat
 
 from households.choices import Cause, Health, Labour, SchoolStatus
 
-from . import Context, rule
 from .base import COUNTED, aged, having_member, without_member
+from .registry import Context, rule
 
 ILL = (Health.CHRONIC, Health.SERIOUS)
 STUDENTS = (

@@ -8,9 +8,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from households.choices import HouseDanger, HouseholdStatus, SchoolStatus
 
-from . import DRAFT_DAYS, Context, rule
 from .base import LIFTED, aged, having_member
 from .income import with_line
+from .registry import DRAFT_DAYS, Context, rule
 
 
 @rule("E01", "脱贫", "已脱贫户人均纯收入低于当年脱贫标准线", fix="part_3")

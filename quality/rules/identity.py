@@ -21,8 +21,8 @@ from django.db.models.functions import Cast, Length, Replace, Substr
 from households.choices import Gender, MemberChange, Relation
 from households.models import Member
 
-from . import Context, rule
 from .base import OnlyChars, active_members, having_member
+from .registry import Context, rule
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"

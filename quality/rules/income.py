@@ -10,8 +10,8 @@ from django.db.models.functions import Abs
 from households.choices import Attribute
 from households.models import INCOME_FIELDS
 
-from . import INCOME_ABSURD, Context, rule
 from .base import POOR
+from .registry import INCOME_ABSURD, Context, rule
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 

@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce
 from households.choices import Gender, Labour, Relation, SchoolStatus, WorkStatus
 from households.models import Member
 
-from . import Context, rule
 from .base import COUNTED, aged, having_member, without_member
+from .registry import Context, rule
 
 LABOURERS = (Labour.ORDINARY, Labour.SKILLED)
 OUT_OF_SCHOOL = (SchoolStatus.NOT_IN_SCHOOL, SchoolStatus.DROPPED_OUT)

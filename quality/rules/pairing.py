@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from . import Context, rule
 from .base import POOR, counted
+from .registry import Context, rule
 
 
 def _claims():
