@@ -142,7 +142,7 @@ def test_account_form_errors_are_in_chinese(world, login):
     response = client.post(
         "/accounts/new/", {"role": "village", "username": "a b", "full_name": "", "region": ""}
     )
-    assert field_errors(response, "full_name") == ["这个字段是必填项。"]
+    assert field_errors(response, "full_name") == ["请填写此项。"]
     assert field_errors(response, "region") == ["请选择所属区域。"]
     response = client.post(
         "/accounts/new/",
@@ -199,7 +199,7 @@ def test_township_office_registers_and_deactivates_phones(world, login):
     response = client.post(url, {"phone": "13900000001", "holder": "张三"})
     assert field_errors(response, "phone") == ["该手机号码已登记在本村账号下。"]
     response = client.post(url, {"phone": "13700000003", "holder": ""})
-    assert field_errors(response, "holder") == ["这个字段是必填项。"]
+    assert field_errors(response, "holder") == ["请填写此项。"]
     assert world.village_account.phones.count() == 2
 
     response = client.post(url, {"phone": "13700000003", "holder": "张三"})

@@ -3,6 +3,9 @@ account's slice by the view that builds them. The records' forms are model forms
 core's base (Chinese messages, the version); the actions keep what needs the locked rows
 (uniqueness, the slice, a cadre still serving)."""
 
+from __future__ import annotations
+
+import datetime
 from typing import Any
 
 from django import forms
@@ -11,11 +14,23 @@ from django.utils import timezone
 
 from households import idnumbers
 from poverty_system.core.dates import current_year
-from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
+from poverty_system.core.forms import ChineseModelForm, UniqueByAction, VersionedModelForm
 from poverty_system.core.ids import parse_id
 from poverty_system.core.text import PHONE_RE
+from villages.forms import UsernameField
+from villages.models import Region
 
-from .models import Cadre, Measure, Survey, TransferKind, Unit
+from .models import (
+    AnnualPlan,
+    Cadre,
+    Measure,
+    Survey,
+    Transfer,
+    TransferKind,
+    Unit,
+    UnitVillage,
+    VisitLog,
+)
 
 
 class DateInput(forms.DateInput):
@@ -35,27 +50,56 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} · {obj.name}"
 
 
-class VillageLinkForm(forms.Form):
-    village = VillageChoiceField(label="帮扶村", queryset=None, empty_label="请选择村")
-    plan = forms.CharField(
-        label="帮扶规划", widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+class VillageLinkForm(ChineseModelForm):
+    """登记帮扶村: a village of the unit's county not linked to it yet (the view's `villages`)
+    and the assistance plan."""
 
-    def __init__(self, *args: Any, villages: QuerySet[Any] | None = None, **kwargs: Any) -> None:
+    class Meta:
+        model = UnitVillage
+        fields = ["village", "plan"]
+        field_classes = {"village": VillageChoiceField}
+        widgets = {"plan": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, villages: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages.select_related("parent")
+        village = self.fields["village"]
+        village.queryset = villages.select_related("parent")
+        village.empty_label = "请选择村"
 
 
-class PlansForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+def plan_years() -> tuple[int, int]:
+    """The years an annual plan may be written for: 2000 to five years ahead."""
+    return 2000, current_year() + 5
+
+
+class PlansForm(VersionedModelForm):
+    """帮扶规划 of a village link (its version) and the 年度帮扶计划 of one year (the plan's own
+    version, `plan_version`, none before it is first written)."""
+
     plan_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    plan = forms.CharField(
-        label="帮扶规划", widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=AnnualPlan._meta.get_field("year").verbose_name)
     annual_plan = forms.CharField(
-        label="年度帮扶计划", widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=AnnualPlan._meta.get_field("content").verbose_name,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
+
+    class Meta:
+        model = UnitVillage
+        fields = ["plan"]
+        widgets = {"plan": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        first, last = plan_years()
+        self.fields["year"].widget.attrs.update({"min": first, "max": last})
+
+    def clean_year(self) -> int:
+        year: int = self.cleaned_data["year"]
+        first, last = plan_years()
+        if not first <= year <= last:
+            raise forms.ValidationError("请填写正确的年度。")
+        return year
 
 
 class ReasonForm(forms.Form):
@@ -68,16 +112,6 @@ class HouseholdLinkForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-
-
-class UniqueByAction:
-    """The fields of a unique constraint (`unique_by_action`) are checked for uniqueness by
-    the action under its row locks, with its own message; the form checks their format."""
-
-    unique_by_action: tuple[str, ...] = ()
-
-    def _get_validation_exclusions(self) -> set[str]:
-        return super()._get_validation_exclusions() | set(self.unique_by_action)
 
 
 class CadreForm(UniqueByAction, VersionedModelForm):
@@ -106,33 +140,35 @@ class CadreForm(UniqueByAction, VersionedModelForm):
 
 
 class AccountForm(forms.Form):
-    username = forms.CharField(label="登录用户名", max_length=30)
+    username = UsernameField(label="登录用户名")
 
 
-class TransferForm(forms.Form):
-    cadre = forms.ModelChoiceField(label="帮扶干部", queryset=None, empty_label="请选择干部")
-    to_unit = forms.ModelChoiceField(label="调入单位", queryset=None, empty_label="请选择单位")
-    kind = forms.ChoiceField(
-        label="方式",
-        choices=[
-            (k.value, k.label)
-            for k in (TransferKind.TRANSFER, TransferKind.SECONDMENT, TransferKind.RETURN)
-        ],
-    )
-    date = forms.DateField(label="日期", widget=DateInput, initial=timezone.localdate)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+# What a unit chooses on 调离/借调 (merges and splits write the other kinds).
+TRANSFER_KINDS = (TransferKind.TRANSFER, TransferKind.SECONDMENT, TransferKind.RETURN)
+
+
+class TransferForm(ChineseModelForm):
+    """调离/借调: a serving cadre of the unit (the view's `cadres`) to another unit (`units`),
+    how and when; the action checks the date against today as the move takes effect."""
+
+    class Meta:
+        model = Transfer
+        fields = ["cadre", "to_unit", "kind", "date", "note"]
 
     def __init__(
         self,
         *args: Any,
-        cadres: QuerySet[Any] | None = None,
-        units: QuerySet[Any] | None = None,
+        cadres: QuerySet[Cadre],
+        units: QuerySet[Unit],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cadre"].queryset = cadres
-        self.fields["to_unit"].queryset = units
-        self.fields["to_unit"].label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
+        cadre, to_unit = self.fields["cadre"], self.fields["to_unit"]
+        cadre.queryset, cadre.empty_label = cadres, "请选择干部"
+        to_unit.queryset, to_unit.empty_label = units, "请选择单位"
+        to_unit.label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
+        self.fields["kind"].choices = [(k.value, k.label) for k in TRANSFER_KINDS]
+        self.fields["date"].initial = timezone.localdate
 
 
 class DepartForm(forms.Form):
@@ -150,7 +186,7 @@ UNIT_FIELDS = ["name", "unit_type", "address", "contact_person", "contact_phone"
 class UnitForm(UniqueByAction, ChineseModelForm):
     """单位信息管理 › 添加: the unit with the username of its account."""
 
-    username = forms.CharField(label="单位登录用户名", max_length=30)
+    username = UsernameField(label="单位登录用户名")
     unique_by_action = ("name",)
 
     class Meta:
@@ -267,15 +303,43 @@ class MeasureForm(ChineseModelForm):
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=1, can_delete=True)
 
 
-class VisitForm(forms.Form):
-    date = forms.DateField(label="走访日期", widget=DateInput, initial=timezone.localdate)
-    content = forms.CharField(label="走访内容", widget=forms.Textarea(attrs={"rows": 3}))
+class VisitForm(ChineseModelForm):
+    """帮扶日志: the date (not after today), what was done, and a photo; the action checks the
+    photo's content (JPEG, PNG or WEBP, by its bytes) as it stores it."""
+
+    CONTENT_MAX = 2000
+
     photo = forms.FileField(
         label="照片（可选）",
         required=False,
         help_text="JPEG、PNG 或 WEBP，不超过 5 MB。",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+    class Meta:
+        model = VisitLog
+        fields = ["date", "content"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "date": {"required": "请填写走访日期。"},
+            "content": {"required": "请填写走访内容。"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+
+    def clean_date(self) -> datetime.date:
+        date: datetime.date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("走访日期不能晚于今天。")
+        return date
+
+    def clean_content(self) -> str:
+        content: str = self.cleaned_data["content"]
+        if len(content) > self.CONTENT_MAX:
+            raise forms.ValidationError(f"走访内容不能超过 {self.CONTENT_MAX} 字。")
+        return content
 
 
 def unit_label(unit: Unit) -> str:

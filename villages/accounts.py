@@ -6,7 +6,6 @@ and raises AccountError with a Chinese message.
 
 from __future__ import annotations
 
-import re
 import secrets
 import string
 from collections.abc import Iterable
@@ -30,15 +29,12 @@ from poverty_system.core.roles import (
     VIEW,
     Role,
 )
-from poverty_system.core.text import PHONE_RE
 
 from .access import filter_manageable_accounts, filter_phone_managed_accounts
 from .models import LoginThrottle, Region, User, VillagePhone
 
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
-
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 
 
 class AccountError(ActionError):
@@ -137,13 +133,11 @@ def new_user(
     password: str | None = None,
     must_change_password: bool = True,
 ) -> tuple[User, str]:
-    """The user row of any new account, with username and password rules checked. No
+    """The user row of any new account: the username free in any case and the password rules
+    checked (its form has checked the name's shape: villages.forms.UsernameField). No
     transaction of its own: the durable actions that create an account (create_account here,
     the units' actions for unit and cadre accounts) call it and grant the slice (regions or
     unit) inside theirs."""
-    username = username.strip()
-    if not USERNAME_RE.match(username):
-        raise AccountError("用户名须为 3–30 位字母、数字、下划线、点或短横线。", "username")
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError("该用户名已被使用。", "username")
     password = password or generate_initial_password()
@@ -281,17 +275,10 @@ def add_village_phone(
 ) -> VillagePhone:
     """Register a phone number for a village account. A number active on another village
     account is registered only with `confirm_reassign` (the form's explicit confirmation),
-    and that is audited (手机号转登记) with both accounts; the other registration stays."""
+    and that is audited (手机号转登记) with both accounts; the other registration stays. The
+    form (villages.forms.PhoneForm) has checked the number and the holder."""
     with transaction.atomic(durable=True):
         get_phone_managed_account(actor.user, account.pk)
-        phone = phone.strip()
-        if not PHONE_RE.match(phone):
-            raise AccountError("请输入 11 位手机号码。", "phone")
-        holder = holder.strip()
-        if not holder:
-            raise AccountError("请填写使用人姓名。", "holder")
-        if len(holder) > HOLDER_MAX:
-            raise AccountError(f"使用人不能超过 {HOLDER_MAX} 字。", "holder")
         if account.phones.active().filter(phone=phone).exists():
             raise AccountError("该手机号码已登记在本村账号下。", "phone")
         elsewhere = list(
@@ -329,7 +316,6 @@ def add_village_phone(
 
 
 CONFIRM_REASSIGN = "确认转登记"
-HOLDER_MAX = 50
 
 
 def _account_place(account: User) -> str:

@@ -1,16 +1,44 @@
+"""Forms of login and account management. The account records' forms are model forms on the
+core's Chinese base; the account actions keep what needs the database and the locked rows
+(a free username, the slice, a phone registered elsewhere, the password rules)."""
+
+from __future__ import annotations
+
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import QuerySet
 
 from poverty_system.core import access
+from poverty_system.core.forms import ChineseModelForm, UniqueByAction
 from poverty_system.core.roles import ROLE_REGION_LEVEL, Role
 from poverty_system.core.text import PHONE_PATTERN
 
-from .models import Region
+from .accounts import CONFIRM_REASSIGN
+from .models import Region, User, VillagePhone
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
+USERNAME_INVALID = "用户名须为 3–30 位字母、数字、下划线、点或短横线。"
+
+
+class UsernameField(forms.RegexField):
+    """The login name of a new account: 3–30 letters, digits, _ . or - (the account action
+    checks that no account has it, whatever the case)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "用户名")
+        super().__init__(USERNAME_RE, error_messages={"invalid": USERNAME_INVALID}, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # The pattern's one message covers the length too; the browser stops at 30.
+        return {**super().widget_attrs(widget), "maxlength": "30"}
 
 
 class LoginForm(forms.Form):
@@ -81,12 +109,11 @@ class RegionSelect(forms.Select):
         return option
 
 
-class AccountForm(forms.Form):
-    role = forms.ChoiceField(label="所属角色")
-    username = forms.CharField(
-        label="用户名", max_length=30, help_text="登录用，3–30 位字母、数字、下划线、点或短横线。"
-    )
-    full_name = forms.CharField(label="机构名称/姓名", max_length=100)
+class AccountForm(UniqueByAction, ChineseModelForm):
+    """添加系统用户: an office or village account of a role the actor may create, on one region
+    of its slice (the choices)."""
+
+    username = UsernameField(help_text="登录用，3–30 位字母、数字、下划线、点或短横线。")
     region = forms.ModelChoiceField(
         label="所属区域",
         queryset=Region.objects.none(),
@@ -94,17 +121,24 @@ class AccountForm(forms.Form):
         widget=RegionSelect,
         error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择所属区域。"},
     )
+    unique_by_action = ("username",)
+
+    class Meta:
+        model = User
+        fields = ["role", "username", "full_name"]
+        labels = {"role": "所属角色", "full_name": "机构名称/姓名"}
 
     def __init__(
         self,
         *args: Any,
-        actor: Any,
-        regions_for_role: Callable[[list[str]], QuerySet[Any]],
+        actor: AnyUser,
+        regions_for_role: Callable[[list[str]], QuerySet[Region]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         roles = access.creatable_roles(actor)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["full_name"].required = True
         # Region choices: every region of a creatable level inside the actor's slice.
         levels = [ROLE_REGION_LEVEL[r] for r in roles]
         self.fields["region"].queryset = regions_for_role(levels)
@@ -119,20 +153,25 @@ class AccountForm(forms.Form):
         )
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(ChineseModelForm):
+    """登记手机号 of a village account: the number and who uses it. A number active on another
+    village account needs the explicit confirmation (the action asks for it)."""
+
     phone = forms.RegexField(
         label="手机号码",
         regex=PHONE_PATTERN,
         error_messages={"invalid": "请输入 11 位手机号码。"},
     )
-    holder = forms.CharField(
-        label="使用人", max_length=50, error_messages={"max_length": "使用人不能超过 50 字。"}
-    )
     confirm_reassign = forms.BooleanField(
-        label="确认转登记",
+        label=CONFIRM_REASSIGN,
         required=False,
         help_text="该号码已登记在其他村级账号下；确认后本次登记将记入审计日志。",
     )
+
+    class Meta:
+        model = VillagePhone
+        fields = ["phone", "holder"]
+        error_messages = {"holder": {"max_length": "使用人不能超过 50 字。"}}
 
     def __init__(self, *args: Any, confirm: bool = False, **kwargs: Any) -> None:
         """The confirmation shows only when asked for (`confirm`) or already posted."""
@@ -149,7 +188,7 @@ class AccountRegionForm(forms.Form):
         error_messages={"invalid_choice": "请选择辖区内的区域。", "required": "请选择区域。"},
     )
 
-    def __init__(self, *args: Any, regions: QuerySet[Any] | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"

@@ -51,28 +51,44 @@ class ChineseModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_fields = self._meta.fields or ()
+        own: Mapping[str, Mapping[str, str]] = self._meta.error_messages or {}
         for name, field in self.fields.items():
-            if self.all_required:
-                field.required = True
-            if name in model_fields:
-                field.error_messages["required"] = REQUIRED
-            # (Choices of a model are lists; a queryset's blank is its field's empty_label.)
-            if isinstance(field, forms.ChoiceField) and not isinstance(
-                field, forms.ModelChoiceField
-            ):
-                choices = list(cast("list[tuple[Any, Any]]", field.choices))
-                if choices and choices[0][0] == "":
-                    field.choices = [("", "请选择"), *choices[1:]]
-            if isinstance(field, forms.DateField) and field.widget.attrs.get("type") != "month":
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                field.error_messages["invalid"] = DATE_INVALID
-            limit = getattr(field, "max_length", None)
-            if limit:
-                field.error_messages["max_length"] = max_length_message(limit)
-            hidden = isinstance(field.widget, forms.HiddenInput)
-            if isinstance(field, forms.DecimalField | forms.IntegerField) and not hidden:
-                field.error_messages.update(NUMBER_ERRORS)
-                field.validators.append(not_negative)
+            self._chinese_messages(field, name in model_fields)
+            # The form's own messages (Meta.error_messages) win over the defaults.
+            field.error_messages.update(own.get(name, {}))
+
+    def _chinese_messages(self, field: forms.Field, model_field: bool) -> None:
+        if self.all_required:
+            field.required = True
+        if model_field:
+            field.error_messages["required"] = REQUIRED
+        # (Choices of a model are lists; a queryset's blank is its field's empty_label.)
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            choices = list(cast("list[tuple[Any, Any]]", field.choices))
+            if choices and choices[0][0] == "":
+                field.choices = [("", "请选择"), *choices[1:]]
+        if isinstance(field, forms.DateField) and field.widget.attrs.get("type") != "month":
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            field.error_messages["invalid"] = DATE_INVALID
+        limit = getattr(field, "max_length", None)
+        if limit:
+            field.error_messages["max_length"] = max_length_message(limit)
+        hidden = isinstance(field.widget, forms.HiddenInput)
+        if isinstance(field, forms.DecimalField | forms.IntegerField) and not hidden:
+            field.error_messages.update(NUMBER_ERRORS)
+            field.validators.append(not_negative)
+
+
+class UniqueByAction:
+    """The fields of a unique constraint (`unique_by_action`) are checked for uniqueness by
+    the action under its row locks, with its own message; the form checks their format.
+    Put it before the model form base: `class F(UniqueByAction, ChineseModelForm)`."""
+
+    unique_by_action: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        excluded: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]  # mixin
+        return excluded | set(self.unique_by_action)
 
 
 class VersionedModelForm(ChineseModelForm):

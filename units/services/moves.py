@@ -15,8 +15,6 @@ from .. import access as unit_access
 from ..models import Assignment, Cadre, EndKind, HouseholdLink, Transfer, TransferKind, Unit
 from .base import UnitError
 
-TRANSFER_KINDS = (TransferKind.TRANSFER, TransferKind.SECONDMENT, TransferKind.RETURN)
-
 
 def _check_date(date: datetime.date | None, what: str) -> None:
     """A move takes effect now (assignments end, the login stops): its date cannot be later."""
@@ -95,14 +93,11 @@ def transfer_cadre(
     to_unit: Unit,
     *,
     kind: str,
-    date: datetime.date | None,
+    date: datetime.date,
     note: str = "",
 ) -> Transfer:
-    """The cadre's unit moves a serving cadre to another unit (chosen from the list)."""
-    if kind not in TRANSFER_KINDS:
-        raise UnitError("请选择调动方式。", "kind")
-    if date is None:
-        raise UnitError("请填写调动日期。", "date")
+    """The cadre's unit moves a serving cadre to another unit (chosen from the list; the
+    form, units.forms.TransferForm, has checked the kind and that a date is given)."""
     _check_date(date, "调动日期")
     with transaction.atomic(durable=True):
         locked = unit_access.get_cadre_for_user(
@@ -111,7 +106,7 @@ def transfer_cadre(
         if not locked.serving:
             raise UnitError("该干部已离开，不能调动。")
         try:
-            target = Unit.objects.select_related("region").get(pk=getattr(to_unit, "pk", to_unit))
+            target = Unit.objects.select_related("region").get(pk=to_unit.pk)
         except (Unit.DoesNotExist, ValueError, TypeError):
             raise UnitError("请选择调入单位。", "to_unit") from None
         if target.pk == locked.unit_id:

@@ -79,9 +79,8 @@ def save_village_plans(
     version: object,
     plan_version: object,
 ) -> UnitVillage:
-    """帮扶规划 of the link and 年度帮扶计划 of one year, each with its version."""
-    if not year or year < 2000 or year > current_year() + 5:
-        raise UnitError("请填写正确的年度。", "year")
+    """帮扶规划 of the link and 年度帮扶计划 of one year, each with its version (the form,
+    units.forms.PlansForm, has checked the year)."""
     with transaction.atomic(durable=True):
         found = unit_access.get_village_link_for_user(actor.user, link.pk, manage=True)
         locked: UnitVillage = UnitVillage.objects.select_for_update().get(pk=found.pk)
