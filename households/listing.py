@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, FilteredRelation, Func, IntegerField, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -253,6 +254,19 @@ def region_nav(user: User, region_param: str | None) -> RegionNav:
     root = roots[0]
     children = list(root.get_children().order_by("code")) if root.has_children else []
     return RegionNav(root, False, [root], children)
+
+
+def region_nav_for(
+    user: User, region_param: str | None, perm: str
+) -> tuple[RegionNav, Region | None]:
+    """region_nav for a page that needs perm on the region it shows (统计, 数据质量检查): 403
+    unless the account holds perm there (on each root of its slice when none is chosen).
+    With the chosen region, None for the whole slice."""
+    nav = region_nav(user, region_param)
+    for root in [nav.current] if nav.current is not None else nav.children:
+        if not access.has_region_perm(user, perm, root):
+            raise PermissionDenied
+    return nav, (nav.current if nav.chosen else None)
 
 
 class Links:

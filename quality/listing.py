@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -28,11 +27,7 @@ if TYPE_CHECKING:
 def region_nav(user: AnyUser, region: str | None) -> tuple[Any, Region | None]:
     """The region of ?region= (404 outside the slice) and its tree, and the chosen region
     (None for the whole slice); 403 without READ_PROBLEMS."""
-    nav = households_listing.region_nav(user, region)
-    for root in [nav.current] if nav.current is not None else nav.children:
-        if not access.has_region_perm(user, READ_PROBLEMS, root):
-            raise PermissionDenied
-    return nav, (nav.current if nav.chosen else None)
+    return households_listing.region_nav_for(user, region, READ_PROBLEMS)
 
 
 def page_url(name: str, region: Any = None, **params: Any) -> str:

@@ -6,6 +6,7 @@ are the kept ones of the last 数据质量检查 run (quality.models.Problem).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,14 @@ from households.filters import Filters, apply_filters
 from households.models import Household
 from poverty_system.core import access
 from poverty_system.core.dates import current_year
-from poverty_system.core.roles import Role
+from poverty_system.core.roles import (
+    APPROVE_POOR_VILLAGES,
+    COMPARE_REGIONS,
+    FILL_SURVEYS,
+    MANAGE_UNIT,
+    MARK_LIFTED,
+    REGISTER_HOUSEHOLDS,
+)
 from villages.models import Region
 
 from . import figures
@@ -51,14 +59,10 @@ def _open_problems(user) -> Any:
     return problems if q is None else problems.filter(q)
 
 
-def for_user(user) -> dict[str, Any]:
-    role = access.role_of(user)
-    households = filter_households(Household.objects.all(), user)
-    year = current_year()
-    found: dict[str, Any] = {"figures": [], "table": None, "by_township": []}
-    figs = found["figures"]
-    if role == Role.VILLAGE:
-        figs += [
+def _village_work(user: Any, households: Any, year: int) -> dict[str, Any]:
+    """The village's registration work: claimed, still registering, without a unit."""
+    return {
+        "figures": [
             Figure("已认领贫困户", _count(households, claimed="yes"), _list(claimed="yes")),
             Figure(
                 "待完成登记",
@@ -71,10 +75,14 @@ def for_user(user) -> dict[str, Any]:
                 _list(status="registered", pairing="no_unit"),
             ),
         ]
-    elif role == Role.TOWNSHIP:
-        lifted = asof.with_event(households, "lifted", year).order_by()
-        people = _people(lifted)
-        figs += [
+    }
+
+
+def _township_work(user: Any, households: Any, year: int) -> dict[str, Any]:
+    """The township's exits against its plan, new claims to check, open problems."""
+    people = _people(asof.with_event(households, "lifted", year).order_by())
+    return {
+        "figures": [
             Figure(
                 f"{year}年已脱贫人口",
                 people,
@@ -86,13 +94,18 @@ def for_user(user) -> dict[str, Any]:
             ),
             Figure("数据质量问题", _open_problems(user).count(), reverse("quality:index")),
         ]
-    elif role == Role.COUNTY:
-        from assessment.models import PoorVillage
+    }
 
-        q = access.code_filter(user, "village_code")
-        waiting = PoorVillage.objects.filter(state=PoorVillage.State.SUBMITTED)
-        waiting = waiting if q is None else waiting.filter(q)
-        figs += [
+
+def _county_work(user: Any, households: Any, year: int) -> dict[str, Any]:
+    """The county's poor villages to review, returns of the year, problems by township."""
+    from assessment.models import PoorVillage
+
+    q = access.code_filter(user, "village_code")
+    waiting = PoorVillage.objects.filter(state=PoorVillage.State.SUBMITTED)
+    waiting = waiting if q is None else waiting.filter(q)
+    return {
+        "figures": [
             Figure("待审核贫困村", waiting.count(), reverse("assessment:poor_village_review")),
             Figure(
                 f"{year}年返贫户",
@@ -100,22 +113,48 @@ def for_user(user) -> dict[str, Any]:
                 _list(event="returned"),
             ),
             Figure("数据质量问题", _open_problems(user).count(), reverse("quality:index")),
-        ]
-        found["by_township"] = _problems_by_township(user)
-    elif role == Role.CITY:
-        roots = access.slice_roots(user)
-        if len(roots) == 1 and roots[0].has_children:
-            children = list(roots[0].get_children().order_by("code"))
-            grid = figures.grid(figures.TABLES["status"], households, children, None)
-            for row in grid.rows:
-                row.url = reverse("stats:index") + "?" + urlencode({"region": row.region.pk})
-                for cell in [*row.cells, row.total]:
-                    cell.url = _list(**cell.params)
-            for cell in [*grid.total.cells, grid.total.total]:
-                cell.url = _list(**cell.params)
-            found["table"] = grid
-    elif role in (Role.UNIT, Role.CADRE):
-        figs += _pairing_work(user, role, year)
+        ],
+        "by_township": _problems_by_township(user),
+    }
+
+
+def _region_table(user: Any, households: Any, year: int) -> dict[str, Any]:
+    """The statuses of the city's counties, each linked to its statistics and lists."""
+    roots = access.slice_roots(user)
+    if len(roots) != 1 or not roots[0].has_children:
+        return {}
+    children = list(roots[0].get_children().order_by("code"))
+    grid = figures.grid(figures.TABLES["status"], households, children, None)
+    for row in grid.rows:
+        row.url = reverse("stats:index") + "?" + urlencode({"region": row.region.pk})
+        for cell in [*row.cells, row.total]:
+            cell.url = _list(**cell.params)
+    for cell in [*grid.total.cells, grid.total.total]:
+        cell.url = _list(**cell.params)
+    return {"table": grid}
+
+
+# What each account's home page shows: the board of each piece of work its role holds the
+# permission for (poverty_system.core.roles says which roles hold which).
+BOARDS: list[tuple[str, Callable[[Any, Any, int], dict[str, Any]]]] = [
+    (REGISTER_HOUSEHOLDS, _village_work),
+    (MARK_LIFTED, _township_work),
+    (APPROVE_POOR_VILLAGES, _county_work),
+    (COMPARE_REGIONS, _region_table),
+    (MANAGE_UNIT, lambda user, households, year: {"figures": _unit_work(user)}),
+    (FILL_SURVEYS, lambda user, households, year: {"figures": _cadre_work(user, year)}),
+]
+
+
+def for_user(user: Any) -> dict[str, Any]:
+    households = filter_households(Household.objects.all(), user)
+    year = current_year()
+    found: dict[str, Any] = {"figures": [], "table": None, "by_township": []}
+    for perm, board in BOARDS:
+        if access.role_allows(user, perm):
+            shown = board(user, households, year)
+            found["figures"] += shown.pop("figures", [])
+            found.update(shown)
     return found
 
 
@@ -129,20 +168,27 @@ def _new_claims(households, year: int) -> int:
     ).count()
 
 
-def _pairing_work(user, role: str, year: int) -> list[Figure]:
-    """The unit's households without a cadre; the cadre's without this year's survey or
-    visit (units' own scope)."""
+def _unit_work(user: Any) -> list[Figure]:
+    """The unit's linked households without a cadre (units' own scope)."""
     from units import access as unit_access
-    from units.models import Assignment, HouseholdLink, Survey, VisitLog
+    from units.models import Assignment, HouseholdLink
+
+    ids = unit_access.unit_ids(user)
+    linked = HouseholdLink.objects.filter(unit_id__in=ids, ended_at__isnull=True)
+    assigned = Assignment.objects.filter(unit_id__in=ids, ended_at__isnull=True)
+    n = linked.filter(~Exists(assigned.filter(household_id=OuterRef("household_id")))).count()
+    return [Figure("未分配帮扶干部的贫困户", n, reverse("units:household_links"))]
+
+
+def _cadre_work(user: Any, year: int) -> list[Figure]:
+    """The cadre's households without this year's survey or visit."""
+    from units.models import Survey, VisitLog
 
     mine = filter_households(Household.objects.all(), user)
-    if role == Role.UNIT:
-        ids = unit_access.unit_ids(user)
-        linked = HouseholdLink.objects.filter(unit_id__in=ids, ended_at__isnull=True)
-        assigned = Assignment.objects.filter(unit_id__in=ids, ended_at__isnull=True)
-        n = linked.filter(~Exists(assigned.filter(household_id=OuterRef("household_id")))).count()
-        return [Figure("未分配帮扶干部的贫困户", n, reverse("units:household_links"))]
     surveys = reverse("units:surveys")
+    visits = VisitLog.objects.filter(
+        household=OuterRef("pk"), date__gte=asof.year_start(year).date()
+    )
     return [
         Figure(
             f"{year}年未填调查情况表",
@@ -153,15 +199,7 @@ def _pairing_work(user, role: str, year: int) -> list[Figure]:
         ),
         Figure(
             f"{year}年未走访（无帮扶日志）",
-            mine.filter(
-                ~Exists(
-                    VisitLog.objects.filter(
-                        household=OuterRef("pk"), date__gte=asof.year_start(year).date()
-                    )
-                )
-            )
-            .order_by()
-            .count(),
+            mine.filter(~Exists(visits)).order_by().count(),
             surveys,
         ),
     ]

@@ -18,6 +18,7 @@ ALL = set(Role)
 EXPECTED = {
     "view_slice": ALL,
     "view_statistics": {Role.ADMIN, Role.CITY, Role.COUNTY},
+    "compare_regions": {Role.CITY},
     "read_problems": {Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
     "run_quality_checks": {Role.CITY, Role.COUNTY},
     "switch_quality_rules": {Role.COUNTY},

@@ -72,6 +72,7 @@ def permission(codename: str, label: str, *roles: str) -> str:
 # --- reading -----------------------------------------------------------------------------
 VIEW = permission(SLICE, "查看辖区数据", *Role)
 VIEW_STATISTICS = permission("view_statistics", "查看统计", Role.ADMIN, Role.CITY, Role.COUNTY)
+COMPARE_REGIONS = permission("compare_regions", "首页按县对比贫困户状态", Role.CITY)
 # --- accounts ----------------------------------------------------------------------------
 MANAGE_ACCOUNTS = permission("manage_accounts", "管理下级账号", Role.ADMIN, Role.COUNTY)
 MANAGE_PHONES = permission("manage_phones", "管理村级账号手机号", Role.ADMIN, Role.TOWNSHIP)
