@@ -322,7 +322,7 @@ def apply_filters(queryset, filters: Filters, user):
         queryset = queryset.filter(group=filters.get("group").strip())
     if filters.search is not None:  # 户编号, head's name or an active member's ID number
         queryset = queryset.filter(search.household_filter(filters.search))
-    claims = Claim.objects.filter(household=OuterRef("pk"), active=True)
+    claims = Claim.objects.active().filter(household=OuterRef("pk"))
     if filters.get("claimed") == "yes":
         queryset = queryset.filter(Exists(claims))
     elif filters.get("claimed") == "no":

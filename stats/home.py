@@ -161,11 +161,11 @@ def for_user(user: Any) -> dict[str, Any]:
 def _new_claims(households, year: int) -> int:
     from households.models import Claim
 
-    return Claim.objects.filter(
-        active=True,
-        claimed_at__gte=asof.year_start(year),
-        household__in=households.values("pk"),
-    ).count()
+    return (
+        Claim.objects.active()
+        .filter(claimed_at__gte=asof.year_start(year), household__in=households.values("pk"))
+        .count()
+    )
 
 
 def _unit_work(user: Any) -> list[Figure]:

@@ -54,7 +54,7 @@ def test_claim_with_the_verified_phone_and_the_other_phone_sees_the_holder(world
     client = login(world.village_account, world.phone2)
     response = client.post(f"/households/{household.pk}/claim/", follow=True)
     assert "已认领" in response.content.decode()
-    claim = Claim.objects.get(household=household, active=True)
+    claim = Claim.objects.active().get(household=household)
     assert claim.phone == world.phone2 and claim.account == world.village_account
     assert rows(client.get("/households/claims/?show=mine")) == [household.number]
 
@@ -65,7 +65,7 @@ def test_claim_with_the_verified_phone_and_the_other_phone_sees_the_holder(world
     assert "139****0002（王干部）" in response.content.decode()
     response = client.post(f"/households/{household.pk}/claim/", follow=True)
     assert "认领失败：该户已由手机号 139****0002（王干部）认领" in response.content.decode()
-    assert Claim.objects.filter(household=household, active=True).get().phone == world.phone2
+    assert Claim.objects.active().filter(household=household).get().phone == world.phone2
 
 
 def test_claim_is_refused_to_other_accounts(world, login):
@@ -85,7 +85,7 @@ def test_claim_is_refused_to_other_accounts(world, login):
         assert client.post(f"/households/{household.pk}/claim/").status_code == status, name
     client = login(world.village_account, world.phone)
     assert client.get(f"/households/{household.pk}/claim/").status_code == 405
-    assert not Claim.objects.filter(household=household, active=True).exists()
+    assert not Claim.objects.active().filter(household=household).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,7 +124,7 @@ def test_two_claims_at_the_same_moment_exactly_one_wins(world):
     lost = [r for r in results.values() if isinstance(r, services.HouseholdError)]
     assert len(won) == 1 and len(lost) == 1, results
     winner = won[0].phone
-    assert Claim.objects.filter(household=household, active=True).get().phone == winner
+    assert Claim.objects.active().filter(household=household).get().phone == winner
     assert f"该户已由手机号 {winner.masked}（{winner.holder}）认领" in lost[0].message
 
 
@@ -161,7 +161,7 @@ def test_township_cancels_with_a_reason_and_the_household_is_claimed_again(world
     client = login(world.village_account, world.phone2)
     client.post(f"/households/{household.pk}/claim/")
     assert Claim.objects.filter(household=household).count() == 2
-    assert Claim.objects.get(household=household, active=True).phone == world.phone2
+    assert Claim.objects.active().get(household=household).phone == world.phone2
     page = client.get(f"/households/{household.pk}/").content.decode()
     assert "认领手机号错误" in page and "139****0001（刘书记）" in page
     assert "139****0002（王干部）" in page
@@ -242,4 +242,4 @@ def test_only_the_township_office_cancels_a_claim_even_through_the_action(world)
     household = register(world.village_account, world.phone)
     with pytest.raises(services.EditRefused, match="只有乡镇扶贫办可以取消认领。"):
         services.cancel_claim(Actor(world.admin), household, "释放")
-    assert Claim.objects.filter(household=household, active=True).exists()
+    assert Claim.objects.active().filter(household=household).exists()

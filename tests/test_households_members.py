@@ -193,7 +193,7 @@ def test_split_moves_members_to_a_new_household(world, login):
     assert new.main_cause == household.main_cause and new.wage_income == 0
     relations = dict(new.members.values_list("name", "relation"))
     assert relations == {"张大": "head", "王芳": "spouse", "张孙": "son"}
-    assert Claim.objects.get(household=new, active=True).phone == world.phone
+    assert Claim.objects.active().get(household=new).phone == world.phone
     assert StatusChange.objects.get(household=new).to_status == HouseholdStatus.POOR
 
     household.refresh_from_db()

@@ -641,7 +641,7 @@ def test_yearly_reset_archives_every_pairing_of_the_county(world, login):
     assert response.status_code == 302
     assert Assignment.objects.get().end_kind == "yearly_reset"
     assert not HouseholdLink.objects.filter(ended_at__isnull=True).exists()
-    assert not household.claims.filter(active=True).exists()
+    assert not household.claims.active().exists()
     assert Cadre.objects.filter(pk=the_cadre(world).pk).exists()  # base records stay
     year = current_year()
     for kind in ("", "links", "claims"):

@@ -184,7 +184,7 @@ def village_units(user: User) -> QuerySet[Unit]:
 def claimed_households(user: User, phone: Any, unlinked: bool) -> QuerySet[Household]:
     """关联单位: the village's households claimed under the session's phone, with their
     active unit link."""
-    claimed = Claim.objects.filter(household=OuterRef("pk"), active=True, phone=phone)
+    claimed = Claim.objects.active().filter(household=OuterRef("pk"), phone=phone)
     active_link = HouseholdLink.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
     households = (
         hh_access.filter_households(

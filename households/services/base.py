@@ -43,7 +43,7 @@ class EditRefused(PermissionDenied):
 
 
 def active_claim(household: Household) -> Claim | None:
-    return Claim.objects.filter(household=household, active=True).select_related("phone").first()
+    return Claim.objects.active().filter(household=household).select_related("phone").first()
 
 
 def can_edit(actor: Actor, household: Household, claim_phone_id: int | None) -> bool:

@@ -55,13 +55,12 @@ def cancel_claim(actor: Actor, household: Household, reason: str) -> Claim:
         reason, "取消原因", limit=REASON_MAX, missing="请填写取消认领的原因。", error=HouseholdError
     )
     with transaction.atomic(durable=True):
-        claim = Claim.objects.select_for_update().filter(household=household, active=True).first()
+        claim = Claim.objects.select_for_update().active().filter(household=household).first()
         if claim is None:
             raise HouseholdError("该户当前没有有效的认领。")
-        claim.active = False
         claim.cancelled_at = timezone.now()
         claim.cancelled_by = actor.account
         claim.cancel_reason = reason
-        claim.save(update_fields=["active", "cancelled_at", "cancelled_by", "cancel_reason"])
+        claim.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
         audit.record(actor, audit.CLAIM_CANCEL, obj=household, detail={"claim": claim.pk})
     return claim

@@ -77,7 +77,7 @@ def _search(request, queryset, household=""):
 def _village_claims(request: HttpRequest) -> HttpResponse:
     phone = request.actor.phone
     tab = request.GET.get("show") if request.GET.get("show") in VILLAGE_TABS else "unclaimed"
-    active = Claim.objects.filter(household=OuterRef("pk"), active=True)
+    active = Claim.objects.active().filter(household=OuterRef("pk"))
     found = filter_households(
         Household.objects.exclude(status=HouseholdStatus.REMOVED), request.user, CLAIM_HOUSEHOLDS
     )
@@ -108,7 +108,8 @@ def _village_claims(request: HttpRequest) -> HttpResponse:
 
 def _township_claims(request: HttpRequest) -> HttpResponse:
     cancelled = request.GET.get("show") == "cancelled"
-    found = filter_claims(Claim.objects.filter(active=not cancelled), request.user, CANCEL_CLAIMS)
+    claims = Claim.objects.cancelled() if cancelled else Claim.objects.active()
+    found = filter_claims(claims, request.user, CANCEL_CLAIMS)
     found, form = _search(request, found, household="household")
     found = found.select_related("household__village", "phone", "account", "cancelled_by")
     order = (

@@ -33,7 +33,7 @@ def editable_household(request: HttpRequest, pk: int) -> Household:
 
 def with_claims(queryset: QuerySet[Household]) -> QuerySet[Household]:
     """Annotate the active claim's phone (and holder) on each household: one query."""
-    active = Claim.objects.filter(household=OuterRef("pk"), active=True)
+    active = Claim.objects.active().filter(household=OuterRef("pk"))
     return queryset.annotate(
         claim_phone_id=Subquery(active.values("phone_id")[:1]),
         claim_phone=Subquery(active.values("phone__phone")[:1]),

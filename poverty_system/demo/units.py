@@ -67,7 +67,7 @@ def ensure_units_demo() -> dict:
     username = next(u for u, role, _name, _code in DEMO_OFFICES if role == "village")
     village_account = User.objects.get(username=username)
     phone = VillagePhone.objects.get(account=village_account, phone=DEMO_PHONES[0][0], active=True)
-    claimed = Claim.objects.filter(active=True, phone=phone).values("household_id")
+    claimed = Claim.objects.active().filter(phone=phone).values("household_id")
     households = list(
         Household.objects.filter(pk__in=claimed)
         .exclude(status="removed")

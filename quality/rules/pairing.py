@@ -11,7 +11,7 @@ from .registry import Context, rule
 def _claims():
     from households.models import Claim
 
-    return Claim.objects.filter(household=OuterRef("pk"), active=True)
+    return Claim.objects.active().filter(household=OuterRef("pk"))
 
 
 def _links():

@@ -82,7 +82,7 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(rows.nth(1)).to_contain_text("139****0001（刘书记）")
     shot(page, "walk-02-claims-mine")
     assert set(
-        Claim.objects.filter(active=True, phone=world.phone).values_list("household_id", flat=True)
+        Claim.objects.active().filter(phone=world.phone).values_list("household_id", flat=True)
     ) == {first.pk, second.pk}
 
     # --- 扶贫对象登记表 · 1. 家庭基本情况, first with a wrong ID number. -------------------
@@ -237,7 +237,7 @@ def test_village_claims_registers_and_edits_township_cancels(
     assert (household.house_danger, household.has_sanitary_toilet) == ("c", True)
     assert (household.main_cause, household.other_causes) == ("illness", ["skills"])
     assert household.county_approval_result == "批准"  # from the chain's 县级审批
-    assert Claim.objects.get(household=household, active=True).phone == world.phone
+    assert Claim.objects.active().get(household=household).phone == world.phone
 
     # --- Edit: 联系电话 and 村民小组; the change shows in 修改日志. -------------------------
     page.locator(
@@ -300,7 +300,7 @@ def test_village_claims_registers_and_edits_township_cancels(
     expect(township.locator("main")).to_contain_text("139****0001（刘书记）")
     township.get_by_role("button", name="确定取消认领").click()
     expect(township.get_by_role("alert")).to_contain_text("请填写取消原因。")
-    assert Claim.objects.get(household=first, active=True).phone == world.phone
+    assert Claim.objects.active().get(household=first).phone == world.phone
     reason = "认领手机号有误，应由王干部认领。"
     field(township, "取消原因").fill(reason)
     shot(township, "walk-14-township-cancel")
@@ -335,4 +335,4 @@ def test_village_claims_registers_and_edits_township_cancels(
         "139****0002（王干部）"
     )
     shot(other, "walk-17-reclaimed")
-    assert Claim.objects.get(household=first, active=True).phone == world.phone2
+    assert Claim.objects.active().get(household=first).phone == world.phone2

@@ -164,9 +164,9 @@ def link_households(actor: Actor, households: list[Household], unit: Unit) -> li
         if len(found) != len(set(ids)):
             raise UnitError("所选贫困户不在本村。", "households")
         claimed = set(
-            Claim.objects.filter(household_id__in=ids, active=True, phone_id=phone_id).values_list(
-                "household_id", flat=True
-            )
+            Claim.objects.active()
+            .filter(household_id__in=ids, phone_id=phone_id)
+            .values_list("household_id", flat=True)
         )
         linked = set(
             HouseholdLink.objects.filter(household_id__in=ids, ended_at__isnull=True).values_list(

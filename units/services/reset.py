@@ -44,7 +44,7 @@ def active_pairings(region: Region) -> dict[str, QuerySet[Any]]:
         "assignments": _in_region(Assignment.objects.filter(ended_at__isnull=True), region),
         "household_links": _in_region(HouseholdLink.objects.filter(ended_at__isnull=True), region),
         "village_links": _in_region(UnitVillage.objects.filter(ended_at__isnull=True), region),
-        "claims": _in_region(Claim.objects.filter(active=True), region, "household__village_code"),
+        "claims": _in_region(Claim.objects.active(), region, "household__village_code"),
     }
 
 
@@ -80,7 +80,7 @@ def yearly_reset(
         counts["village_links"] = len(village_links)
         claim_ids = Claim.objects.filter(pk__in=pairings["claims"].values("pk"))
         counts["claims"] = claim_ids.update(
-            active=False, cancelled_at=now, cancelled_by=user, cancel_reason=REASON
+            cancelled_at=now, cancelled_by=user, cancel_reason=REASON
         )
         if expected is not None and any(counts[k] != expected.get(k) for k in counts):
             raise UnitError("确认后数据已有变化，本次重置未执行，请重新确认。")
