@@ -8,6 +8,7 @@ session key (`?s=`), never in links, and the search box shows it masked.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.db.models import Exists, OuterRef
@@ -116,7 +117,7 @@ class HouseholdFilterForm(forms.Form):
     group = forms.CharField(label="村民小组", required=False, max_length=30)
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
-    def __init__(self, data, *, phones=None):
+    def __init__(self, data: Any, *, phones: Any = None) -> None:
         super().__init__(data)
         self.fields["year"].choices = year_choices()
         self.phones = phones
@@ -287,7 +288,7 @@ def parse_filters(params, *, phones=None, session=None) -> tuple[HouseholdFilter
     return form, filters
 
 
-def phones_for(user):
+def phones_for(user: Any) -> list[Any] | None:
     """The village account's own phones for the claim filter; None for other accounts."""
     if not access.role_allows(user, CLAIM_HOUSEHOLDS):
         return None

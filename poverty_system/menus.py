@@ -59,6 +59,8 @@ MENU = (
             _i("关联单位", "units:household_links"),
             _i("贫困户信息调查情况表", "units:surveys", R.CADRE),
             _i("证件号码重复查询", "households:duplicates"),
+            # 新增导入 of the national system: a template, or its own 花名册 as it is.
+            _i("数据导入", "exchange:import"),
             # 问题清单 of the national data review (问题核查 → 完善系统数据), by rule and village.
             _i("数据质量检查", "quality:index"),
             _i("我的导出", "archives:export_list"),
@@ -186,6 +188,9 @@ PAGES = {
     "villages:phones": Page("villages:phone_accounts", "手机号管理"),
     "villages:phone_*": Page("villages:phone_accounts", "手机号管理"),
     "archives:qr_export": Page("households:view", "导出二维码信息"),
+    "exchange:import_job": Page("exchange:import", "导入结果"),
+    "exchange:export": Page("households:list", "导出贫困户信息"),
+    "exchange:export_job": Page("households:list", "导出进度"),
     "archives:export_progress": Page("archives:export_list", "导出进度"),
     "archives:household_code": Page("households:detail", "二维码"),
     # Units and cadres (pages reached from their menu items; POST views that show their form

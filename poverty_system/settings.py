@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "archives",
     "assessment",
     "projects",
+    "exchange",
     "quality",
     "stats",
     "identification",
@@ -262,6 +263,13 @@ XLSX_MAX_UNCOMPRESSED = env_int("XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
 XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 200)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 50_000)
 XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 100)
+# 数据导入 and 导出 (exchange/): the jobs' files (uploads until read, marked workbooks and
+# exports kept EXPORT_KEEP_HOURS); uploads up to EXCHANGE_IMPORT_INLINE_BYTES (about 2,000
+# rows of the template) and exports of up to EXCHANGE_EXPORT_INLINE_MAX households run in the
+# request, larger ones in the task worker with a progress page.
+EXCHANGE_DIR = Path(env_str("EXCHANGE_DIR", str(VAR_DIR / "exchange")))
+EXCHANGE_IMPORT_INLINE_BYTES = env_int("EXCHANGE_IMPORT_INLINE_BYTES", 200 * 1024)
+EXCHANGE_EXPORT_INLINE_MAX = env_int("EXCHANGE_EXPORT_INLINE_MAX", 2000)
 
 # The cache: per process memory by default; with several app servers a shared one, so that
 # the QR and public-form budgets count every server's requests (CACHE_URL=redis://host:6379/0,
@@ -344,7 +352,9 @@ POOR_VILLAGE_EXIT_THRESHOLD = env_str("POOR_VILLAGE_EXIT_THRESHOLD", "2")
 # The task worker (manage.py task_worker) runs these functions every WORKER_PERIODIC_SECONDS:
 # upkeep that must happen even when nobody opens a page. An app adds its own with one line.
 WORKER_PERIODIC_SECONDS = env_int("WORKER_PERIODIC_SECONDS", 60)
-WORKER_PERIODIC_JOBS: list[str] = []
+WORKER_PERIODIC_JOBS: list[str] = [
+    "exchange.files.upkeep",  # expired import/export files, jobs left by a stopped worker
+]
 
 # 扶贫项目: the clocks of the project library (days differ by province) and the notices'
 # supervision hotline. Holidays are data (projects.Holiday).

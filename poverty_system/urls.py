@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     # The address printed in every board notice's QR code: keep it stable too.
     *project_public_urls,
+    path("exchange/", include("exchange.urls")),  # 数据导入, 导出贫困户信息
     path("quality/", include("quality.urls")),
     path("stats/", include("stats.urls")),
     path("identification/", include("identification.urls")),

@@ -769,6 +769,7 @@ def build_island(admin, beyond: int = 0) -> None:
     export = None
     while export is None or export.pk <= beyond:
         export = start_export(Actor.system(county), code["440103001001"].pk)
+    build_island_exchange(village, phone, county, beyond)
     # assessment records of the island: a submitted poor-village record with its event
     from assessment.services import poor_villages
 
@@ -778,6 +779,27 @@ def build_island(admin, beyond: int = 0) -> None:
     poor_villages.change_state(Actor(township), record.pk, "submitted")
     build_island_identification(code["440103001001"], village, phone, township)
     build_island_projects(code, village, phone, township, county)
+
+
+def build_island_exchange(village, phone, county, beyond: int) -> None:
+    """数据导入 and 导出 jobs of the island (an import refused for its bad ID number, an
+    export of the county), by the real actions, until their ids pass `beyond`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exchange import services as exchange
+    from exchange.models import JobKind
+
+    from .exchange_data import person, workbook
+
+    data = workbook([person("1", "岛民", id_number="1", 行政村="")])
+    for kind in (JobKind.IMPORT, JobKind.EXPORT):
+        job = None
+        while job is None or job.pk <= beyond:
+            if kind == JobKind.IMPORT:
+                upload = SimpleUploadedFile("岛.xlsx", data)
+                job = exchange.start_import(Actor(village, phone), upload)
+            else:
+                job = exchange.start_export(Actor.system(county), {})
 
 
 def build_island_identification(region, village, phone, township) -> None:
@@ -928,6 +950,12 @@ def test_sweep_discovers_the_object_urls():
         "projects/assets/<int:pk>/income/",
         "projects/feedback/<int:pk>/answer/",
         "projects/notices/<int:pk>/board/",
+        "exchange/imports/<int:pk>/",
+        "exchange/imports/<int:pk>/status/",
+        "exchange/imports/<int:pk>/report/",
+        "exchange/exports/<int:pk>/",
+        "exchange/exports/<int:pk>/status/",
+        "exchange/exports/<int:pk>/download/",
     } <= set(object_routes())
 
 
@@ -939,6 +967,7 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     """Every URL with an object id, as every account, with ids of objects outside the
     account's slice: never 200. New URLs are swept as soon as they are added."""
     settings.EXPORT_DIR = tmp_path / "exports"
+    settings.EXCHANGE_DIR = tmp_path / "exchange"
     before = _pks()
     build_island(world.admin, beyond=max(set().union(*before.values())))
     after = _pks()
@@ -949,6 +978,9 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     outside = {model: ids - world_ids for model, ids in island_ids.items()}
     assert outside[Region] and outside[User]
     assert outside[Household] and outside[ArchiveToken] and outside[Export]
+    from exchange.models import Job
+
+    assert len(outside[Job]) >= 2
     # The first and last such id of each table keep the number of requests down.
     sample = sorted({pick(ids) for ids in outside.values() if ids for pick in (min, max)})
     missing = max(set().union(*after.values())) + 1000
@@ -1053,6 +1085,7 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
     from .units_data import assigned_household, link_world_village, the_cadre
 
     settings.EXPORT_DIR = tmp_path / "exports"
+    settings.EXCHANGE_DIR = tmp_path / "exchange"
     link_world_village(world)
     ours = assigned_household(world)
     build_island(world.admin)
@@ -1120,6 +1153,8 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
             {"name": "外省", "region": island_village.pk, "username": "x1"},
         ),
         ("county_office", "/archives/export/start/", {"region": island_village.pk}),
+        ("county_office", "/exchange/export/start/", {"region": island_village.pk}),
+        ("township_office", "/exchange/export/start/", {"region": island_village.pk}),
         (
             "township_office",
             "/assessment/lift/",
@@ -1184,6 +1219,9 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
     assert not Transfer.objects.filter(cadre=island_cadre).exists()
     assert not Unit.objects.filter(name__in=["新单位", "外省"]).exists()
     assert not Export.objects.filter(owner=world.county_office).exists()
+    from exchange.models import Job
+
+    assert not Job.objects.filter(owner__in=[world.county_office, world.township_office]).exists()
     from quality.models import DailyCount, RuleSwitch
 
     assert not RuleSwitch.objects.exists() and not DailyCount.objects.exists()

@@ -138,6 +138,7 @@ EXPECTED = {
         "基础信息库/贫困户信息管理/关联单位",
         "基础信息库/贫困户信息管理/贫困户信息调查情况表",
         "基础信息库/贫困户信息管理/证件号码重复查询",
+        "基础信息库/贫困户信息管理/数据导入",
         "基础信息库/贫困户信息管理/数据质量检查",
         "基础信息库/贫困户信息管理/我的导出",
         "基础信息库/驻村工作队信息管理/帮扶情况登记表",
@@ -176,6 +177,7 @@ EXPECTED = {
         "基础信息库/贫困户信息管理/查看贫困户信息",
         "基础信息库/贫困户信息管理/扶贫对象登记表",
         "基础信息库/贫困户信息管理/关联单位",
+        "基础信息库/贫困户信息管理/数据导入",
         "基础信息库/贫困户信息管理/数据质量检查",
         "基础信息库/驻村工作队信息管理/帮扶情况登记表",
         "扶贫对象/动态管理/新识别",
@@ -464,6 +466,13 @@ NOT_PAGES = {
     "projects:notice_board",
     "project_notice_public",
     "project_notice_feedback",
+    "exchange:template",
+    "exchange:import_upload",
+    "exchange:import_status",
+    "exchange:import_report",
+    "exchange:export_start",
+    "exchange:export_status",
+    "exchange:export_download",
 }
 
 

@@ -18,6 +18,7 @@ from .members import (
     add_member,
     check_ids_free,
     holder_message,
+    holder_text,
     mask_name,
     remove_member,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "claim_household",
     "edit_refusal",
     "holder_message",
+    "holder_text",
     "mask_name",
     "next_number",
     "page_actions",

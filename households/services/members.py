@@ -48,12 +48,20 @@ def mask_name(name: str) -> str:
 
 def holder_message(actor: Actor, holder: Member) -> str:
     """Names the household that holds an ID number; its head masked outside the slice."""
+    visible = filter_households(
+        Household.objects.filter(pk=holder.household_id), actor.user
+    ).exists()
+    return holder_text(holder, visible=visible)
+
+
+def holder_text(holder: Member, *, visible: bool) -> str:
+    """holder_message for a caller that knows whether the holding household lies in the
+    actor's scope (an import checks a batch of holders in one query); `holder` comes with
+    its household, village and township."""
     household = holder.household
     village = household.village
     place = f"{village.parent.name if village.parent else ''}{village.name}"
-    head = household.head_name
-    if not filter_households(Household.objects.filter(pk=household.pk), actor.user).exists():
-        head = mask_name(head)
+    head = household.head_name if visible else mask_name(household.head_name)
     return (
         f"该身份证号码已是 {place} 户编号 {household.number}（户主 {head}）的在册成员，"
         "同一身份证号码只能在一个户中在册。"

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from poverty_system.core import access
-from poverty_system.core.roles import Role
+from poverty_system.core.roles import EXPORT_HOUSEHOLDS, Role
 from poverty_system.core.rules import roles
 
 from .. import listing, search
@@ -54,6 +54,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form, filters = parse_filters(request.GET, phones=phones_for(user), session=request.session)
     households = apply_filters(listing.scoped_households(user, region), filters, user)
     page, rows = listing.household_page(households, filters.sort, request.GET.get("page"))
+    links = listing.Links(filters, region, nav)
     return render(
         request,
         "households/list.html",
@@ -63,7 +64,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "region": region,
-            "links": listing.Links(filters, region, nav),
+            "links": links,
+            # 导出 (the exchange app, linked by URL name only) with the list's filters.
+            "export_query": urlencode(filters.query_params(region))
+            if access.role_allows(user, EXPORT_HOUSEHOLDS)
+            else None,
             # 导出二维码信息 (units app, linked by URL name only) for the region shown.
             "qr_export_region": nav.current if access.can_export_qr(user, nav.current) else None,
         },

@@ -82,6 +82,14 @@ REGISTER_HOUSEHOLDS = permission("register_households", "登记新户", Role.VIL
 EDIT_HOUSEHOLDS = permission("edit_households", "维护贫困户信息", Role.VILLAGE)
 REMOVE_HOUSEHOLDS = permission("remove_households", "清退贫困户", Role.VILLAGE)
 CANCEL_CLAIMS = permission("cancel_claims", "取消认领", Role.TOWNSHIP)
+# --- Excel in and out (数据导入, 导出 on 管理贫困户信息) ------------------------------------------
+IMPORT_HOUSEHOLDS = permission("import_households", "导入贫困户信息", Role.TOWNSHIP, Role.VILLAGE)
+EXPORT_HOUSEHOLDS = permission(
+    "export_households", "导出贫困户信息", Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE
+)
+EXPORT_HOUSEHOLDS_FULL = permission(
+    "export_households_full", "导出完整身份证号码和联系电话", Role.COUNTY
+)
 # --- pairings ----------------------------------------------------------------------------
 LINK_UNITS = permission("link_units", "关联贫困户到帮扶单位", Role.VILLAGE)
 UNLINK_UNITS = permission("unlink_units", "取消贫困户与单位的关联", Role.TOWNSHIP)

@@ -113,6 +113,7 @@ class Table:
     headers: list[str]
     rows: list[Row]
     title_rows: list[tuple[str, ...]] = field(default_factory=list)
+    raw_headers: list[str] = field(default_factory=list)  # as typed (brackets, *, spaces)
 
     def index(self, header: str) -> int | None:
         """The column of a header text (compared normalised), or None."""
@@ -121,6 +122,13 @@ class Table:
             if text == wanted:
                 return i
         return None
+
+    def shown(self, index: int) -> str:
+        """The header of a column as the user typed it (without a leading *), for messages."""
+        raw = self.raw_headers[index] if index < len(self.raw_headers) else ""
+        return raw.strip().lstrip("*").strip() or (
+            self.headers[index] if index < len(self.headers) else ""
+        )
 
     def letter(self, header: str) -> str:
         i = self.index(header)
@@ -190,21 +198,23 @@ def check_container(handle: IO[bytes]) -> None:
 
 def _find_header(
     rows: Iterable[tuple[Any, ...]], required: Sequence[str]
-) -> tuple[int, list[str], list[tuple[str, ...]]]:
-    """(header row number, its texts, the rows above it); number 0 when not found."""
+) -> tuple[int, list[str], list[tuple[str, ...]], list[str]]:
+    """(header row number, its texts, the rows above it, its texts as typed); number 0 when
+    not found."""
     wanted = {normalise_header(r) for r in required}
     titles: list[tuple[str, ...]] = []
     for number, row in enumerate(rows, 1):
-        texts = [normalise_header(cell_text(c.value)) for c in row]
+        raw = [cell_text(c.value) for c in row]
+        texts = [normalise_header(t) for t in raw]
         if wanted <= set(texts):
-            return number, texts, titles
+            return number, texts, titles, raw
         title = [cell_text(c.value) for c in row]
         while title and not title[-1]:
             title.pop()
         titles.append(tuple(title))
         if number >= HEADER_SCAN_ROWS:
             break
-    return 0, [], titles
+    return 0, [], titles, []
 
 
 def read_table(source: Source, required: Sequence[str]) -> Table:
@@ -230,7 +240,7 @@ def _read_book(book: Any, required: Sequence[str]) -> Table:
     any_data = False
     for sheet in book.worksheets:
         rows = sheet.iter_rows(max_col=max_cols + 1)
-        header_row, headers, titles = _find_header(rows, required)
+        header_row, headers, titles, raw = _find_header(rows, required)
         if not header_row:
             any_data = any_data or any(any(t) for t in titles)
             continue
@@ -266,7 +276,7 @@ def _read_book(book: Any, required: Sequence[str]) -> Table:
         headers = headers[: max(len(r.cells) for r in data + [Row(0, tuple(headers))])]
         while headers and not headers[-1]:
             headers.pop()
-        return Table(sheet.title, header_row, headers, data, titles)
+        return Table(sheet.title, header_row, headers, data, titles, raw[: len(headers)])
     if not any_data:
         raise XlsxError("工作簿是空的，没有数据。")
     names = "、".join(f"“{r}”" for r in required)
@@ -343,7 +353,9 @@ class Report:
         rows = self.by_row()
         book = XlsxWriter()
         width = max(len(table.headers), 1)
-        columns = [Column(h or get_column_letter(i + 1)) for i, h in enumerate(table.headers)]
+        columns = [
+            Column(table.shown(i) or get_column_letter(i + 1)) for i in range(len(table.headers))
+        ]
         sheet = book.add_sheet(table.sheet_name, [*columns, Column(ERROR_COLUMN, width=60)])
         for title in table.title_rows:
             sheet.append_raw(title)
