@@ -110,9 +110,9 @@ class _Batch:
             self.members[member.household_id].append(member)
         self.claims = {
             c.household_id: c
-            for c in Claim.objects.filter(
-                household_id__in=list(matched), active=True
-            ).select_related("phone")
+            for c in Claim.objects.active()
+            .filter(household_id__in=list(matched))
+            .select_related("phone")
         }
         self.claimed: set[int] = set()  # saved households already matched by a group
 

@@ -182,9 +182,7 @@ def test_a_village_account_imports_new_households_claimed_by_its_phone(world, lo
     spouse = first.members.get(name="李四")
     assert (spouse.relation, spouse.health, spouse.work_status, spouse.months_away) == (
         "spouse", "chronic", "in_province", 6)  # fmt: skip
-    assert set(Claim.objects.filter(active=True).values_list("phone", flat=True)) == {
-        world.phone.pk
-    }
+    assert set(Claim.objects.active().values_list("phone", flat=True)) == {world.phone.pk}
     # The change log: the households' and members' baselines, with the file's name.
     reasons = set(Household.history.values_list("history_change_reason", flat=True))
     reasons |= set(Member.history.values_list("history_change_reason", flat=True))

@@ -284,7 +284,7 @@ def _lock(actor: Actor, updates: Sequence[ImportHousehold]) -> dict[int, Househo
     }
     claims = {
         c.household_id: c
-        for c in Claim.objects.filter(household_id__in=pks, active=True).select_related("phone")
+        for c in Claim.objects.active().filter(household_id__in=pks).select_related("phone")
     }
     for item in updates:
         checked = item.household
