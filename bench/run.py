@@ -45,6 +45,7 @@ SCRIPTS = [
     "stats.py",  # 统计 and the city home over 300,000 households; the 数据质量检查 rule pack
     "identification.py",  # 县级比对 of 500 new households against the city's households
     "projects.py",  # 2,000 projects, 50,000 movements: library list, fund summary, Excel list
+    "reports.py",  # 贫困户信息对照表 of a village of 500 households in one .docx
 ]
 LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 

@@ -101,6 +101,12 @@ MENU = (
     _g(
         "扶贫对象",
         _g(
+            "基础信息维护",
+            _i("贫困户信息表打印", "reports:info_print"),
+            _i("贫困户信息对照表打印", "reports:compare_print"),
+            _i("贫困村信息表打印", "reports:village_print"),
+        ),
+        _g(
             "动态管理",
             _i("新识别", "identification:new"),
             _i("脱贫", "identification:exits"),

@@ -5,17 +5,31 @@ what, the filters, the number of rows or households; never a name or an ID numbe
 from __future__ import annotations
 
 import io
-from typing import Any
+import tempfile
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 
+from households.access import filter_households, get_household_for_user
+from households.asof import REGISTERED
+from households.models import Household
 from poverty_system.core import access, audit
 from poverty_system.core.actor import Actor
-from poverty_system.core.roles import QUERY_CHANGES
+from poverty_system.core.dates import current_year
+from poverty_system.core.roles import PRINT_SHEETS, QUERY_CHANGES
 from poverty_system.core.xlsx import Column, XlsxWriter
+from villages.access import get_region_for_user
+from villages.models import Region
 
-from . import queries
+from . import queries, records, sheets, village
+
+# kind -> (title, writes the file); 对照表 compares with 31 December of last year.
+SHEETS = {
+    "info": "贫困户信息表",
+    "compare": "贫困户信息对照表",
+}
 
 CHANGE_COLUMNS = [
     Column("变更时间", width=18),
@@ -122,3 +136,80 @@ def export_removals(actor: Actor, query: queries.Query) -> bytes:
     )
     _record(actor, "贫困户销户查询", query, queries.REMOVAL_KINDS, count)
     return data
+
+
+# --- printable sheets ----------------------------------------------------------------------
+
+
+def _write(kind: str, target: Any, ids: list[int]) -> int:
+    if kind == "compare":
+        year = current_year() - 1
+        return sheets.write_comparison(target, records.batches(ids, compare_year=year), year)
+    return sheets.write_info(target, records.batches(ids))
+
+
+def _record_print(actor: Actor, kind: str, obj: Any, count: int) -> None:
+    with transaction.atomic(durable=True):
+        audit.record(
+            actor, audit.EXPORT, obj=obj, detail={"what": SHEETS[kind], "households": count}
+        )
+
+
+def print_household(actor: Actor, pk: Any, kind: str) -> tuple[bytes, str]:
+    """One household's 信息表 or 对照表 (.docx bytes, file name): 404 outside the account's
+    scope, 403 inside it without PRINT_SHEETS; audited."""
+    if kind not in SHEETS:
+        raise Http404
+    household = get_household_for_user(actor.user, pk, PRINT_SHEETS)
+    out = io.BytesIO()
+    _write(kind, out, [household.pk])
+    _record_print(actor, kind, household, 1)
+    return out.getvalue(), f"{SHEETS[kind]}-{household.number}"
+
+
+def village_households(user: Any, village: Region) -> list[int]:
+    """Ids of the village's registered households (贫困户, 返贫, 脱贫) in the account's
+    scope, in the order of the printed file (村民小组, 户编号)."""
+    found = filter_households(
+        Household.objects.filter(village_code=village.code, status__in=REGISTERED),
+        user,
+        PRINT_SHEETS,
+    )
+    return list(found.order_by("group", "number").values_list("pk", flat=True))
+
+
+def printable_village(user: Any, pk: Any) -> Region:
+    """A village of the account's slice where it may print: 404 outside it (and for a
+    region that is not a village), 403 inside it without PRINT_SHEETS."""
+    region = get_region_for_user(user, pk, PRINT_SHEETS)
+    if region.level != "village":
+        raise Http404
+    return region
+
+
+def print_village(actor: Actor, pk: Any, kind: str) -> tuple[IO[bytes], str]:
+    """Every registered household of a village in one .docx (a temporary file, read from
+    its start), BATCH households at a time; audited with the count."""
+    if kind not in SHEETS:
+        raise Http404
+    village = printable_village(actor.user, pk)
+    ids = village_households(actor.user, village)
+    target = tempfile.TemporaryFile()
+    try:
+        count = _write(kind, target, ids)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    _record_print(actor, kind, village, count)
+    return target, f"{SHEETS[kind]}-{village.name}"
+
+
+def print_village_sheet(actor: Actor, pk: Any) -> tuple[bytes, str]:
+    """贫困村信息表 of a village (.docx bytes, file name); audited."""
+    region = printable_village(actor.user, pk)
+    out = io.BytesIO()
+    village.write(out, village.village_facts(actor.user, region))
+    with transaction.atomic(durable=True):
+        audit.record(actor, audit.EXPORT, obj=region, detail={"what": "贫困村信息表"})
+    return out.getvalue(), f"贫困村信息表-{region.name}"

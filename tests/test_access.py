@@ -956,6 +956,11 @@ def test_sweep_discovers_the_object_urls():
         "exchange/exports/<int:pk>/",
         "exchange/exports/<int:pk>/status/",
         "exchange/exports/<int:pk>/download/",
+        "reports/households/<int:pk>/info.docx",
+        "reports/households/<int:pk>/compare.docx",
+        "reports/villages/<int:pk>/info.docx",
+        "reports/villages/<int:pk>/compare.docx",
+        "reports/villages/<int:pk>/village.docx",
     } <= set(object_routes())
 
 
