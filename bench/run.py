@@ -46,6 +46,7 @@ SCRIPTS = [
     "identification.py",  # 县级比对 of 500 new households against the city's households
     "projects.py",  # 2,000 projects, 50,000 movements: library list, fund summary, Excel list
     "reports.py",  # 贫困户信息对照表 of a village of 500 households in one .docx
+    "exchange.py",  # 导出 of 100,000 households against bare openpyxl; 数据导入 of 10,000 rows
 ]
 LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 

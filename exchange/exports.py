@@ -147,7 +147,16 @@ class Cells:
         self.full = full
         self.places: dict[int, tuple[str, str, str]] = {}
         self.person_names = [c.name for c in COLUMNS]
-        self.member_positions = [i for i, c in enumerate(COLUMNS) if c.level == MEMBER]
+        explicit = {
+            "person",
+            "name",
+            "id_number",
+            "gender",
+            "change",
+            "change_month",
+            "months_away",
+        }
+        self.member_columns = [c for c in COLUMNS if c.level == MEMBER and c.name not in explicit]
         self.household_names = [c.name for c in HOUSEHOLD_COLUMNS]
 
     def id_number(self, value: str) -> str:
@@ -199,9 +208,7 @@ class Cells:
             else "",
             "months_away": m["months_away"],
         }
-        for col in COLUMNS:
-            if col.level != MEMBER or col.name in values:
-                continue
+        for col in self.member_columns:
             value = m[col.name]
             if col.kind in (LABEL, HEALTH):
                 values[col.name] = _label(col, value)
@@ -257,6 +264,10 @@ def write_workbook(
         sheet.append_header()
     cells = Cells(full)
     person_names, household_names = cells.person_names, cells.household_names
+    member_slots = [
+        (i, c.name) for i, c in enumerate(COLUMNS) if c.level == MEMBER or c.name == "person"
+    ]
+    assert person_names[0] == "serial"
     done = persons = 0
     for chunk in chunks(households):
         _places(cells, {h["village_id"] for h in chunk})
@@ -275,10 +286,16 @@ def write_workbook(
             done += 1
             values["serial"] = done
             rows_sheet.append([values[n] for n in household_names])
+            # The household's part of its person rows once; each member fills its own cells.
+            base = [values.get(n) for n in person_names]
             for index, m in enumerate(own, 1):
                 persons += 1
-                row = {**values, **cells.member(m, h["number"], index), "serial": persons}
-                people.append([row[n] for n in person_names])
+                row = base.copy()
+                own_values = cells.member(m, h["number"], index)
+                for position, name in member_slots:
+                    row[position] = own_values[name]
+                row[0] = persons
+                people.append(row)
         if progress is not None:
             progress(done)
     book.save(target)

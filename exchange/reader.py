@@ -296,8 +296,11 @@ class Villages:
             if len(self.villages) == 1:
                 return self.villages[0], ""
             return None, "请填写行政村。"
-        name = _short(village, _VILLAGE_SUFFIX)
-        found = [v for v in self.villages if _short(v.name, _VILLAGE_SUFFIX) == name]
+        # The full name first (贡江镇 has 古田居委会 and 古田村委会), then without its suffix.
+        found = [v for v in self.villages if L.key(v.name) == L.key(village)]
+        if not found:
+            name = _short(village, _VILLAGE_SUFFIX)
+            found = [v for v in self.villages if _short(v.name, _VILLAGE_SUFFIX) == name]
         if township:
             short = _short(township, _TOWNSHIP_SUFFIX)
             found = [
@@ -315,7 +318,10 @@ class Villages:
         if len(found) == 1:
             return found[0], ""
         if found:
-            return None, f"本辖区有 {len(found)} 个“{village}”，请填写乡(镇)以区分。"
+            names = "、".join(
+                sorted({f"{v.parent.name if v.parent else ''}{v.name}" for v in found})
+            )
+            return None, f"“{village}”可以是{names}，请填写完整的村名或乡(镇)。"
         place = "".join(p for p in (county, township, village) if p)
         return None, f"“{place}”不在本账号可导入的辖区内（可导入：{self.names()}）。"
 

@@ -584,3 +584,17 @@ def test_the_demo_file_imports_once_and_then_writes_nothing(world, login, tmp_pa
     call_command("make_import_demo", str(path), households=1, errors=True, stdout=io.StringIO())
     job, _ = upload(client, path.read_bytes())
     assert job.status == JobStatus.INVALID and job.problem_count >= 3
+
+
+def test_a_village_is_found_by_its_full_name_before_its_short_one(world):
+    from exchange.reader import Villages
+    from villages.models import Region
+
+    township = world.township
+    Region.objects.create(code="360731100203", name="仓前居委会", level="village", parent=township)
+    villages = Villages(world.township_office)
+    assert villages.find("", "", "仓前居委会")[0].name == "仓前居委会"
+    assert villages.find("", "", "仓前村委会")[0] == world.village
+    found, message = villages.find("", "", "仓前")
+    assert found is None and "贡江镇仓前居委会、贡江镇仓前村委会" in message
+    assert villages.find("", "贡江镇", "里泗")[0] == world.village2
