@@ -18,12 +18,21 @@ from households.models import Household
 from poverty_system.core import access, audit
 from poverty_system.core.actor import Actor
 from poverty_system.core.dates import current_year
+from poverty_system.core.errors import ActionError
+from poverty_system.core.ids import parse_ids
 from poverty_system.core.roles import PRINT_SHEETS, QUERY_CHANGES
 from poverty_system.core.xlsx import Column, XlsxWriter
 from villages.access import get_region_for_user
 from villages.models import Region
 
 from . import queries, records, sheets, village
+
+SELECTED_MAX = 500  # ticked households printed in one file
+
+
+class ReportError(ActionError):
+    pass
+
 
 # kind -> (title, writes the file); 对照表 compares with 31 December of last year.
 SHEETS = {
@@ -213,3 +222,36 @@ def print_village_sheet(actor: Actor, pk: Any) -> tuple[bytes, str]:
     with transaction.atomic(durable=True):
         audit.record(actor, audit.EXPORT, obj=region, detail={"what": "贫困村信息表"})
     return out.getvalue(), f"贫困村信息表-{region.name}"
+
+
+def print_selected(actor: Actor, ticked: Any, kind: str) -> tuple[IO[bytes], str]:
+    """The ticked households (可选择多户) in one .docx: only those of the account's scope
+    where it may print, registered ones, at most SELECTED_MAX; audited with the count."""
+    if kind not in SHEETS:
+        raise Http404
+    if not access.role_allows(actor.user, PRINT_SHEETS):
+        raise PermissionDenied
+    ids = parse_ids(ticked)
+    if len(ids) > SELECTED_MAX:
+        raise ReportError(f"一次最多打印 {SELECTED_MAX} 户，请分批勾选。")
+    found = filter_households(
+        Household.objects.filter(pk__in=ids, status__in=REGISTERED), actor.user, PRINT_SHEETS
+    ).order_by("village_code", "group", "number")
+    rows = list(found.values_list("pk", "village_code"))
+    if not rows:
+        raise ReportError("请勾选要打印的贫困户。")
+    target = tempfile.TemporaryFile()
+    try:
+        count = _write(kind, target, [pk for pk, _ in rows])
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    with transaction.atomic(durable=True):
+        audit.record(
+            actor,
+            audit.EXPORT,
+            region_code=rows[0][1],
+            detail={"what": SHEETS[kind], "households": count, "ticked": True},
+        )
+    return target, f"{SHEETS[kind]}-{count}户"

@@ -475,6 +475,7 @@ NOT_PAGES = {
     "reports:village_info",
     "reports:village_compare",
     "reports:village_sheet",
+    "reports:selected",
     "units:village_unlink",
     "units:visit_photo",
     "identification:attachment",

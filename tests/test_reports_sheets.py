@@ -315,3 +315,28 @@ def test_the_village_sheet_prints_the_record_pairings_and_projects(world, login,
     for name in ("unit_account", "cadre_account", "admin"):
         assert login(getattr(world, name)).get(url).status_code == 403, name
     assert login(world.other_township_office).get(url).status_code == 404
+
+
+def test_ticked_households_print_in_one_file_within_the_scope(world, login):
+    ours = [register(world.village_account, world.phone, [member(f"勾选{i}")]) for i in range(3)]
+    theirs = register(world.other_village_account, world.other_phone, [member("外乡户")])
+    client = login(world.township_office)
+    page = client.get("/reports/print/info/", {"region": world.village.pk}).content.decode()
+    assert 'name="households"' in page and "/reports/print/info/selected.docx" in page
+    ticked = [ours[0].pk, ours[2].pk, theirs.pk, "x", "9" * 30]
+    response = client.get("/reports/print/info/selected.docx", {"households": ticked})
+    assert response.status_code == 200
+    text = all_text(b"".join(response.streaming_content))
+    assert "勾选0" in text and "勾选2" in text and "勾选1" not in text and "外乡户" not in text
+    entry = AuditEntry.objects.filter(action="export").latest("pk")
+    assert entry.detail == {"what": "贫困户信息表", "households": 2, "ticked": True}
+    # Nothing ticked (or nothing of the slice): back to the page with the reason.
+    response = client.get(
+        "/reports/print/compare/selected.docx",
+        {"households": [theirs.pk], "region": world.village.pk},
+        follow=True,
+    )
+    assert "请勾选要打印的贫困户" in response.content.decode()
+    assert client.get("/reports/print/other/selected.docx").status_code == 404
+    unit = login(world.unit_account)
+    assert unit.get("/reports/print/info/selected.docx", {"households": ticked}).status_code == 403

@@ -7,10 +7,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from households.choices import HouseholdStatus
+from poverty_system.core.errors import ActionError
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
@@ -88,3 +91,17 @@ def village_page(request: HttpRequest) -> HttpResponse:
     page = listing.print_page(request.user, request.GET.get("region"), with_households=False)
     context = {"page": page, "kind": "village", "title": "贫困村信息表打印"}
     return render(request, "reports/print.html", context)
+
+
+@region_printers
+def selected(request: HttpRequest, kind: str) -> HttpResponse:
+    """The households ticked on a print page, in one file (可选择多户)."""
+    try:
+        return _file(
+            *services.print_selected(request.actor, request.GET.getlist("households"), kind)
+        )
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        back = "reports:compare_print" if kind == "compare" else "reports:info_print"
+        region = request.GET.get("region", "")
+        return redirect(reverse(back) + (f"?region={quote(region)}" if region else ""))
