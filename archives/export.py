@@ -134,7 +134,7 @@ def _write_docx(path, scope: Region, export: Export, maker: QrMaker, progress: _
     with CardDocument(path) as document:
         day = timezone.localdate().strftime("%Y年%m月%d日")
         document.cover(f"{_scope_name(scope)} 贫困户二维码档案　导出日期：{day}　共 {count} 户")
-        token = ArchiveToken.objects.filter(household=OuterRef("pk"), revoked_at__isnull=True)
+        token = ArchiveToken.objects.active().filter(household=OuterRef("pk"))
         url = url_maker()
         pending = None  # the previous village: its images are drawn while this one is read
         for village in villages:

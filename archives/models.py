@@ -3,12 +3,14 @@ inside the units app (units_archivetoken, units_export)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+
+from poverty_system.core.periods import Period
 
 
-class ArchiveToken(models.Model):
-    """The unguessable token a household's QR code carries. A workflow period: at most one
-    active token per household; revoking keeps the row (old codes then answer 已失效)."""
+class ArchiveToken(Period):
+    """The unguessable token a household's QR code carries. A workflow period
+    (poverty_system.core.periods): at most one active token per household; revoking (作废)
+    ends it and keeps the row (old codes then answer 已失效)."""
 
     household = models.ForeignKey(
         "households.Household",
@@ -17,35 +19,15 @@ class ArchiveToken(models.Model):
         related_name="archive_tokens",
     )
     token = models.CharField("令牌", max_length=64, unique=True)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
-    revoked_at = models.DateTimeField("作废时间", null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="作废人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         db_table = "units_archivetoken"
         verbose_name = "二维码令牌"
         verbose_name_plural = "二维码令牌"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(revoked_at__isnull=True),
-                name="one_active_archive_token_per_household",
-            )
-        ]
+        constraints = [Period.one_active("one_active_archive_token_per_household", "household")]
 
     def __str__(self):
         return f"{self.household_id}:{self.token[:6]}…"
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 class ExportStatus(models.TextChoices):

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from households.access import get_household_for_user
 from poverty_system.core import audit
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from households.models import Household
 
 TOKEN_BYTES = 32
+REISSUE_REASON = "重新生成二维码"
 
 
 def new_token() -> str:
@@ -51,9 +51,9 @@ def ensure_tokens(household_ids: Iterable[int]) -> int:
         chunk = ids[start : start + 2000]
         for _attempt in range(3):
             having = set(
-                ArchiveToken.objects.filter(
-                    household_id__in=chunk, revoked_at__isnull=True
-                ).values_list("household_id", flat=True)
+                ArchiveToken.objects.active()
+                .filter(household_id__in=chunk)
+                .values_list("household_id", flat=True)
             )
             missing = [pk for pk in chunk if pk not in having]
             if not missing:
@@ -73,7 +73,7 @@ def ensure_tokens(household_ids: Iterable[int]) -> int:
 
 def active_token(household: Household) -> ArchiveToken:
     ensure_tokens([household.pk])
-    return ArchiveToken.objects.get(household=household, revoked_at__isnull=True)
+    return ArchiveToken.objects.active().get(household=household)
 
 
 def find(token: str) -> ArchiveToken | None:
@@ -91,16 +91,10 @@ def reissue(actor: Actor, household_pk: object) -> ArchiveToken:
     new one. County and township offices (MANAGE_QR_CODES) over the household."""
     household = get_household_for_user(actor.user, household_pk, MANAGE_QR_CODES)
     with transaction.atomic(durable=True):
-        now = timezone.now()
-        old = (
-            ArchiveToken.objects.select_for_update()
-            .filter(household=household, revoked_at__isnull=True)
-            .first()
-        )
+        old = ArchiveToken.objects.select_for_update().active().filter(household=household).first()
         if old is not None:
-            old.revoked_at = now
-            old.revoked_by = actor.account
-            old.save(update_fields=["revoked_at", "revoked_by"])
+            old.end(actor, REISSUE_REASON)
+            old.save(update_fields=list(ArchiveToken.END_FIELDS))
         token = ArchiveToken.objects.create(household=household, token=new_token())
         audit.record(
             actor,

@@ -198,7 +198,7 @@ def household_code(request: HttpRequest, pk: int) -> HttpResponse:
     token = tokens.active_token(household)
     url = tokens.public_url(token.token)
     image = base64.b64encode(make_png(url)).decode()
-    revoked = household.archive_tokens.filter(revoked_at__isnull=False).count()
+    revoked = household.archive_tokens.ended().count()
     return render(
         request,
         "archives/household_code.html",

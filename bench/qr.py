@@ -150,7 +150,7 @@ def run_one(code: str) -> dict:
     urls = [
         public_url(t)
         for t in ArchiveToken.objects.filter(
-            household__in=Household.objects.filter(pk__in=ids), revoked_at__isnull=True
+            household__in=Household.objects.filter(pk__in=ids), ended_at__isnull=True
         ).values_list("token", flat=True)
     ]
     started, cpu = time.perf_counter(), cpu_seconds()

@@ -155,12 +155,12 @@ def household_log(household: Household, *, reveal: bool = False) -> list[Change]
 def _holders(phones: set[str]) -> dict[str, str]:
     if not phones:
         return {}
-    # Later pairs win in dict(): a number's active registration over a deactivated one.
-    return dict(
-        VillagePhone.objects.filter(phone__in=phones)
-        .order_by("active", "-pk")
-        .values_list("phone", "holder")
-    )
+    # The first pair wins: a number's active registration over a deactivated one.
+    holders: dict[str, str] = {}
+    rows = VillagePhone.objects.filter(phone__in=phones).active_first("pk")
+    for phone, holder in rows.values_list("phone", "holder"):
+        holders.setdefault(phone, holder)
+    return holders
 
 
 def changes_since(household: Household, version: int) -> list[Change]:

@@ -292,7 +292,7 @@ def phones_for(user: Any) -> list[Any] | None:
     """The village account's own phones for the claim filter; None for other accounts."""
     if not access.role_allows(user, CLAIM_HOUSEHOLDS):
         return None
-    return list(user.phones.order_by("-active", "pk"))
+    return list(user.phones.active_first("pk"))
 
 
 def apply_filters(queryset, filters: Filters, user):

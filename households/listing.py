@@ -112,7 +112,7 @@ def page_query(
             head=FilteredRelation(
                 "members", condition=Q(members__active=True, members__relation=Relation.HEAD)
             ),
-            active_claim=FilteredRelation("claims", condition=Q(claims__cancelled_at__isnull=True)),
+            active_claim=FilteredRelation("claims", condition=Q(claims__ended_at__isnull=True)),
         )
         .values(
             *ROW_FIELDS,

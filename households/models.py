@@ -7,13 +7,13 @@ django-simple-history, with the verified phone of the village session (修改日
 """
 
 from decimal import Decimal
-from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.periods import Period
 from poverty_system.core.versioning import Versioned
 
 from . import idnumbers, validators
@@ -313,17 +313,9 @@ class Member(models.Model):
         return idnumbers.mask(self.id_number)
 
 
-class ClaimQuerySet(models.QuerySet["Claim"]):
-    def active(self) -> Self:
-        return self.filter(cancelled_at__isnull=True)
-
-    def cancelled(self) -> Self:
-        return self.filter(cancelled_at__isnull=False)
-
-
-class Claim(models.Model):
-    """认领: a village account's verified phone takes charge of a household. A claim is
-    active until it is cancelled (`cancelled_at` is the one fact)."""
+class Claim(Period):
+    """认领: a village account's verified phone takes charge of a household, a workflow
+    period (poverty_system.core.periods): started when claimed, ended when cancelled."""
 
     household = models.ForeignKey(
         Household, verbose_name="贫困户", on_delete=models.PROTECT, related_name="claims"
@@ -340,37 +332,14 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="claims",
     )
-    claimed_at = models.DateTimeField("认领时间", auto_now_add=True)
-    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="取消人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
-
-    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = "认领"
         verbose_name_plural = "认领"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(cancelled_at__isnull=True),
-                name="one_active_claim_per_household",
-            ),
-        ]
+        constraints = [Period.one_active("one_active_claim_per_household", "household")]
 
     def __str__(self):
         return f"{self.household_id} ← {self.phone_id}{'' if self.active else '（已取消）'}"
-
-    @property
-    def active(self) -> bool:
-        return self.cancelled_at is None
 
 
 class StatusChange(models.Model):

@@ -163,7 +163,7 @@ def _new_claims(households, year: int) -> int:
 
     return (
         Claim.objects.active()
-        .filter(claimed_at__gte=asof.year_start(year), household__in=households.values("pk"))
+        .filter(started_at__gte=asof.year_start(year), household__in=households.values("pk"))
         .count()
     )
 

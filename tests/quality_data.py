@@ -94,6 +94,6 @@ def head(household) -> Member:
 
 def end_pairings(household):
     now = timezone.now()
-    Claim.objects.active().filter(household=household).update(cancelled_at=now)
+    Claim.objects.active().filter(household=household).update(ended_at=now)
     household.unit_links.update(ended_at=now)
     household.cadre_assignments.update(ended_at=now)

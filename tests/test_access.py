@@ -1008,7 +1008,7 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     # The island is untouched.
     assert VillagePhone.objects.get(phone="13600000001").active
     assert User.objects.filter(username__startswith="island_", is_active=True).count() == 6
-    assert not ArchiveToken.objects.filter(revoked_at__isnull=False).exists()
+    assert not ArchiveToken.objects.filter(ended_at__isnull=False).exists()
     # ... and so are its pairings.
     from units.models import Assignment, Cadre, HouseholdLink
 

@@ -6,6 +6,7 @@ import io
 import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from poverty_system.core import access
 from poverty_system.core.actor import Actor
@@ -207,6 +208,8 @@ def test_township_office_registers_and_deactivates_phones(world, login):
     page = client.get(url)
     assert "已登记手机号 137****0003（张三）。" in page.content.decode()
     assert ["137****0003", "张三"] == table_rows(page, "phones")[2][:2]
+    registered = VillagePhone.objects.get(phone="13700000003").started_at
+    assert table_rows(page, "phones")[2][2] == f"{timezone.localtime(registered):%Y-%m-%d %H:%M}"
 
     response = client.post(f"{url}{world.phone.pk}/deactivate/")
     assert (response.status_code, response.url) == (302, url)
@@ -214,7 +217,8 @@ def test_township_office_registers_and_deactivates_phones(world, login):
     assert "手机号 139****0001 已停用。" in page.content.decode()
     states = {row[0]: row[3] for row in table_rows(page, "phones")}
     assert states == {"139****0001": "已停用", "139****0002": "有效", "137****0003": "有效"}
-    assert not VillagePhone.objects.get(pk=world.phone.pk).active
+    ended = VillagePhone.objects.get(pk=world.phone.pk)
+    assert not ended.active and ended.ended_by == world.township_office
 
     # A number given up may be registered again; the list shows only active numbers.
     assert client.post(url, {"phone": "13900000001", "holder": "刘书记"}).status_code == 302

@@ -153,8 +153,8 @@ def test_township_cancels_with_a_reason_and_the_household_is_claimed_again(world
     )
     assert response.status_code == 302
     cancelled = Claim.objects.get(household=household)
-    assert not cancelled.active and cancelled.cancel_reason == "认领手机号错误"
-    assert cancelled.cancelled_by == world.township_office and cancelled.cancelled_at
+    assert not cancelled.active and cancelled.end_reason == "认领手机号错误"
+    assert cancelled.ended_by == world.township_office and cancelled.ended_at
     history = client.get("/households/claims/?show=cancelled").content.decode()
     assert "认领手机号错误" in history
 

@@ -246,7 +246,7 @@ def test_a_phone_of_another_village_needs_an_audited_confirmation(world, login):
         url, {"phone": "13900000009", "holder": "外村", "confirm_reassign": "on"}
     )
     assert response.status_code == 302
-    added = world.village_account.phones.get(phone="13900000009", active=True)
+    added = world.village_account.phones.active().get(phone="13900000009")
     assert VillagePhone.objects.get(pk=world.other_phone.pk).active  # the other stays
     entry = AuditEntry.objects.get(action=audit.PHONE_REASSIGN)
     assert entry.user == world.township_office and entry.object_id == str(added.pk)

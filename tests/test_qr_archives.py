@@ -31,7 +31,7 @@ def clean_cache(settings, tmp_path):
 
 
 def active_url(household) -> str:
-    token = ArchiveToken.objects.get(household=household, revoked_at__isnull=True)
+    token = ArchiveToken.objects.get(household=household, ended_at__isnull=True)
     return tokens.public_url(token.token)
 
 
@@ -262,7 +262,7 @@ def test_tokens_carry_at_least_128_random_bits(world, archives):
     household = archives["first"][0]
     token = tokens.active_token(household).token
     assert len(token) >= 32 and str(household.pk) != token
-    assert ArchiveToken.objects.filter(household=household, revoked_at__isnull=True).count() == 1
+    assert ArchiveToken.objects.filter(household=household, ended_at__isnull=True).count() == 1
 
 
 def test_the_public_page_is_rate_limited(world, client, archives, settings):
@@ -296,7 +296,7 @@ def test_reissue_is_audited_and_refused_outside_the_slice_or_role(world, login, 
     assert "data:image/png;base64," in page and "重新生成" in page
     assert client.post(url).status_code == 302
     revoked = ArchiveToken.objects.get(token=before)
-    assert revoked.revoked_at and revoked.revoked_by == world.township_office
+    assert revoked.ended_at and revoked.ended_by == world.township_office
     entry = AuditEntry.objects.filter(action="qr_reissue").latest("pk")
     assert entry.user == world.township_office and entry.region_code == world.village.code
     detail = client.get(f"/households/{household.pk}/").content.decode()

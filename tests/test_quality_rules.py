@@ -93,7 +93,7 @@ def _readd_measure(h, w):
 def _restore_pairings(h, w):
     from households.models import Claim
 
-    Claim.objects.filter(household=h).update(cancelled_at=None)
+    Claim.objects.filter(household=h).update(ended_at=None)
     h.unit_links.update(ended_at=None)
     h.cadre_assignments.update(ended_at=None)
 

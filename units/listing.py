@@ -69,7 +69,7 @@ def reorganize_choices(user: User) -> dict[str, QuerySet[Any]]:
 def archive_rows(user: User, kind: str, year: int) -> QuerySet[Any]:
     """One year's pairings of a kind (assignments by default) in the slice."""
     if kind == "claims":
-        rows = hh_access.filter_claims(Claim.objects.filter(claimed_at__year=year), user)
+        rows = hh_access.filter_claims(Claim.objects.filter(started_at__year=year), user)
         return rows.select_related("household", "phone").order_by("household__village_code", "pk")
     found: QuerySet[Any]
     if kind == "links":

@@ -6,17 +6,24 @@ most one active per subject by a partial unique constraint. Ending a period neve
 the history and the yearly archive read the ended rows.
 """
 
+from __future__ import annotations
+
+import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.periods import Period
 from poverty_system.core.roles import SLICE
 from poverty_system.core.versioning import Versioned
+
+if TYPE_CHECKING:
+    from poverty_system.core.actor import Actor
 
 
 class UnitType(models.TextChoices):
@@ -78,11 +85,11 @@ class EndKind(models.TextChoices):
     YEARLY_RESET = "yearly_reset", "年度结对重置"
 
 
-class Period(models.Model):
-    """A workflow period: started (year, when, by whom), ended (when, by whom, how, why)."""
+class Pairing(Period):
+    """A pairing is a workflow period that also says its year, who started it and how it
+    ended (`EndKind`)."""
 
     year = models.PositiveSmallIntegerField("年度")
-    started_at = models.DateTimeField("开始时间", default=timezone.now)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -91,35 +98,26 @@ class Period(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="结束人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     end_kind = models.CharField("结束方式", max_length=20, choices=EndKind.choices, blank=True)
-    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+
+    END_FIELDS = (*Period.END_FIELDS, "end_kind")
 
     class Meta:
         abstract = True
 
-    @property
-    def active(self) -> bool:
-        return self.ended_at is None
-
-    def end(self, user, kind: str, reason: str = "", at=None) -> None:
-        self.ended_at = at or timezone.now()
-        self.ended_by = user if getattr(user, "is_authenticated", False) else None
+    def end(
+        self,
+        actor: Actor,
+        reason: str = "",
+        *,
+        at: datetime.datetime | None = None,
+        kind: str = "",
+    ) -> None:
+        super().end(actor, reason, at=at)
         self.end_kind = kind
-        self.end_reason = reason[:200]
-
-    END_FIELDS = ("ended_at", "ended_by", "end_kind", "end_reason")
 
 
-class UnitVillage(Period, Versioned):
+class UnitVillage(Pairing, Versioned):
     """帮扶村: a unit assists a village; the assistance plan (帮扶规划) is on the link, the
     annual plans (年度帮扶计划) one per year in AnnualPlan."""
 
@@ -136,13 +134,7 @@ class UnitVillage(Period, Versioned):
     class Meta:
         verbose_name = "帮扶村"
         verbose_name_plural = "帮扶村"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "village"],
-                condition=Q(ended_at__isnull=True),
-                name="one_active_link_per_unit_village",
-            )
-        ]
+        constraints = [Period.one_active("one_active_link_per_unit_village", "unit", "village")]
         indexes = [models.Index(fields=["village_code"], name="unitvillage_code")]
 
     def __str__(self):
@@ -169,7 +161,7 @@ class AnnualPlan(Versioned):
         return f"{self.link} {self.year}"
 
 
-class HouseholdLink(Period):
+class HouseholdLink(Pairing):
     """关联单位: a village links a household to a unit assisting its village; the township
     cancels a link with a reason (取消关联)."""
 
@@ -187,13 +179,7 @@ class HouseholdLink(Period):
     class Meta:
         verbose_name = "贫困户关联单位"
         verbose_name_plural = "贫困户关联单位"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(ended_at__isnull=True),
-                name="one_active_unit_link_per_household",
-            )
-        ]
+        constraints = [Period.one_active("one_active_unit_link_per_household", "household")]
         indexes = [
             models.Index(fields=["village_code"], name="householdlink_code"),
             models.Index(fields=["unit", "ended_at"], name="householdlink_unit"),
@@ -309,7 +295,7 @@ class Transfer(models.Model):
         return f"{self.cadre}: {self.from_unit} → {self.to_unit}"
 
 
-class Assignment(Period):
+class Assignment(Pairing):
     """分配: a unit pairs a household linked to it with one of its cadres."""
 
     cadre = models.ForeignKey(
@@ -329,13 +315,7 @@ class Assignment(Period):
     class Meta:
         verbose_name = "结对帮扶"
         verbose_name_plural = "结对帮扶"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(ended_at__isnull=True),
-                name="one_active_assignment_per_household",
-            )
-        ]
+        constraints = [Period.one_active("one_active_assignment_per_household", "household")]
         indexes = [
             models.Index(fields=["village_code"], name="assignment_code"),
             models.Index(fields=["cadre", "ended_at"], name="assignment_cadre"),

@@ -15,7 +15,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from poverty_system.core import access, audit
@@ -296,7 +295,7 @@ def add_village_phone(
                 "confirm_reassign",
             )
         created = VillagePhone.objects.create(
-            account=account, phone=phone, holder=holder, created_by=actor.account
+            account=account, phone=phone, holder=holder, started_by=actor.account
         )
         if elsewhere:
             regions = account_regions(account)
@@ -328,6 +327,5 @@ def deactivate_village_phone(actor: Actor, phone: VillagePhone) -> None:
         get_phone_managed_account(actor.user, phone.account_id)
         if not phone.active:
             return
-        phone.active = False
-        phone.deactivated_at = timezone.now()
-        phone.save(update_fields=["active", "deactivated_at"])
+        phone.end(actor)
+        phone.save(update_fields=list(VillagePhone.END_FIELDS))

@@ -26,6 +26,7 @@ from django.utils import timezone
 from poverty_system.core import access, audit
 from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
+from poverty_system.core.ids import parse_id
 from poverty_system.core.sms import SmsError, send_sms
 
 from .models import LoginThrottle, SmsChallenge, User, VillagePhone, mask_phone
@@ -147,9 +148,8 @@ def _hash_code(account_id: int, phone: str, code: str) -> str:
 
 
 def registered_phone(account: User, phone_id: object) -> VillagePhone:
-    phone: VillagePhone | None = (
-        VillagePhone.objects.active().filter(account=account, pk=phone_id).first()
-    )
+    pk = parse_id(phone_id)
+    phone = VillagePhone.objects.active().filter(account=account, pk=pk).first() if pk else None
     if phone is None:
         raise LoginError("请选择本村登记的手机号码。")
     return phone

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -11,6 +10,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from poverty_system.core import formatting
+from poverty_system.core.periods import Period
 from poverty_system.core.roles import SLICE, Role
 
 
@@ -154,13 +154,10 @@ class User(AbstractUser):
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
 
-class VillagePhoneQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(active=True)
-
-
-class VillagePhone(models.Model):
-    """A phone number registered for a village account; it verifies logins and holds claims."""
+class VillagePhone(Period):
+    """A phone number registered for a village account; it verifies logins and holds claims.
+    A workflow period (poverty_system.core.periods): started when registered (by whom),
+    ended when deactivated (停用)."""
 
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,29 +167,18 @@ class VillagePhone(models.Model):
     )
     phone = models.CharField("手机号码", max_length=11)
     holder = models.CharField("使用人", max_length=50)
-    active = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    created_by = models.ForeignKey(
+    started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
-
-    objects = VillagePhoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = "村级账号手机号"
         verbose_name_plural = "村级账号手机号"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "phone"],
-                condition=Q(active=True),
-                name="one_active_phone_per_account",
-            )
-        ]
+        constraints = [Period.one_active("one_active_phone_per_account", "account", "phone")]
 
     def __str__(self):
         return f"{self.holder} {mask_phone(self.phone)}"

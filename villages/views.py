@@ -188,7 +188,7 @@ def account_detail(
             "account": account,
             "regions": accounts.account_regions(account),
             "signs_in_by_phone": access.signs_in_by_phone(account),
-            "phones": account.phones.order_by("-active", "pk"),
+            "phones": account.phones.active_first("pk"),
             "region_form": region_form or _region_form(request, account),
         },
     )
@@ -277,7 +277,7 @@ def phones(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "account": account,
             "regions": accounts.account_regions(account),
-            "phones": account.phones.order_by("-active", "pk"),
+            "phones": account.phones.active_first("pk"),
             "form": form,
         },
     )

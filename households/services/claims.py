@@ -7,7 +7,6 @@ reach the index and exactly one wins; the other is told who holds the household.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
@@ -58,9 +57,7 @@ def cancel_claim(actor: Actor, household: Household, reason: str) -> Claim:
         claim = Claim.objects.select_for_update().active().filter(household=household).first()
         if claim is None:
             raise HouseholdError("该户当前没有有效的认领。")
-        claim.cancelled_at = timezone.now()
-        claim.cancelled_by = actor.account
-        claim.cancel_reason = reason
-        claim.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+        claim.end(actor, reason)
+        claim.save(update_fields=list(Claim.END_FIELDS))
         audit.record(actor, audit.CLAIM_CANCEL, obj=household, detail={"claim": claim.pk})
     return claim

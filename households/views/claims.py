@@ -108,13 +108,11 @@ def _village_claims(request: HttpRequest) -> HttpResponse:
 
 def _township_claims(request: HttpRequest) -> HttpResponse:
     cancelled = request.GET.get("show") == "cancelled"
-    claims = Claim.objects.cancelled() if cancelled else Claim.objects.active()
+    claims = Claim.objects.ended() if cancelled else Claim.objects.active()
     found = filter_claims(claims, request.user, CANCEL_CLAIMS)
     found, form = _search(request, found, household="household")
-    found = found.select_related("household__village", "phone", "account", "cancelled_by")
-    order = (
-        ("-cancelled_at", "-pk") if cancelled else ("household__village_code", "household__number")
-    )
+    found = found.select_related("household__village", "phone", "account", "ended_by")
+    order = ("-ended_at", "-pk") if cancelled else ("household__village_code", "household__number")
     page = Paginator(found.order_by(*order), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

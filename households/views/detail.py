@@ -61,8 +61,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if reveal:
         services.record_reveal(request.actor, household)
     claims = list(
-        household.claims.select_related("phone", "account", "cancelled_by").order_by(
-            "-claimed_at", "-pk"
+        household.claims.select_related("phone", "account", "ended_by").order_by(
+            "-started_at", "-pk"
         )
     )
     active = next((c for c in claims if c.active), None)

@@ -23,7 +23,9 @@ class VerifiedPhone(Protocol):
     pk: Any
     phone: str
     account_id: Any
-    active: bool
+
+    @property
+    def active(self) -> bool: ...
 
 
 def new_request_id() -> str:

@@ -74,9 +74,7 @@ def _claim_demo(account) -> int:
     )
     claims, start = [], 0
     for phone_number, n in DEMO_CLAIMS:
-        phone = VillagePhone.objects.filter(
-            account=account, phone=phone_number, active=True
-        ).first()
+        phone = VillagePhone.objects.active().filter(account=account, phone=phone_number).first()
         if phone is None:
             continue
         # every other household, so claimed and unclaimed ones alternate in the list

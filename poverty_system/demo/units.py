@@ -66,7 +66,7 @@ def ensure_units_demo() -> dict:
         return done
     username = next(u for u, role, _name, _code in DEMO_OFFICES if role == "village")
     village_account = User.objects.get(username=username)
-    phone = VillagePhone.objects.get(account=village_account, phone=DEMO_PHONES[0][0], active=True)
+    phone = VillagePhone.objects.active().get(account=village_account, phone=DEMO_PHONES[0][0])
     claimed = Claim.objects.active().filter(phone=phone).values("household_id")
     households = list(
         Household.objects.filter(pk__in=claimed)

@@ -68,7 +68,7 @@ def move_cadres(
         ).values_list("household_id", flat=True)
     )
     for a in assignments:
-        a.end(user, EndKind.TRANSFER, f"{TransferKind(kind).label}至{to_unit.name}", at=now)
+        a.end(actor, f"{TransferKind(kind).label}至{to_unit.name}", at=now, kind=EndKind.TRANSFER)
     Assignment.objects.bulk_update(assignments, list(Assignment.END_FIELDS))
     continued = [
         Assignment(
@@ -156,7 +156,7 @@ def depart_cadre(actor: Actor, cadre: Cadre, *, date: datetime.date | None = Non
             Assignment.objects.select_for_update().filter(cadre=locked, ended_at__isnull=True)
         )
         for a in assignments:
-            a.end(actor.account, EndKind.DEPARTURE, "干部离开", at=now)
+            a.end(actor, "干部离开", at=now, kind=EndKind.DEPARTURE)
         Assignment.objects.bulk_update(assignments, list(Assignment.END_FIELDS))
         if locked.user is not None:
             locked.user.is_active = False

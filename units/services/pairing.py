@@ -124,7 +124,7 @@ def end_village_link(actor: Actor, link: UnitVillage, reason: str) -> UnitVillag
             unit_id=locked.unit_id, village_code=locked.village_code, ended_at__isnull=True
         ).exists():
             raise UnitError("该村仍有贫困户关联本单位，请先由乡镇扶贫办取消关联。")
-        locked.end(actor.account, EndKind.UNLINKED, reason)
+        locked.end(actor, reason, kind=EndKind.UNLINKED)
         changelog.save(
             actor, locked, reason="取消帮扶村", update_fields=list(UnitVillage.END_FIELDS)
         )
@@ -231,7 +231,7 @@ def cancel_household_link(actor: Actor, link: HouseholdLink, reason: str) -> Hou
                 "该户仍分配给帮扶干部，请先由帮扶单位解除该户与帮扶干部的关联"
                 "（帮扶干部信息管理 › 分配）。"
             )
-        locked.end(user, EndKind.CANCELLED, reason)
+        locked.end(actor, reason, kind=EndKind.CANCELLED)
         locked.save(update_fields=list(HouseholdLink.END_FIELDS))
         audit.record(
             actor,
@@ -386,7 +386,7 @@ def unassign(actor: Actor, cadre: Cadre, household_ids: list[int]) -> int:
             raise UnitError("所选贫困户未分配给该干部。", "households")
         now = timezone.now()
         for row in rows:
-            row.end(actor.account, EndKind.UNASSIGNED, "解除分配", at=now)
+            row.end(actor, "解除分配", at=now, kind=EndKind.UNASSIGNED)
         Assignment.objects.bulk_update(rows, list(Assignment.END_FIELDS))
         audit.record(
             actor,

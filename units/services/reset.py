@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -16,13 +16,12 @@ from households.models import Claim
 from poverty_system.core import audit, changelog
 from poverty_system.core.actor import Actor
 from poverty_system.core.dates import current_year
+from poverty_system.core.periods import PeriodQuerySet
 from villages.models import Region
 
 from .. import access as unit_access
 from ..models import Assignment, EndKind, HouseholdLink, UnitVillage, YearlyReset
 from .base import UnitError
-
-M = TypeVar("M", bound=models.Model)
 
 LABELS = {
     "assignments": "干部结对（分配）",
@@ -33,17 +32,20 @@ LABELS = {
 REASON = "年度结对重置"
 
 
-def _in_region(queryset: QuerySet[M], region: Region, field: str = "village_code") -> QuerySet[M]:
+QS = TypeVar("QS", bound=QuerySet[Any])
+
+
+def _in_region(queryset: QS, region: Region, field: str = "village_code") -> QS:
     lo, hi = region.code_range
     return queryset.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
 
 
-def active_pairings(region: Region) -> dict[str, QuerySet[Any]]:
+def active_pairings(region: Region) -> dict[str, PeriodQuerySet[Any]]:
     """Querysets of the active pairings under a region, in the order they are ended."""
     return {
-        "assignments": _in_region(Assignment.objects.filter(ended_at__isnull=True), region),
-        "household_links": _in_region(HouseholdLink.objects.filter(ended_at__isnull=True), region),
-        "village_links": _in_region(UnitVillage.objects.filter(ended_at__isnull=True), region),
+        "assignments": _in_region(Assignment.objects.active(), region),
+        "household_links": _in_region(HouseholdLink.objects.active(), region),
+        "village_links": _in_region(UnitVillage.objects.active(), region),
         "claims": _in_region(Claim.objects.active(), region, "household__village_code"),
     }
 
@@ -68,20 +70,17 @@ def yearly_reset(
         counts = {}
         # Lock the link rows that carry a change log; the rest are ended by one UPDATE each.
         village_links = list(pairings["village_links"].select_for_update())
-        counts["assignments"] = pairings["assignments"].update(
-            ended_at=now, ended_by=user, end_kind=EndKind.YEARLY_RESET, end_reason=REASON
-        )
-        counts["household_links"] = pairings["household_links"].update(
-            ended_at=now, ended_by=user, end_kind=EndKind.YEARLY_RESET, end_reason=REASON
+        kind = EndKind.YEARLY_RESET
+        counts["assignments"] = pairings["assignments"].end(actor, REASON, at=now, end_kind=kind)
+        counts["household_links"] = pairings["household_links"].end(
+            actor, REASON, at=now, end_kind=kind
         )
         for link in village_links:
-            link.end(user, EndKind.YEARLY_RESET, REASON, at=now)
+            link.end(actor, REASON, at=now, kind=EndKind.YEARLY_RESET)
         changelog.bulk_update(actor, village_links, UnitVillage.END_FIELDS, reason=REASON)
         counts["village_links"] = len(village_links)
         claim_ids = Claim.objects.filter(pk__in=pairings["claims"].values("pk"))
-        counts["claims"] = claim_ids.update(
-            cancelled_at=now, cancelled_by=user, cancel_reason=REASON
-        )
+        counts["claims"] = claim_ids.end(actor, REASON, at=now)
         if expected is not None and any(counts[k] != expected.get(k) for k in counts):
             raise UnitError("确认后数据已有变化，本次重置未执行，请重新确认。")
         reset = YearlyReset.objects.create(

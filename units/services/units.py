@@ -213,7 +213,7 @@ def _move_links(
     kept: set[int] = set()
     new_links = []
     for link in links:
-        link.end(user, EndKind.REORGANIZED, f"转入{new_unit.name}", at=now)
+        link.end(actor, f"转入{new_unit.name}", at=now, kind=EndKind.REORGANIZED)
         if link.village_id in kept:
             continue
         kept.add(link.village_id)
@@ -237,7 +237,7 @@ def _move_links(
         )
     )
     for hl in old_household_links:
-        hl.end(user, EndKind.REORGANIZED, f"转入{new_unit.name}", at=now)
+        hl.end(actor, f"转入{new_unit.name}", at=now, kind=EndKind.REORGANIZED)
     HouseholdLink.objects.bulk_update(old_household_links, list(HouseholdLink.END_FIELDS))
     HouseholdLink.objects.bulk_create(
         [
