@@ -26,7 +26,7 @@ class ArchiveToken(Period):
         verbose_name_plural = "二维码令牌"
         constraints = [Period.one_active("one_active_archive_token_per_household", "household")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.household_id}:{self.token[:6]}…"
 
 
@@ -71,7 +71,7 @@ class Export(models.Model):
         verbose_name_plural = "二维码导出"
         indexes = [models.Index(fields=["owner", "-created_at"], name="export_owner_recent")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.region_code} {self.get_status_display()}"
 
     @property

@@ -55,7 +55,7 @@ class ExitCriteria(Versioned, models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year} {self.region or '全部区域（默认）'}"
 
 
@@ -114,7 +114,7 @@ class PoorVillage(Versioned, models.Model):
         ]
         indexes = [models.Index(fields=["village_code", "year"], name="poor_village_slice")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.village}（{self.year}年）"
 
 
@@ -137,7 +137,7 @@ class PoorVillageEvent(models.Model):
         verbose_name_plural = "贫困村状态变更"
         ordering = ["at", "pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.record_id}: {self.from_state} → {self.to_state}"
 
 
@@ -172,7 +172,7 @@ class PoorCounty(Versioned, models.Model):
         verbose_name = "贫困县信息"
         verbose_name_plural = "贫困县信息"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.county)
 
 
@@ -197,5 +197,5 @@ class ScalePlan(Versioned, models.Model):
             models.UniqueConstraint(fields=["region", "year"], name="scale_plan_region_year")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.region}（{self.year}年）"

@@ -210,7 +210,7 @@ class Household(Versioned, models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.head_name or '（未填户主）'}（{self.number}）"
 
     @property
@@ -300,7 +300,7 @@ class Member(models.Model):
         ]
         indexes = [models.Index(fields=["id_number"], name="member_id_number")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     def fill_from_id_number(self) -> None:
@@ -338,7 +338,7 @@ class Claim(Period):
         verbose_name_plural = "认领"
         constraints = [Period.one_active("one_active_claim_per_household", "household")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.household_id} ← {self.phone_id}{'' if self.active else '（已取消）'}"
 
 
@@ -386,5 +386,5 @@ class StatusChange(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["household", "-at"], name="status_change_household")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.household_id}: {self.from_status} → {self.to_status}"

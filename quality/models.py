@@ -40,7 +40,7 @@ class Problem(models.Model):
             models.Index(fields=["village_code", "cleared_on"], name="problem_slice"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.rule} {self.household_id}"
 
 
@@ -56,7 +56,7 @@ class Found(models.Model):
     class Meta:
         indexes = [models.Index(fields=["run", "rule", "household_id"], name="found_rule")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.rule} {self.household_id}"
 
 
@@ -78,7 +78,7 @@ class DailyCount(models.Model):
         ]
         indexes = [models.Index(fields=["county_code", "day"], name="dailycount_county")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.day} {self.county_code} {self.rule}"
 
 
@@ -104,7 +104,7 @@ class RuleSwitch(models.Model):
             models.UniqueConstraint(fields=["county", "rule"], name="one_switch_per_county_rule")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.county_code} {self.rule}"
 
 
@@ -122,5 +122,5 @@ class Run(models.Model):
         verbose_name_plural = "检查记录"
         ordering = ["-started_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.region_code or '全部'}"

@@ -29,7 +29,7 @@ class KeptCount(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.village_code} {self.dim}={self.value} {self.status}"
 
 
@@ -43,5 +43,5 @@ class KeptStamp(models.Model):
         verbose_name = "统计计数时点"
         verbose_name_plural = "统计计数时点"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.history_id)

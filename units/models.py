@@ -65,7 +65,7 @@ class Unit(Versioned):
             models.UniqueConstraint(fields=["region", "name"], name="unit_name_unique_in_region")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -137,7 +137,7 @@ class UnitVillage(Pairing, Versioned):
         constraints = [Period.one_active("one_active_link_per_unit_village", "unit", "village")]
         indexes = [models.Index(fields=["village_code"], name="unitvillage_code")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit} → {self.village}"
 
 
@@ -157,7 +157,7 @@ class AnnualPlan(Versioned):
             models.UniqueConstraint(fields=["link", "year"], name="one_annual_plan_per_year")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.link} {self.year}"
 
 
@@ -185,7 +185,7 @@ class HouseholdLink(Pairing):
             models.Index(fields=["unit", "ended_at"], name="householdlink_unit"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.household_id} → {self.unit_id}"
 
 
@@ -236,7 +236,7 @@ class Cadre(Versioned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -291,7 +291,7 @@ class Transfer(models.Model):
         verbose_name_plural = "干部调动"
         ordering = ["-date", "-pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.cadre}: {self.from_unit} → {self.to_unit}"
 
 
@@ -321,7 +321,7 @@ class Assignment(Pairing):
             models.Index(fields=["cadre", "ended_at"], name="assignment_cadre"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.cadre_id} ↔ {self.household_id}"
 
 
@@ -355,7 +355,7 @@ class Survey(Versioned):
             models.UniqueConstraint(fields=["household", "year"], name="one_survey_per_year")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.household_id} {self.year}"
 
 
@@ -402,7 +402,7 @@ class Measure(models.Model):
         verbose_name_plural = "帮扶措施"
         ordering = ["pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.description}"
 
 
@@ -428,7 +428,7 @@ class VisitLog(models.Model):
         verbose_name_plural = "帮扶日志"
         ordering = ["-date", "-pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.household_id} {self.date}"
 
 
@@ -450,7 +450,7 @@ class YearlyReset(models.Model):
         verbose_name_plural = "年度结对重置"
         ordering = ["-at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.region} {self.year}"
 
 

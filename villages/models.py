@@ -1,8 +1,13 @@
 """The region tree and the accounts that act on slices of it."""
 
+from __future__ import annotations
+
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -83,7 +88,7 @@ class Region(MPTTModel):
         # The slice marker only: what an account may do follows from its role (roles.py).
         permissions = [(SLICE, "查看辖区数据")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -98,7 +103,7 @@ class Region(MPTTModel):
     def has_children(self) -> bool:
         return self.rght - self.lft > 1
 
-    def contains(self, other: "Region") -> bool:
+    def contains(self, other: Region) -> bool:
         return self.tree_id == other.tree_id and self.lft <= other.lft <= self.rght
 
 
@@ -121,14 +126,14 @@ class User(AbstractUser):
         verbose_name = "账号"
         verbose_name_plural = "账号"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.username
 
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
 
-    def slice_regions(self) -> list["Region"]:
+    def slice_regions(self) -> list[Region]:
         """The regions of this account's slice, what poverty_system.core.access reads through
         the account: its `view_slice` grants on Region; the administrator's slice is the whole
         tree, its roots."""
@@ -140,7 +145,7 @@ class User(AbstractUser):
         return [row.content_object for row in rows]
 
     @cached_property
-    def locked_until(self):
+    def locked_until(self) -> datetime.datetime | None:
         """When the account-wide lockout of this name ends, or None: the one record of it is
         the LoginThrottle row of the name without an address (villages.auth). Lists set it
         on each row with `with_lockout` instead of one query per row."""
@@ -150,7 +155,7 @@ class User(AbstractUser):
             .first()
         )
 
-    def is_locked(self, now=None) -> bool:
+    def is_locked(self, now: datetime.datetime | None = None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
 
@@ -180,7 +185,7 @@ class VillagePhone(Period):
         verbose_name_plural = "村级账号手机号"
         constraints = [Period.one_active("one_active_phone_per_account", "account", "phone")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.holder} {mask_phone(self.phone)}"
 
     @property
@@ -207,7 +212,7 @@ class SmsChallenge(models.Model):
             models.Index(fields=["account", "phone", "-sent_at"], name="sms_account_phone_sent"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{mask_phone(self.phone)} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
@@ -232,7 +237,7 @@ class LoginThrottle(models.Model):
         ]
         indexes = [models.Index(fields=["last_failure_at"], name="throttle_last_failure")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.username} {self.ip or '全部地址'} {self.failures}"
 
 
@@ -257,7 +262,7 @@ class RegionGroupObjectPermission(GroupObjectPermissionBase):
         pass
 
 
-def with_lockout(accounts):
+def with_lockout(accounts: QuerySet[User]) -> QuerySet[User]:
     """Accounts with `locked_until` read in the same query (the account list)."""
     lock = LoginThrottle.objects.filter(username=models.OuterRef("username"), ip="")
     return accounts.annotate(locked_until=models.Subquery(lock.values("locked_until")[:1]))

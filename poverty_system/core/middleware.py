@@ -1,7 +1,13 @@
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -10,17 +16,25 @@ logger = logging.getLogger(__name__)
 
 PASSWORD_CHANGE_ALLOWED = {"password_change", "logout"}
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 
 class AccessRuleMiddleware:
     """Enforces the access rule each view declares; a view with none is refused."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         rule = getattr(view_func, "access_rule", None)
         if rule is None:
             logger.error("View %s declares no access rule; refused.", view_func)
@@ -35,10 +49,10 @@ class AccessRuleMiddleware:
 class ForcePasswordChangeMiddleware:
     """An account with a password set by someone else must choose its own first."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if user.is_authenticated and user.must_change_password:
             try:
@@ -55,10 +69,10 @@ class NoStoreMiddleware:
     them (Cache-Control: no-store, private). So do the login steps, whose pages name the
     account's phones. Static files are served before this (whitenoise) and keep their caching."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or request.path.startswith("/login/"):

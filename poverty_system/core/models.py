@@ -5,6 +5,10 @@ deletes, so does its queryset, and on PostgreSQL a trigger refuses them in the d
 There is no admin, form or view that edits or deletes an entry.
 """
 
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -13,11 +17,11 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("审计日志不可修改。")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("审计日志不可删除。")
 
 
@@ -51,13 +55,13 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["region_code", "at"], name="audit_region_at")]
         default_permissions = ("view",)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.outcome}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("审计日志不可修改。")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("审计日志不可删除。")

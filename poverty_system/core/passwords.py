@@ -17,7 +17,7 @@ CLASSES = [
 class CharacterClassValidator:
     required = 3
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: object = None) -> None:
         present = sum(1 for pattern, _ in CLASSES if pattern.search(password))
         if present < self.required:
             raise ValidationError(
@@ -25,17 +25,17 @@ class CharacterClassValidator:
                 code="password_too_simple",
             )
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"
 
 
 class NoUsernameValidator:
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: object = None) -> None:
         username = getattr(user, "username", "") or ""
         if username and username.lower() in password.lower():
             raise ValidationError("密码不能包含用户名。", code="password_contains_username")
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return "密码不能包含用户名。"
 
 
@@ -44,8 +44,8 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     this message and its zh_Hans catalogue has no translation for it, so the page showed it
     in English."""
 
-    def get_error_message(self):
+    def get_error_message(self) -> str:
         return f"密码太短，至少需要 {self.min_length} 个字符。"
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return f"密码至少需要 {self.min_length} 个字符。"

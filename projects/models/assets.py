@@ -53,7 +53,7 @@ class Asset(Versioned, models.Model):
         verbose_name_plural = "扶贫项目资产"
         indexes = [models.Index(fields=["region_code"], name="asset_slice")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 

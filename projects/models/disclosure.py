@@ -32,7 +32,7 @@ class Notice(AppendOnly):
         verbose_name_plural = "公告公示"
         ordering = ["-published_on", "-pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.project.name}"
 
 
@@ -64,5 +64,5 @@ class Feedback(models.Model):
         verbose_name_plural = "在线反馈"
         ordering = ["-received_at", "-pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"反馈 {self.pk}"

@@ -29,7 +29,7 @@ class FundAccount(models.Model):
             models.UniqueConstraint(fields=["county", "source"], name="fund_account_once")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.county} · {self.get_source_display()}"
 
 
@@ -79,5 +79,5 @@ class FundMovement(AppendOnly):
             models.Index(fields=["region_code", "kind"], name="movement_region_kind"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"

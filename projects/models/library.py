@@ -24,7 +24,7 @@ class Holiday(models.Model):
         verbose_name_plural = "节假日"
         ordering = ["date"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.date} {self.name}"
 
 
@@ -122,7 +122,7 @@ class Project(Versioned, models.Model):
             models.Index(fields=["county_code", "state"], name="project_county_state"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}（{self.number}）"
 
     @property
@@ -156,7 +156,7 @@ class ProjectEvent(AppendOnly):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["step", "late"], name="project_event_step")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project_id}: {self.step}"
 
 
@@ -188,7 +188,7 @@ class Attachment(AppendOnly):
         verbose_name_plural = "项目附件"
         ordering = ["at", "pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.project_id}）"
 
 
@@ -228,5 +228,5 @@ class Beneficiary(models.Model):
             models.UniqueConstraint(fields=["project", "household"], name="beneficiary_once")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.project_id}: {self.household_id}"

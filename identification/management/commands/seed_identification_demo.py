@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from identification.demo import ensure_identification_demo
@@ -8,7 +10,7 @@ class Command(BaseCommand):
         "演示数据：仓前村三户处于识别程序的不同环节（待申请、待乡镇审核、待县级比对）。可重复运行。"
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             made = ensure_identification_demo()
         except RuntimeError as exc:

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from villages.regions import RegionFileError, load_regions
 
@@ -8,10 +9,10 @@ from villages.regions import RegionFileError, load_regions
 class Command(BaseCommand):
     help = "导入行政区划 CSV（code,name,level,parent_code；.csv 或 .csv.gz）。可重复运行。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         if not file.exists():
             raise CommandError(f"文件不存在：{file}")
         try:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         "演示单位的帮扶村、干部、关联与分配。可重复运行，已有的不重复生成。"
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not Region.objects.filter(code=VILLAGE).exists():
             raise CommandError(
                 "请先导入赣州行政区划：manage.py load_regions fixtures/regions/ganzhou.csv"

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from poverty_system.core.actor import Actor
 from villages.models import Region, User
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         "演示数据请用 seed_demo。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, help="生成的户数")
         parser.add_argument("--region", help="区划代码（如 360731），贫困户分布在其下各村")
         parser.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
@@ -24,14 +26,14 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
-        count=None,
-        region=None,
-        seed=0,
-        batch=seeding.BATCH,
-        user="",
-        **options,
-    ):
+        *args: Any,
+        count: int | None = None,
+        region: str | None = None,
+        seed: int = 0,
+        batch: int = seeding.BATCH,
+        user: str = "",
+        **options: Any,
+    ) -> None:
         actor = self.actor(user)
         if not count or count < 1 or not region:
             raise CommandError(
@@ -43,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"区划代码 {region} 不存在，请先导入行政区划。")
         verbosity = options.get("verbosity", 1)
 
-        def progress(done, total):
+        def progress(done: int, total: int) -> None:
             if verbosity:
                 self.stdout.write(f"  已写入 {done:,} / {total:,} 户", ending="\r")
                 self.stdout.flush()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ...projects import ensure_projects_demo
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "及其资金。可重复运行。"
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             done = ensure_projects_demo()
         except Exception as exc:  # the demo accounts are missing
