@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from households.filters import LIST_PARAMS
 from poverty_system.core import access, xlsx
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
@@ -25,25 +26,8 @@ from .services import export_params, start_export, start_import
 importers = roles(Role.TOWNSHIP, Role.VILLAGE)
 exporters = roles(Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE)
 
-# The list's parameters an export keeps (the filters; `s` is a search kept in the session).
-EXPORT_PARAMS = (
-    "region",
-    "q",
-    "s",
-    "status",
-    "attribute",
-    "cause",
-    "standard",
-    "year",
-    "event",
-    "pairing",
-    "missing",
-    "claimed",
-    "phone",
-    "phone_q",
-    "group",
-    "sort",
-)
+# An export keeps every parameter of the household list (its filters, search and sort).
+EXPORT_PARAMS = LIST_PARAMS
 
 
 def _recent(request: HttpRequest, kind: str) -> Any:

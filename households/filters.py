@@ -149,6 +149,25 @@ class HouseholdFilterForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
 
+# The filters that go into a link as their value (the search and the masked phone tail have
+# their own spelling, see Filters.query_params).
+VALUE_FILTERS = (
+    "status",
+    "attribute",
+    "cause",
+    "standard",
+    "year",
+    "event",
+    "pairing",
+    "missing",
+    "claimed",
+    "phone",
+    "group",
+)
+# Every parameter of the list's URL (`s` is an ID number search kept in the session).
+LIST_PARAMS = ("region", "q", "s", *VALUE_FILTERS, "phone_q", "sort")
+
+
 @dataclass
 class Filters:
     """The valid filters of one request, and what the page shows back."""
@@ -170,24 +189,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(
-            self.get(n)
-            for n in (
-                "q",
-                "status",
-                "attribute",
-                "cause",
-                "standard",
-                "year",
-                "event",
-                "pairing",
-                "missing",
-                "claimed",
-                "phone",
-                "phone_q",
-                "group",
-            )
-        )
+        return any(self.get(n) for n in ("q", *VALUE_FILTERS, "phone_q"))
 
     def query_params(self, region=None, *, sort: str | None = None) -> dict:
         """The filters as URL parameters for links (pagination, sorting, the region tree).
@@ -202,19 +204,7 @@ class Filters:
                 params["s"] = found.key
         elif found is not None:
             params["q"] = found.value
-        for key in (
-            "status",
-            "attribute",
-            "cause",
-            "standard",
-            "year",
-            "event",
-            "pairing",
-            "missing",
-            "claimed",
-            "phone",
-            "group",
-        ):
+        for key in VALUE_FILTERS:
             if self.get(key):
                 params[key] = self.get(key)
         if self.get("phone_q"):

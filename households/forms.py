@@ -12,13 +12,14 @@ from django import forms
 from django.db.models import QuerySet
 
 from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
+from poverty_system.core.text import MOBILE
 
 from . import idnumbers, validators
 from .choices import ADD_CHANGES, REMOVE_CHANGES, Cause, Relation
 from .models import INCOME_FIELDS, Household, Member
 from .services import MEMBER_FIELDS
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+PHONE_RE = re.compile(r"^(" + MOBILE + r"|0\d{2,3}-?\d{7,8})$")  # a mobile or a landline
 BANK_ACCOUNT_RE = re.compile(r"^\d{8,30}$")
 
 

@@ -3,8 +3,10 @@ rule after real leaks of full ID lists): ID numbers, mobile phones, bank cards."
 
 import re
 
+from poverty_system.core.text import MOBILE as MOBILE_NUMBER
+
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+MOBILE = re.compile(rf"(?<!\d){MOBILE_NUMBER}(?!\d)")
 BANK_CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
 PATTERNS = (ID_NUMBER, MOBILE, BANK_CARD)
 

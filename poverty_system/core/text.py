@@ -6,8 +6,11 @@ import re
 
 from .errors import ActionError
 
-# A mainland mobile number: 11 digits starting 13-19.
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
+# A mainland mobile number: 11 digits starting 13-19 (MOBILE: the part other patterns are
+# built from, e.g. the household's phone that may be a landline, or the search for private
+# numbers in free text).
+MOBILE = r"1[3-9]\d{9}"
+PHONE_PATTERN = rf"^{MOBILE}$"
 PHONE_RE = re.compile(PHONE_PATTERN)
 
 

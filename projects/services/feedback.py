@@ -3,7 +3,6 @@ with a deadline to answer; the answer is published without the sender's data."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
+from poverty_system.core.text import PHONE_RE
 
 from .. import clock
 from ..access import ANSWER_FEEDBACK, filter_by_slice, may
@@ -23,14 +23,12 @@ from ..privacy import find_private
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
-
 
 def submit(notice: Notice, *, name: str, phone: str, text: str) -> Feedback:
     name, phone, text = (name or "").strip(), (phone or "").strip(), (text or "").strip()
     if len(name) > 30:
         raise ProjectError("姓名不能超过 30 字。", "name")
-    if not PHONE.match(phone):
+    if not PHONE_RE.match(phone):
         raise ProjectError("请填写 11 位手机号码，以便答复。", "phone")
     if len(text) < 5:
         raise ProjectError("请填写反馈内容（至少 5 个字）。", "text")
