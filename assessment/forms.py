@@ -1,6 +1,6 @@
 """Forms of the assessment pages: they only validate input; the actions decide and write."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -11,6 +11,9 @@ from poverty_system.core.roles import SUBMIT_POOR_VILLAGES
 from villages.models import Region
 
 from .models import ExitCriteria, PoorCounty, PoorVillage
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 
 class CriteriaForm(VersionedModelForm):
@@ -71,7 +74,7 @@ class AddForm(PoorVillageForm):
         label="年度", min_value=2014, max_value=2030, initial=lambda: current_year()
     )
 
-    def __init__(self, *args: Any, user: Any | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: "AnyUser | None" = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = core_access.filter_regions(
             Region.objects.filter(level="village"), user, SUBMIT_POOR_VILLAGES

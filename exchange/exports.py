@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -45,6 +45,9 @@ from .layout import (
     Col,
 )
 from .models import Job, JobStatus
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +104,9 @@ HOUSEHOLD_COLUMNS: tuple[Col, ...] = (
 # --- which households ---------------------------------------------------------------------
 
 
-def export_queryset(user: Any, params: dict[str, Any]) -> tuple[QuerySet[Household], Region | None]:
+def export_queryset(
+    user: AnyUser, params: dict[str, Any]
+) -> tuple[QuerySet[Household], Region | None]:
     """The households of the list's filters (its URL parameters) within the account's slice
     where it may export; 404 for a region outside the slice. `params["pks"]`: the households
     of a search by ID number, resolved in the request (the number itself is never stored)."""
@@ -319,7 +324,7 @@ def _places(cells: Cells, village_ids: set[int]) -> None:
 # --- the job ----------------------------------------------------------------------------
 
 
-def scope_name(region: Region | None, user: Any) -> str:
+def scope_name(region: Region | None, user: AnyUser) -> str:
     if region is not None:
         return str(region.name)
     roots = access.slice_roots(user)

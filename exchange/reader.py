@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -56,6 +56,9 @@ from .layout import (
     Mapping,
     map_headers,
 )
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 NOT_GIVEN = object()  # an empty 是/否 or number cell: keep the value (a new record: default)
 
@@ -272,7 +275,7 @@ class Villages:
     """The villages the account may import into (one query), found by the names a file
     gives: 行政村 with or without 村委会/居委会, 乡(镇) and 县 to tell namesakes apart."""
 
-    def __init__(self, user: Any):
+    def __init__(self, user: AnyUser) -> None:
         q = access.region_filter(user, IMPORT_HOUSEHOLDS)
         villages = Region.objects.filter(level=Level.VILLAGE).select_related("parent__parent")
         self.villages = list(villages.filter(q)) if q is not None else []

@@ -30,6 +30,7 @@ from .models import Job, JobKind
 from .tasks import run_export_job, run_import_job
 
 if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
     from villages.models import VillagePhone
 
 
@@ -38,7 +39,7 @@ def _phone(actor: Actor) -> VillagePhone | None:
     return cast("VillagePhone | None", actor.phone)
 
 
-def _slice_code(user: Any) -> str:
+def _slice_code(user: AnyUser) -> str:
     roots = access.slice_roots(user)
     return roots[0].code if len(roots) == 1 else ""
 

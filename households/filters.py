@@ -8,7 +8,7 @@ session key (`?s=`), never in links, and the search box shows it masked.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Exists, OuterRef
@@ -20,6 +20,9 @@ from poverty_system.core.roles import CLAIM_HOUSEHOLDS
 from . import asof, idnumbers, search
 from .choices import Attribute, Cause, HouseholdStatus, IdentificationStandard
 from .models import Claim
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 # Statuses taken together, for the statistics' links (统计): 在册 is every registered
 # household not removed.
@@ -278,7 +281,7 @@ def parse_filters(params, *, phones=None, session=None) -> tuple[HouseholdFilter
     return form, filters
 
 
-def phones_for(user: Any) -> list[Any] | None:
+def phones_for(user: "AnyUser") -> list[Any] | None:
     """The village account's own phones for the claim filter; None for other accounts."""
     if not access.role_allows(user, CLAIM_HOUSEHOLDS):
         return None

@@ -14,7 +14,7 @@ template, and a search term that is a full ID or phone number is not echoed back
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, FilteredRelation, Func, IntegerField, Q, QuerySet, Subquery
@@ -35,13 +35,16 @@ from .choices import Attribute, Cause, HouseholdStatus, Relation
 from .filters import SORTS, Filters, order_for
 from .models import Household
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+
 PER_PAGE = 20
 
 
 # --- queries -----------------------------------------------------------------------------
 
 
-def scoped_households(user: User, region: Region | None = None) -> QuerySet[Household]:
+def scoped_households(user: "AnyUser", region: Region | None = None) -> QuerySet[Household]:
     """The account's households, narrowed to `region` (404 when outside the slice)."""
     queryset = Household.objects.all()
     if region is not None:

@@ -4,7 +4,7 @@ tree of the slice and, once a village is chosen, its registered households (two 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.http import urlencode
 
@@ -15,6 +15,9 @@ from households.models import Household
 from poverty_system.core.roles import PRINT_SHEETS
 
 from .services import village_households
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 
 @dataclass
@@ -32,7 +35,7 @@ class PrintPage:
         return [(n, "?" + urlencode({"region": n.pk})) for n in self.nav.children]
 
 
-def print_page(user: Any, region_param: str | None, *, with_households: bool) -> PrintPage:
+def print_page(user: AnyUser, region_param: str | None, *, with_households: bool) -> PrintPage:
     nav = region_nav(user, region_param)
     page = PrintPage(nav)
     current = nav.current

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,6 +26,9 @@ from villages.access import get_region_for_user
 from villages.models import Region
 
 from . import queries, records, sheets, village
+
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
 
 SELECTED_MAX = 500  # ticked households printed in one file
 
@@ -176,7 +179,7 @@ def print_household(actor: Actor, pk: Any, kind: str) -> tuple[bytes, str]:
     return out.getvalue(), f"{SHEETS[kind]}-{household.number}"
 
 
-def village_households(user: Any, village: Region) -> list[int]:
+def village_households(user: AnyUser, village: Region) -> list[int]:
     """Ids of the village's registered households (贫困户, 返贫, 脱贫) in the account's
     scope, in the order of the printed file (村民小组, 户编号)."""
     found = filter_households(
@@ -187,7 +190,7 @@ def village_households(user: Any, village: Region) -> list[int]:
     return list(found.order_by("group", "number").values_list("pk", flat=True))
 
 
-def printable_village(user: Any, pk: Any) -> Region:
+def printable_village(user: AnyUser, pk: Any) -> Region:
     """A village of the account's slice where it may print: 404 outside it (and for a
     region that is not a village), 403 inside it without PRINT_SHEETS."""
     region = get_region_for_user(user, pk, PRINT_SHEETS)

@@ -10,7 +10,7 @@ Phones printed masked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -40,6 +40,9 @@ from projects.models import Project
 from units.models import AnnualPlan, Assignment, UnitVillage
 from villages.models import Region
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+
 W = body_width()
 HEAD = "F2F2F2"
 
@@ -62,7 +65,7 @@ def _counts(rows: Any, key: str, labels: dict[str, str]) -> list[tuple[str, int,
     return [(label, *found.get(value, (0, 0))) for value, label in labels.items()]
 
 
-def village_facts(user: Any, village: Region) -> VillageFacts:
+def village_facts(user: AnyUser, village: Region) -> VillageFacts:
     """Everything the sheet shows, in eight queries whatever the village's size."""
     ancestors = list(village.get_ancestors().filter(level__in=["county", "township"]))
     facts = VillageFacts(village, " ".join(r.name for r in [*ancestors, village]))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -34,6 +34,10 @@ from villages.models import Region
 
 from . import figures
 
+if TYPE_CHECKING:
+    from poverty_system.core.types import AnyUser
+    from quality.models import Problem
+
 
 @dataclass
 class Figure:
@@ -47,11 +51,11 @@ def _list(**params: Any) -> str:
     return reverse("households:view") + "?" + urlencode(params)
 
 
-def _count(households, **filters: Any) -> int:
+def _count(households: QuerySet[Household], **filters: Any) -> int:
     return apply_filters(households, Filters(cleaned=filters), None).order_by().count()
 
 
-def _open_problems(user) -> Any:
+def _open_problems(user: AnyUser) -> QuerySet[Problem]:
     from quality.models import Problem
 
     q = access.code_filter(user, "village_code")
@@ -59,7 +63,7 @@ def _open_problems(user) -> Any:
     return problems if q is None else problems.filter(q)
 
 
-def _village_work(user: Any, households: Any, year: int) -> dict[str, Any]:
+def _village_work(user: AnyUser, households: QuerySet[Household], year: int) -> dict[str, Any]:
     """The village's registration work: claimed, still registering, without a unit."""
     return {
         "figures": [
@@ -78,7 +82,7 @@ def _village_work(user: Any, households: Any, year: int) -> dict[str, Any]:
     }
 
 
-def _township_work(user: Any, households: Any, year: int) -> dict[str, Any]:
+def _township_work(user: AnyUser, households: QuerySet[Household], year: int) -> dict[str, Any]:
     """The township's exits against its plan, new claims to check, open problems."""
     people = _people(asof.with_event(households, "lifted", year).order_by())
     return {
@@ -97,7 +101,7 @@ def _township_work(user: Any, households: Any, year: int) -> dict[str, Any]:
     }
 
 
-def _county_work(user: Any, households: Any, year: int) -> dict[str, Any]:
+def _county_work(user: AnyUser, households: QuerySet[Household], year: int) -> dict[str, Any]:
     """The county's poor villages to review, returns of the year, problems by township."""
     from assessment.models import PoorVillage
 
@@ -118,7 +122,7 @@ def _county_work(user: Any, households: Any, year: int) -> dict[str, Any]:
     }
 
 
-def _region_table(user: Any, households: Any, year: int) -> dict[str, Any]:
+def _region_table(user: AnyUser, households: QuerySet[Household], year: int) -> dict[str, Any]:
     """The statuses of the city's counties, each linked to its statistics and lists."""
     roots = access.slice_roots(user)
     if len(roots) != 1 or not roots[0].has_children:
@@ -146,7 +150,7 @@ BOARDS: list[tuple[str, Callable[[Any, Any, int], dict[str, Any]]]] = [
 ]
 
 
-def for_user(user: Any) -> dict[str, Any]:
+def for_user(user: AnyUser) -> dict[str, Any]:
     households = filter_households(Household.objects.all(), user)
     year = current_year()
     found: dict[str, Any] = {"figures": [], "table": None, "by_township": []}
@@ -158,7 +162,7 @@ def for_user(user: Any) -> dict[str, Any]:
     return found
 
 
-def _new_claims(households, year: int) -> int:
+def _new_claims(households: QuerySet[Household], year: int) -> int:
     from households.models import Claim
 
     return (
@@ -168,7 +172,7 @@ def _new_claims(households, year: int) -> int:
     )
 
 
-def _unit_work(user: Any) -> list[Figure]:
+def _unit_work(user: AnyUser) -> list[Figure]:
     """The unit's linked households without a cadre (units' own scope)."""
     from units import access as unit_access
     from units.models import Assignment, HouseholdLink
@@ -180,7 +184,7 @@ def _unit_work(user: Any) -> list[Figure]:
     return [Figure("未分配帮扶干部的贫困户", n, reverse("units:household_links"))]
 
 
-def _cadre_work(user: Any, year: int) -> list[Figure]:
+def _cadre_work(user: AnyUser, year: int) -> list[Figure]:
     """The cadre's households without this year's survey or visit."""
     from units.models import Survey, VisitLog
 
@@ -205,7 +209,7 @@ def _cadre_work(user: Any, year: int) -> list[Figure]:
     ]
 
 
-def _people(households) -> int:
+def _people(households: QuerySet[Household]) -> int:
     from django.db.models import Sum
 
     return households.aggregate(p=Sum("size"))["p"] or 0
