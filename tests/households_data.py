@@ -15,13 +15,14 @@ from poverty_system.core.actor import Actor
 _sequence = itertools.count(1)
 
 
-def make_id(seq: int | None = None, birth: str = "19800101", area: str = "360731") -> str:
-    """A valid 18-digit ID number (GB 11643 check digit); a fresh one unless seq is given."""
+def make_id(seq: int | None = None, birth: str | None = None, area: str = "360731") -> str:
+    """A valid 18-digit ID number (GB 11643 check digit); a fresh one unless seq is given. A
+    given birth date is always kept (ages matter to the checks); without one the birth day
+    moves on from 1980-01-01 every 1,000 numbers to keep them distinct."""
     seq = next(_sequence) if seq is None else seq
+    if birth is None:
+        birth = f"{datetime.date(1980, 1, 1) + datetime.timedelta(days=seq // 1000):%Y%m%d}"
     body = f"{area}{birth}{seq % 1000:03d}"
-    if seq >= 1000:  # vary the birth day to keep numbers distinct past 999
-        day = datetime.date(1980, 1, 1) + datetime.timedelta(days=seq // 1000)
-        body = f"{area}{day:%Y%m%d}{seq % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 
