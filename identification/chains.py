@@ -38,6 +38,11 @@ class Step:
     # The 扶贫对象审批表 fields (date, result) this step fills when a 新识别 is announced.
     approval_fields: tuple[str, str] | None = None
 
+    @property
+    def role_label(self) -> str:
+        """Who does the step, as the pages say it (由县扶贫办办理)."""
+        return Role(self.role).label
+
 
 @dataclass(frozen=True)
 class Chain:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from poverty_system.core.periods import Period
 from poverty_system.core.versioning import Versioned
 
 
@@ -158,8 +159,9 @@ class Attachment(models.Model):
         return self.name
 
 
-class KeyHousehold(models.Model):
-    """标注重点帮扶对象: a workflow period (marked, removed), at most one active per household."""
+class KeyHousehold(Period):
+    """标注重点帮扶对象: a workflow period (poverty_system.core.periods): started when marked,
+    ended when the mark is removed; at most one active per household."""
 
     class Reason(models.TextChoices):
         ILLNESS = "illness", "重病"
@@ -181,28 +183,11 @@ class KeyHousehold(models.Model):
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="标注人", on_delete=models.PROTECT, related_name="+"
     )
-    marked_at = models.DateTimeField("标注时间", auto_now_add=True)
-    ended_at = models.DateTimeField("取消时间", null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="取消人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    end_reason = models.CharField("取消原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "重点帮扶对象"
         verbose_name_plural = "重点帮扶对象"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(ended_at__isnull=True),
-                name="one_active_key_mark",
-            )
-        ]
+        constraints = [Period.one_active("one_active_key_mark", "household")]
         indexes = [models.Index(fields=["village_code", "ended_at"], name="key_scope")]
 
     def __str__(self) -> str:

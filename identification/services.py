@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
 
 from assessment.criteria import exit_check
 from households.access import filter_households, get_household_for_user
@@ -53,7 +52,7 @@ def start_case(
             household = get_household_for_user(
                 actor.user, household_pk, queryset=Household.objects.select_for_update()
             )
-            if not may_act(actor.user, first.role, first.perm, household.village_code):
+            if not may_act(actor.user, first.perm, household.village_code):
                 raise PermissionDenied(f"您的账号不能发起{chain.label}。")
             year = current_year()
             if kind in (EXIT, EXIT_COUNTY):
@@ -152,7 +151,7 @@ def start_exits(
                 EXIT_COUNTY if rules.exit_mode == CountyRules.ExitMode.COUNTY else EXIT
             )
             first = chain.steps[0]
-            if not may_act(actor.user, first.role, first.perm, household.village_code):
+            if not may_act(actor.user, first.perm, household.village_code):
                 raise PermissionDenied("您的账号不能发起脱贫。")
             case = states.open_case(actor, chain, household, to_status, year)
             states.do_step(actor, case, first.code, data)
@@ -219,7 +218,7 @@ def mark_key(actor: Actor, household_pk: Any, reason: str, note: str = "") -> Ke
             if not may_mark_key(actor.user, household.village_code):
                 raise PermissionDenied("只有乡镇或县扶贫办可以标注重点帮扶对象。")
             note = _clean_mark(reason, note)
-            if KeyHousehold.objects.filter(household=household, ended_at__isnull=True).exists():
+            if KeyHousehold.objects.active().filter(household=household).exists():
                 raise IdentificationError("该户已标注为重点帮扶对象。")
             mark = KeyHousehold(
                 household=household,
@@ -247,10 +246,10 @@ def unmark_key(actor: Actor, mark_pk: Any, reason: str) -> KeyHousehold:
             raise IdentificationError("请填写取消原因。", "end_reason")
         if len(reason) > 200:
             raise IdentificationError("取消原因不能超过 200 字。", "end_reason")
-        if mark.ended_at is not None:
+        if not mark.active:
             raise IdentificationError("该标注已取消。")
-        mark.ended_at, mark.ended_by, mark.end_reason = timezone.now(), actor.account, reason
-        mark.save()
+        mark.end(actor, reason)
+        mark.save(update_fields=KeyHousehold.END_FIELDS)
         audit.record(
             actor, audit.KEY_HOUSEHOLD, obj=mark.household, detail={"removed": mark.reason}
         )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from households import lifecycle
 from households.models import Household
 from poverty_system.core import audit
+from poverty_system.core.access import signs_in_by_phone
 from poverty_system.core.actor import Actor
 from poverty_system.core.versioning import bump
 
@@ -75,7 +76,7 @@ def latest_events(case: Case) -> dict[str, CaseEvent]:
 
 
 def may_do(user: AnyUser, case: Case, step: Step) -> bool:
-    return may_act(user, step.role, step.perm, case.village_code)
+    return may_act(user, step.perm, case.village_code)
 
 
 def order_refusal(case: Case, code: str) -> str | None:
@@ -176,8 +177,8 @@ def do_step(
     if step is None:
         raise IdentificationError("没有这个环节。")
     if not may_do(actor.user, locked, step):
-        raise PermissionDenied(f"【{step.label}】由{_role_label(step)}办理，您的账号不能办理。")
-    if step.role == "village" and actor.phone is None:
+        raise PermissionDenied(f"【{step.label}】由{step.role_label}办理，您的账号不能办理。")
+    if signs_in_by_phone(actor.user) and actor.phone is None:
         raise PermissionDenied("村级账号须用手机号验证登录后才能办理。")
     message = order_refusal(locked, code)
     if message:
@@ -311,12 +312,6 @@ def approve_many(
         ],
     )
     return events
-
-
-def _role_label(step: Step) -> str:
-    from poverty_system.core.roles import Role
-
-    return Role(step.role).label
 
 
 def _apply_effect(

@@ -101,3 +101,28 @@ def test_flags_and_times_become_one_fact_and_the_names_one_shape(world):
         assert ArchiveToken.objects.active().get(household=first).pk == new_token.pk
     finally:
         migrate_to_latest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_household_mark_keeps_its_times_both_ways(world):
+    """identification 0002: a 重点帮扶对象 mark's marked_at became started_at."""
+    from identification import services as identification
+    from identification.models import KeyHousehold
+
+    township = Actor(world.township_office)
+    household = register(world.village_account, world.phone)
+    ended = identification.mark_key(township, household.pk, "illness")
+    identification.unmark_key(township, ended.pk, "已康复")
+    active = identification.mark_key(township, household.pk, "other", "独自抚养两个孩子")
+    times = dict(KeyHousehold.objects.values_list("pk", "started_at"))
+    try:
+        apps = migrate([("identification", "0001_initial")])
+        OldMark = apps.get_model("identification", "KeyHousehold")
+        assert dict(OldMark.objects.values_list("pk", "marked_at")) == times
+        assert OldMark.objects.get(pk=ended.pk).end_reason == "已康复"
+        migrate_to_latest()
+        assert dict(KeyHousehold.objects.values_list("pk", "started_at")) == times
+        assert list(KeyHousehold.objects.active().values_list("pk", flat=True)) == [active.pk]
+        assert KeyHousehold.objects.get(pk=ended.pk).ended_by == world.township_office
+    finally:
+        migrate_to_latest()

@@ -4,67 +4,28 @@ removes the mark with a reason; the list is filterable by reason and 在册/已�
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from households.access import filter_households
-from households.choices import HouseholdStatus as S
-from households.models import Household
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
 from .. import services
-from ..access import filter_by_code, may_mark_key
+from ..listing import key_list
 from ..models import KeyHousehold
 from .common import ERRORS, readers
 
-PER_PAGE = 50
 MARKERS = roles(Role.TOWNSHIP, Role.COUNTY)
 
 
 @readers
 def key_households(request):
-    found = filter_by_code(KeyHousehold.objects.all(), request.user).select_related(
-        "household", "household__village", "marked_by"
-    )
-    reason, active = request.GET.get("reason", ""), request.GET.get("active", "1")
-    if reason in KeyHousehold.Reason.values:
-        found = found.filter(reason=reason)
-    if active == "1":
-        found = found.filter(ended_at__isnull=True)
-    elif active == "0":
-        found = found.filter(ended_at__isnull=False)
-    page = Paginator(found.order_by("-marked_at", "-pk"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
-    for row in rows:
-        row.can_remove = row.ended_at is None and may_mark_key(request.user, row.village_code)
-    number = request.GET.get("number", "").strip()[:16]
-    candidate = None
-    if number:
-        candidate = (
-            filter_households(Household.objects.exclude(status=S.REMOVED), request.user)
-            .filter(number=number)
-            .select_related("village")
-            .first()
-        )
+    listing = key_list(request.user, request.GET)
     return render(
         request,
         "identification/key_households.html",
-        {
-            "page": page,
-            "rows": rows,
-            "reasons": KeyHousehold.Reason.choices,
-            "reason": reason,
-            "active": active,
-            "number": number,
-            "candidate": candidate,
-            "can_mark": candidate is not None
-            and may_mark_key(request.user, candidate.village_code),
-        },
+        {**vars(listing), "reasons": KeyHousehold.Reason.choices},
     )
 
 
