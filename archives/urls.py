@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-# Mounted under /archives/ (poverty_system/urls.py).
+# Mounted under /archives/ (portal/urls.py).
 app_name = "archives"
 
 urlpatterns = [

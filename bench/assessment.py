@@ -2,7 +2,7 @@
 """Benchmark of 脱贫 in a batch (贫困户脱贫情况) and of its list page.
 
 Loads the Ganzhou region tree, seeds --households households (~3.7 members each) in 贡江镇
-with poverty_system.demo.seeding, creates the township office of 贡江镇 with the real account
+with portal.demo.seeding, creates the township office of 贡江镇 with the real account
 action, then:
 
 1. the list page `/assessment/lift/` (100 rows with their exit check, cadre and unit) through
@@ -73,8 +73,8 @@ def prepare(args):
     from django.core.management import call_command
 
     from households.models import Household
+    from portal.demo.seeding import seed_households
     from poverty_system.core.roles import Role
-    from poverty_system.demo.seeding import seed_households
     from villages.accounts import create_account
     from villages.models import Region, User
     from villages.regions import load_regions

@@ -2,7 +2,7 @@
 """Benchmark of 导出 and 数据导入 (issue 09).
 
 Seeds --households households (default 100,000, ~3.7 members each) in 于都县 with
-poverty_system.demo.seeding, then, each in a fresh forked process so that its peak memory is
+portal.demo.seeding, then, each in a fresh forked process so that its peak memory is
 its own:
 
 - export: the county office exports them all, masked, through the action
@@ -90,7 +90,7 @@ def prepare(args) -> None:
     from django.db import connection
 
     from households.models import Household
-    from poverty_system.demo.seeding import seed_households
+    from portal.demo.seeding import seed_households
     from villages.models import Region
     from villages.regions import load_regions
 

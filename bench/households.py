@@ -2,7 +2,7 @@
 """Benchmark of 管理贫困户信息 (the household list) on a city-sized database.
 
 Loads the Ganzhou region tree, seeds --households households (~3.7 members each) spread
-over the whole city with poverty_system.demo.seeding, then requests the list through
+over the whole city with portal.demo.seeding, then requests the list through
 django.test.Client as a county office (于都县) and a township office (贡江镇): the first
 page and a deep page, with and without a filter. For each case: p50/p95 over --requests
 requests, the queries per page, and the time of the bare SQL of the same rows (the page's
@@ -86,7 +86,7 @@ def prepare(args) -> dict:
     from django.db import connection
 
     from households.models import Household
-    from poverty_system.demo.seeding import seed_households
+    from portal.demo.seeding import seed_households
     from villages.models import Region
     from villages.regions import load_regions
 

@@ -4,7 +4,7 @@ every household of the city and with the cadres, then confirms the batch.
 
 Works on a COPY of a pre-seeded database (default: the 300,000-household Ganzhou benchmark
 database of `bench/households.py`, --source), migrated; adds --new households in 贡江镇
-(poverty_system.demo.seeding, then marked 登记中 with all seven parts: the setup, not
+(portal.demo.seeding, then marked 登记中 with all seven parts: the setup, not
 measured), some of them sharing an ID number with a cadre (so the checks find hits), and
 opens their cases at 县级比对 in bulk. Then measures, with their queries:
 
@@ -76,9 +76,9 @@ def prepare(args):
 
     from households.models import Household, Member
     from identification.models import Case
+    from portal.demo.seeding import seed_households
     from poverty_system.core.actor import Actor
     from poverty_system.core.roles import Role
-    from poverty_system.demo.seeding import seed_households
     from units.models import Cadre, Unit
     from villages.accounts import create_account
     from villages.models import Region, User

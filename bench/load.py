@@ -115,12 +115,12 @@ from decimal import Decimal
 from django.utils import timezone
 from assessment.models import ExitCriteria
 from households.models import Household
-from poverty_system.demo.seeding import seed_households
+from portal.demo.seeding import seed_households
 try:  # the QR archives app (units/archives until it became a top-level app)
     from archives.tokens import ensure_tokens, active_token
 except ImportError:
     from archives.tokens import ensure_tokens, active_token
-from poverty_system.demo.accounts import DEMO_PASSWORD
+from portal.demo.accounts import DEMO_PASSWORD
 from villages.models import Region
 
 households, township_households = int(sys.argv[1]), int(sys.argv[2])

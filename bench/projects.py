@@ -2,7 +2,7 @@
 """Benchmark of the project library and the fund ledger (issue 12).
 
 A county (于都县) with --projects projects, --movements ledger movements and --links
-beneficiary links (households seeded in 贡江镇 with poverty_system.demo.seeding), written in bulk
+beneficiary links (households seeded in 贡江镇 with portal.demo.seeding), written in bulk
 with their change-log baselines; then through django.test.Client as the county office:
 
 1. the library list `/projects/` (50 rows) and the fund summary `/projects/funds/` (汇总 over
@@ -71,8 +71,8 @@ def prepare(args):
     from django.core.management import call_command
 
     from households.models import Household
+    from portal.demo.seeding import seed_households
     from poverty_system.core.roles import Role
-    from poverty_system.demo.seeding import seed_households
     from villages.accounts import create_account
     from villages.models import Region, User
     from villages.regions import load_regions

@@ -2,7 +2,7 @@
 """Benchmark of 导出二维码信息 (the QR archive export, issue 10).
 
 Seeds three townships of 赣州市 with --sizes households (100, 1,000 and 3,000 by default)
-with poverty_system.demo.seeding, then, for each, runs the export in a fresh process as the task
+with portal.demo.seeding, then, for each, runs the export in a fresh process as the task
 worker would (archives.export.start_export as the township office: token creation,
 the audit entry, the Word file) and reports wall time, peak RSS of the exporting process
 and of the QR worker processes, file size, and in the same process afterwards the time to
@@ -77,8 +77,8 @@ def prepare(sizes: list[int]) -> None:
     from django.core.management import call_command
 
     from households.models import Household
+    from portal.demo.seeding import seed_households
     from poverty_system.core.roles import Role
-    from poverty_system.demo.seeding import seed_households
     from villages.accounts import create_account
     from villages.models import Region, User
     from villages.regions import load_regions

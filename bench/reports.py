@@ -4,7 +4,7 @@ village of --village-households households (default 500) in one .docx, against t
 
 Seeds a village of its own under 贡江镇 (基准测试村, added to the region tree; SQLite under /tmp,
 or --database-url, where other benchmarks' data stays as it is) with
-poverty_system.demo.seeding (the baseline change-log rows included), dates that change
+portal.demo.seeding (the baseline change-log rows included), dates that change
 log to last year and then edits a tenth of the households this year (住房面积, through
 poverty_system.core.changelog, one history row each), so the 对照表 reads real year-end rows
 and marks changes. Then measures, --requests times each, with their queries:
@@ -87,11 +87,11 @@ def prepare(args):
     from django.core.management import call_command
 
     from households.models import Household, Member
+    from portal.demo.seeding import seed_households
     from poverty_system.core import changelog
     from poverty_system.core.actor import Actor
     from poverty_system.core.dates import current_year
     from poverty_system.core.roles import Role
-    from poverty_system.demo.seeding import seed_households
     from villages.accounts import create_account
     from villages.models import Region, User
     from villages.regions import load_regions

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of seeding households (poverty_system.demo.seeding.seed_households) with their
+"""Benchmark of seeding households (portal.demo.seeding.seed_households) with their
 baseline change-log rows: --households households (default 30,000) over 赣州市 into a
 fresh database, wall time and process CPU, then the rows written.
 
@@ -52,8 +52,8 @@ def main() -> int:
     from django.db import connection
 
     from households.models import Claim, Household, Member, StatusChange
-    from poverty_system.demo.seeding import seed_households
-    from poverty_system.demo.seeding.writer import Writer
+    from portal.demo.seeding import seed_households
+    from portal.demo.seeding.writer import Writer
     from villages.models import Region
     from villages.regions import load_regions
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the units actions at county scale.
 
-Seeds --households households in 于都县 (poverty_system.demo.seeding), then, through the real
+Seeds --households households in 于都县 (portal.demo.seeding), then, through the real
 actions, a unit linked to every village of the county and cadres; the households are linked to the
 unit (bulk rows for the set-up: the village action needs one verified phone per village)
 and claimed, then assigned to cadres in batches of 500 by `assign_households`.
@@ -79,7 +79,7 @@ def prepare(args) -> dict:
     from django.core.management import call_command
 
     from households.models import Household
-    from poverty_system.demo.seeding import seed_households
+    from portal.demo.seeding import seed_households
     from villages.models import Region
     from villages.regions import load_regions
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-# Mounted under /exchange/ (poverty_system/urls.py).
+# Mounted under /exchange/ (portal/urls.py).
 app_name = "exchange"
 
 urlpatterns = [

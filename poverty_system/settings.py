@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "stats",
     "identification",
     "reports",
-    "poverty_system.demo",
+    "portal.demo",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "poverty_system.core.middleware.AccessRuleMiddleware",
 ]
 
-ROOT_URLCONF = "poverty_system.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "poverty_system.wsgi.application"
 
 TEMPLATES = [
@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "poverty_system.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -333,6 +333,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "poverty_system": {"level": env_str("LOG_LEVEL", "INFO")},
+        "portal": {"level": env_str("LOG_LEVEL", "INFO")},
         "villages": {"level": env_str("LOG_LEVEL", "INFO")},
         "households": {"level": env_str("LOG_LEVEL", "INFO")},
         "units": {"level": env_str("LOG_LEVEL", "INFO")},

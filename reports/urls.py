@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import queries, sheets
 
-# Mounted under /reports/ (poverty_system/urls.py).
+# Mounted under /reports/ (portal/urls.py).
 app_name = "reports"
 
 urlpatterns = [

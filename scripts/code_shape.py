@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["poverty_system", "villages", "households", "units", "archives", "assessment"]
+APPS = ["poverty_system", "portal", "villages", "households", "units", "archives", "assessment"]
 APPS += [
     p.name
     for p in ROOT.iterdir()

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from portal.demo.accounts import DEMO_PASSWORD
 from poverty_system.core import access
 from poverty_system.core.actor import Actor
 from poverty_system.core.roles import Role
-from poverty_system.demo.accounts import DEMO_PASSWORD
 from units.models import Cadre, Unit, UnitUserObjectPermission
 from villages.accounts import add_village_phone, create_account
 from villages.models import Region, RegionUserObjectPermission, User, VillagePhone

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
-from poverty_system import views
+from portal import views
 
 
 def test_404_is_chinese(client, db):

@@ -11,8 +11,8 @@ import pytest
 from households import search, services
 from households.choices import Relation
 from households.models import Household, Member
+from portal.demo.seeding import seed_households
 from poverty_system.core.actor import Actor
-from poverty_system.demo.seeding import seed_households
 
 from .households_data import member, no_sms_throttle, register  # noqa: F401
 

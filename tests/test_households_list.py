@@ -1,6 +1,6 @@
 """管理贫困户信息: the household list of the offices and the village account, in their slices.
 
-Households are seeded with poverty_system.demo.seeding (plain records, like the demo data); claims
+Households are seeded with portal.demo.seeding (plain records, like the demo data); claims
 and member changes go through the real actions of households.services.
 """
 
@@ -14,8 +14,8 @@ from households import services
 from households.choices import Relation
 from households.listing import PER_PAGE
 from households.models import Household, Member
+from portal.demo.seeding import seed_households
 from poverty_system.core.actor import Actor
-from poverty_system.demo.seeding import seed_households
 from villages.models import Region, code_range
 
 LIST = "/households/"

@@ -3,10 +3,11 @@ the floors below it:
 
     core (poverty_system/core) < villages < households < units < archives < assessment
     < identification < monitoring < projects < exchange < reports < quality < stats
-    < roof (the rest of poverty_system/: settings, urls, home views, menus, demo)
+    < roof (portal/: urls, home views, menus, context processors, demo)
 
 The floors are read from the folders: a top-level folder with an apps.py is an app and its
-own floor, poverty_system/core is the ground and the rest of poverty_system/ the roof. A new
+own floor, the project package poverty_system/ (its core, the settings, env, replica and
+wsgi, which import no app) is the ground and portal/ the roof. A new
 app adds nothing here but its folder (its name already has its place in ORDER; a folder
 whose name is not in ORDER fails until it is given one).
 
@@ -26,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "poverty_system"
-GROUND = f"{PROJECT}.core"
+ROOF = "portal"
 ORDER = [
     "core",
     "villages",
@@ -46,16 +47,16 @@ ORDER = [
 
 
 def app_folders(root: Path = ROOT) -> set[str]:
-    """The top-level apps: folders holding an apps.py (the project package is core + roof)."""
+    """The top-level apps: folders holding an apps.py (the project package is the ground)."""
     return {p.parent.name for p in root.glob("*/apps.py")} - {PROJECT}
 
 
 def floor_of(module: str, apps: Iterable[str]) -> str | None:
     """The floor a module lives on; None for a module outside the project (stdlib, Django)."""
-    if module == GROUND or module.startswith(GROUND + "."):
-        return "core"
     top = module.split(".")[0]
     if top == PROJECT:
+        return "core"
+    if top == ROOF:
         return "roof"
     return top if top in apps else None
 
@@ -69,7 +70,7 @@ class Source:
 
 def read_sources(root: Path = ROOT) -> list[Source]:
     sources = []
-    for folder in sorted(app_folders(root) | {PROJECT}):
+    for folder in sorted(app_folders(root) | {PROJECT, ROOF}):
         for path in sorted((root / folder).rglob("*.py")):
             parts = list(path.relative_to(root).with_suffix("").parts)
             is_package = parts[-1] == "__init__"
@@ -182,8 +183,8 @@ def test_the_floors_are_read_from_the_folders():
     apps = app_folders()
     assert {"villages", "households", "units", "archives", "assessment"} <= apps
     assert floor_of("poverty_system.core.access", apps) == "core"
-    assert floor_of("poverty_system.demo.seeding", apps) == "roof"
-    assert floor_of("poverty_system.settings", apps) == "roof"
+    assert floor_of("portal.demo.seeding", apps) == "roof"
+    assert floor_of("poverty_system.settings", apps) == "core"
     assert floor_of("archives.models", apps) == "archives"
     assert floor_of("django.db", apps) is None
 
@@ -208,7 +209,7 @@ BASE = {
     "assessment/models.py": "",
     "stats/views.py": "",
     "poverty_system/core/access.py": "",
-    "poverty_system/views.py": "",
+    "portal/views.py": "",
 }
 
 
@@ -233,7 +234,7 @@ BASE = {
             "villages imports units.models",
         ),
         ("assessment/bad.py", "from stats import views\n", "assessment imports stats.views"),
-        ("poverty_system/core/up.py", "from poverty_system import views\n", "core imports"),
+        ("poverty_system/core/up.py", "from portal import views\n", "core imports"),
     ],
 )
 def test_an_import_up_the_floors_is_reported(where, source, expected):
@@ -246,7 +247,7 @@ def test_imports_down_the_floors_are_allowed():
     files = {
         **BASE,
         "units/ok.py": "from households.models import Household\nimport django.db\n",
-        "poverty_system/urls.py": "from stats import views\nfrom units import models\n",
+        "portal/urls.py": "from stats import views\nfrom units import models\n",
         "households/ok.py": "from poverty_system.core import access\nfrom . import models\n",
     }
     assert arrows_up(sources_of(files), APPS) == []

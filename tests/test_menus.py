@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from poverty_system.menus import MENU, Group, Item
+from portal.menus import MENU, Group, Item
 from tests.households_data import member, no_sms_throttle, register  # noqa: F401
 
 HH = "基础信息库/贫困户信息管理/"
@@ -344,7 +344,7 @@ PLANNED = Group("统计分析", (Item("统计报表", "planned:report", frozense
 
 @pytest.fixture
 def planned_item(monkeypatch):
-    from poverty_system import menus
+    from portal import menus
 
     monkeypatch.setattr(menus, "MENU", (*menus.MENU, PLANNED))
 
@@ -509,7 +509,7 @@ def test_every_page_has_a_place_in_the_breadcrumb():
     listed in PAGES, so it shows 当前位置 like the others."""
     from django.urls import get_resolver
 
-    from poverty_system.menus import ALIASES, MENU_URL_NAMES, page_for
+    from portal.menus import ALIASES, MENU_URL_NAMES, page_for
 
     missing = [
         name

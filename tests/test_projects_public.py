@@ -332,8 +332,8 @@ def test_the_demo_projects_come_through_the_real_actions_and_once(small_tree, lo
 
     from django.core.management import call_command
 
-    from poverty_system.demo.accounts import ensure_demo_accounts
-    from poverty_system.demo.units import ensure_demo_unit
+    from portal.demo.accounts import ensure_demo_accounts
+    from portal.demo.units import ensure_demo_unit
     from projects.models import FundMovement, Project
 
     ensure_demo_accounts()

@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 
 from households.models import Household
-from poverty_system.demo.seeding import seed_households
+from portal.demo.seeding import seed_households
 from poverty_system.replica import REPLICA
 
 LIST = "/households/"

@@ -1,4 +1,4 @@
-"""The demo and benchmark data (poverty_system.demo: manage.py seed_demo, seed_households)."""
+"""The demo and benchmark data (portal.demo: manage.py seed_demo, seed_households)."""
 
 import datetime
 from collections import Counter
@@ -13,12 +13,12 @@ from stdnum.cn import ric
 from households import idnumbers
 from households.choices import HouseholdStatus, Relation
 from households.models import Claim, Household, Member, StatusChange
+from portal.demo import seeding
+from portal.demo.accounts import ensure_demo_accounts
+from portal.demo.households import seed_demo_households
+from portal.demo.seeding import AreaCodes, seed_households
+from portal.demo.units import ensure_demo_unit
 from poverty_system.core.actor import Actor
-from poverty_system.demo import seeding
-from poverty_system.demo.accounts import ensure_demo_accounts
-from poverty_system.demo.households import seed_demo_households
-from poverty_system.demo.seeding import AreaCodes, seed_households
-from poverty_system.demo.units import ensure_demo_unit
 from tests.households_data import member, no_sms_throttle, register  # noqa: F401
 from villages.models import Region, code_range
 
@@ -312,7 +312,7 @@ def test_command_refuses_bad_arguments(world, args):
 
 @pytest.fixture
 def demo(small_tree):
-    """The demo accounts of `make run` (poverty_system.demo.accounts) on the small tree."""
+    """The demo accounts of `make run` (portal.demo.accounts) on the small tree."""
     ensure_demo_accounts()
     ensure_demo_unit()
     return small_tree

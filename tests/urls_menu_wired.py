@@ -4,9 +4,9 @@ item becomes a live link as soon as its URL name resolves and its view admits th
 from django.http import HttpResponse
 from django.urls import include, path
 
+from portal.urls import urlpatterns as project_urls
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
-from poverty_system.urls import urlpatterns as project_urls
 
 
 @roles(Role.COUNTY)
@@ -19,6 +19,6 @@ urlpatterns = [
     path("planned/", include(([path("report/", report, name="report")], "planned"))),
 ]
 
-handler403 = "poverty_system.views.error_403"
-handler404 = "poverty_system.views.error_404"
-handler500 = "poverty_system.views.error_500"
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

@@ -11,8 +11,8 @@ def undeclared(request):
 
 urlpatterns = [
     path("undeclared/", undeclared, name="undeclared"),
-    path("", include("poverty_system.urls")),
+    path("", include("portal.urls")),
 ]
 
-handler403 = "poverty_system.views.error_403"
-handler404 = "poverty_system.views.error_404"
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"

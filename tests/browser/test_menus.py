@@ -15,7 +15,7 @@ def group(page, key: str):
 
 
 def test_menu_groups_fold_and_stay_folded(page, live_server, world, monkeypatch):
-    from poverty_system import menus
+    from portal import menus
     from tests.test_menus import PLANNED
 
     monkeypatch.setattr(menus, "MENU", (*menus.MENU, PLANNED))  # one page not built yet

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from households import services
 from households.choices import Relation
 from households.models import Household
+from portal.demo.seeding import seed_households
 from poverty_system.core.actor import Actor
-from poverty_system.demo.seeding import seed_households
 from tests.browser.conftest import PHONE, browser_login, horizontal_overflow, shot
 from tests.households_data import member, no_sms_throttle, register  # noqa: F401
 

@@ -30,6 +30,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),  # 信息表打印, 变更查询, 销户查询
 ]
 
-handler403 = "poverty_system.views.error_403"
-handler404 = "poverty_system.views.error_404"
-handler500 = "poverty_system.views.error_500"
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

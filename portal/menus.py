@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, resolve, reverse
 
-from .core.access import is_admin
-from .core.roles import Role
+from poverty_system.core.access import is_admin
+from poverty_system.core.roles import Role
 
 R = Role
 

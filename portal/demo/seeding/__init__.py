@@ -23,7 +23,7 @@ What makes the data plausible and valid:
 
 Modules: ids (ID numbers and area codes), pools and generator (one plausible household),
 writer (batched raw inserts and their baseline history rows), spread (seed_households:
-villages, numbering, batches). The households of `make run` are poverty_system.demo.households.
+villages, numbering, batches). The households of `make run` are portal.demo.households.
 """
 
 from .generator import EXIT_LINE, Generator, Plan

@@ -6,13 +6,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from poverty_system.core import access
+from poverty_system.core.rules import authenticated, public
 from stats import home as stats_home
 from units.access import unit_ids
 from units.dashboard import summary_for
 from units.models import Unit
-
-from .core import access
-from .core.rules import authenticated, public
 
 
 @authenticated

@@ -1,4 +1,5 @@
-from .core import access
+from poverty_system.core import access
+
 from .menus import breadcrumb_for, menu_for
 
 

@@ -18,7 +18,7 @@ DEMO_OFFICES = [
     ("gongjiang_town", Role.TOWNSHIP, "贡江镇扶贫办", TOWNSHIP),
     ("cangqian_village", Role.VILLAGE, "仓前村委会", VILLAGE),
 ]
-# The unit and cadre accounts are created by poverty_system.demo.units.
+# The unit and cadre accounts are created by portal.demo.units.
 DEMO_UNIT = ("yudu_agri_unit", "于都县农业农村局")
 DEMO_CADRE = ("cadre_wangming", "王明", "13800000002")
 SECOND_CADRE = ("cadre_lihua", "李华", "13800000003")
