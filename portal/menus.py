@@ -212,6 +212,7 @@ PAGES = {
     "units:unit": Page("units:unit_list", "单位详情"),
     "units:unit_edit": Page("units:unit", "修改单位信息"),
     "quality:rule_list": Page("quality:index", "问题清单"),
+    "stats:members": Page("stats:index", "家庭成员名单"),
     # Assessment
     "assessment:rollback": Page("assessment:changes", "回退"),
     "assessment:poor_village": Page("assessment:poor_villages", "贫困村信息"),

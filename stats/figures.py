@@ -69,17 +69,19 @@ class Grid:
     columns: list[tuple[str, str]]
     rows: list[Row]
     total: Row
+    members: bool = False  # one number per cell: people (stats.people), not households
 
 
-def child_key(children: list[Region]):
-    """The expression grouping a household under its child region: the code's prefix when
-    the children share a level, else a CASE over their ranges."""
+def child_key(children: list[Region], code: str = "village_code"):
+    """The expression grouping a household (or a row with its village code at `code`) under
+    its child region: the code's prefix when the children share a level, else a CASE over
+    their ranges."""
     levels = {c.level for c in children}
     if len(levels) == 1:
-        return Substr("village_code", 1, LEVEL_DIGITS[levels.pop()])
+        return Substr(code, 1, LEVEL_DIGITS[levels.pop()])
     whens = [
         When(
-            Q(village_code__gte=c.code_range[0], village_code__lt=c.code_range[1]),
+            Q(**{f"{code}__gte": c.code_range[0], f"{code}__lt": c.code_range[1]}),
             then=Value(c.code),
         )
         for c in children

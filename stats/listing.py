@@ -17,7 +17,7 @@ from households.filters import year_choices
 from poverty_system.core.dates import current_year
 from villages.models import Region
 
-from . import charts, figures
+from . import charts, figures, people
 from .access import READ_STATISTICS
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ TABS = [
     ("attribute", "按贫困户属性"),
     ("cause", "按主要致贫原因"),
     ("standard", "按识别标准"),
+    ("health", "按健康状况"),
+    ("labour", "按劳动技能"),
+    ("school", "按在校生状况"),
     ("events", "年度变动"),
     ("pairing", "结对帮扶"),
     ("plan", "脱贫规模"),
@@ -58,18 +61,20 @@ def region_nav(user: AnyUser, region: str | None) -> tuple[Any, Region | None]:
     return households_listing.region_nav_for(user, region, READ_STATISTICS)
 
 
-def _list_url(params: dict[str, Any]) -> str:
-    return reverse("households:view") + "?" + urlencode(params)
+def _list_url(params: dict[str, Any], name: str = "households:view") -> str:
+    return reverse(name) + "?" + urlencode(params)
 
 
 def _link(grid: figures.Grid, region: Region | None) -> None:
-    """Each number's list URL; the total row's lists are narrowed to the page's region."""
+    """Each number's list URL (the household list, or the member list for the people's
+    tables); the total row's lists are narrowed to the page's region."""
+    name = "stats:members" if grid.members else "households:view"
     for row in [*grid.rows, grid.total]:
         for cell in [*row.cells, row.total]:
             params = dict(cell.params)
-            if params and region is not None:
+            if region is not None and (params or grid.members):
                 params.setdefault("region", region.pk)
-            cell.url = _list_url(params) if params else ""  # type: ignore[attr-defined]
+            cell.url = _list_url(params, name) if params or grid.members else ""  # type: ignore[attr-defined]
 
 
 def _total_bars(title: str, grid: figures.Grid) -> Any:
@@ -103,6 +108,9 @@ def table(
     if tab in figures.TABLES:
         grid = figures.grid(figures.TABLES[tab], households, children, year)
         chart = _chart(tab, grid)
+    elif tab in people.MEMBER_TABLES:
+        grid = people.grid(people.MEMBER_TABLES[tab], households, children, year)
+        chart = _total_bars(grid.title, grid)
     elif tab == "events":
         grid = figures.events(households, children, event_year)
         chart = charts.line("历年脱贫户数", figures.exits_per_year(households, current_year()))
@@ -154,12 +162,43 @@ def sheet(nav: Any, found: dict[str, Any]) -> tuple[str, list[str], list[list[An
         ]
         return title, header, rows
     header = ["区域"]
+    rows = []
+    if grid.members:  # people per column, then in all
+        header += [f"{label}人数" for _, label in grid.columns] + ["合计人数"]
+        for row in [*grid.rows, grid.total]:
+            rows.append([row.label, *(c.households for c in row.cells), row.total.households])
+        return title, header, rows
     for _, label in grid.columns:
         header += [f"{label}户数", f"{label}人数"]
-    rows = []
     for row in [*grid.rows, grid.total]:
         line: list[Any] = [row.label]
         for cell in row.cells:
             line += [cell.households, cell.people]
         rows.append(line)
     return title, header, rows
+
+
+def member_list(user: AnyUser, nav: Any, region: Region | None, query: Any) -> dict[str, Any]:
+    """家庭成员 of the slice (narrowed to the region) that one statistics cell counts: one
+    page of them with masked ID numbers, the conditions in words, and the page links."""
+    choice = people.chosen(query, chosen_year(query.get("year", "")))
+    members = people.listed(households_listing.scoped_households(user, region), choice)
+    page, rows = people.page(members, choice, households_listing.parse_page(query.get("page")))
+    keep = {**({"region": region.pk} if region is not None else {}), **choice.params()}
+    conditions = [f"{choice.year}年底" if choice.year else "当前"]
+    for key, value in choice.values.items():
+        table = people.MEMBER_TABLES[key]
+        conditions.append(f"{table.label}：{dict(table.choices)[value]}")
+    if choice.out:
+        conditions.append(people.OUT_LABEL + "（非在校生或失学辍学）")
+    back = {k: v for k, v in keep.items() if k in ("region", "year")}
+    return {
+        "nav": nav,
+        "region": region,
+        "page": page,
+        "rows": rows,
+        "total": page.paginator.count,
+        "conditions": conditions,
+        "page_prefix": "?" + urlencode({**keep, "page": ""}),
+        "back_url": reverse("stats:index") + "?" + urlencode(back),
+    }

@@ -5,4 +5,5 @@ from . import views
 app_name = "stats"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("members/", views.members, name="members"),
 ]

@@ -27,6 +27,15 @@ def index(request):
     return render(request, "stats/index.html", context)
 
 
+@roles(Role.CITY, Role.COUNTY)
+def members(request):
+    """家庭成员 counted by a cell of the people's tables (and 控辍保学's school-age children
+    out of school), in the slice, ID numbers masked."""
+    nav, region = listing.region_nav(request.user, request.GET.get("region"))  # 404 / 403
+    context = listing.member_list(request.user, nav, region, request.GET)
+    return render(request, "stats/members.html", context)
+
+
 def _xlsx(request, nav, found) -> HttpResponse:
     title, header, rows = listing.sheet(nav, found)
     audit.record(
