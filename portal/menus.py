@@ -233,6 +233,8 @@ PAGES = {
     "projects:edit": Page("projects:project", "修改项目信息"),
     "projects:step_*": Page("projects:project", "项目办理"),
     "projects:fund_add": Page("projects:fund_summary", "录入资金"),
+    "projects:fund_import": Page("projects:fund_summary", "资金导入"),
+    "projects:library_import": Page("projects:library", "项目导入"),
     "projects:fund_arranged": Page("projects:fund_summary", "扶贫资金安排查询"),
     "projects:beneficiar*": Page("projects:project", "受益户"),
     "projects:asset": Page("projects:assets", "资产信息"),

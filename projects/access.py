@@ -23,6 +23,7 @@ from poverty_system.core.roles import (
     APPROVE_PROJECTS,
     EDIT_BENEFICIARIES,
     EVALUATE_PROJECTS,
+    IMPORT_PROJECTS,
     MANAGE_ASSETS,
     PROPOSE_PROJECTS,
     PUBLISH_NOTICES,
@@ -48,6 +49,7 @@ __all__ = [
     "APPROVE_PROJECTS",
     "EDIT_BENEFICIARIES",
     "EVALUATE_PROJECTS",
+    "IMPORT_PROJECTS",
     "MANAGE_ASSETS",
     "PROPOSE_PROJECTS",
     "PUBLISH_NOTICES",
@@ -63,6 +65,7 @@ __all__ = [
     "get_project",
     "holds",
     "may",
+    "office_county",
     "slice_q",
 ]
 
@@ -131,3 +134,9 @@ def get_in_slice(
         return filter_by_slice(queryset, user, perm, field).get(pk=id_or_404(pk))
     except ObjectDoesNotExist:
         raise Http404 from None
+
+
+def office_county(user: AnyUser, perm: str) -> Any:
+    """The county a county office works for with perm (资金录入, 项目导入), else None."""
+    regions = [r for r in access.regions_with(user) if r.level == "county"]
+    return regions[0] if len(regions) == 1 and may(user, perm, regions[0].code) else None

@@ -21,6 +21,7 @@ from . import clock, ledger, states
 from .access import (
     ANSWER_FEEDBACK,
     EDIT_BENEFICIARIES,
+    IMPORT_PROJECTS,
     PROPOSE_PROJECTS,
     READ_FUNDS,
     READ_PROJECTS,
@@ -28,6 +29,7 @@ from .access import (
     filter_by_slice,
     filter_projects,
     may,
+    office_county,
 )
 from .choices import Category, Source, State
 from .choices import MovementKind as M
@@ -58,8 +60,11 @@ def may_propose(user: User) -> bool:
     return any(may(user, PROPOSE_PROJECTS, r.code) for r in core_access.regions_with(user))
 
 
-def project_list(user: User, stage_states: Collection[str], q: Mapping[str, Any]) -> dict[str, Any]:
-    """A list of the library (by stage), filtered by year, state, category, 超期 and name."""
+def library(
+    user: User, stage_states: Collection[str], q: Mapping[str, Any]
+) -> tuple[QuerySet[Project], dict[str, Any]]:
+    """The library (by stage) filtered by year, state, category, 超期 and name; the filters
+    as read. The list and its export are this one query."""
     found = filter_projects(Project.objects.all(), user)
     if stage_states:
         found = found.filter(state__in=stage_states)
@@ -70,26 +75,32 @@ def project_list(user: User, stage_states: Collection[str], q: Mapping[str, Any]
         found = found.filter(state=state)
     if category in Category.values:
         found = found.filter(category=category)
-    today = timezone.localdate()
     if q.get("overdue"):
-        found = found.filter(due_on__lt=today)
+        found = found.filter(due_on__lt=timezone.localdate())
     name = (q.get("q") or "").strip()[:50]
     if name:
         found = found.filter(name__contains=name)
-    ordered = found.select_related("region").order_by("-year", "-number")
+    filters = {
+        "year": year or "",
+        "state": state,
+        "category": category,
+        "q": name,
+        "overdue": q.get("overdue"),
+    }
+    return found.order_by("-year", "-number"), filters
+
+
+def project_list(user: User, stage_states: Collection[str], q: Mapping[str, Any]) -> dict[str, Any]:
+    """A list of the library (by stage), 50 a page."""
+    found, filters = library(user, stage_states, q)
     return {
-        "page": Paginator(ordered, PER_PAGE).get_page(q.get("page")),
-        "today": today,
+        "page": Paginator(found.select_related("region"), PER_PAGE).get_page(q.get("page")),
+        "today": timezone.localdate(),
         "states": State.choices,
         "categories": Category.choices,
-        "filters": {
-            "year": year or "",
-            "state": state,
-            "category": category,
-            "q": name,
-            "overdue": q.get("overdue"),
-        },
+        "filters": filters,
         "can_add": may_propose(user),
+        "can_import": office_county(user, IMPORT_PROJECTS) is not None,
     }
 
 
@@ -174,8 +185,7 @@ def movements(user: User, q: Mapping[str, Any]) -> tuple[QuerySet[FundMovement],
 
 def recording_county(user: User) -> Any:
     """The county whose funds the account records (a county office), else None."""
-    regions = [r for r in core_access.regions_with(user) if r.level == "county"]
-    return regions[0] if len(regions) == 1 and may(user, RECORD_FUNDS, regions[0].code) else None
+    return office_county(user, RECORD_FUNDS)
 
 
 def fund_summary(user: User, q: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,6 +209,7 @@ def fund_summary(user: User, q: Mapping[str, Any]) -> dict[str, Any]:
         "sources": Source.choices,
         "by": level,
         "levels": LEVELS,
+        "can_record": recording_county(user) is not None,
     }
 
 
@@ -220,27 +231,6 @@ def summary_sheet(rows: list[dict[str, Any]]) -> Sheet:
     return (
         [label for label, _ in SUMMARY_COLUMNS],
         ([row[key] for _, key in SUMMARY_COLUMNS] for row in rows),
-    )
-
-
-LEDGER_HEADER = ["日期", "资金来源", "项目编号", "项目名称", "金额（元）", "文号/凭证号", "摘要"]
-
-
-def ledger_sheet(found: QuerySet[FundMovement]) -> Sheet:
-    return (
-        LEDGER_HEADER,
-        (
-            [
-                m.date,
-                m.account.get_source_display(),
-                m.project.number if m.project else "",
-                m.project.name if m.project else "",
-                m.amount,
-                m.doc_number,
-                m.note,
-            ]
-            for m in found.order_by("date", "pk").iterator()
-        ),
     )
 
 

@@ -1,4 +1,4 @@
-from .views import assets, beneficiaries, disclosure, funds, library
+from .views import assets, beneficiaries, disclosure, funds, imports, library
 
 app_name = "projects"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *beneficiaries.urlpatterns,  # 受益户
     *assets.urlpatterns,  # 扶贫项目资产台账
     *disclosure.urlpatterns,  # 公开公示信息查询, 在线反馈
+    *imports.urlpatterns,  # 项目导入, 资金导入, 导出
 ]

@@ -60,6 +60,7 @@ EXPECTED = {
     "propose_projects": {Role.VILLAGE},
     "review_projects": {Role.TOWNSHIP},
     "store_projects": {Role.COUNTY},
+    "import_projects": {Role.COUNTY},
     "approve_projects": {Role.COUNTY},
     "publish_notices": {Role.COUNTY},
     "run_projects": {Role.COUNTY},

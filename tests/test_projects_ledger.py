@@ -175,7 +175,7 @@ def test_fund_queries_by_region_and_source_and_their_export(world, approved, log
     received = openpyxl.load_workbook(
         io.BytesIO(client.get("/projects/funds/received/?format=xlsx&source=county").content)
     ).active
-    assert [r[4] for r in list(received.values)[1:]] == [80000]
+    assert [r[5] for r in list(received.values)[1:]] == [80000]
     # the township reads the money of its projects, not the county's receipts
     township = login(world.township_office)
     assert township.get("/projects/funds/received/").status_code == 200

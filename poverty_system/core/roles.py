@@ -137,6 +137,7 @@ READ_PROJECTS = permission(
 PROPOSE_PROJECTS = permission("propose_projects", "录入和申报扶贫项目", Role.VILLAGE)
 REVIEW_PROJECTS = permission("review_projects", "乡镇审核扶贫项目", Role.TOWNSHIP)
 STORE_PROJECTS = permission("store_projects", "项目论证入库", Role.COUNTY)
+IMPORT_PROJECTS = permission("import_projects", "从 Excel 导入项目库", Role.COUNTY)
 APPROVE_PROJECTS = permission("approve_projects", "项目批复、调整、终止、结转", Role.COUNTY)
 PUBLISH_NOTICES = permission("publish_notices", "发布项目公告", Role.COUNTY)
 RUN_PROJECTS = permission("run_projects", "项目实施和报账", Role.COUNTY)

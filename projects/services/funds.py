@@ -86,6 +86,36 @@ def record(
     note: str = "",
     project: Project | None = None,
 ) -> FundMovement:
+    with transaction.atomic(durable=True):
+        return enter_movement(
+            actor,
+            county,
+            kind=kind,
+            source=source,
+            amount=amount,
+            date=date,
+            doc_number=doc_number,
+            note=note,
+            project=project,
+        )
+
+
+def enter_movement(
+    actor: Actor,
+    county: Region,
+    *,
+    kind: str,
+    source: str,
+    amount: Any,
+    date: datetime.date | None,
+    doc_number: str,
+    note: str = "",
+    project: Project | None = None,
+    unique: bool = False,
+) -> FundMovement:
+    """One movement, checked and written inside the caller's transaction (record, and each
+    row of 资金导入). `unique`: refuse a movement the ledger already holds (the same kind,
+    source, project, amount, date and 文号), so a file imported twice is not counted twice."""
     access.check_region_perm(actor.user, VIEW, county)
     if not may(actor.user, RECORD_FUNDS, county.code):
         from django.core.exceptions import PermissionDenied
@@ -110,39 +140,54 @@ def record(
         raise ProjectError(f"{M(kind).label}须选择项目。", "project")
     if kind not in PROJECT_KINDS:
         project = None
-    with transaction.atomic(durable=True):
-        account = _account(county, source)
-        if project is not None:
-            project = Project.objects.select_for_update().get(pk=project.pk)
-            if project.county_code != county.code:
-                raise ProjectError("项目不在本县。", "project")
-            if project.state not in FUNDED_STATES:
-                raise ProjectError(
-                    f"项目“{project.get_state_display()}”，批复后才能{M(kind).label}。", "project"
-                )
-        _check(account, project, kind, amount)
-        movement = FundMovement.objects.create(
-            account=account,
-            project=project,
-            region_code=project.region_code if project else county.code,
-            county_code=county.code,
-            kind=kind,
-            amount=amount,
-            date=date,
-            year=project.year if project else date.year,
-            doc_number=doc_number[:60],
-            note=(note or "").strip()[:200],
-            late=today > clock.entry_due(date),
-            actor=actor.account,
-        )
-        audit.record(
-            actor,
-            audit.FUND_MOVEMENT,
-            obj=movement,
-            region_code=movement.region_code,
-            detail={"kind": kind, "amount": str(amount), "source": source},
-        )
+    account = _account(county, source)
+    if project is not None:
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if project.county_code != county.code:
+            raise ProjectError("项目不在本县。", "project")
+        if project.state not in FUNDED_STATES:
+            raise ProjectError(
+                f"项目“{project.get_state_display()}”，批复后才能{M(kind).label}。", "project"
+            )
+    if unique and _recorded(account, project, kind, amount, date, doc_number):
+        raise ProjectError("与已记录的资金重复（类型、资金来源、项目、金额、日期和文号都相同）。")
+    _check(account, project, kind, amount)
+    movement = FundMovement.objects.create(
+        account=account,
+        project=project,
+        region_code=project.region_code if project else county.code,
+        county_code=county.code,
+        kind=kind,
+        amount=amount,
+        date=date,
+        year=project.year if project else date.year,
+        doc_number=doc_number[:60],
+        note=(note or "").strip()[:200],
+        late=today > clock.entry_due(date),
+        actor=actor.account,
+    )
+    audit.record(
+        actor,
+        audit.FUND_MOVEMENT,
+        obj=movement,
+        region_code=movement.region_code,
+        detail={"kind": kind, "amount": str(amount), "source": source},
+    )
     return movement
+
+
+def _recorded(
+    account: FundAccount,
+    project: Project | None,
+    kind: str,
+    amount: Decimal,
+    date: datetime.date,
+    doc_number: str,
+) -> bool:
+    same = FundMovement.objects.filter(
+        account=account, project=project, kind=kind, amount=amount, date=date
+    )
+    return same.filter(doc_number=doc_number[:60], reverses__isnull=True).exists()
 
 
 def reverse(actor: Actor, pk: Any, note: str) -> FundMovement:

@@ -52,7 +52,7 @@ def county_of(region: Region) -> Region:
     return county
 
 
-def _check(data: dict[str, Any]) -> None:
+def check_data(data: dict[str, Any]) -> None:
     if not (data.get("name") or "").strip():
         raise ProjectError("请填写项目名称。", "name")
     start, end = data.get("planned_start"), data.get("planned_end")
@@ -81,37 +81,51 @@ def create_project(
     access.check_region_perm(actor.user, VIEW, region)
     if not may(actor.user, PROPOSE_PROJECTS, region.code):
         raise PermissionDenied("您的账号不能录入项目。")
+    with transaction.atomic(durable=True):
+        return enter_project(actor, region, data, places, reason="村级录入")
+
+
+def enter_project(
+    actor: Actor,
+    region: Region,
+    data: dict[str, Any],
+    places: Iterable[Region] = (),
+    *,
+    reason: str,
+) -> Project:
+    """A new project at 村级录入, inside the caller's transaction (the caller checked the
+    permission: 村级录入 by the village, 项目导入 by the county office)."""
     if region.level != "village":
         raise ProjectError("请选择实施地点所在的村。", "region")
-    _check(data)
+    check_data(data)
     county = county_of(region)
-    with transaction.atomic(durable=True):
-        project = Project(
-            region=region,
-            region_code=region.code,
-            county_code=county.code,
-            created_by=actor.account,
-            **{f: data[f] for f in EDIT_FIELDS if f in data},
-        )
-        for _attempt in range(5):
-            project.number = _next_number(county.code, project.year)
-            try:
-                with transaction.atomic():
-                    changelog.save(actor, project, reason="村级录入")
-                break
-            except IntegrityError:
-                project.pk = None
-                project._state.adding = True
-        else:
-            raise ProjectError("项目编号生成冲突，请重试。")
+    project = Project(
+        region=region,
+        region_code=region.code,
+        county_code=county.code,
+        created_by=actor.account,
+        **{f: data[f] for f in EDIT_FIELDS if f in data},
+    )
+    for _attempt in range(5):
+        project.number = _next_number(county.code, project.year)
+        try:
+            with transaction.atomic():
+                changelog.save(actor, project, reason=reason)
+            break
+        except IntegrityError:
+            project.pk = None
+            project._state.adding = True
+    else:
+        raise ProjectError("项目编号生成冲突，请重试。")
+    if places:
         _set_places(project, region, places)
-        audit.record(
-            actor,
-            audit.RECORD_STATE,
-            obj=project,
-            region_code=project.region_code,
-            detail={"step": "create"},
-        )
+    audit.record(
+        actor,
+        audit.RECORD_STATE,
+        obj=project,
+        region_code=project.region_code,
+        detail={"step": "create"},
+    )
     return project
 
 
@@ -139,7 +153,7 @@ def edit_project(
         check_version(locked, version, changes=changes(locked, version), what="该项目")
         if locked.state not in states.EDITABLE:
             raise ProjectError(f"项目当前为“{locked.get_state_display()}”，不能修改。")
-        _check(data)
+        check_data(data)
         for f in EDIT_FIELDS:
             if f in data:
                 setattr(locked, f, data[f])

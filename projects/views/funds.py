@@ -11,7 +11,7 @@ from poverty_system.core.ids import parse_id
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
-from .. import clock, listing
+from .. import clock, listing, sheets
 from ..choices import MovementKind as M
 from ..choices import Source
 from ..export import xlsx_response
@@ -40,14 +40,15 @@ def _ledger(kind, title):
         found = found.filter(kind=kind).select_related("account", "project")
         if request.GET.get("format") == "xlsx":
             audit.record(request.actor, audit.EXPORT, detail={"what": title})
-            header, rows = listing.ledger_sheet(found)
-            return xlsx_response(f"{title}.xlsx", title, header, rows)
+            rows = sheets.ledger_rows(found)
+            return xlsx_response(f"{title}.xlsx", title, sheets.ledger_columns(), rows)
         context = {
             "title": title,
             "page": listing.ledger_page(found, request.GET.get("page")),
             "filters": filters,
             "sources": Source.choices,
             "can_reverse": bool(listing.recording_county(request.user)),
+            "kind": kind,
         }
         return render(request, "projects/movements.html", context)
 
