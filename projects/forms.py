@@ -155,3 +155,22 @@ class MovementForm(forms.Form):
                 county_code=county.code
             ).order_by("-year", "number")
         self.fields["project"].error_messages["invalid_choice"] = "请选择本县的项目。"
+
+
+class ImportForm(forms.Form):
+    """项目导入 / 资金导入: the file only; projects.services.imports checks its content."""
+
+    file = forms.FileField(
+        label="导入文件",
+        help_text="Excel 工作簿（.xlsx）：本系统的导入模板或本系统导出的文件。",
+        error_messages={
+            "required": "请选择要导入的 Excel 文件（.xlsx）。",
+            "empty": "文件是空的，请选择要导入的 Excel 文件。",
+            "invalid": "请选择要导入的 Excel 文件（.xlsx）。",
+        },
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )

@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from exchange.forms import ImportForm
 from poverty_system.core import audit
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
@@ -20,6 +19,7 @@ from poverty_system.core.xlsx import XLSX_CONTENT_TYPE, limits
 
 from .. import listing, sheets
 from ..export import xlsx_response
+from ..forms import ImportForm
 from ..services import imports as actions
 from .common import EDIT_ERRORS, fund_readers, show_error
 
