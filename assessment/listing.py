@@ -16,7 +16,7 @@ from households.access import filter_households
 from households.models import Household, StatusChange
 from poverty_system.core import access
 from poverty_system.core.dates import current_year
-from poverty_system.core.ids import parse_ids
+from poverty_system.core.ids import id_or_404, parse_ids
 from poverty_system.core.roles import RETURN_TO_POVERTY, VIEW
 from villages.access import get_region_for_user
 from villages.models import Region, User
@@ -104,6 +104,30 @@ def visible_records(user: User) -> QuerySet[PoorVillage]:
     if sees_only_approved(user):
         found = found.filter(state__in=(State.APPROVED, State.EXITED))
     return found
+
+
+def filtered_records(
+    user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[PoorVillage], dict[str, Any]]:
+    """管理贫困村信息 with its filters: 状态, 年度 and a region of the slice (404 outside), as the
+    statistics' links (统计 › 贫困村) carry them; an unknown state or year is ignored."""
+    found = visible_records(user)
+    state = params.get("state")
+    if state in PoorVillage.State.values:
+        found = found.filter(state=state)
+    else:
+        state = None
+    year = params.get("year")
+    if str(year).isdigit() and len(str(year)) == 4:
+        found, year = found.filter(year=int(year)), int(year)
+    else:
+        year = None
+    region = None
+    if params.get("region"):
+        region = get_region_for_user(user, id_or_404(params["region"]))
+        lo, hi = region.code_range
+        found = found.filter(village_code__gte=lo, village_code__lt=hi)
+    return found, {"state": state, "year": year, "region": region}
 
 
 def get_record(user: User, pk: Any, perm: str | None = None) -> PoorVillage:

@@ -69,7 +69,10 @@ class Grid:
     columns: list[tuple[str, str]]
     rows: list[Row]
     total: Row
-    members: bool = False  # one number per cell: people (stats.people), not households
+    # The list a number links to, and for a table of one number per cell (people, villages
+    # rather than households and people) the unit of that number.
+    list_name: str = "households:view"
+    unit: str = ""
 
 
 def child_key(children: list[Region], code: str = "village_code"):
@@ -288,3 +291,41 @@ def exits_per_year(households: QuerySet[Any], last_year: int) -> list[tuple[int,
         (y, asof.with_event(households, "lifted", y).order_by().count())
         for y in range(asof.FIRST_YEAR, last_year + 1)
     ]
+
+
+# --- 贫困村 (assessment.PoorVillage) -------------------------------------------------------
+
+
+def poor_villages(records: QuerySet[Any], children: list[Region], year: int) -> Grid:
+    """The year's 贫困村信息 records by state (出列 is 已出列) per child region, one grouped
+    query; each number links to 管理贫困村信息 with the same 区域, 年度 and 状态."""
+    from assessment.models import PoorVillage
+
+    grouped = (
+        records.filter(year=year)
+        .order_by()
+        .annotate(_key=child_key(children))
+        .values("_key", "state")
+        .annotate(n=Count("pk"))
+    )
+    found = {(row["_key"], row["state"]): row["n"] for row in grouped}
+    columns = list(PoorVillage.State.choices)
+    rows = []
+    sums = [Cell(params={"year": year, "state": value}) for value, _ in columns]
+    grand = Cell(params={"year": year})
+    for child in children:
+        cells = [
+            Cell(
+                found.get((child.code, value), 0),
+                0,
+                {"year": year, "region": child.pk, "state": value},
+            )
+            for value, _ in columns
+        ]
+        row_total = Cell(sum(c.households for c in cells), 0, {"year": year, "region": child.pk})
+        for total, cell in zip(sums, cells, strict=True):
+            total.households += cell.households
+        grand.households += row_total.households
+        rows.append(Row(child, cells, row_total))
+    title = f"贫困村·按状态（{year}年度贫困村信息，个数）"
+    return Grid(title, columns, rows, Row(None, sums, grand), "assessment:poor_villages", "个数")

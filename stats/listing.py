@@ -31,6 +31,7 @@ TABS = [
     ("health", "按健康状况"),
     ("labour", "按劳动技能"),
     ("school", "按在校生状况"),
+    ("villages", "贫困村"),
     ("events", "年度变动"),
     ("pairing", "结对帮扶"),
     ("plan", "脱贫规模"),
@@ -68,13 +69,13 @@ def _list_url(params: dict[str, Any], name: str = "households:view") -> str:
 def _link(grid: figures.Grid, region: Region | None) -> None:
     """Each number's list URL (the household list, or the member list for the people's
     tables); the total row's lists are narrowed to the page's region."""
-    name = "stats:members" if grid.members else "households:view"
     for row in [*grid.rows, grid.total]:
         for cell in [*row.cells, row.total]:
             params = dict(cell.params)
-            if region is not None and (params or grid.members):
+            linked = bool(params or grid.unit)
+            if region is not None and linked:
                 params.setdefault("region", region.pk)
-            cell.url = _list_url(params, name) if params or grid.members else ""  # type: ignore[attr-defined]
+            cell.url = _list_url(params, grid.list_name) if linked else ""  # type: ignore[attr-defined]
 
 
 def _total_bars(title: str, grid: figures.Grid) -> Any:
@@ -95,6 +96,17 @@ def _chart(tab: str, grid: figures.Grid) -> Any:
     return None
 
 
+def _poor_villages(user: AnyUser, region: Region | None) -> Any:
+    """贫困村信息 the account reads (管理贫困村信息's own scope), narrowed to the region."""
+    from assessment.listing import visible_records
+
+    records = visible_records(user)  # type: ignore[arg-type]
+    if region is not None:
+        lo, hi = region.code_range
+        records = records.filter(village_code__gte=lo, village_code__lt=hi)
+    return records
+
+
 def table(
     user: AnyUser, nav: Any, region: Region | None, tab: str, year: int | None, over: Any
 ) -> dict[str, Any]:
@@ -111,6 +123,8 @@ def table(
     elif tab in people.MEMBER_TABLES:
         grid = people.grid(people.MEMBER_TABLES[tab], households, children, year)
         chart = _total_bars(grid.title, grid)
+    elif tab == "villages":
+        grid = figures.poor_villages(_poor_villages(user, region), children, event_year)
     elif tab == "events":
         grid = figures.events(households, children, event_year)
         chart = charts.line("历年脱贫户数", figures.exits_per_year(households, current_year()))
@@ -163,8 +177,8 @@ def sheet(nav: Any, found: dict[str, Any]) -> tuple[str, list[str], list[list[An
         return title, header, rows
     header = ["区域"]
     rows = []
-    if grid.members:  # people per column, then in all
-        header += [f"{label}人数" for _, label in grid.columns] + ["合计人数"]
+    if grid.unit:  # one number per column (people, villages), then in all
+        header += [f"{label}{grid.unit}" for _, label in grid.columns] + [f"合计{grid.unit}"]
         for row in [*grid.rows, grid.total]:
             rows.append([row.label, *(c.households for c in row.cells), row.total.households])
         return title, header, rows

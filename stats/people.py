@@ -179,7 +179,7 @@ def grid(
             total.households += cell.households
         grand.households += row_total.households
         rows.append(Row(child, cells, row_total))
-    return Grid(table.title, columns, rows, Row(None, sums, grand), members=True)
+    return Grid(table.title, columns, rows, Row(None, sums, grand), "stats:members", "人数")
 
 
 # --- the member list ------------------------------------------------------------------------

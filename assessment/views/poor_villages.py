@@ -23,7 +23,7 @@ from poverty_system.core.rules import roles
 from .. import poor_village_states as states
 from ..access import filter_by_code, may
 from ..forms import AddForm, PoorVillageForm
-from ..listing import get_record, visible_records
+from ..listing import filtered_records, get_record
 from ..models import PoorVillage
 from ..services import poor_villages as actions
 
@@ -49,12 +49,10 @@ def add(request: HttpRequest) -> HttpResponse:
 
 @readers
 def records(request: HttpRequest) -> HttpResponse:
-    found = visible_records(request.user).select_related("village")
-    state = request.GET.get("state")
-    if state in State.values:
-        found = found.filter(state=state)
+    found, chosen = filtered_records(request.user, request.GET)  # 404 outside the slice
+    found = found.select_related("village")
     page = Paginator(found.order_by("-year", "village_code"), PER_PAGE)
-    context = {"page": page.get_page(request.GET.get("page")), "state": state}
+    context = {"page": page.get_page(request.GET.get("page")), **chosen}
     context |= {"states": State.choices, "title": "管理贫困村信息"}
     return render(request, "assessment/poor_villages.html", context)
 
