@@ -152,6 +152,7 @@ MENU = (
         "统计",
         # The national system's 统计 menu: one page, by table and year-end (2014年底 …).
         _i("贫困户(人口)", "stats:index"),
+        _i("扶贫项目与资金", "projects:statistics"),
     ),
     _g(
         "系统管理",
@@ -235,6 +236,8 @@ PAGES = {
     "projects:fund_add": Page("projects:fund_summary", "录入资金"),
     "projects:fund_import": Page("projects:fund_summary", "资金导入"),
     "projects:library_import": Page("projects:library", "项目导入"),
+    "projects:fund_ledger": Page("projects:fund_summary", "扶贫资金台账"),
+    "projects:beneficiary_list": Page("projects:statistics", "受益户名单"),
     "projects:fund_arranged": Page("projects:fund_summary", "扶贫资金安排查询"),
     "projects:beneficiar*": Page("projects:project", "受益户"),
     "projects:asset": Page("projects:assets", "资产信息"),

@@ -5,17 +5,18 @@ call and render (the shape of households/listing.py)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, F, QuerySet, Value, When
-from django.db.models.functions import Substr
+from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from poverty_system.core import access as core_access
 from poverty_system.core.formatting import mask_phone
 from poverty_system.core.ids import parse_id
-from villages.models import Region, User
+from villages.models import Region, User, code_range
 
 from . import clock, ledger, states
 from .access import (
@@ -172,15 +173,35 @@ def beneficiaries_page(user: User, project: Project, q: Mapping[str, Any]) -> di
 # --- funds ---------------------------------------------------------------------------------
 
 
+def code_or_none(value: Any) -> str | None:
+    """A region code of ?region= (2 to 12 digits), or None."""
+    text = str(value or "")
+    return text if text.isdigit() and 2 <= len(text) <= 12 else None
+
+
 def movements(user: User, q: Mapping[str, Any]) -> tuple[QuerySet[FundMovement], dict[str, Any]]:
-    """The slice's fund movements of ?year= and ?source=, and the filters as read."""
+    """The slice's fund movements of ?year=, ?source=, ?kind=, ?category= (of the project),
+    ?projects= (only the money of projects) and ?region= (a code inside the slice narrows
+    it), and the filters as read."""
     found = filter_by_slice(FundMovement.objects.all(), user, READ_FUNDS)
-    year, source = year_or_none(q.get("year")), q.get("source")
+    year, source, kind = year_or_none(q.get("year")), q.get("source"), q.get("kind")
+    category, region = q.get("category"), code_or_none(q.get("region"))
     if year:
         found = found.filter(year=year)
     if source in Source.values:
         found = found.filter(account__source=source)
-    return found, {"year": year or "", "source": source}
+    if kind in M.values:
+        found = found.filter(kind=kind)
+    if category in Category.values:
+        found = found.filter(project__category=category)
+    projects = "1" if q.get("projects") else ""
+    if projects:  # the money arranged to projects (no 到账 or 退回)
+        found = found.filter(project__isnull=False)
+    if region:
+        lo, hi = code_range(region)
+        found = found.filter(region_code__gte=lo, region_code__lt=hi)
+    filters = {"year": year or "", "source": source, "kind": kind, "category": category}
+    return found, {**filters, "region": region or "", "projects": projects}
 
 
 def recording_county(user: User) -> Any:
@@ -232,6 +253,10 @@ def summary_sheet(rows: list[dict[str, Any]]) -> Sheet:
         [label for label, _ in SUMMARY_COLUMNS],
         ([row[key] for _, key in SUMMARY_COLUMNS] for row in rows),
     )
+
+
+def ledger_totals(found: QuerySet[FundMovement]) -> dict[str, Any]:
+    return found.aggregate(count=Count("pk"), amount=Coalesce(Sum("amount"), Decimal("0")))
 
 
 def ledger_page(found: QuerySet[FundMovement], page: Any) -> Page[FundMovement]:

@@ -1,4 +1,4 @@
-from .views import assets, beneficiaries, disclosure, funds, imports, library
+from .views import assets, beneficiaries, disclosure, funds, imports, library, statistics
 
 app_name = "projects"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     *beneficiaries.urlpatterns,  # 受益户
     *assets.urlpatterns,  # 扶贫项目资产台账
     *disclosure.urlpatterns,  # 公开公示信息查询, 在线反馈
-    *imports.urlpatterns,  # 项目导入, 资金导入, 导出
+    *imports.urlpatterns,  # 项目导入, 资金导入
+    *statistics.urlpatterns,  # 统计: 扶贫项目与资金
 ]

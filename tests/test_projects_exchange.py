@@ -257,18 +257,18 @@ def test_the_ledger_export_reads_back_and_keeps_the_filters(world, login, approv
     move(world, "received", "80000", source="county", note="=SUM(A1)")
     move(world, "arranged", "300000", approved)
     client = login(world.county_office)
-    rows = read(client.get("/projects/funds/ledger/?source=county&by=village"))
+    rows = read(client.get("/projects/funds/ledger/?format=xlsx&source=county&by=village"))
     assert rows[0] == tuple(c.header for c in sheets.LEDGER)
     assert [(r[1], r[2], r[5], r[7]) for r in rows[1:]] == [
         ("到账", "县级衔接资金", 80000, "=SUM(A1)")
     ]
-    every = read(client.get("/projects/funds/ledger/"))
+    every = read(client.get("/projects/funds/ledger/?format=xlsx"))
     assert [r[1] for r in every[1:]] == ["到账", "到账", "安排"]
     assert every[3][3] == approved.number
     entry = AuditEntry.objects.filter(action="export").latest("pk")
     assert entry.detail["what"] == "扶贫资金台账"
     # the township reads only the money of its projects; a village none
-    township = read(login(world.township_office).get("/projects/funds/ledger/"))
+    township = read(login(world.township_office).get("/projects/funds/ledger/?format=xlsx"))
     assert [r[1] for r in township[1:]] == ["安排"]
     village = login(world.village_account, world.phone)
     assert village.get("/projects/funds/ledger/").status_code == 403

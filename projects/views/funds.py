@@ -56,6 +56,28 @@ def _ledger(kind, title):
 
 
 @fund_readers
+def ledger_list(request):
+    """扶贫资金台账: every movement of the filters (the statistics link here), its count and
+    sum, exportable with the same filters."""
+    found, filters = listing.movements(request.user, request.GET)
+    if request.GET.get("format") == "xlsx":
+        audit.record(request.actor, audit.EXPORT, detail={"what": "扶贫资金台账", **filters})
+        rows = sheets.ledger_rows(found)
+        return xlsx_response("扶贫资金台账.xlsx", "扶贫资金台账", sheets.ledger_columns(), rows)
+    context = {
+        "title": "扶贫资金台账",
+        "page": listing.ledger_page(
+            found.select_related("account", "project"), request.GET.get("page")
+        ),
+        "filters": filters,
+        "sources": Source.choices,
+        "totals": listing.ledger_totals(found),
+        "kinds": M.choices,
+    }
+    return render(request, "projects/movements.html", context)
+
+
+@fund_readers
 def balances(request):
     """扶贫资金结余: each account's 可安排 and 结余 with its age, flagged at 24 months."""
     context = {"rows": listing.balances(request.user), "idle_months": clock.rule("idle_months")}
@@ -114,6 +136,7 @@ urlpatterns = [
     path("funds/disbursed/", _ledger(M.DISBURSED, "扶贫资金下拨查询"), name="fund_disbursed"),
     path("funds/arranged/", _ledger(M.ARRANGED, "扶贫资金安排"), name="fund_arranged"),
     path("funds/balances/", balances, name="fund_balances"),
+    path("funds/ledger/", ledger_list, name="fund_ledger"),
     path("funds/add/", _add(), name="fund_add"),
     path("funds/receive/", _add(M.RECEIVED), name="fund_receive"),
     path("funds/arrange/", _add(M.ARRANGED), name="fund_arrange"),

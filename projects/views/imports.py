@@ -1,6 +1,6 @@
 """项目导入 and 资金导入 (county offices): the template to download, the upload checked whole
 and written all or nothing, the problems of each row on the page; and 导出 of the library
-with the list's filters (the ledgers export from their own pages)."""
+live on the lists (the library's and the ledgers')."""
 
 import io
 from dataclasses import dataclass
@@ -12,16 +12,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from poverty_system.core import audit
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 from poverty_system.core.xlsx import XLSX_CONTENT_TYPE, limits
 
-from .. import listing, sheets
-from ..export import xlsx_response
+from .. import sheets
 from ..forms import ImportForm
 from ..services import imports as actions
-from .common import EDIT_ERRORS, fund_readers, show_error
+from .common import EDIT_ERRORS, show_error
 
 
 @dataclass(frozen=True)
@@ -94,19 +92,9 @@ def _template(code: str) -> Any:
     return view
 
 
-@fund_readers
-def ledger_export(request):
-    """扶贫资金台账: every movement of the slice of ?year= and ?source=, in date order."""
-    found, filters = listing.movements(request.user, request.GET)
-    audit.record(request.actor, audit.EXPORT, detail={"what": "扶贫资金台账", **filters})
-    rows = sheets.ledger_rows(found)
-    return xlsx_response("扶贫资金台账.xlsx", "扶贫资金台账", sheets.ledger_columns(), rows)
-
-
 urlpatterns = [
     path("import/", _import("library"), name="library_import"),
     path("import/template/", _template("library"), name="library_template"),
     path("funds/import/", _import("ledger"), name="fund_import"),
     path("funds/import/template/", _template("ledger"), name="fund_template"),
-    path("funds/ledger/", ledger_export, name="fund_ledger"),
 ]
