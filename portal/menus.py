@@ -190,6 +190,7 @@ PAGES = {
     "households:split": Page("households:detail", "分户"),
     "households:claim_cancel": Page("households:claims", "取消认领"),
     "villages:region": Page("villages:region_root", "区划详情"),
+    "villages:population_edit": Page("villages:region", "填写农村人口"),
     "villages:account": Page("villages:accounts", "账号详情"),
     "villages:account_*": Page("villages:accounts", "账号详情"),
     "villages:phones": Page("villages:phone_accounts", "手机号管理"),

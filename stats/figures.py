@@ -329,3 +329,78 @@ def poor_villages(records: QuerySet[Any], children: list[Region], year: int) -> 
         rows.append(Row(child, cells, row_total))
     title = f"贫困村·按状态（{year}年度贫困村信息，个数）"
     return Grid(title, columns, rows, Row(None, sums, grand), "assessment:poor_villages", "个数")
+
+
+# --- 贫困发生率 -----------------------------------------------------------------------------
+
+
+def _within(children: list[Region], code: str) -> Q:
+    within = Q(pk__in=[])
+    for child in children:
+        lo, hi = child.code_range
+        within |= Q(**{f"{code}__gte": lo, f"{code}__lt": hi})
+    return within
+
+
+def incidence(households: QuerySet[Any], children: list[Region], year: int | None) -> list[dict]:
+    """贫困发生率 per child region and in all: poor people (贫困户 and 返贫户, today or at the
+    year-end) over the 农村人口 of its villages (villages.VillagePopulation), given only where
+    every village has it filled in; three grouped queries."""
+    from villages.models import Level, VillagePopulation
+
+    villages = (
+        Region.objects.filter(_within(children, "code"), level=Level.VILLAGE)
+        .order_by()
+        .annotate(_key=child_key(children, "code"))
+        .values("_key")
+        .annotate(n=Count("pk"))
+    )
+    counted = {row["_key"]: row["n"] for row in villages}
+    filled = {
+        row["_key"]: (row["n"], row["p"])
+        for row in VillagePopulation.objects.filter(_within(children, "village_code"))
+        .order_by()
+        .annotate(_key=child_key(children))
+        .values("_key")
+        .annotate(n=Count("pk"), p=Sum("rural_population"))
+    }
+    if year is None:
+        poor, size = households.filter(status__in=asof.POOR), "size"
+    else:
+        poor, size = asof.as_of(households, year).filter(ye_status__in=asof.POOR), "ye_size"
+    grouped = (
+        poor.order_by()
+        .annotate(_key=child_key(children))
+        .values("_key")
+        .annotate(n=Count("pk"), p=Coalesce(Sum(size), 0))
+    )
+    found = {row["_key"]: (row["n"], row["p"]) for row in grouped}
+    common = {"status": "poor", **({"year": year} if year is not None else {})}
+    rows = []
+    for child in children:
+        n, p = found.get(child.code, (0, 0))
+        known, population = filled.get(child.code, (0, 0))
+        row = _incidence_row(child, counted.get(child.code, 0), known, population, n, p)
+        rows.append({**row, "params": {**common, "region": child.pk}})
+    total = _incidence_row(
+        None,
+        *(
+            sum(r[k] for r in rows)
+            for k in ("villages", "filled", "population", "households", "people")
+        ),
+    )
+    return [*rows, {**total, "params": common}]
+
+
+def _incidence_row(region, villages, filled, population, households, people) -> dict[str, Any]:
+    complete = villages > 0 and filled == villages and population > 0
+    return {
+        "region": region,
+        "label": region.name if region is not None else "合计",
+        "villages": villages,
+        "filled": filled,
+        "population": population,
+        "households": households,
+        "people": people,
+        "incidence": round(100 * people / population, 2) if complete else None,
+    }

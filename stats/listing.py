@@ -32,6 +32,7 @@ TABS = [
     ("labour", "按劳动技能"),
     ("school", "按在校生状况"),
     ("villages", "贫困村"),
+    ("incidence", "贫困发生率"),
     ("events", "年度变动"),
     ("pairing", "结对帮扶"),
     ("plan", "脱贫规模"),
@@ -123,6 +124,12 @@ def table(
     elif tab in people.MEMBER_TABLES:
         grid = people.grid(people.MEMBER_TABLES[tab], households, children, year)
         chart = _total_bars(grid.title, grid)
+    elif tab == "incidence":
+        found["incidence"] = figures.incidence(households, children, year)
+        for row in found["incidence"]:
+            row["url"] = _list_url(
+                {**row["params"], **({"region": region.pk} if region and not row["region"] else {})}
+            )
     elif tab == "villages":
         grid = figures.poor_villages(_poor_villages(user, region), children, event_year)
     elif tab == "events":
@@ -168,6 +175,26 @@ def sheet(nav: Any, found: dict[str, Any]) -> tuple[str, list[str], list[list[An
     where = nav.current.name if nav.current is not None else "全部"
     tab, year, grid = found["tab"], found["year"], found["grid"]
     title = f"{where} {dict(TABS)[tab]} {year or '当前'}"
+    if "incidence" in found:
+        header = [
+            "区域",
+            "村数",
+            "已填农村人口村数",
+            "农村人口",
+            "贫困户数",
+            "贫困人口",
+            "贫困发生率（%）",
+        ]
+        rows = [
+            [r["label"], r["villages"], r["filled"], r["population"] if r["filled"] else None]
+            + [
+                r["households"],
+                r["people"],
+                r["incidence"] if r["incidence"] is not None else "未填写",
+            ]
+            for r in found["incidence"]
+        ]
+        return title, header, rows
     if grid is None:
         header = ["区域", "计划脱贫人口", "已脱贫户数", "已脱贫人口", "完成比例（%）"]
         rows = [

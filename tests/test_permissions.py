@@ -24,6 +24,7 @@ EXPECTED = {
     "switch_quality_rules": {Role.COUNTY},
     "manage_accounts": {Role.ADMIN, Role.COUNTY},
     "manage_phones": {Role.ADMIN, Role.TOWNSHIP},
+    "edit_population": {Role.COUNTY, Role.TOWNSHIP},
     "claim_households": {Role.VILLAGE},
     "register_households": {Role.VILLAGE},
     "edit_households": {Role.VILLAGE},

@@ -14,12 +14,12 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import QuerySet
 
 from poverty_system.core import access
-from poverty_system.core.forms import ChineseModelForm, UniqueByAction
+from poverty_system.core.forms import ChineseModelForm, UniqueByAction, VersionedModelForm
 from poverty_system.core.roles import ROLE_REGION_LEVEL, Role
 from poverty_system.core.text import PHONE_PATTERN
 
 from .accounts import CONFIRM_REASSIGN
-from .models import Region, User, VillagePhone
+from .models import Region, User, VillagePhone, VillagePopulation
 
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
@@ -192,3 +192,12 @@ class AccountRegionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
+
+
+class PopulationForm(VersionedModelForm):
+    """村农村人口 (贫困发生率's denominator); the action checks the range and the version."""
+
+    class Meta:
+        model = VillagePopulation
+        fields = ["rural_population"]
+        help_texts = {"rural_population": "本村农村户籍人口（人），用于计算贫困发生率。"}

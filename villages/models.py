@@ -15,8 +15,10 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from poverty_system.core import formatting
+from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
 from poverty_system.core.periods import Period
 from poverty_system.core.roles import SLICE, Role
+from poverty_system.core.versioning import Versioned
 
 
 class Level(models.TextChoices):
@@ -105,6 +107,28 @@ class Region(MPTTModel):
 
     def contains(self, other: Region) -> bool:
         return self.tree_id == other.tree_id and self.lft <= other.lft <= self.rght
+
+
+class VillagePopulation(Versioned, models.Model):
+    """农村人口 of a village (户籍人口, people): the denominator of 贫困发生率 in 统计. Filled
+    by the township or county office (villages.population.set_rural_population), versioned
+    and with a change-log row per save (who, which phone, when, old → new)."""
+
+    village = models.OneToOneField(
+        Region, verbose_name="村", on_delete=models.PROTECT, related_name="population"
+    )
+    village_code = models.CharField("村区划代码", max_length=12, unique=True, editable=False)
+    rural_population = models.PositiveIntegerField("农村人口")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = ExplicitHistory(bases=[PhoneHistory], excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "村农村人口"
+        verbose_name_plural = "村农村人口"
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.rural_population}"
 
 
 class User(AbstractUser):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("regions/", views.region_root, name="region_root"),
     path("regions/<int:pk>/", views.region_detail, name="region"),
     path("regions/<int:pk>/children/", views.region_children, name="region_children"),
+    path("regions/<int:pk>/population/", views.population_edit, name="population_edit"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),

@@ -10,17 +10,31 @@ from django.views.decorators.http import require_POST
 from poverty_system.core import access
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.core.roles import CREATABLE_ROLES, REGION_ROLES, ROLE_REGION_LEVEL, Role
+from poverty_system.core.roles import (
+    CREATABLE_ROLES,
+    EDIT_POPULATION,
+    REGION_ROLES,
+    ROLE_REGION_LEVEL,
+    Role,
+)
 from poverty_system.core.rules import roles
 
-from . import accounts
+from . import accounts, population
 from .access import (
     filter_manageable_accounts,
     filter_phone_managed_accounts,
     get_region_for_user,
 )
-from .forms import AccountForm, AccountRegionForm, PhoneForm
-from .models import LEVEL_DIGITS, Level, Region, User, VillagePhone, with_lockout
+from .forms import AccountForm, AccountRegionForm, PhoneForm, PopulationForm
+from .models import (
+    LEVEL_DIGITS,
+    Level,
+    Region,
+    User,
+    VillagePhone,
+    VillagePopulation,
+    with_lockout,
+)
 
 region_readers = roles(Role.ADMIN, *REGION_ROLES)
 account_managers = roles(*CREATABLE_ROLES)
@@ -45,15 +59,34 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
         a for a in _ancestors(region) if access.has_region_perm(request.user, "view_slice", a)
     ]
     children = list(region.get_children().order_by("code"))
-    return render(
-        request,
-        "villages/region_detail.html",
-        {
-            "region": region,
-            "ancestors": ancestors,
-            "children": _with_village_counts(children),
-        },
-    )
+    context = {"region": region, "ancestors": ancestors, "children": _with_village_counts(children)}
+    if region.level == Level.VILLAGE:  # 农村人口, the denominator of 统计's 贫困发生率
+        context["population"] = VillagePopulation.objects.filter(village=region).first()
+        context["can_edit_population"] = access.has_region_perm(
+            request.user, EDIT_POPULATION, region
+        )
+    return render(request, "villages/region_detail.html", context)
+
+
+@roles(Role.COUNTY, Role.TOWNSHIP)
+def population_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """填写农村人口 of a village (versioned; each save leaves a change-log row)."""
+    village = population.village_for(request.user, pk, EDIT_POPULATION)  # 404 / 403
+    record = VillagePopulation.objects.filter(village=village).first()
+    form = PopulationForm(request.POST or None, instance=record or VillagePopulation())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            population.set_rural_population(
+                request.actor, village.pk, data["rural_population"], data["version"]
+            )
+        except ActionError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, f"已保存{village.name}的农村人口。")
+            return redirect("villages:region", pk=village.pk)
+    context = {"form": form, "village": village, "record": record}
+    return render(request, "villages/population_form.html", context)
 
 
 @region_readers

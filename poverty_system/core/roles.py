@@ -75,6 +75,9 @@ VIEW_STATISTICS = permission("view_statistics", "查看统计", Role.ADMIN, Role
 COMPARE_REGIONS = permission("compare_regions", "首页按县对比贫困户状态", Role.CITY)
 # --- accounts ----------------------------------------------------------------------------
 MANAGE_ACCOUNTS = permission("manage_accounts", "管理下级账号", Role.ADMIN, Role.COUNTY)
+EDIT_POPULATION = permission(
+    "edit_population", "填写村农村人口（贫困发生率）", Role.COUNTY, Role.TOWNSHIP
+)
 MANAGE_PHONES = permission("manage_phones", "管理村级账号手机号", Role.ADMIN, Role.TOWNSHIP)
 # --- households (the village account under a verified phone) ----------------------------
 CLAIM_HOUSEHOLDS = permission("claim_households", "认领贫困户", Role.VILLAGE)
