@@ -5,8 +5,9 @@ A county (于都县) with --projects projects, --movements ledger movements and 
 beneficiary links (households seeded in 贡江镇 with portal.demo.seeding), written in bulk
 with their change-log baselines; then through django.test.Client as the county office:
 
-1. the library list `/projects/` (50 rows) and the fund summary `/projects/funds/` (汇总 over
-   every movement), p50/p95 over --requests requests and their queries;
+1. the library list `/projects/` (50 rows), the fund summary `/projects/funds/` (汇总 over
+   every movement), 扶贫资金台账 and 统计 › 扶贫项目与资金, p50/p95 over --requests requests
+   and their queries;
 2. adding --excel beneficiaries to one project from an Excel list of 户编号
    (projects.services.beneficiaries.read_numbers + add_by_numbers): wall time and queries.
 
@@ -273,6 +274,8 @@ def main():
     print(timed(client, "/projects/", args.requests))
     print(timed(client, "/projects/funds/", args.requests))
     print(timed(client, "/projects/funds/?by=village", args.requests))
+    print(timed(client, "/projects/funds/ledger/?kind=spent", args.requests))
+    print(timed(client, "/projects/statistics/", args.requests))
     print("\n| batch | rows | added | ms | queries |\n|---|---:|---:|---:|---:|")
     print(excel(args, county))
     return 0

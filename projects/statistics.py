@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 
@@ -43,9 +43,26 @@ def _money_row(label: str, sums: Mapping[str, Decimal], **filters: Any) -> dict[
     return {"label": label, "cells": cells, "progress": progress, "filters": filters}
 
 
-def _sums(found: QuerySet[FundMovement], group: str) -> dict[str, dict[str, Decimal]]:
+def _grouped(found: QuerySet[FundMovement]) -> list[dict[str, Any]]:
+    """The four sums per source, category (None: county money) and township (the first nine
+    digits of the movement's code; six for 到账 and 退回), in one statement."""
     kinds = {k: Coalesce(Sum("amount", filter=Q(kind=k)), ZERO) for k in MONEY_KINDS}
-    return {row.pop(group): row for row in found.values(group).annotate(**kinds).order_by(group)}
+    rows = found.annotate(area=Substr("region_code", 1, 9), src=F("account__source"))
+    rows = rows.annotate(cat=F("project__category"))
+    return list(rows.values("src", "cat", "area").annotate(**kinds).order_by())
+
+
+def _fold(rows: list[dict[str, Any]], key: Any) -> dict[str, dict[str, Decimal]]:
+    """The rows summed by key(row) (rows whose key is None left out), in key order."""
+    sums: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        value = key(row)
+        if value is None:
+            continue
+        into = sums.setdefault(value, dict.fromkeys(MONEY_KINDS, ZERO))
+        for k in MONEY_KINDS:
+            into[k] += row[k]
+    return dict(sorted(sums.items()))
 
 
 def _with_total(rows: list[dict[str, Any]], **filters: Any) -> dict[str, Any]:
@@ -56,36 +73,31 @@ def _with_total(rows: list[dict[str, Any]], **filters: Any) -> dict[str, Any]:
 
 
 def money(found: QuerySet[FundMovement], year: Any) -> dict[str, Any]:
-    """资金按来源, 按项目类别 and 支出进度 按县 / 按乡镇: four sums per row, each a ledger link."""
-    by_source = _sums(found, "account__source")
-    sources = [
-        _money_row(str(label), by_source[v], source=v, year=year)
-        for v, label in Source.choices
-        if v in by_source
-    ]
-    funded = found.filter(project__isnull=False)  # the money arranged to projects
-    by_category = _sums(funded, "project__category")
-    categories = [
-        _money_row(str(label), by_category[v], category=v, year=year)
-        for v, label in Category.choices
-        if v in by_category
-    ]
-    areas = {}
-    for level, digits, movements, scope in (
-        ("county", 6, found, {}),
-        ("township", 9, funded, {"projects": 1}),
-    ):
-        sums = _sums(movements.annotate(area=Substr("region_code", 1, digits)), "area")
-        names = dict(Region.objects.filter(code__in=list(sums)).values_list("code", "name"))
+    """资金按来源, 按项目类别 and 支出进度 按县 / 按乡镇: four sums per row, each a ledger link.
+    按项目类别 and 按乡镇 hold the money of projects only (到账 and 退回 stay at the county)."""
+    grouped = _grouped(found)
+    by_source = _fold(grouped, lambda r: r["src"])
+    by_category = _fold(grouped, lambda r: r["cat"])
+    by_county = _fold(grouped, lambda r: r["area"][:6])
+    by_township = _fold(grouped, lambda r: r["area"] if r["cat"] is not None else None)
+    codes = [*by_county, *by_township]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    source_labels, category_labels = dict(Source.choices), dict(Category.choices)
+    funded = {"projects": 1}
+
+    def table(sums: dict[str, dict[str, Decimal]], labels: Any, param: str, **scope: Any) -> Any:
+        order = list(sums) if param == "region" else [v for v in labels if v in sums]
         rows = [
-            _money_row(names.get(c, c), s, region=c, year=year, **scope) for c, s in sums.items()
+            _money_row(str(labels.get(v, v)), sums[v], **{param: v}, year=year, **scope)
+            for v in order
         ]
-        areas[level] = _with_total(rows, year=year, **scope)
+        return _with_total(rows, year=year, **scope)
+
     return {
-        "by_source": _with_total(sources, year=year),
-        "by_category": _with_total(categories, year=year, projects=1),
-        "by_county": areas["county"],
-        "by_township": areas["township"],
+        "by_source": table(by_source, source_labels, "source"),
+        "by_category": table(by_category, category_labels, "category", **funded),
+        "by_county": table(by_county, names, "region"),
+        "by_township": table(by_township, names, "region", **funded),
     }
 
 

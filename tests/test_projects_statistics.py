@@ -61,7 +61,7 @@ def test_every_money_figure_is_the_sum_of_its_ledger_list(world, login, data):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/projects/statistics/")
     assert response.status_code == 200
-    assert len(queries) == 18
+    assert len(queries) == 14
     page = lxml.html.fromstring(response.content.decode())
     checked = 0
     for testid in ("by-source", "by-category", "by-county", "by-township"):
