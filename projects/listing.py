@@ -214,7 +214,7 @@ def fund_summary(user: User, q: Mapping[str, Any]) -> dict[str, Any]:
     found, filters = movements(user, q)
     level = q.get("by") if q.get("by") in LEVEL_DIGITS else "county"
     found = found.annotate(area=Substr("region_code", 1, LEVEL_DIGITS[level]))
-    rows = ledger.summary(found.annotate(src=F("account__source")), "area")
+    rows = ledger.summary(found, "area")
     by_source = ledger.summary(found.annotate(src=F("account__source")), "src")
     names = dict(
         Region.objects.filter(code__in=[r["area"] for r in rows]).values_list("code", "name")
