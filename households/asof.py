@@ -9,16 +9,18 @@ and the household list use these same expressions, so a count and its list agree
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from poverty_system.core.dates import year_end, year_start
+
+from . import seals
 from .choices import HouseholdStatus
 from .models import Household, StatusChange
+
+__all__ = ["as_of", "event_changes", "with_event", "year_end", "year_start"]
 
 LIFTED = (HouseholdStatus.LIFTED, HouseholdStatus.LIFTED_NO_SUPPORT)
 POOR = (HouseholdStatus.POOR, HouseholdStatus.RETURNED)
@@ -30,34 +32,23 @@ FIRST_YEAR = 2014
 FIELDS = ("attribute", "main_cause", "standard", "size", "village_code")
 
 
-def year_start(year: int) -> datetime.datetime:
-    return datetime.datetime(year, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def year_end(year: int) -> datetime.datetime:
-    """The first instant after 31 December of `year` (changes strictly before it count)."""
-    return year_start(year + 1)
-
-
-def _last_change(year: int) -> QuerySet[Any]:
-    return StatusChange.objects.filter(household=OuterRef("pk"), at__lt=year_end(year)).order_by(
-        "-at", "-pk"
-    )
-
-
 def as_of(queryset: QuerySet[Any], year: int) -> QuerySet[Any]:
     """The households annotated with their state at the end of `year`: ye_status ('' when
-    not yet registered then) and ye_<field> for FIELDS."""
+    not yet registered then) and ye_<field> for FIELDS. The end is 31 December 24:00, or the
+    moment the county sealed the year if that came first (households.seals)."""
+    cutoff = seals.cutoff(year, OuterRef(OuterRef("village_code")))  # inside the subqueries
     history = Household.history.model.objects.filter(id=OuterRef("pk"))
-    by_then = history.filter(history_date__lt=year_end(year)).order_by("-history_date", "-pk")
+    by_then = history.filter(history_date__lt=cutoff).order_by("-history_date", "-pk")
     first = history.order_by("history_date", "pk")
+    last_change = StatusChange.objects.filter(household=OuterRef("pk"), at__lt=cutoff)
     annotations: dict[str, Any] = {}
     for name in FIELDS:
         annotations[f"ye_{name}"] = Coalesce(
             Subquery(by_then.values(name)[:1]), Subquery(first.values(name)[:1]), F(name)
         )
     return queryset.annotate(
-        ye_status=Subquery(_last_change(year).values("to_status")[:1]), **annotations
+        ye_status=Subquery(last_change.order_by("-at", "-pk").values("to_status")[:1]),
+        **annotations,
     )
 
 

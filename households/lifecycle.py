@@ -29,6 +29,7 @@ from poverty_system.core.roles import (
 )
 from poverty_system.core.versioning import bump
 
+from . import seals
 from .choices import HouseholdStatus as S
 from .models import Household, StatusChange
 
@@ -147,7 +148,8 @@ def _apply(
     """The one place statuses change: each household's status and version, its change-log
     row, its StatusChange event and its audit entry. One household is saved whole (pending
     field edits go into the same change-log row); a batch in a constant number of statements.
-    The caller checked role and transition."""
+    The caller checked role and transition; a sealed year is refused here."""
+    seals.refuse_sealed([h.village_code for h in locked], year or current_year())
     changes = []
     for household in locked:
         from_status = household.status

@@ -388,3 +388,28 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.from_status} → {self.to_status}"
+
+
+class YearSeal(models.Model):
+    """A county's year sealed at the close of its yearly round (年度动态管理): from `sealed_at`
+    the year's status changes of the county are refused, and the year-end (年底) of that year
+    is read as of `sealed_at` (households.asof), so the statistics and the 对照表 of that
+    year-end stay as sealed while ordinary fields stay editable, logged. The county's reopening
+    removes the row (the round's events and the audit trail keep the history)."""
+
+    county_code = models.CharField("县区划代码", max_length=6)
+    year = models.PositiveSmallIntegerField("年度")
+    sealed_at = models.DateTimeField("封存时间")
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="封存人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "年度封存"
+        verbose_name_plural = "年度封存"
+        constraints = [
+            models.UniqueConstraint(fields=["county_code", "year"], name="one_seal_per_county_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_code}·{self.year}年度封存"

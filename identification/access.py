@@ -3,8 +3,8 @@
 The permission of each step by name (declared in poverty_system.core.roles with the roles that
 hold them): the village's APPLY_IDENTIFICATION for 申请 and 村内公示, the township's
 REVIEW_IDENTIFICATION for 乡镇审核 and 乡镇公示 (and the exits it starts and announces), the
-county's DECIDE_IDENTIFICATION for 县级比对, 县级审批, 县级核查 and 公告. Each step also
-names its role, so the administrator (who reads everything) does not act.
+county's DECIDE_IDENTIFICATION for 县级比对, 县级审批, 县级核查 and 公告. Each is held by one role
+only; the administrator holds none of them, so it reads every case and does no step.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from poverty_system.core import access
@@ -21,6 +21,7 @@ from poverty_system.core.roles import (
     DECIDE_IDENTIFICATION,
     EDIT_IDENTIFICATION_RULES,
     MARK_KEY_HOUSEHOLDS,
+    READ_ROUNDS,
     REVIEW_IDENTIFICATION,
     VIEW,
 )
@@ -64,3 +65,17 @@ def may_act(user: AnyUser, perm: str, code: str) -> bool:
 def may_mark_key(user: AnyUser, code: str) -> bool:
     """标注重点帮扶对象: the township or county office of the household."""
     return not access.is_admin(user) and access.has_code_perm(user, MARK_KEY_HOUSEHOLDS, code)
+
+
+def filter_rounds(queryset: QuerySet[M], user: AnyUser) -> QuerySet[M]:
+    """年度动态管理 of the slice: the rounds of the counties in it (city, county offices) and
+    of the county a township lies in (its office sees its county's round)."""
+    if not access.role_allows(user, READ_ROUNDS):
+        return queryset.none()
+    if access.is_admin(user):
+        return queryset
+    q = Q(pk__in=[])
+    for region in access.slice_regions(user):
+        lo, hi = region.code_range
+        q |= Q(county_code__gte=lo, county_code__lt=hi) | Q(county_code=region.code[:6])
+    return queryset.filter(q)

@@ -11,10 +11,11 @@ from households import services as household_services
 from households.choices import Relation
 from households.models import Household
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import current_year
 from villages.models import Region, User
 
-from . import services
-from .models import CountyRules, KeyHousehold
+from . import rounds, services
+from .models import CountyRules, KeyHousehold, Round
 from .states import StepInput
 
 VILLAGE, TOWNSHIP, COUNTY = "cangqian_village", "gongjiang_town", "yudu_county"
@@ -110,4 +111,17 @@ def ensure_identification_demo() -> int:
     poor = Household.objects.filter(village=village, status="poor").order_by("number").first()
     if poor is not None and not KeyHousehold.objects.filter(household=poor).exists():
         services.mark_key(township, poor.pk, "elderly_alone", "独居，子女在外务工")
+    _open_round(Actor.system(accounts[COUNTY]), county)
     return made
+
+
+def _open_round(county_actor: Actor, county: Region) -> None:
+    """This year's 年度动态管理 of the county, open, its deadlines spread over the year."""
+    year = current_year()
+    if Round.objects.filter(county=county, year=year).exists():
+        return
+    due = {
+        name: datetime.date(year, month, 28 if month == 2 else 30)
+        for name, month in zip(Round.DEADLINES, (2, 6, 9, 11, 12), strict=True)
+    }
+    rounds.open_round(county_actor, county, year, due)

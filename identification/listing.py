@@ -45,13 +45,13 @@ def key_list(user: AnyUser, params: Mapping[str, Any]) -> KeyList:
         found = found.ended()
     if reason in KeyHousehold.Reason.values:
         found = found.filter(reason=reason)
-    found = filter_by_code(found, user).select_related(
+    scoped = filter_by_code(found, user).select_related(
         "household", "household__village", "marked_by"
     )
-    page = Paginator(found.order_by("-started_at", "-pk"), PER_PAGE).get_page(params.get("page"))
+    page = Paginator(scoped.order_by("-started_at", "-pk"), PER_PAGE).get_page(params.get("page"))
     rows = list(page.object_list)
     for row in rows:
-        row.can_remove = row.active and may_mark_key(user, row.village_code)  # type: ignore[attr-defined]
+        row.can_remove = row.active and may_mark_key(user, row.village_code)
     number = str(params.get("number", "")).strip()[:16]
     candidate = None
     if number:

@@ -192,3 +192,76 @@ class KeyHousehold(Period):
 
     def __str__(self) -> str:
         return f"{self.household_id}·{self.get_reason_display()}"
+
+
+class Round(Versioned):
+    """年度动态管理: a county's yearly round, opened by the county office with a deadline per
+    step (第一步 设置规模 … 第五步 区县审核新增农户信息), closed by sealing the year
+    (households.seals); the county may reopen a sealed year with a reason."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "进行中"
+        SEALED = "sealed", "已封存"
+
+    county = models.ForeignKey(
+        "villages.Region", verbose_name="县（区）", on_delete=models.PROTECT, related_name="+"
+    )
+    county_code = models.CharField("县区划代码", max_length=6, editable=False)
+    year = models.PositiveSmallIntegerField("年度")
+    scale_due = models.DateField("第一步 设置规模 截止日期")
+    manage_due = models.DateField("第二步 动态管理农户 截止日期")
+    exit_review_due = models.DateField("第三步 区县审核脱贫农户 截止日期")
+    new_due = models.DateField("第四步 新增农户 截止日期")
+    new_review_due = models.DateField("第五步 区县审核新增农户 截止日期")
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField("开启时间", auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="开启人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    DEADLINES = ("scale_due", "manage_due", "exit_review_due", "new_due", "new_review_due")
+
+    class Meta:
+        verbose_name = "年度动态管理"
+        verbose_name_plural = "年度动态管理"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="one_round_per_county_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county}{self.year}年度动态管理"
+
+
+class RoundEvent(models.Model):
+    """What was done to a round (开启, 修改截止日期, 封存, 重新开启), append-only."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "开启"
+        DEADLINES = "deadlines", "修改截止日期"
+        SEALED = "sealed", "封存"
+        REOPENED = "reopened", "重新开启"
+
+    round = models.ForeignKey(
+        Round, verbose_name="年度", on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField("操作", max_length=12, choices=Kind.choices)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年度动态管理记录"
+        verbose_name_plural = "年度动态管理记录"
+
+    def __str__(self) -> str:
+        return f"{self.round_id}·{self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("年度动态管理记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("年度动态管理记录不可删除。")

@@ -1,4 +1,4 @@
-from .views import cases, exits, key, notices
+from .views import cases, exits, key, notices, rounds
 
 app_name = "identification"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *exits.urlpatterns,  # 脱贫 through 公示, 识别规则
     *notices.urlpatterns,  # 打印村内公示 / 公告
     *key.urlpatterns,  # 标注重点帮扶对象
+    *rounds.urlpatterns,  # 年度动态管理
 ]

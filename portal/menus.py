@@ -114,6 +114,7 @@ MENU = (
             _i("识别审核", "identification:cases"),
             _i("标注重点帮扶对象", "identification:key_households"),
             _i("识别规则", "identification:rules"),
+            _i("年度动态管理", "identification:rounds"),
         ),
     ),
     _g(
@@ -229,6 +230,7 @@ PAGES = {
     "identification:start": Page("identification:new", "发起识别申请"),
     "identification:start_return": Page("identification:returns", "发起返贫申请"),
     "identification:notice": Page("identification:cases", "公示公告"),
+    "identification:round": Page("identification:rounds", "年度进度"),
     # Projects and funds
     "projects:add": Page("projects:library", "项目申报"),
     "projects:project": Page("projects:library", "项目信息"),
@@ -262,6 +264,10 @@ ALIASES = {
     "identification:key_mark": "identification:key_households",
     "identification:key_unmark": "identification:key_households",
     "identification:check_batch": "identification:cases",
+    "identification:round_open": "identification:rounds",
+    "identification:round_deadlines": "identification:round",
+    "identification:round_reopen": "identification:round",
+    "identification:round_seal": "identification:round",
 }
 
 

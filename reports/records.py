@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
-from households import asof
+from households import seals
 from households.models import Household, Member, StatusChange
 from poverty_system.core.dates import current_year
 from units.models import Measure, Survey
@@ -76,7 +76,19 @@ def read(ids: list[int], *, compare_year: int | None = None) -> list[Record]:
     for measure in measures.annotate(household_id=F("survey__household_id")).order_by("pk"):
         records[measure.household_id].measures.append(measure)
     if compare_year is not None:
-        end = asof.year_end(compare_year)
+        _read_last_year(records, compare_year)
+    return [records[pk] for pk in ids if pk in records]
+
+
+def _read_last_year(records: dict[int, Record], year: int) -> None:
+    """The change log as of the year-end of each household's county (31 December, or the
+    county's seal of that year if earlier: households.seals)."""
+    counties: dict[str, list[int]] = defaultdict(list)
+    for pk, record in records.items():
+        counties[seals.county_of(record.household.village_code)].append(pk)
+    ends = seals.ends_for(year, counties)
+    for county, ids in counties.items():
+        end = ends[county]
         for row in _latest_by(HouseholdHistory, end, id__in=ids):
             records[row.id].last = row
         by_household: dict[int, dict[int, Any]] = defaultdict(dict)
@@ -84,7 +96,6 @@ def read(ids: list[int], *, compare_year: int | None = None) -> list[Record]:
             by_household[row.household_id][row.id] = row
         for pk, rows in by_household.items():
             records[pk].last_members = rows
-    return [records[pk] for pk in ids if pk in records]
 
 
 def batches(ids: Iterable[int], *, compare_year: int | None = None) -> Iterator[list[Record]]:

@@ -777,7 +777,7 @@ def build_island(admin, beyond: int = 0) -> None:
         Actor(township), code["440103001001"], 2026, {"households": 10, "population": 40}
     )
     poor_villages.change_state(Actor(township), record.pk, "submitted")
-    build_island_identification(code["440103001001"], village, phone, township)
+    build_island_identification(code, village, phone, township, county)
     build_island_projects(code, village, phone, township, county)
 
 
@@ -802,19 +802,23 @@ def build_island_exchange(village, phone, county, beyond: int) -> None:
                 job = exchange.start_export(Actor.system(county), {})
 
 
-def build_island_identification(region, village, phone, township) -> None:
+def build_island_identification(code, village, phone, township, county) -> None:
     """Identification rows of the island: an open case at 村内公示 whose 申请 has a photo,
-    and a 重点帮扶对象 mark."""
+    a 重点帮扶对象 mark, and the county's 年度动态管理 round."""
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    from identification import rounds
     from identification import services as ident
     from identification.states import StepInput
 
     from .identification_data import days_ago
+    from .test_rounds import deadlines
 
+    region = code["440103001001"]
+    rounds.open_round(Actor(county), code["440103"], current_year(), deadlines())
     household = register(
         village,
         phone,
@@ -942,6 +946,10 @@ def test_sweep_discovers_the_object_urls():
         "identification/villages/<int:pk>/notice.docx",
         "identification/households/<int:pk>/key/",
         "identification/key-households/<int:pk>/remove/",
+        "identification/rounds/<int:pk>/",
+        "identification/rounds/<int:pk>/deadlines/",
+        "identification/rounds/<int:pk>/seal/",
+        "identification/rounds/<int:pk>/reopen/",
         "projects/<int:pk>/",
         "projects/<int:pk>/approve/",
         "projects/attachments/<int:pk>/",
@@ -1025,6 +1033,11 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     assert Beneficiary.objects.filter(project__region_code="440103001001").count() == 1
     assert not Feedback.objects.filter(answered_at__isnull=False).exists()
     assert not AssetIncome.objects.exists()
+    # ... and its yearly round.
+    from identification.models import Round
+
+    assert Round.objects.get(county_code="440103").state == "open"
+    assert Round.objects.get(county_code="440103").events.count() == 1
 
 
 # --- ids no row can have ------------------------------------------------------------------

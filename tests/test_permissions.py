@@ -56,6 +56,8 @@ EXPECTED = {
     "admit_households": {Role.COUNTY},
     "mark_key_households": {Role.TOWNSHIP, Role.COUNTY},
     "edit_identification_rules": {Role.COUNTY},
+    "manage_rounds": {Role.COUNTY},
+    "read_rounds": {Role.CITY, Role.COUNTY, Role.TOWNSHIP},
     # projects and funds
     "read_projects": {Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
     "propose_projects": {Role.VILLAGE},

@@ -52,8 +52,10 @@ FUND_MOVEMENT = "fund_movement"
 BENEFICIARIES = "beneficiaries"
 FEEDBACK_ANSWER = "feedback_answer"
 ASSET = "asset"
+YEARLY_ROUND = "yearly_round"
 
 LABELS = {
+    YEARLY_ROUND: "年度动态管理",
     LOGIN: "登录成功",
     LOGIN_FAILED: "登录失败",
     LOCKOUT: "账号锁定",

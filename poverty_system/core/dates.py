@@ -1,8 +1,22 @@
-"""The calendar of the work: plans, surveys, exits and resets are counted by calendar year."""
+"""The calendar of the work: plans, surveys, exits and resets are counted by calendar year,
+in the project's time zone (Asia/Shanghai), not the server's."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.utils import timezone
 
 
 def current_year() -> int:
-    """This year in the project's time zone (Asia/Shanghai), not the server's."""
+    """This year in the project's time zone."""
     return timezone.localdate().year
+
+
+def year_start(year: int) -> datetime.datetime:
+    return datetime.datetime(year, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def year_end(year: int) -> datetime.datetime:
+    """The first instant after 31 December of `year` (changes strictly before it count)."""
+    return year_start(year + 1)

@@ -132,6 +132,10 @@ MARK_KEY_HOUSEHOLDS = permission(
     "mark_key_households", "标注重点帮扶对象", Role.TOWNSHIP, Role.COUNTY
 )
 EDIT_IDENTIFICATION_RULES = permission("edit_identification_rules", "设定识别规则", Role.COUNTY)
+MANAGE_ROUNDS = permission("manage_rounds", "开启、封存和重新开启年度动态管理", Role.COUNTY)
+READ_ROUNDS = permission(
+    "read_rounds", "查看年度动态管理进度", Role.CITY, Role.COUNTY, Role.TOWNSHIP
+)
 
 # --- projects and funds (扶贫项目管理, 扶贫资金管理) -----------------------------------------
 READ_PROJECTS = permission(
