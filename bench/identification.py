@@ -12,10 +12,13 @@ opens their cases at 县级比对 in bulk. Then measures, with their queries:
    the city's members and the cadres);
 2. `identification.services.confirm_checks` of the households without hits (locks, checks
    again, writes the events, the cases and the audit entries set-based);
-3. the county's batch page `/identification/cases/?step=county_check` (50 cases with hits).
+3. the county's batch page `/identification/cases/?step=county_check` (50 cases with hits);
+4. the 年度动态管理 progress page of 于都县's round (`/identification/rounds/<pk>/`), p50 and
+   p95 over --requests requests (--county-households seeds 于都县 to that size first).
 
     .venv/bin/python bench/identification.py                     # copy of the 300k database
     .venv/bin/python bench/identification.py --source '' --households 20000   # seed afresh
+    .venv/bin/python bench/identification.py --source '' --county-households 30000
 """
 
 import argparse
@@ -40,6 +43,7 @@ def parse_args():
     parser.add_argument("--source", default=DEFAULT_SOURCE, help="SQLite file to copy ('' none)")
     parser.add_argument("--var-dir", default="")
     parser.add_argument("--households", type=int, default=0, help="seed when --source is ''")
+    parser.add_argument("--county-households", type=int, default=0, help="seed 于都县 to it")
     parser.add_argument("--new", type=int, default=500)
     parser.add_argument("--hits", type=int, default=10)
     parser.add_argument("--requests", type=int, default=10)
@@ -53,10 +57,10 @@ def configure(args) -> None:
     os.environ["VAR_DIR"] = args.var_dir
     os.environ["STATIC_ROOT"] = str(Path(args.var_dir) / "static")
     os.environ.pop("DATABASE_URL", None)
-    if args.source and not Path(args.source).exists():
+    if args.source and not Path(args.source).exists() and not args.county_households:
         print(f"{args.source} not found: seeding a smaller database instead", flush=True)
         args.source, args.households = "", args.households or 20_000
-    if args.source:
+    if args.source and Path(args.source).exists():
         print(f"copying {args.source} …", flush=True)
         shutil.copyfile(args.source, Path(args.var_dir) / "db.sqlite3")
     os.environ["DEBUG"] = "0"
@@ -94,6 +98,12 @@ def prepare(args):
         if missing > 0:
             print(f"seeding {missing:,} households …", flush=True)
             seed_households(Region.objects.get(code="3607"), missing, seed=1, batch=5_000)
+    in_county = Household.objects.filter(village_code__startswith=COUNTY).count()
+    if args.county_households > in_county:
+        print(f"seeding {args.county_households - in_county:,} households in 于都县 …", flush=True)
+        seed_households(
+            Region.objects.get(code=COUNTY), args.county_households - in_county, seed=3, batch=5_000
+        )
     admin, _ = User.objects.get_or_create(
         username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
     )
@@ -201,7 +211,45 @@ def main() -> int:
     p50 = statistics.median(times) * 1000
     label = "县级比对批量页（50 户及比对发现）p50"
     print(f"| {label} | {p50:,.0f} | {counts[-1]} | {args.requests} 次请求 |")
+    measure_round(client, county, args.requests)
     return 0
+
+
+def measure_round(client, county, requests: int) -> None:
+    """The 年度动态管理 progress page of 于都县 (every township's row) as its county office."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.models import Household
+    from identification import rounds
+    from identification.models import Round
+    from poverty_system.core.actor import Actor
+    from poverty_system.core.dates import current_year
+    from villages.models import Region
+
+    year, region = current_year(), Region.objects.get(code=COUNTY)
+    round_ = Round.objects.filter(county=region, year=year).first()
+    if round_ is None:
+        due = {n: datetime.date(year, 12, 31) for n in Round.DEADLINES}
+        round_ = rounds.open_round(Actor.system(county, via="bench"), region, year, due)
+    url = f"/identification/rounds/{round_.pk}/"
+    times, count = [], 0
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+        count = len(captured)
+    size = Household.objects.filter(village_code__startswith=COUNTY).count()
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] * 1000
+    print(
+        f"| 年度动态管理进度页（于都县 {size:,} 户）p50 / p95 | "
+        f"{statistics.median(times) * 1000:,.0f} / {p95:,.0f} | {count} | {requests} 次请求 |"
+    )
 
 
 if __name__ == "__main__":

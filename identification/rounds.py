@@ -46,8 +46,8 @@ def _check_deadlines(deadlines: Mapping[str, datetime.date | None], year: int) -
         due = deadlines.get(name)
         if due is None:
             raise IdentificationError(f"请填写{STEP_LABELS[name]}的截止日期。", name)
-        if due.year < year:
-            raise IdentificationError(f"截止日期不能早于 {year} 年。", name)
+        if not year <= due.year <= year + 1:
+            raise IdentificationError(f"截止日期须在 {year} 年或 {year + 1} 年内。", name)
         if previous is not None and due < previous:
             raise IdentificationError("截止日期不能早于上一步的截止日期。", name)
         previous = due

@@ -82,6 +82,8 @@ def test_deadlines_out_of_order_or_missing_are_refused_next_to_the_field(world, 
     field = page(response).xpath("//input[@name='new_due']/ancestor::div[1]")[0]
     assert "截止日期不能早于上一步的截止日期。" in field.text_content()
     assert not Round.objects.exists()
+    response = client.post("/identification/rounds/open/", form_data(new_review_due="9999-12-31"))
+    assert f"截止日期须在 {YEAR} 年或 {YEAR + 1} 年内。" in response.content.decode()
     response = client.post("/identification/rounds/open/", form_data(year=str(YEAR + 5)))
     assert f"只能开启 {YEAR} 或 {YEAR + 1} 年度。" in response.content.decode()
 
