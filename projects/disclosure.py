@@ -15,6 +15,9 @@ from .ledger import project_totals
 from .models import Notice
 from .privacy import redact
 
+# Between the national hotline 12317 and the county's own supervision phone on a notice.
+HOTLINE_SEPARATOR = "、"
+
 # The project fields a notice may show (name, place, 实施单位 and responsible person, period,
 # content, subsidy standard, fund source and amount, 绩效目标, 联农带农).
 ALLOWED_FIELDS = (
@@ -92,6 +95,7 @@ def facts(notice: Notice) -> dict[str, Any]:
         "published_on": notice.published_on,
         "board_until": notice.board_until,
         "hotline": notice.hotline,
+        "phones": notice.hotline.split(HOTLINE_SEPARATOR),  # each dialled on its own
         "url": public_url(notice),
     }
 

@@ -8,6 +8,7 @@ import re
 import zipfile
 from decimal import Decimal
 
+import lxml.html
 import openpyxl
 import pytest
 import zxingcpp
@@ -21,6 +22,7 @@ from households import lifecycle
 from households.choices import HouseholdStatus as HS
 from households.models import Household, StatusChange
 from poverty_system.core.actor import Actor
+from projects.disclosure import board_document
 from projects.errors import ProjectError
 from projects.models import Beneficiary, Feedback, IncomeShare, Notice
 from projects.privacy import find_private
@@ -353,3 +355,18 @@ def test_the_demo_projects_come_through_the_real_actions_and_once(small_tree, lo
     assert Beneficiary.objects.count() == 18 and movements == 6
     call_command("seed_projects_demo", stdout=out)
     assert Project.objects.count() == 4 and FundMovement.objects.count() == movements
+
+
+def test_the_notice_gives_12317_and_the_county_s_own_supervision_phone(world, client):
+    """The county's own phone (its 识别规则) stands beside 12317 on the page and the board."""
+    from identification.models import CountyRules
+
+    CountyRules.objects.create(county=world.county, county_phone="0797-6212317")
+    project, notice = announced(world)
+    assert notice.hotline == "12317、0797-6212317"
+    page = lxml.html.fromstring(client.get(f"/p/{notice.token}/").content.decode())
+    (line,) = page.xpath("//p[@data-testid='hotline']")
+    assert line.text_content() == "监督电话：12317、0797-6212317"
+    assert line.xpath(".//a/@href") == ["tel:12317", "tel:0797-6212317"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(board_document(notice))).paragraphs)
+    assert "监督电话：12317、0797-6212317。" in text

@@ -21,6 +21,7 @@ from villages.models import Region
 from .. import clock, states
 from ..access import PROPOSE_PROJECTS, get_project, may
 from ..choices import BUDGET_FIELDS, Category
+from ..disclosure import HOTLINE_SEPARATOR
 from ..errors import ProjectError
 from ..models import Asset, Notice, Project, ProjectEvent
 
@@ -171,8 +172,18 @@ def changes(project: Project, version: Any) -> list[Any]:
     return list(project.history.filter(version__gt=number).order_by("history_date"))
 
 
-def _hotline() -> str:
-    return str(getattr(settings, "PROJECT_HOTLINE", "12317"))
+def _hotline(project: Project) -> str:
+    """The national supervision hotline (12317) and the county's own supervision phone (its
+    识别规则, when set), as printed on the notice: "12317、0797-6212317"."""
+    from identification.models import CountyRules
+
+    national = str(getattr(settings, "PROJECT_HOTLINE", "12317"))
+    local = (
+        CountyRules.objects.filter(county__code=project.county_code)
+        .values_list("county_phone", flat=True)
+        .first()
+    )
+    return f"{national}{HOTLINE_SEPARATOR}{local}" if local else national
 
 
 def _notice(actor: Actor, project: Project, kind: str, event: ProjectEvent) -> Notice:
@@ -188,7 +199,7 @@ def _notice(actor: Actor, project: Project, kind: str, event: ProjectEvent) -> N
         board_until=day + datetime.timedelta(days=clock.rule("notice_min_days") - 1),
         region_code=project.region_code,
         county_code=project.county_code,
-        hotline=_hotline(),
+        hotline=_hotline(project),
         actor=actor.account,
     )
 
