@@ -298,7 +298,12 @@ class Member(models.Model):
                 name="one_active_head_per_household",
             ),
         ]
-        indexes = [models.Index(fields=["id_number"], name="member_id_number")]
+        indexes = [
+            models.Index(fields=["id_number"], name="member_id_number"),
+            # 控辍保学 (统计's 6–15周岁未在校 and its list): school-age children out of school are
+            # one range per status on this index, not a scan of every member.
+            models.Index(fields=["school_status", "birth_date"], name="member_school_birth"),
+        ]
 
     def __str__(self) -> str:
         return self.name
