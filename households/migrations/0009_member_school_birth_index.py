@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0007_claim_is_a_period'),
+        ('households', '0008_year_seal'),
     ]
 
     operations = [
