@@ -10,12 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from poverty_system.core.models import AppendOnly
 from poverty_system.core.periods import Period
 from poverty_system.core.versioning import Versioned
-
-
-class AppendOnlyError(Exception):
-    pass
 
 
 class CountyRules(Versioned):
@@ -88,15 +85,7 @@ class Case(Versioned):
         return f"{self.household_id}·{self.kind}·{self.year}"
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("办理记录不可修改。")
-
-    def delete(self):
-        raise AppendOnlyError("办理记录不可删除。")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One step done (or returned): append-only."""
 
     class Action(models.TextChoices):
@@ -121,8 +110,6 @@ class CaseEvent(models.Model):
     phone = models.CharField("验证手机号", max_length=20, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
@@ -130,14 +117,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step}·{self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("办理记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("办理记录不可删除。")
 
 
 class Attachment(models.Model):
@@ -232,7 +211,7 @@ class Round(Versioned):
         return f"{self.county}{self.year}年度动态管理"
 
 
-class RoundEvent(models.Model):
+class RoundEvent(AppendOnly):
     """What was done to a round (开启, 修改截止日期, 封存, 重新开启), append-only."""
 
     class Kind(models.TextChoices):
@@ -257,11 +236,3 @@ class RoundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}·{self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("年度动态管理记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("年度动态管理记录不可删除。")

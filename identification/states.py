@@ -208,7 +208,7 @@ def do_step(
         actor=actor.account,
         phone=actor.phone_number,
     )
-    event.save()  # type: ignore[no-untyped-call]
+    event.save()
     attachments.save_files(event, checked)
     following = chain.after(code)
     if returned:

@@ -13,10 +13,10 @@ from households.models import Household, StatusChange
 from identification import services
 from identification.chains import ADMISSION_STEPS, chain_of
 from identification.errors import IdentificationError
-from identification.models import AppendOnlyError, Case, CaseEvent, CountyRules
+from identification.models import Case, CaseEvent, CountyRules
 from identification.states import StepInput
 from poverty_system.core.actor import Actor
-from poverty_system.core.models import AuditEntry
+from poverty_system.core.models import AppendOnlyError, AuditEntry
 
 from .households_data import make_id, member, no_sms_throttle, register  # noqa: F401
 from .identification_data import admission_inputs, admit, days_ago

@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.http import Http404
 
 from poverty_system.core.actor import Actor
+from poverty_system.core.models import AppendOnlyError
 from projects import ledger
 from projects.errors import ProjectError
 from projects.models import FundAccount, FundMovement
@@ -92,7 +93,7 @@ def test_a_correction_is_a_reversing_movement(world, approved):
         funds.reverse(county(world), arranged.pk, "再冲")
     with pytest.raises(ProjectError, match="已冲正"):
         funds.reverse(county(world), reversal.pk, "冲正的冲正")
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         FundMovement.objects.filter(pk=arranged.pk).update(amount=1)
 
 

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.http import Http404
 
 from poverty_system.core.actor import Actor
-from poverty_system.core.models import AuditEntry
+from poverty_system.core.models import AppendOnlyError, AuditEntry
 from projects import clock, states
 from projects.errors import ProjectError
 from projects.models import Attachment, Holiday, Project, ProjectEvent
@@ -46,11 +46,11 @@ def test_events_are_append_only(world):
     project = walk(world, make_project(world), "propose")
     event = project.events.get()
     event.note = "改"
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         event.save()
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         ProjectEvent.objects.filter(pk=event.pk).update(note="改")
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         ProjectEvent.objects.all().delete()
 
 

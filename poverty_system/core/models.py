@@ -1,31 +1,53 @@
-"""The audit trail (审计日志): append-only, one row per security-relevant event.
-
-Rows are only ever inserted (poverty_system.core.audit.record). The model refuses updates and
-deletes, so does its queryset, and on PostgreSQL a trigger refuses them in the database too.
-There is no admin, form or view that edits or deletes an entry.
+"""Append-only records (`AppendOnly`: the model and its queryset refuse updates and deletes,
+with the record's name in the message) and the audit trail (审计日志), one of them: one row per
+security-relevant event, only ever inserted (poverty_system.core.audit.record); on PostgreSQL
+a trigger refuses updates and deletes in the database too. There is no admin, form or view
+that edits or deletes an entry.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class AppendOnlyError(Exception):
     pass
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    """Rows of an append-only record: no UPDATE or DELETE through the ORM."""
+
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("审计日志不可修改。")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}不可修改。")
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("审计日志不可删除。")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}不可删除。")
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A record that is only ever added to (events, movements, the audit trail): a correction
+    is a new row, never an edit."""
+
+    objects: Any = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name}不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self._meta.verbose_name}不可删除。")
+
+
+class AuditEntry(AppendOnly):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,8 +69,6 @@ class AuditEntry(models.Model):
     outcome = models.CharField("结果", max_length=10, default="ok")
     detail = models.JSONField("详情", default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
@@ -57,11 +77,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.outcome}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("审计日志不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("审计日志不可删除。")

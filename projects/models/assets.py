@@ -5,9 +5,10 @@ from django.conf import settings
 from django.db import models
 
 from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.models import AppendOnly
 from poverty_system.core.versioning import Versioned
 
-from .base import MONEY, AppendOnly
+from .base import MONEY
 
 
 class Asset(Versioned, models.Model):

@@ -4,7 +4,7 @@ the QR code on the board document, and the public's feedback with the county's a
 from django.conf import settings
 from django.db import models
 
-from .base import AppendOnly
+from poverty_system.core.models import AppendOnly
 
 
 class Notice(AppendOnly):

@@ -9,8 +9,10 @@ movement locks, so two concurrent 拨付 never overdraw.
 from django.conf import settings
 from django.db import models
 
+from poverty_system.core.models import AppendOnly
+
 from ..choices import MovementKind, Source
-from .base import MONEY, AppendOnly
+from .base import MONEY
 
 
 class FundAccount(models.Model):

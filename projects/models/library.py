@@ -5,10 +5,11 @@ from django.conf import settings
 from django.db import models
 
 from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
+from poverty_system.core.models import AppendOnly
 from poverty_system.core.versioning import Versioned
 
 from ..choices import AttachmentKind, Category, Nature, State
-from .base import MONEY, ZERO, AppendOnly
+from .base import MONEY, ZERO
 
 
 class Holiday(models.Model):
