@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from poverty_system.core.forms import ChineseModelForm, VersionedModelForm
 from poverty_system.core.text import MOBILE
+from villages.natural import active_groups
 
 from . import idnumbers, validators
 from .choices import ADD_CHANGES, REMOVE_CHANGES, Cause, Relation
@@ -51,6 +52,12 @@ class BasicForm(VersionedModelForm):
 
     def __init__(self, *args: Any, villages: QuerySet[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.groups = active_groups([self.instance.village_id])
+        else:
+            self.groups = active_groups(villages if villages is not None else [])
+        if self.groups:  # a village without its list yet keeps the typed 村民小组
+            self.fields["group"] = self._group_field()
         if villages is not None and len(villages) > 1:
             self.fields = {
                 "village": forms.ModelChoiceField(
@@ -64,6 +71,31 @@ class BasicForm(VersionedModelForm):
                 ),
                 **self.fields,
             }
+
+    def _group_field(self) -> forms.ChoiceField:
+        """村民小组: chosen from the village's active natural villages (自然村信息管理) once the
+        village has listed them; a name typed before stays on offer for its household, marked
+        (the text is kept as it is, no data is rewritten)."""
+        names = list(dict.fromkeys(name for names in self.groups.values() for name in names))
+        choices = [("", "请选择村民小组"), *((name, name) for name in names)]
+        kept = self.instance.group
+        if kept and kept not in names:
+            choices.append((kept, f"{kept}（原填写，不在本村现有自然村中）"))
+        return forms.ChoiceField(
+            label="村民小组",
+            choices=choices,
+            required=False,
+            help_text="从本村的自然村（村民小组）中选择；列表在“自然村信息管理”中维护。",
+            error_messages={"invalid_choice": "请从本村的自然村（村民小组）中选择。"},
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        group, village = data.get("group"), data.get("village")
+        chosen = self.groups and village is not None
+        if group and chosen and group not in self.groups.get(village.pk, []):
+            self.add_error("group", "请从所选村的自然村（村民小组）中选择。")
+        return data
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

@@ -81,6 +81,8 @@ MENU = (
             _i("添加贫困村信息", "assessment:poor_village_add", R.TOWNSHIP),
             _i("管理贫困村信息", "assessment:poor_villages", R.TOWNSHIP, R.COUNTY, R.CITY),
             _i("贫困村审核", "assessment:poor_village_review", R.COUNTY),
+            # 自然村（村民小组）of a village: the household form's 村民小组 is chosen from them.
+            _i("自然村信息管理", "villages:natural_villages", R.TOWNSHIP, R.VILLAGE),
         ),
         _g(
             "贫困县信息管理",
@@ -105,6 +107,7 @@ MENU = (
             _i("贫困户信息表打印", "reports:info_print"),
             _i("贫困户信息对照表打印", "reports:compare_print"),
             _i("贫困村信息表打印", "reports:village_print"),
+            _i("自然村信息表打印", "reports:natural_print"),
         ),
         _g(
             "动态管理",
@@ -219,6 +222,8 @@ PAGES = {
     # Assessment
     "assessment:rollback": Page("assessment:changes", "回退"),
     "assessment:poor_village": Page("assessment:poor_villages", "贫困村信息"),
+    "villages:natural_village_add": Page("villages:natural_villages", "添加自然村"),
+    "villages:natural_village_edit": Page("villages:natural_villages", "修改自然村信息"),
     "assessment:poor_village_edit": Page("assessment:poor_village", "修改"),
     "assessment:poor_village_submit": Page("assessment:poor_village", "上报"),
     "assessment:poor_village_approve": Page("assessment:poor_village", "审核通过"),

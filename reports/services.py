@@ -25,7 +25,7 @@ from poverty_system.core.xlsx import Column, XlsxWriter
 from villages.access import get_region_for_user
 from villages.models import Region
 
-from . import queries, records, sheets, village
+from . import natural, queries, records, sheets, village
 
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
@@ -225,6 +225,16 @@ def print_village_sheet(actor: Actor, pk: Any) -> tuple[bytes, str]:
     with transaction.atomic(durable=True):
         audit.record(actor, audit.EXPORT, obj=region, detail={"what": "贫困村信息表"})
     return out.getvalue(), f"贫困村信息表-{region.name}"
+
+
+def print_natural_sheet(actor: Actor, pk: Any) -> tuple[bytes, str]:
+    """自然村信息表 of a village (.docx bytes, file name); audited."""
+    region = printable_village(actor.user, pk)
+    out = io.BytesIO()
+    natural.write(out, natural.natural_facts(actor.user, region))
+    with transaction.atomic(durable=True):
+        audit.record(actor, audit.EXPORT, obj=region, detail={"what": "自然村信息表"})
+    return out.getvalue(), f"自然村信息表-{region.name}"
 
 
 def print_selected(actor: Actor, ticked: Any, kind: str) -> tuple[IO[bytes], str]:

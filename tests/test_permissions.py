@@ -25,6 +25,7 @@ EXPECTED = {
     "manage_accounts": {Role.ADMIN, Role.COUNTY},
     "manage_phones": {Role.ADMIN, Role.TOWNSHIP},
     "edit_population": {Role.COUNTY, Role.TOWNSHIP},
+    "manage_natural_villages": {Role.TOWNSHIP, Role.VILLAGE},
     "claim_households": {Role.VILLAGE},
     "register_households": {Role.VILLAGE},
     "edit_households": {Role.VILLAGE},

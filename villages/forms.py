@@ -15,11 +15,11 @@ from django.db.models import QuerySet
 
 from poverty_system.core import access
 from poverty_system.core.forms import ChineseModelForm, UniqueByAction, VersionedModelForm
-from poverty_system.core.roles import ROLE_REGION_LEVEL, Role
+from poverty_system.core.roles import MANAGE_NATURAL_VILLAGES, ROLE_REGION_LEVEL, Role
 from poverty_system.core.text import PHONE_PATTERN
 
 from .accounts import CONFIRM_REASSIGN
-from .models import Region, User, VillagePhone, VillagePopulation
+from .models import NaturalVillage, Region, User, VillagePhone, VillagePopulation
 
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
@@ -201,3 +201,32 @@ class PopulationForm(VersionedModelForm):
         model = VillagePopulation
         fields = ["rural_population"]
         help_texts = {"rural_population": "本村农村户籍人口（人），用于计算贫困发生率。"}
+
+
+class NaturalVillageForm(UniqueByAction, VersionedModelForm):
+    """自然村（村民小组）信息 (the national 自然村信息表's columns); a name taken in the village is
+    refused by the action."""
+
+    unique_by_action = ("name",)
+
+    class Meta:
+        model = NaturalVillage
+        fields = ["name", "households", "population", "has_road", "has_water", "has_power"]
+
+
+class NaturalVillageAddForm(NaturalVillageForm):
+    village = forms.ModelChoiceField(
+        label="所属村",
+        queryset=Region.objects.none(),
+        empty_label="请选择村",
+        error_messages={"required": "请选择所属村。", "invalid_choice": "请选择辖区内的村。"},
+    )
+
+    def __init__(self, *args: Any, user: AnyUser | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        villages = access.filter_regions(
+            Region.objects.filter(level="village"), user, MANAGE_NATURAL_VILLAGES
+        ).order_by("code")
+        field = self.fields["village"]
+        field.queryset = villages  # type: ignore[attr-defined]
+        self.order_fields(["village"])

@@ -217,6 +217,48 @@ class VillagePhone(Period):
         return mask_phone(self.phone)
 
 
+class NaturalVillage(Versioned, models.Model):
+    """自然村（村民小组）of a village, as the national 自然村信息表 lists them: its name, households
+    and population, and whether it is reached by road, water and electricity (通路, 通水, 通电).
+    Kept by the village account and its township office; a group that households name is
+    deactivated (停用) rather than deleted, so their 村民小组 stays readable."""
+
+    village = models.ForeignKey(
+        Region, verbose_name="所属村", on_delete=models.PROTECT, related_name="natural_villages"
+    )
+    village_code = models.CharField("村区划代码", max_length=12, editable=False)
+    # The household's 村民小组 holds this name (households.Household.group, 30 characters).
+    name = models.CharField("自然村（村民小组）名称", max_length=30)
+    households = models.PositiveIntegerField("户数", default=0)
+    population = models.PositiveIntegerField("人口数", default=0)
+    has_road = models.BooleanField("是否通路", default=False)
+    has_water = models.BooleanField("是否通水", default=False)
+    has_power = models.BooleanField("是否通电", default=False)
+    active = models.BooleanField("有效", default=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = ExplicitHistory(bases=[PhoneHistory], excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = "自然村（村民小组）"
+        verbose_name_plural = "自然村（村民小组）"
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="natural_village_name")
+        ]
+        indexes = [models.Index(fields=["village_code", "name"], name="natural_village_slice")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SmsChallenge(models.Model):
     """One SMS code sent to verify a village login. Only a hash of the code is kept."""
 

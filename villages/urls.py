@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import natural_views, views
 
 app_name = "villages"
 
@@ -25,5 +25,19 @@ urlpatterns = [
         "phones/<int:pk>/<int:phone_pk>/deactivate/",
         views.phone_deactivate,
         name="phone_deactivate",
+    ),
+    # 自然村信息管理: the natural villages (村民小组) of a village
+    path("natural/", natural_views.natural_villages, name="natural_villages"),
+    path("natural/new/", natural_views.natural_village_add, name="natural_village_add"),
+    path("natural/<int:pk>/", natural_views.natural_village_edit, name="natural_village_edit"),
+    path(
+        "natural/<int:pk>/remove/",
+        natural_views.natural_village_remove,
+        name="natural_village_remove",
+    ),
+    path(
+        "natural/<int:pk>/reactivate/",
+        natural_views.natural_village_reactivate,
+        name="natural_village_reactivate",
     ),
 ]

@@ -79,6 +79,10 @@ EDIT_POPULATION = permission(
     "edit_population", "填写村农村人口（贫困发生率）", Role.COUNTY, Role.TOWNSHIP
 )
 MANAGE_PHONES = permission("manage_phones", "管理村级账号手机号", Role.ADMIN, Role.TOWNSHIP)
+# --- natural villages (自然村（村民小组）of a village) -------------------------------------------
+MANAGE_NATURAL_VILLAGES = permission(
+    "manage_natural_villages", "维护自然村（村民小组）信息", Role.TOWNSHIP, Role.VILLAGE
+)
 # --- households (the village account under a verified phone) ----------------------------
 CLAIM_HOUSEHOLDS = permission("claim_households", "认领贫困户", Role.VILLAGE)
 REGISTER_HOUSEHOLDS = permission("register_households", "登记新户", Role.VILLAGE)

@@ -17,7 +17,7 @@ from poverty_system.core.errors import ActionError
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
-from .. import listing, services
+from .. import listing, natural, services
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Village sheets and the print pages: the offices and the village; a cadre prints its own
@@ -90,6 +90,26 @@ def village_page(request: HttpRequest) -> HttpResponse:
     """贫困村信息表打印: choose a village in the region tree and print its sheet."""
     page = listing.print_page(request.user, request.GET.get("region"), with_households=False)
     context = {"page": page, "kind": "village", "title": "贫困村信息表打印"}
+    return render(request, "reports/print.html", context)
+
+
+@region_printers
+def natural_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    return _docx(*services.print_natural_sheet(request.actor, pk))
+
+
+@region_printers
+def natural_page(request: HttpRequest) -> HttpResponse:
+    """自然村信息表打印: choose a village in the region tree, read its 自然村信息表 on the page
+    (the printable page) and print it as a Word file."""
+    page = listing.print_page(request.user, request.GET.get("region"), with_households=False)
+    facts = None
+    if page.village is not None:
+        facts = natural.natural_facts(
+            request.user, services.printable_village(request.user, page.village.pk)
+        )
+    context = {"page": page, "kind": "natural", "title": "自然村信息表打印", "facts": facts}
+    context["headers"] = natural.HEADERS
     return render(request, "reports/print.html", context)
 
 
