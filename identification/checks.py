@@ -1,15 +1,17 @@
 """县级比对: the system's own checks of a batch of cases, in a constant number of queries.
 
 Every member's ID number (active or not) against the members of every other household of the
-city, and against the cadres of the units; each hit is shown to the county with masked ID
-numbers only (the hits are stored on the event that decides, so they must not hold a full
-number).
+city, and against the cadres of the units; then the checks of the household data that a
+higher floor adds (`HOUSEHOLD_CHECKS`: the problem rules of 数据质量检查, which quality's app
+config registers, since identification lies below quality and may not import it). Each hit is
+shown to the county with masked ID numbers only (the hits are stored on the event that
+decides, so they must not hold a full number).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from households.choices import HouseholdStatus
@@ -22,10 +24,32 @@ from .models import Case
 
 Hit = dict[str, Any]
 CITY_DIGITS = 4
+# A check of the cases' household data: case id -> its hits (a missing id: no hits), in a
+# fixed number of queries for any number of cases.
+HouseholdCheck = Callable[[Sequence[Case]], dict[int, list[Hit]]]
+HOUSEHOLD_CHECKS: list[HouseholdCheck] = []
+
+
+def add_household_check(check: HouseholdCheck) -> None:
+    """Register a check of the household data for 县级比对 (once; from an app config's ready,
+    of an app above identification)."""
+    if check not in HOUSEHOLD_CHECKS:
+        HOUSEHOLD_CHECKS.append(check)
 
 
 def check_hits(cases: Sequence[Case]) -> dict[int, list[Hit]]:
-    """case id -> hits, three queries for any number of cases."""
+    """case id -> hits: three queries for the ID numbers, plus each registered check's
+    queries, for any number of cases."""
+    hits = id_number_hits(cases)
+    if cases:
+        for check in HOUSEHOLD_CHECKS:
+            for pk, found in check(cases).items():
+                hits[pk].extend(found)
+    return hits
+
+
+def id_number_hits(cases: Sequence[Case]) -> dict[int, list[Hit]]:
+    """case id -> the hits of its members' ID numbers, three queries for any number of cases."""
     hits: dict[int, list[Hit]] = {case.pk: [] for case in cases}
     if not cases:
         return hits

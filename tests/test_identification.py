@@ -26,6 +26,9 @@ INPUTS = dict(admission_inputs())
 
 
 def registered(world, name="张三", **kwargs):
+    """A registered household with no problem of 数据质量检查 (its main cause is 因病, so its
+    member has a chronic illness)."""
+    kwargs.setdefault("health", "chronic")
     return register(world.village_account, world.phone, [member(name, **kwargs)], admitted=False)
 
 
@@ -333,6 +336,14 @@ def test_registration_pages_lead_to_the_application(world, login):
     )
 
 
+# 县级比对 of a batch: locks, the ID-number checks, the writes (10), and the household rules of
+# 数据质量检查: the counties' switches, the year's income lines (D02), one query per rule.
+def batch_queries() -> int:
+    from quality.checks import identification_rules
+
+    return 10 + 2 + len(identification_rules())
+
+
 def test_batch_county_check_runs_a_constant_number_of_queries(world, login):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -347,7 +358,7 @@ def test_batch_county_check_runs_a_constant_number_of_queries(world, login):
         )
         return len(queries)
 
-    assert batch(2) == batch(5) == 10
+    assert batch(2) == batch(5) == batch_queries()
     # The county's batch page: ticks and the hits of each case.
     household = registered(world, name="页面")
     case = admit(household, village(world), until="township_publicity")
@@ -364,3 +375,42 @@ def test_batch_county_check_runs_a_constant_number_of_queries(world, login):
         .status_code
         == 403
     )
+
+
+def test_county_check_shows_the_problem_rules_of_the_household(world, login):
+    """县级比对 runs the household rules of 数据质量检查 (issue 10) beside the ID numbers: a
+    household whose main cause is 因病 with every member healthy shows C02 on its page and in
+    the batch's count; once its causes are fixed the hit is gone and the batch confirms it."""
+    from households import services as household_services
+    from quality.models import RuleSwitch
+
+    from .households_data import CAUSES
+
+    household = registered(world, name="李病", health="healthy")
+    case = admit(household, village(world), until="township_publicity")
+    client = login(world.county_office)
+    page = client.get(f"/identification/cases/{case.pk}/").content.decode()
+    assert "数据质量 C02" in page and "主要致贫原因为因病，但家庭成员均健康" in page
+    batch = client.get("/identification/cases/?step=county_check").content.decode()
+    assert "1 项，请逐户办理" in batch
+    with pytest.raises(IdentificationError, match="1 户比对发现问题"):
+        services.confirm_checks(Actor(world.county_office), [case.pk])
+    # A county that switched the rule off does not see it here either.
+    RuleSwitch.objects.create(
+        rule="C02",
+        county=world.county,
+        county_code=world.county.code,
+        reason="测试",
+        by=world.county_office,
+    )
+    assert "数据质量 C02" not in client.get(f"/identification/cases/{case.pk}/").content.decode()
+    RuleSwitch.objects.all().delete()
+    # Fixed: the main cause is 缺资金 now.
+    household_services.save_part(
+        village(world), Household.objects.get(pk=household.pk), 4, {**CAUSES, "main_cause": "funds"}
+    )
+    page = client.get(f"/identification/cases/{case.pk}/").content.decode()
+    assert "数据质量 C02" not in page and "比对未发现问题" in page
+    services.confirm_checks(Actor(world.county_office), [case.pk])
+    case.refresh_from_db()
+    assert case.step == "county_approval"
