@@ -7,6 +7,7 @@ django-simple-history, with the verified phone of the village session (修改日
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -418,3 +419,39 @@ class YearSeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_code}·{self.year}年度封存"
+
+
+class EvidenceIsAppendOnly(Exception):
+    pass
+
+
+class StatusEvidence(models.Model):
+    """A file of evidence of a status change (清退: the proof that the household does not meet
+    the identification standard): JPEG, PNG or PDF checked by content
+    (poverty_system.core.uploads), stored under a random name. Append-only, as the change it
+    belongs to: who and when are the change's actor and time."""
+
+    change = models.ForeignKey(
+        StatusChange, verbose_name="状态变更", on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField("附件", upload_to="status/%Y/%m/")
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小")
+    name = models.CharField("文件名", max_length=100)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "状态变更佐证材料"
+        verbose_name_plural = "状态变更佐证材料"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise EvidenceIsAppendOnly("佐证材料不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise EvidenceIsAppendOnly("佐证材料不可删除。")

@@ -1,16 +1,19 @@
 """清退 (procedure 2): the village removes a wrongly identified household, a status change
-with a reason, never a delete. The status machine itself is households.lifecycle."""
+with a reason and its evidence (佐证材料: JPEG, PNG or PDF checked by content, the same check
+as the identification steps', append-only), never a delete. The status machine itself is
+households.lifecycle."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
 
+from poverty_system.core import uploads
 from poverty_system.core.actor import Actor
 
 from ..choices import HouseholdStatus as S
 from ..lifecycle import transition
-from ..models import Household, StatusChange
+from ..models import Household, StatusChange, StatusEvidence
 from .base import HouseholdError, lock_for_edit
 
 # The steps that must be undone before a household may be removed, in the manual's order,
@@ -51,14 +54,34 @@ def removal_blockers(household: Household) -> list[str]:
 
 
 def remove_household(
-    actor: Actor, household: Household, reason: str, *, version: Any = None
+    actor: Actor,
+    household: Household,
+    reason: str,
+    *,
+    version: Any = None,
+    files: Sequence[Any] = (),
 ) -> StatusChange:
-    """清退: the village (with the claiming phone) removes a wrongly identified household."""
+    """清退: the village (with the claiming phone) removes a wrongly identified household,
+    with its evidence files (at most five, JPEG/PNG/PDF by content) kept on the change."""
+    checked = uploads.check_files(list(files), HouseholdError, per="每次清退")
     with transaction.atomic(durable=True):
         locked = lock_for_edit(actor, household, version)
         blockers = removal_blockers(locked)
         if blockers:
             raise HouseholdError("不能清退：" + "；".join(blockers))
         change = transition(actor, locked, S.REMOVED, reason)
+        save_evidence(change, checked)
     household.status = locked.status
     return change
+
+
+def save_evidence(change: StatusChange, checked: list[tuple[Any, str]]) -> None:
+    for upload, ext in checked:
+        evidence = StatusEvidence(
+            change=change,
+            content_type=uploads.CONTENT_TYPES[ext],
+            size=upload.size,
+            name=uploads.original_name(upload),
+        )
+        evidence.file.save(uploads.stored_name(ext), upload, save=False)
+        evidence.save()

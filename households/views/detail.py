@@ -5,10 +5,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from poverty_system.core import uploads
 from poverty_system.core.errors import ActionError
 from poverty_system.core.formatting import yuan
 from poverty_system.core.forms import show_error
@@ -16,7 +17,7 @@ from poverty_system.core.forms import show_error
 from .. import changelog, parts, services
 from ..access import can_manage_qr_code, get_household_for_user
 from ..forms import PART_FORMS, ReasonForm
-from ..models import Household
+from ..models import Household, StatusEvidence
 from .common import editable_household, household_viewers, village_only
 
 LOG_PER_PAGE = 50
@@ -77,7 +78,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": household.village.get_ancestors(),
             "members": household.members.order_by("-active", "pk"),
             "claims": claims,
-            "status_changes": household.status_changes.select_related("actor"),
+            "status_changes": household.status_changes.select_related("actor").prefetch_related(
+                "evidence"
+            ),
             "sections": _sections(household),
             "log": log,
             "actions": services.page_actions(request.actor, household, active),
@@ -96,7 +99,12 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None, label="清退原因")
     if request.method == "POST" and form.is_valid():
         try:
-            services.remove_household(request.actor, household, form.cleaned_data["reason"])
+            services.remove_household(
+                request.actor,
+                household,
+                form.cleaned_data["reason"],
+                files=request.FILES.getlist("attachments"),
+            )
         except ActionError as exc:
             show_error(form, exc)
         else:
@@ -113,7 +121,26 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@household_viewers
+def evidence(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file of evidence of a status change (清退), only to accounts that read the household."""
+    household = get_household_for_user(request.user, pk)
+    found = StatusEvidence.objects.filter(change__household=household, pk=file_pk).first()
+    if found is None:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    pdf = found.content_type == uploads.CONTENT_TYPES["pdf"]
+    response = FileResponse(handle, content_type=found.content_type, as_attachment=pdf)
+    response["Cache-Control"] = "private, max-age=0"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 urlpatterns = [
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/remove/", remove, name="remove"),
+    path("<int:pk>/evidence/<int:file_pk>/", evidence, name="evidence"),
 ]
