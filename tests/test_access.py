@@ -779,6 +779,32 @@ def build_island(admin, beyond: int = 0) -> None:
     poor_villages.change_state(Actor(township), record.pk, "submitted")
     build_island_identification(code, village, phone, township, county)
     build_island_projects(code, village, phone, township, county)
+    build_island_villages(code["440103001001"], village, phone, township)
+
+
+def build_island_villages(region, village, phone, township) -> None:
+    """A natural village (自然村) of the island and a household removed (清退) with a file of
+    evidence, by the real actions."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from households import services as household_services
+    from villages import natural
+
+    natural.add_natural_village(Actor(township), region, {"name": "岛上组"})
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    removed = register(
+        village, phone, [member("岛清", id_number=make_id(area="440103"))], parts_done=1
+    )
+    household_services.remove_household(
+        Actor(village, phone),
+        removed,
+        "重复录入",
+        files=[SimpleUploadedFile("证明.png", out.getvalue(), content_type="image/png")],
+    )
 
 
 def build_island_exchange(village, phone, county, beyond: int) -> None:
@@ -969,6 +995,11 @@ def test_sweep_discovers_the_object_urls():
         "reports/villages/<int:pk>/info.docx",
         "reports/villages/<int:pk>/compare.docx",
         "reports/villages/<int:pk>/village.docx",
+        "reports/villages/<int:pk>/natural.docx",
+        "natural/<int:pk>/",
+        "natural/<int:pk>/remove/",
+        "natural/<int:pk>/reactivate/",
+        "households/<int:pk>/evidence/<int:file_pk>/",
     } <= set(object_routes())
 
 

@@ -490,7 +490,12 @@ NOT_PAGES = {
     "reports:village_info",
     "reports:village_compare",
     "reports:village_sheet",
+    "reports:natural_sheet",
     "reports:selected",
+    # POST-only actions of 自然村信息管理 and a file of 清退's evidence
+    "villages:natural_village_remove",
+    "villages:natural_village_reactivate",
+    "households:evidence",
     "units:village_unlink",
     "units:visit_photo",
     "identification:attachment",
