@@ -999,7 +999,7 @@ def test_sweep_discovers_the_object_urls():
         "natural/<int:pk>/",
         "natural/<int:pk>/remove/",
         "natural/<int:pk>/reactivate/",
-        "households/<int:pk>/evidence/<int:file_pk>/",
+        "households/evidence/<int:pk>/",
     } <= set(object_routes())
 
 

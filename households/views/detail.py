@@ -122,12 +122,13 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @household_viewers
-def evidence(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
-    """A file of evidence of a status change (清退), only to accounts that read the household."""
-    household = get_household_for_user(request.user, pk)
-    found = StatusEvidence.objects.filter(change__household=household, pk=file_pk).first()
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of evidence of a status change (清退), only to accounts that read its household
+    (404 for a missing file and another's alike)."""
+    found = StatusEvidence.objects.filter(pk=pk).select_related("change").first()
     if found is None:
         raise Http404
+    get_household_for_user(request.user, found.change.household_id)
     try:
         handle = found.file.open("rb")
     except FileNotFoundError:
@@ -142,5 +143,5 @@ def evidence(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 urlpatterns = [
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/remove/", remove, name="remove"),
-    path("<int:pk>/evidence/<int:file_pk>/", evidence, name="evidence"),
+    path("evidence/<int:pk>/", evidence, name="evidence"),
 ]
