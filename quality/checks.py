@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from households.models import Household
 
 from . import rules as pack
+from .rules.base import scoped_to
 from .services import effective, switches
 
 if TYPE_CHECKING:
@@ -39,8 +40,13 @@ def rule_hits(cases: Sequence[Case]) -> dict[int, list[dict[str, Any]]]:
     hits: dict[int, list[dict[str, Any]]] = {case.pk: [] for case in cases}
     households = Household.objects.filter(pk__in=list(by_household))
     ctx, off = pack.Context.now(), switches()
-    for rule in identification_rules():
-        for pk in effective(rule, households, ctx, off).values_list("pk", flat=True).distinct():
+    with scoped_to(by_household):  # the rules read these households' members only
+        found = [
+            (rule, list(effective(rule, households, ctx, off).values_list("pk", flat=True)))
+            for rule in identification_rules()
+        ]
+    for rule, pks in found:
+        for pk in set(pks):
             for case_pk in by_household[pk]:
                 hits[case_pk].append(
                     {

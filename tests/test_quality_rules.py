@@ -10,6 +10,8 @@ from django.utils import timezone
 from households.models import Household, Member
 from poverty_system.core.actor import Actor
 from quality import rules
+from quality.checks import identification_rules
+from quality.rules.base import scoped_to
 from units.models import Cadre, Measure, Survey, UnitVillage, VisitLog
 from units.services import create_unit
 
@@ -369,10 +371,33 @@ def test_the_clean_household_breaks_no_rule(clean):
     assert broken == []
 
 
+def listed_in_batch(code, household) -> bool:
+    """The rule as 县级比对 runs it: over a batch, reading only the batch's members."""
+    rule = rules.get(code)
+    with scoped_to([household.pk]):
+        found = rule.households(Household.objects.filter(pk=household.pk), rules.Context.now())
+        return found.exists()
+
+
+BATCH_RULES = {r.code for r in identification_rules()}
+
+
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_rule_lists_the_breaking_record_and_not_the_fixed_one(clean, world, code):
     breaks, fixes = CASES[code]
     breaks(clean, world)
     assert listed(code, clean), f"{code} does not list the breaking record"
+    if code in BATCH_RULES:
+        assert listed_in_batch(code, clean), f"{code} misses the record in a batch"
     fixes(clean, world)
     assert not listed(code, clean), f"{code} still lists the fixed record"
+    if code in BATCH_RULES:
+        assert not listed_in_batch(code, clean), f"{code} lists the fixed record in a batch"
+
+
+def test_a_batch_reads_only_its_own_households_members(clean, world):
+    """Another household's broken record does not leak into the batch's hits."""
+    other = other_household(world)
+    update_head(other, gender="female" if head(other).gender == "male" else "male")
+    assert listed("A04", other) and listed_in_batch("A04", other)
+    assert not listed_in_batch("A04", clean)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet
 
 from households.choices import HouseholdStatus
@@ -34,6 +38,33 @@ class OnlyChars(Func):
         return f"(NOT ({sql} GLOB %s))", [*params, f"*[^{self.chars}]*"]
 
 
+# 县级比对 checks a batch of households: the rules' passes over the members are then limited to
+# them (a whole pass per rule costs seconds at city scale). None, for the pack's runs over a
+# region: every member, the same statements as ever.
+_SCOPE: ContextVar[tuple[int, ...] | None] = ContextVar("quality_rule_scope", default=None)
+
+
+@contextmanager
+def scoped_to(household_ids: Iterable[int]) -> Iterator[None]:
+    """Inside the block the rules read only these households' members."""
+    token = _SCOPE.set(tuple(household_ids))
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def in_scope(members: QuerySet) -> QuerySet:
+    """A members queryset limited to the scoped households, if any."""
+    scope = _SCOPE.get()
+    return members if scope is None else members.filter(household_id__in=scope)
+
+
+def members(**lookups) -> QuerySet:
+    """Active members (of the scoped households when a batch is checked)."""
+    return in_scope(Member.objects.filter(active=True, **lookups))
+
+
 def active_members(**lookups) -> QuerySet:
     return Member.objects.filter(household=OuterRef("pk"), active=True, **lookups)
 
@@ -41,10 +72,10 @@ def active_members(**lookups) -> QuerySet:
 def matching_members(q: Q | None = None, **lookups) -> QuerySet:
     """The household ids of active members matching q / lookups: one pass over the members
     (an IN subquery is three times faster than an EXISTS per household on 300,000)."""
-    members = Member.objects.filter(active=True, **lookups)
+    found = members(**lookups)
     if q is not None:
-        members = members.filter(q)
-    return members.values("household_id")
+        found = found.filter(q)
+    return found.values("household_id")
 
 
 def having_member(queryset: QuerySet, q: Q | None = None, **lookups) -> QuerySet:

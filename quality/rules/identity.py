@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Length, Replace, Substr
 from households.choices import Gender, MemberChange, Relation
 from households.models import Member
 
-from .base import OnlyChars, active_members, having_member
+from .base import OnlyChars, active_members, having_member, in_scope, members
 from .registry import Context, rule
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -70,7 +70,7 @@ def _well_formed():
 
 
 def _members():
-    return Member.objects.filter(active=True).annotate(_n=Length("id_number"))
+    return members().annotate(_n=Length("id_number"))
 
 
 @rule("A01", "身份信息", "成员身份证号码不是18位")
@@ -102,17 +102,17 @@ def gender_mismatch(households: QuerySet, ctx: Context) -> QuerySet:
     wrong = Q(gender=Gender.MALE) & ~Q(_d__in=ODD_DIGITS) | Q(gender=Gender.FEMALE) & Q(
         _d__in=ODD_DIGITS
     )
-    members = Member.objects.filter(active=True).annotate(_d=digit).filter(wrong)
-    return households.filter(pk__in=members.values("household_id"))
+    wrong_members = members().annotate(_d=digit).filter(wrong)
+    return households.filter(pk__in=wrong_members.values("household_id"))
 
 
 @rule("A05", "身份信息", "成员出生日期与身份证号码不符")
 def birth_mismatch(households: QuerySet, ctx: Context) -> QuerySet:
-    members = Member.objects.filter(active=True).annotate(
+    dated = members().annotate(
         _born=Replace(Cast("birth_date", CharField()), Value("-"), Value("")),
         _id=Substr("id_number", 7, 8),
     )
-    return households.filter(pk__in=members.exclude(_born=F("_id")).values("household_id"))
+    return households.filter(pk__in=dated.exclude(_born=F("_id")).values("household_id"))
 
 
 @rule("A06", "身份信息", "成员出生日期晚于今天或年龄超过120岁")
@@ -141,7 +141,7 @@ def id_in_other_household(households: QuerySet, ctx: Context) -> QuerySet:
 @rule("A08", "身份信息", "同一身份证号码在本户出现两次（同户重复人口）")
 def id_twice_in_household(households: QuerySet, ctx: Context) -> QuerySet:
     repeated = (
-        _counted_members()
+        in_scope(_counted_members())
         .values("household_id", "id_number")
         .annotate(_n=Count("pk"))
         .filter(_n__gt=1)

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from households.choices import Gender, Labour, Relation, SchoolStatus, WorkStatus
 from households.models import Member
 
-from .base import COUNTED, aged, having_member, without_member
+from .base import COUNTED, aged, having_member, members, without_member
 from .registry import Context, rule
 
 LABOURERS = (Labour.ORDINARY, Labour.SKILLED)
@@ -45,7 +45,7 @@ def _head(field: str):
 
 @rule("B03", "家庭成员", "户主与配偶性别相同")
 def spouse_same_gender(households: QuerySet, ctx: Context) -> QuerySet:
-    spouses = Member.objects.filter(active=True, relation=Relation.SPOUSE, gender=_head("gender"))
+    spouses = members(relation=Relation.SPOUSE, gender=_head("gender"))
     return households.filter(pk__in=spouses.values("household"))
 
 
@@ -114,9 +114,7 @@ def relation_gender(households: QuerySet, ctx: Context) -> QuerySet:
 
 @rule("B14", "家庭成员", "户主的父母年龄小于户主")
 def parent_younger_than_head(households: QuerySet, ctx: Context) -> QuerySet:
-    parents = Member.objects.filter(
-        active=True, relation=Relation.PARENT, birth_date__gt=_head("birth_date")
-    )
+    parents = members(relation=Relation.PARENT, birth_date__gt=_head("birth_date"))
     return households.filter(pk__in=parents.values("household"))
 
 
