@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 STATUS_GROUPS = {
     "registered": ("在册（未清退）", asof.REGISTERED),
     "entered": ("已登记（含清退）", (*asof.REGISTERED, HouseholdStatus.REMOVED)),
-    "poor": ("未脱贫（贫困户、返贫）", asof.POOR),
+    "unlifted": ("未脱贫（贫困户、返贫）", asof.POOR),
 }
 PAIRING_CHOICES = [("no_unit", "未关联帮扶单位"), ("no_cadre", "未分配帮扶干部")]
 MISSING_CHOICES = [("survey", "本年度未填调查情况表"), ("visit", "本年度无帮扶日志")]

@@ -375,7 +375,7 @@ def incidence(households: QuerySet[Any], children: list[Region], year: int | Non
         .annotate(n=Count("pk"), p=Coalesce(Sum(size), 0))
     )
     found = {row["_key"]: (row["n"], row["p"]) for row in grouped}
-    common = {"status": "poor", **({"year": year} if year is not None else {})}
+    common = {"status": "unlifted", **({"year": year} if year is not None else {})}
     rows = []
     for child in children:
         n, p = found.get(child.code, (0, 0))

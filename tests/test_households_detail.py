@@ -227,10 +227,11 @@ def test_removed_members_are_greyed_on_the_page(world, login, household):
 
 # --- query counts ---------------------------------------------------------------------------
 
-DETAIL_QUERIES = 15  # session, account, grants, the household, its claims, members, status
-# changes, ancestors, the change log's three (household, member rows, phone holders), the
-# session's save (3 statements) and the projects benefiting the household (受益项目, one
-# query); a village session reads its verified phone too (one more)
+DETAIL_QUERIES = 16  # session, account, grants, the household, its claims, members, status
+# changes and their 清退 evidence files (one prefetch), ancestors, the change log's three
+# (household, member rows, phone holders), the session's save (3 statements) and the projects
+# benefiting the household (受益项目, one query); a village session reads its verified phone
+# too (one more)
 
 
 def _busy_household(world):
