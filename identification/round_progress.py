@@ -19,7 +19,7 @@ from assessment.models import ScalePlan
 from households import asof
 from households.models import Household
 from poverty_system.core import access
-from villages.models import Region
+from villages.models import Region, code_range
 
 from .access import COUNTY_STEPS
 from .chains import EXIT, EXIT_COUNTY, chain_of
@@ -58,7 +58,7 @@ def _by_township(
 
 
 def _in_county(code_field: str, county_code: str) -> dict[str, str]:
-    lo, hi = Region(code=county_code).code_range
+    lo, hi = code_range(county_code)
     return {f"{code_field}__gte": lo, f"{code_field}__lt": hi}
 
 

@@ -24,7 +24,7 @@ from poverty_system.core.ids import id_or_404
 from poverty_system.core.roles import MANAGE_ROUNDS
 from poverty_system.core.text import clean_reason
 from poverty_system.core.versioning import bump, check_version
-from villages.models import Region
+from villages.models import Region, code_range
 
 from .access import filter_rounds
 from .errors import IdentificationError
@@ -127,8 +127,9 @@ def seal(actor: Actor, round_pk: Any, *, version: Any) -> Round:
         locked = _locked(actor, round_pk, version)
         if locked.state == Round.State.SEALED:
             raise IdentificationError("该年度已封存。")
+        lo, hi = code_range(locked.county_code)  # an index range, never LIKE 'x%'
         waiting = Case.objects.filter(
-            state=Case.State.OPEN, year=locked.year, village_code__startswith=locked.county_code
+            state=Case.State.OPEN, year=locked.year, village_code__gte=lo, village_code__lt=hi
         ).count()
         if waiting:
             raise IdentificationError(
