@@ -10,6 +10,15 @@ class HouseholdStatus(models.TextChoices):
     LIFTED_NO_SUPPORT = "lifted_no_support", "稳定脱贫（不再享受政策）"
     RETURNED = "returned", "返贫"
     REMOVED = "removed", "已清退"
+    # 边缘易致贫户 / 突发严重困难户 registered only as 监测对象 (防止返贫监测), never 贫困户.
+    MONITORED = "monitored", "监测户（非贫困户）"
+
+
+# The statuses the poverty register's statistics and sheets count: a draft (登记中) and a
+# family monitored without ever being poor (监测户) are not 建档立卡 households.
+ROSTER_STATUSES = tuple(
+    s for s in HouseholdStatus if s not in (HouseholdStatus.REGISTERING, HouseholdStatus.MONITORED)
+)
 
 
 class Attribute(models.TextChoices):

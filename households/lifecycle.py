@@ -38,20 +38,23 @@ if TYPE_CHECKING:
 
 # From each status, the statuses a household may move to. 登记中 → 贫困户 at the county's 公告
 # of its identification (两公示一比对一公告); 脱贫 by the township, 返贫 by the county; 清退 by
-# the village.
+# the village. 登记中 → 监测户 at the county's 公告 of a monitoring identification of a family
+# never registered as poor (边缘易致贫户 / 突发严重困难户).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REGISTERING: frozenset({S.POOR, S.REMOVED}),
+    S.REGISTERING: frozenset({S.POOR, S.MONITORED, S.REMOVED}),
     S.POOR: frozenset({S.LIFTED, S.LIFTED_NO_SUPPORT, S.REMOVED}),
     S.LIFTED: frozenset({S.RETURNED, S.LIFTED_NO_SUPPORT, S.REMOVED}),
     S.LIFTED_NO_SUPPORT: frozenset({S.RETURNED, S.REMOVED}),
     S.RETURNED: frozenset({S.LIFTED, S.LIFTED_NO_SUPPORT, S.REMOVED}),
     S.REMOVED: frozenset(),
+    S.MONITORED: frozenset({S.POOR, S.REMOVED}),
 }
 
 # The permission an account must hold on the household's village to move it to a status
 # (roles.py declares which roles hold each).
 TARGET_PERMS: dict[str, str] = {
     S.POOR: ADMIT_HOUSEHOLDS,  # the county's 公告 of a new household (identification)
+    S.MONITORED: ADMIT_HOUSEHOLDS,  # the county's 公告 of a monitoring identification
     S.REMOVED: REMOVE_HOUSEHOLDS,
     S.LIFTED: MARK_LIFTED,
     S.LIFTED_NO_SUPPORT: MARK_LIFTED,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("quality/", include("quality.urls")),
     path("stats/", include("stats.urls")),
     path("identification/", include("identification.urls")),
+    path("monitoring/", include("monitoring.urls")),  # 防止返贫监测
     path("reports/", include("reports.urls")),  # 信息表打印, 变更查询, 销户查询
 ]
 

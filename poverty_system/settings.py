@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "quality",
     "stats",
     "identification",
+    "monitoring",
     "reports",
     "portal.demo",
 ]

@@ -19,7 +19,7 @@ from assessment.listing import visible_records
 from assessment.models import PoorVillage
 from households.access import filter_households
 from households.asof import POOR, REGISTERED
-from households.choices import Attribute, Cause, HouseholdStatus
+from households.choices import ROSTER_STATUSES, Attribute, Cause
 from households.models import Household
 from poverty_system.core.dates import current_year
 from poverty_system.core.formatting import mask_phone, yuan
@@ -73,7 +73,7 @@ def village_facts(user: AnyUser, village: Region) -> VillageFacts:
     households = filter_households(
         Household.objects.filter(village_code=village.code), user, PRINT_SHEETS
     ).order_by()
-    statuses = [s for s in HouseholdStatus if s != HouseholdStatus.REGISTERING]
+    statuses = ROSTER_STATUSES
     facts.by_status = _counts(
         households.values("status").annotate(n=Count("pk"), people=Sum("size")),
         "status",

@@ -15,11 +15,11 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value,
 from django.db.models.functions import Coalesce, Substr
 
 from households import asof
-from households.choices import Attribute, Cause, HouseholdStatus, IdentificationStandard
+from households.choices import ROSTER_STATUSES, Attribute, Cause, IdentificationStandard
 from poverty_system.core.dates import current_year
 from villages.models import LEVEL_DIGITS, Region
 
-STATUSES = [(s, label) for s, label in HouseholdStatus.choices if s != HouseholdStatus.REGISTERING]
+STATUSES = [(s.value, s.label) for s in ROSTER_STATUSES]
 CAUSES = [*Cause.choices, ("none", "未填写")]  # "none": the list's filter for a blank cause
 
 

@@ -59,6 +59,12 @@ EXPECTED = {
     "edit_identification_rules": {Role.COUNTY},
     "manage_rounds": {Role.COUNTY},
     "read_rounds": {Role.CITY, Role.COUNTY, Role.TOWNSHIP},
+    "report_leads": {Role.TOWNSHIP, Role.VILLAGE, Role.CADRE},
+    "handle_leads": {Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
+    "read_monitoring": {Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
+    "edit_monitoring_rules": {Role.COUNTY},
+    "review_incomes": {Role.TOWNSHIP, Role.VILLAGE, Role.CADRE},
+    "import_department_data": {Role.COUNTY},
     # projects and funds
     "read_projects": {Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
     "propose_projects": {Role.VILLAGE},

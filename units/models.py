@@ -367,6 +367,12 @@ class MeasureKind(models.TextChoices):
     HOUSING = "housing", "安居扶贫"
     RELOCATION = "relocation", "易地搬迁"
     SOCIAL_SECURITY = "social_security", "社会保障兜底"
+    # The measures of 防止返贫监测 (development for a household with labour, 兜底 without).
+    PUBLIC_JOB = "public_job", "公益岗位"
+    MICRO_CREDIT = "micro_credit", "小额信贷"
+    DIBAO = "dibao", "低保"
+    TEKUN = "tekun", "特困供养"
+    DISABILITY_AID = "disability_aid", "残疾人补贴"
     OTHER = "other", "其他"
 
 

@@ -53,9 +53,15 @@ BENEFICIARIES = "beneficiaries"
 FEEDBACK_ANSWER = "feedback_answer"
 ASSET = "asset"
 YEARLY_ROUND = "yearly_round"
+LEAD = "monitoring_lead"
+MONITORING = "monitoring"
+MONITORING_RULES = "monitoring_rules"
 
 LABELS = {
     YEARLY_ROUND: "年度动态管理",
+    LEAD: "监测线索",
+    MONITORING: "防止返贫监测",
+    MONITORING_RULES: "修改监测参数",
     LOGIN: "登录成功",
     LOGIN_FAILED: "登录失败",
     LOCKOUT: "账号锁定",

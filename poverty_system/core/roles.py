@@ -141,6 +141,22 @@ READ_ROUNDS = permission(
     "read_rounds", "查看年度动态管理进度", Role.CITY, Role.COUNTY, Role.TOWNSHIP
 )
 
+# --- monitoring (防止返贫监测) ----------------------------------------------------------------
+REPORT_LEADS = permission(
+    "report_leads", "上报监测线索（基层干部排查）", Role.TOWNSHIP, Role.VILLAGE, Role.CADRE
+)
+HANDLE_LEADS = permission(
+    "handle_leads", "处理监测线索（入户核实、办结）", Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE
+)
+READ_MONITORING = permission(
+    "read_monitoring", "查看监测对象和线索", Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE
+)
+EDIT_MONITORING_RULES = permission("edit_monitoring_rules", "设定监测参数和节假日", Role.COUNTY)
+REVIEW_INCOMES = permission(
+    "review_incomes", "录入收入核查和帮扶措施", Role.TOWNSHIP, Role.VILLAGE, Role.CADRE
+)
+IMPORT_DEPARTMENT_DATA = permission("import_department_data", "部门数据比对", Role.COUNTY)
+
 # --- projects and funds (扶贫项目管理, 扶贫资金管理) -----------------------------------------
 READ_PROJECTS = permission(
     "read_projects", "查看扶贫项目", Role.ADMIN, Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE
