@@ -37,6 +37,8 @@ class Step:
     opinion_label: str = "意见"
     # The 扶贫对象审批表 fields (date, result) this step fills when a 新识别 is announced.
     approval_fields: tuple[str, str] | None = None
+    # A review step that may also end the case (不纳入): its chain's `on_decline` applies.
+    declines: bool = False
 
     @property
     def role_label(self) -> str:
@@ -54,6 +56,12 @@ class Chain:
     fills_approval_form: bool = False
     # effect(actor, case, locked_household, reason) after 公告; None: the status transition.
     effect: Callable[..., Any] | None = None
+    # on_decline(actor, case, reason) when a `declines` step ends the case (不纳入).
+    on_decline: Callable[..., Any] | None = None
+    # publicity_days(case) -> the least days of the chain's 公示; None: the CountyRules'.
+    publicity_days: Callable[..., int] | None = None
+    # facts(case) -> [(label, value, late)] shown on the case page (e.g. 识别办结期限).
+    facts: Callable[..., list[tuple[str, str, bool]]] | None = None
     codes: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -154,10 +162,12 @@ ADMISSION_STEPS = (
     ANNOUNCEMENT,
 )
 CHAINS: dict[str, Chain] = {}
+KIND_LABELS: dict[str, str] = {}
 
 
 def register(chain: Chain) -> Chain:
     CHAINS[chain.kind] = chain
+    KIND_LABELS.setdefault(chain.kind, chain.label)
     return chain
 
 
@@ -184,7 +194,7 @@ register(
         EXIT_TARGETS,
     )
 )
-KIND_LABELS = {NEW: "新识别", RETURN: "返贫", EXIT: "脱贫", EXIT_COUNTY: "脱贫（县级核查）"}
+KIND_LABELS[EXIT_COUNTY] = "脱贫（县级核查）"
 
 
 def chain_of(kind: str) -> Chain:

@@ -48,6 +48,7 @@ class Case(Versioned):
     class State(models.TextChoices):
         OPEN = "open", "办理中"
         DONE = "done", "已公告"
+        ENDED = "ended", "已终止"  # a review step decided 不纳入 (chains.Step.declines)
 
     household = models.ForeignKey(
         "households.Household",
@@ -92,6 +93,7 @@ class CaseEvent(AppendOnly):
         DONE = "done", "办理"
         APPROVED = "approved", "同意"
         RETURNED = "returned", "退回"
+        DECLINED = "declined", "不予纳入"
 
     case = models.ForeignKey(
         Case, verbose_name="案件", on_delete=models.PROTECT, related_name="events"

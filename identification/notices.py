@@ -15,7 +15,7 @@ from django.utils import timezone
 from poverty_system.core.dates import current_year
 from villages.models import Region
 
-from .chains import KIND_LABELS, NEW, RETURN
+from .chains import KIND_LABELS, NEW, RETURN, chain_of
 from .models import CaseEvent
 from .states import rules_for
 
@@ -40,11 +40,20 @@ class Notice:
 
 
 def _kind(kind: str) -> str:
-    return KIND_LABELS[kind] if kind in (NEW, RETURN) else "脱贫"
+    return KIND_LABELS[kind] if kind in (NEW, RETURN) else chain_of(kind).label
 
 
-def build(village: Region, stage: str, year: int | None = None) -> Notice:
-    label, codes = STAGES[stage]
+def build(
+    village: Region,
+    stage: str,
+    year: int | None = None,
+    *,
+    stages: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+    subject: str = "扶贫对象",
+) -> Notice:
+    """The notice of a village: `stages` (a higher app's own, e.g. monitoring's) name the
+    step codes read; the rows are always NOTICE_FIELDS only."""
+    label, codes = (stages or STAGES)[stage]
     year = year or current_year()
     latest: dict[int, CaseEvent] = {}
     events = (
@@ -82,7 +91,7 @@ def build(village: Region, stage: str, year: int | None = None) -> Notice:
     township = village.parent.name if village.parent else ""
     return Notice(
         village=village,
-        title=f"{township}{village.name}{year}年度扶贫对象{label}",
+        title=f"{township}{village.name}{year}年度{subject}{label}",
         year=year,
         rows=rows,
         township_phone=rules.township_phone or "（未设置）",

@@ -51,6 +51,8 @@ class StepInput:
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     files: list[Any] = field(default_factory=list)
+    # 不纳入 at a step that `declines`: the case ends with the opinion as the reason.
+    decline: bool = False
 
 
 def rules_for(code: str) -> CountyRules:
@@ -58,6 +60,14 @@ def rules_for(code: str) -> CountyRules:
     county = code[:COUNTY_DIGITS]
     rules = CountyRules.objects.filter(county__code=county).first()
     return rules or CountyRules(publicity_days=DEFAULT_PUBLICITY_DAYS)
+
+
+def publicity_days(case: Case) -> int:
+    """The least days of a 公示 of this case: its chain's own rule, else the county's."""
+    chain = chain_of(case.kind)
+    if chain.publicity_days is not None:
+        return chain.publicity_days(case)
+    return rules_for(case.village_code).publicity_days
 
 
 def due(case: Case) -> Step | None:
@@ -86,6 +96,8 @@ def order_refusal(case: Case, code: str) -> str | None:
     if step is None:
         return "没有这个环节。"
     if case.state != Case.State.OPEN:
+        if case.state == Case.State.ENDED:
+            return "该户的识别程序已终止（不予纳入），不能再办理。"
         return "该户的识别程序已公告完成，不能再办理。"
     if code == case.step:
         return None
@@ -123,6 +135,10 @@ def _clean_opinion(step: Step, data: StepInput) -> str:
     opinion = (data.opinion or "").strip()
     if len(opinion) > OPINION_MAX:
         raise IdentificationError(f"{step.opinion_label}不能超过 {OPINION_MAX} 字。", "opinion")
+    if data.decline and not step.declines:
+        raise IdentificationError(f"【{step.label}】不能作出不予纳入的决定。", "opinion")
+    if data.decline and not opinion:
+        raise IdentificationError("请填写不予纳入的理由。", "opinion")
     if step.form in (REVIEW, CHECK) and not data.approve and not opinion:
         raise IdentificationError("请填写退回原因。", "opinion")
     if step.form == RECORD and not opinion:
@@ -153,7 +169,7 @@ def _check_dates(
                 f"{step.label}开始日期不能早于上一环节的日期（{floor:%Y-%m-%d}）。", "start_date"
             )
         if step.form == PUBLICITY:
-            days = rules_for(case.village_code).publicity_days
+            days = publicity_days(case)
             if end is None:
                 raise IdentificationError(f"请填写{step.label}结束日期。", "end_date")
             if (end - start).days + 1 < days:
@@ -191,11 +207,14 @@ def do_step(
     opinion = _clean_opinion(step, data)
     _check_dates(locked, step, data, latest, today)
     checked = attachments.check_files(data.files)
-    returned = step.form in (REVIEW, CHECK) and not data.approve
+    declined = data.decline
+    returned = step.form in (REVIEW, CHECK) and not data.approve and not declined
     event = CaseEvent(
         case=locked,
         step=code,
-        action=Action.RETURNED
+        action=Action.DECLINED
+        if declined
+        else Action.RETURNED
         if returned
         else Action.APPROVED
         if step.form in (REVIEW, CHECK)
@@ -211,7 +230,12 @@ def do_step(
     event.save()
     attachments.save_files(event, checked)
     following = chain.after(code)
-    if returned:
+    if declined:
+        if chain.on_decline is not None:
+            chain.on_decline(actor, locked, opinion)
+        locked.step, locked.state, locked.closed_at = "", Case.State.ENDED, timezone.now()
+        locked.return_reason = ""
+    elif returned:
         locked.step, locked.return_reason = chain.steps[0].code, opinion
     elif following is not None:
         locked.step, locked.return_reason = following.code, ""

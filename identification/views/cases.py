@@ -101,7 +101,8 @@ def _case_context(request, case):
         "due": due,
         "can_do": can_do,
         "hits": hits,
-        "days": states.rules_for(case.village_code).publicity_days,
+        "days": states.publicity_days(case),
+        "facts": chain.facts(case) if chain.facts is not None else [],
         "target_label": S(case.target_status).label,
     }
 

@@ -36,7 +36,8 @@ def step_input(request: Any) -> StepInput:
         if raw and values[name] is None:
             raise BadDate(f"{label}格式不正确（例如 2026-03-01）。", name)
     return StepInput(
-        approve=request.POST.get("decision", "approve") != "return",
+        approve=request.POST.get("decision", "approve") not in ("return", "decline"),
+        decline=request.POST.get("decision") == "decline",
         opinion=request.POST.get("opinion", ""),
         files=request.FILES.getlist("attachments"),
         **values,
