@@ -28,3 +28,17 @@ def count(ip: str, cost: int = 1) -> None:
             cache.incr(key, cost)
         except ValueError:  # expired between add and incr
             cache.add(key, cost, WINDOW + 5)
+
+
+def spend(scope: str, ip: str, limit: int, window: int = 3600) -> bool:
+    """Spend one use of a public form's budget (`scope`, e.g. 一码申报) for the address in the
+    current window; False once `limit` uses are spent (the use is refused, not counted twice).
+    """
+    key = f"{scope}:{ip}:{int(time.time()) // window}"
+    cache.add(key, 0, window + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, window + 5)
+        used = 1
+    return bool(used <= limit)

@@ -75,6 +75,7 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
             "facts": facts,
             "year": current_year(),
             "full_record": full_record,
+            "token": token,
         },
     )
 

@@ -100,3 +100,29 @@ def filter_counties(queryset: QuerySet[M], user: AnyUser, perm: str = VIEW) -> Q
         lo, hi = region.code_range
         q |= Q(county_code__gte=lo, county_code__lt=hi) | Q(county_code=region.code[:6])
     return queryset.filter(q)
+
+
+def report_villages(user: AnyUser) -> QuerySet[Any]:
+    """The villages an account may report a family of (上报监测线索, a family not registered):
+    the villages of its slice, for a cadre the villages of its households."""
+    from villages.models import Region
+
+    villages = Region.objects.filter(level="village")
+    if not access.is_active_account(user) or not access.role_allows(user, REPORT_LEADS):
+        return villages.none()
+    if getattr(user, "role", None) == Role.CADRE:
+        codes = _households_of(household_scope(user, VIEW)).values("village_code")
+        return villages.filter(code__in=codes)
+    q = access.code_filter(user, "code", REPORT_LEADS)
+    return villages if q is None else villages.filter(q)
+
+
+def county_of(user: AnyUser) -> Any:
+    """The county whose 监测参数 the account reads: the county of its slice (a county office's
+    own, the county a township or village lies in); None when its slice holds no one county."""
+    from villages.models import Region
+
+    codes = {region.code[:6] for region in access.slice_regions(user) if len(region.code) >= 6}
+    if len(codes) != 1:
+        return None
+    return Region.objects.filter(code=codes.pop(), level="county").first()

@@ -92,9 +92,23 @@ def open_lead_of(household: Household | None, id_number: str, county_code: str) 
     )
 
 
+def _number_taken(number: str) -> bool:
+    return (
+        Lead.objects.filter(number=number).exists()
+        or LeadSource.objects.filter(receipt=number).exists()
+    )
+
+
 def receive(actor: Actor, report: Report) -> tuple[Lead, bool]:
     """File a report (call inside a transaction): (the lead, whether it is new). A report of a
     family that already has an open lead in the county joins it as one more source."""
+    source, created = receive_source(actor, report)
+    return source.lead, created
+
+
+def receive_source(actor: Actor, report: Report) -> tuple[LeadSource, bool]:
+    """receive, answering the source it filed: a 农户自主申报 carries its 受理编号 (`receipt`:
+    the lead's number when the report opened it, a number of its own when merged)."""
     hardship = (report.hardship or "").strip()
     if not hardship:
         raise MonitoringError("请填写困难情况。", "hardship")
@@ -126,7 +140,7 @@ def receive(actor: Actor, report: Report) -> tuple[Lead, bool]:
             visit_due=visit_due,
             decide_due=decide_due,
         )
-        while Lead.objects.filter(number=lead.number).exists():
+        while _number_taken(lead.number):
             lead.number = new_number()
         lead.save()
     else:
@@ -143,12 +157,18 @@ def receive(actor: Actor, report: Report) -> tuple[Lead, bool]:
         if changed:
             lead.version += 1
             lead.save()
-    LeadSource.objects.create(
+    receipt = None
+    if report.channel == Channel.SELF_REPORT:
+        receipt = lead.number if created else new_number()
+        while not created and _number_taken(receipt):
+            receipt = new_number()
+    source = LeadSource.objects.create(
         lead=lead,
         channel=report.channel,
         detail=hardship,
         reporter=actor.account_or_none,
         department_row=report.department_row,
+        receipt=receipt,
     )
     audit.record(
         actor,
@@ -156,4 +176,4 @@ def receive(actor: Actor, report: Report) -> tuple[Lead, bool]:
         obj=lead,
         detail={"channel": report.channel, "merged": not created, "number": lead.number},
     )
-    return lead, created
+    return source, created

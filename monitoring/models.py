@@ -170,6 +170,9 @@ class LeadSource(AppendOnly):
         on_delete=models.PROTECT,
         related_name="sources",
     )
+    # 受理编号 of a 农户自主申报: what the person looks the report up with (申报查询). A report
+    # merged into an open lead gets its own, so a number never tells of another's report.
+    receipt = models.CharField("受理编号", max_length=20, null=True, blank=True, unique=True)
     at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:

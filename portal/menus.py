@@ -121,6 +121,13 @@ MENU = (
         ),
     ),
     _g(
+        "防止返贫监测",
+        # 线索 from 农户自主申报 (一码申报, public), 基层干部排查 and 部门筛查预警, with clocks.
+        _i("监测线索", "monitoring:leads"),
+        _i("上报监测线索", "monitoring:report"),
+        _i("监测参数", "monitoring:rules"),
+    ),
+    _g(
         "扶贫资金管理",
         _i("扶贫资金下拨", "projects:fund_disburse"),
         _i("扶贫资金到账", "projects:fund_receive"),
@@ -252,6 +259,8 @@ PAGES = {
     "projects:asset_*": Page("projects:asset", "资产信息"),
     "projects:feedback": Page("projects:inbox", "反馈答复"),
     "projects:feedback_*": Page("projects:feedback", "反馈答复"),
+    "monitoring:lead": Page("monitoring:leads", "线索详情"),
+    "monitoring:report_household": Page("monitoring:report", "上报监测线索"),
 }
 
 # POST actions that show the page they were sent from again (with the form's errors): they
@@ -273,6 +282,13 @@ ALIASES = {
     "identification:round_deadlines": "identification:round",
     "identification:round_reopen": "identification:round",
     "identification:round_seal": "identification:round",
+    "monitoring:lead_visit": "monitoring:lead",
+    "monitoring:lead_reject": "monitoring:lead",
+    "monitoring:lead_link": "monitoring:lead",
+    "monitoring:report_family": "monitoring:report",
+    "monitoring:report_household_save": "monitoring:report_household",
+    "monitoring:rules_save": "monitoring:rules",
+    "monitoring:holiday_add": "monitoring:rules",
 }
 
 

@@ -256,6 +256,8 @@ EXPORT_INLINE_MAX = env_int("EXPORT_INLINE_MAX", 200)
 EXPORT_QR_PROCESSES = env_int("EXPORT_QR_PROCESSES", 2)
 # Lookups of the public QR page per client address and minute (a miss counts 5).
 QR_RATE_LIMIT = env_int("QR_RATE_LIMIT", 60)
+# 一码申报 (the public hardship report of 防止返贫监测): reports per client address and hour.
+MONITORING_REPORTS_PER_HOUR = env_int("MONITORING_REPORTS_PER_HOUR", 5)
 
 # Excel uploads (imports): the file's size, its size unpacked (zip bombs: a member may not
 # unpack to more than XLSX_MAX_RATIO times its packed size), data rows and columns.

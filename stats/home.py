@@ -26,6 +26,7 @@ from poverty_system.core.roles import (
     APPROVE_POOR_VILLAGES,
     COMPARE_REGIONS,
     FILL_SURVEYS,
+    HANDLE_LEADS,
     MANAGE_UNIT,
     MARK_LIFTED,
     REGISTER_HOUSEHOLDS,
@@ -138,6 +139,19 @@ def _region_table(user: AnyUser, households: QuerySet[Household], year: int) -> 
     return {"table": grid}
 
 
+def _lead_work(user: AnyUser, households: QuerySet[Household], year: int) -> dict[str, Any]:
+    """防止返贫监测: leads whose clock has run out today (the inbox's overdue lists)."""
+    from monitoring import listing
+
+    visit, decide = listing.overdue_counts(user)
+    return {
+        "figures": [
+            Figure("逾期未核实线索", visit, listing.inbox_url(overdue="visit")),
+            Figure("逾期未办结线索", decide, listing.inbox_url(overdue="decide")),
+        ]
+    }
+
+
 # What each account's home page shows: the board of each piece of work its role holds the
 # permission for (poverty_system.core.roles says which roles hold which).
 BOARDS: list[tuple[str, Callable[[Any, Any, int], dict[str, Any]]]] = [
@@ -147,6 +161,7 @@ BOARDS: list[tuple[str, Callable[[Any, Any, int], dict[str, Any]]]] = [
     (COMPARE_REGIONS, _region_table),
     (MANAGE_UNIT, lambda user, households, year: {"figures": _unit_work(user)}),
     (FILL_SURVEYS, lambda user, households, year: {"figures": _cadre_work(user, year)}),
+    (HANDLE_LEADS, _lead_work),
 ]
 
 

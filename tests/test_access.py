@@ -780,6 +780,48 @@ def build_island(admin, beyond: int = 0) -> None:
     build_island_identification(code, village, phone, township, county)
     build_island_projects(code, village, phone, township, county)
     build_island_villages(code["440103001001"], village, phone, township)
+    build_island_monitoring(code, village, phone, township, county)
+
+
+def build_island_monitoring(code, village, phone, township, county) -> None:
+    """防止返贫监测 of the island: its county's rules and a holiday, a lead of a household
+    (visited) and a self-reported lead of a family not registered, by the real actions."""
+    import datetime
+    from decimal import Decimal
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from monitoring import lead_actions, settings_actions
+
+    county_actor = Actor(county)
+    settings_actions.save_rules(
+        county_actor,
+        code["440103"],
+        current_year(),
+        {
+            **{name: 10 for name in settings_actions.DAY_FIELDS},
+            "publicity_days": 5,
+            "elimination_months": 6,
+            **{name: Decimal("8000") for name in settings_actions.MONEY_FIELDS},
+        },
+        version=0,
+    )
+    settings_actions.add_holiday(
+        county_actor, code["440103"], datetime.date(2026, 10, 2), "岛上节", workday=False
+    )
+    household = register(
+        village, phone, [member("岛报", id_number=make_id(area="440103"))], parts_done=1
+    )
+    lead = lead_actions.report_household(Actor(village, phone), household.pk, "岛上困难")
+    lead_actions.record_visit(Actor(township), lead.pk, "岛上核实", version=lead.version)
+    lead_actions.self_report(
+        Actor(AnonymousUser()),
+        code["440103001001"],
+        name="岛民甲",
+        phone="13600000008",
+        id_number=make_id(area="440103"),
+        hardship="岛上申报",
+    )
 
 
 def build_island_villages(region, village, phone, township) -> None:
@@ -1000,6 +1042,13 @@ def test_sweep_discovers_the_object_urls():
         "natural/<int:pk>/remove/",
         "natural/<int:pk>/reactivate/",
         "households/evidence/<int:pk>/",
+        "monitoring/leads/<int:pk>/",
+        "monitoring/leads/<int:pk>/visit/",
+        "monitoring/leads/<int:pk>/reject/",
+        "monitoring/leads/<int:pk>/link/",
+        "monitoring/households/<int:pk>/report/",
+        "monitoring/households/<int:pk>/report/save/",
+        "monitoring/rules/holidays/<int:pk>/remove/",
     } <= set(object_routes())
 
 
@@ -1069,6 +1118,16 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
 
     assert Round.objects.get(county_code="440103").state == "open"
     assert Round.objects.get(county_code="440103").events.count() == 1
+    # ... and its monitoring: the leads open, the rules and holiday as they were.
+    from monitoring.models import Holiday as MonitoringHoliday
+    from monitoring.models import Lead, LeadSource, MonitoringRules
+
+    assert sorted(
+        Lead.objects.filter(village_code__startswith="44").values_list("state", flat=True)
+    ) == ["open", "visited"]
+    assert LeadSource.objects.filter(lead__village_code__startswith="44").count() == 2
+    assert MonitoringRules.objects.get(county_code="440103").version == 2
+    assert MonitoringHoliday.objects.filter(county_code="440103").count() == 1
 
 
 # --- ids no row can have ------------------------------------------------------------------

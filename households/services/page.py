@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from poverty_system.core import access, audit
 from poverty_system.core.actor import Actor
-from poverty_system.core.roles import EDIT_HOUSEHOLDS
+from poverty_system.core.roles import EDIT_HOUSEHOLDS, REPORT_LEADS
 
 from ..access import can_cancel_claims, can_claim
 from ..choices import HouseholdStatus
@@ -26,10 +26,13 @@ class PageActions:
     # 综合回退 (the assessment app's page, linked by URL name): offices that mark exits or
     # returns; that page says when the last change cannot be rolled back.
     rollback: bool = False
+    # 上报监测线索 (the monitoring app's page, linked by URL name): the page is in the
+    # account's scope already; the role decides.
+    report_lead: bool = False
 
     @property
     def any(self) -> bool:
-        return self.claim or self.cancel_claim or self.edit
+        return self.claim or self.cancel_claim or self.edit or self.report_lead
 
 
 def page_actions(actor: Actor, household: Household, claim: Claim | None) -> PageActions:
@@ -48,6 +51,8 @@ def page_actions(actor: Actor, household: Household, claim: Claim | None) -> Pag
         refusal=refusal if access.role_allows(actor.user, EDIT_HOUSEHOLDS) else None,
         rollback=household.status != HouseholdStatus.REGISTERING
         and may_rollback(actor.user, household),
+        report_lead=household.status != HouseholdStatus.REMOVED
+        and access.role_allows(actor.user, REPORT_LEADS),
     )
 
 

@@ -61,6 +61,19 @@
       });
   });
 
+  // Cascading region choice (一码申报, the lead inbox): a select marked data-autosubmit sends
+  // its form on change; without script its 下一步 button does the same.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    var button = select.form && select.form.querySelector(".js-optional");
+    if (button) button.hidden = true;
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.value) {
+      select.form.submit();
+    }
+  });
+
   // Menu toggle at phone width.
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".nav-toggle");

@@ -8,6 +8,7 @@ from villages.models import Region
 
 from ...accounts import DEMO_PASSWORD, VILLAGE, demo_logins, ensure_demo_accounts
 from ...households import seed_demo_households
+from ...leads import ensure_leads_demo
 from ...seeding import SeedError
 from ...units import demo_summary, ensure_demo_unit, ensure_units_demo
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         try:
             households = seed_demo_households(Actor.system(AnonymousUser(), via="command"))
             units_done = ensure_units_demo()
+            leads_done = ensure_leads_demo()
         except (SeedError, RuntimeError) as exc:
             raise CommandError(str(exc)) from None
         created += units_done["cadres"]
@@ -51,3 +53,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"帮扶单位演示数据就绪（本次新建：{units_done}）。"))
         self.stdout.write(demo_summary())
+        self.stdout.write(
+            self.style.SUCCESS(f"防止返贫监测演示数据就绪（本次新建：{leads_done}）。")
+        )
