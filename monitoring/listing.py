@@ -233,6 +233,15 @@ STEP_LABELS = {
 }
 
 
+def may_start(user: AnyUser, lead: Lead) -> bool:
+    """纳入监测（启动识别）: the chain's first step, 入户核实, is the village's."""
+    from identification.access import may_act
+
+    from .chains import VISIT
+
+    return may_act(user, VISIT.perm, lead.village_code)
+
+
 def lead_page(user: AnyUser, pk: Any) -> dict[str, Any]:
     """A lead with its sources (every channel kept), its clock and its history; 404 outside
     the slice. Personal data masked."""
@@ -265,7 +274,7 @@ def lead_page(user: AnyUser, pk: Any) -> dict[str, Any]:
         "can_visit": handle and lead.state == LeadState.OPEN,
         "can_reject": handle,
         "can_link": handle and lead.household_id is None,
-        "can_identify": handle and lead.household_id is not None,
+        "can_identify": handle and lead.household_id is not None and may_start(user, lead),
         "household_url": (
             reverse("households:detail", args=[lead.household_id])
             if lead.household_id and access.has_code_perm(user, VIEW, lead.village_code)

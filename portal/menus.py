@@ -261,6 +261,7 @@ PAGES = {
     "projects:feedback_*": Page("projects:feedback", "反馈答复"),
     "monitoring:lead": Page("monitoring:leads", "线索详情"),
     "monitoring:report_household": Page("monitoring:report", "上报监测线索"),
+    "monitoring:identify_start": Page("monitoring:lead", "纳入监测（启动识别）"),
 }
 
 # POST actions that show the page they were sent from again (with the form's errors): they
@@ -285,6 +286,7 @@ ALIASES = {
     "monitoring:lead_visit": "monitoring:lead",
     "monitoring:lead_reject": "monitoring:lead",
     "monitoring:lead_link": "monitoring:lead",
+    "monitoring:identify_start_save": "monitoring:identify_start",
     "monitoring:report_family": "monitoring:report",
     "monitoring:report_household_save": "monitoring:report_household",
     "monitoring:rules_save": "monitoring:rules",

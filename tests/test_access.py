@@ -1046,6 +1046,8 @@ def test_sweep_discovers_the_object_urls():
         "monitoring/leads/<int:pk>/visit/",
         "monitoring/leads/<int:pk>/reject/",
         "monitoring/leads/<int:pk>/link/",
+        "monitoring/leads/<int:pk>/identify/",
+        "monitoring/leads/<int:pk>/identify/save/",
         "monitoring/households/<int:pk>/report/",
         "monitoring/households/<int:pk>/report/save/",
         "monitoring/rules/holidays/<int:pk>/remove/",

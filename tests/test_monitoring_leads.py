@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from archives import tokens
 from monitoring.choices import Channel, LeadState
@@ -576,3 +577,37 @@ def test_a_family_not_registered_is_linked_to_the_household_registered_for_it(wo
     assert lead.household == household
     page = client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
     assert 'data-testid="link-form"' not in page and "关联农户" in page
+
+
+def test_the_village_starts_identification_from_the_lead_page(world, login):
+    from monitoring.models import Monitored
+
+    from .monitoring_data import consent, new_family
+
+    household = new_family(world, name="吴十")
+    lead = family_lead(world, name="吴十", id_number=household.members.get().id_number)
+    assert lead.household == household  # the ID number found the registered family
+    url = f"/monitoring/leads/{lead.pk}/identify/"
+    # The township handles leads but the visit is the village's; another village: 404.
+    assert login(world.township_office).get(url).status_code == 403
+    page = login(world.township_office).get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert url not in page
+    assert login(world.other_village_account).get(url).status_code == 404
+    client = login(world.village_account)
+    assert url in client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert client.get(url).status_code == 200
+    data = {
+        "category": "sudden",
+        "risks": ["illness"],
+        "date": str(timezone.localdate()),
+        "opinion": "入户核实，情况属实",
+    }
+    response = client.post(url + "save/", data)
+    assert response.status_code == 400 and "承诺授权书" in response.content.decode()
+    assert not Monitored.objects.exists()
+    response = client.post(url + "save/", {**data, "attachments": consent()})
+    assert response.status_code == 302, response.content.decode()
+    monitored = Monitored.objects.get()
+    assert response.url == f"/identification/cases/{monitored.case_id}/"
+    lead.refresh_from_db()
+    assert monitored.lead == lead and lead.state == LeadState.VISITED

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -23,6 +24,7 @@ from poverty_system.core.rules import roles
 
 from .. import lead_actions, listing
 from ..access import may, report_villages
+from ..choices import Category, RiskKind
 from ..forms import FamilyReportForm, HouseholdReportForm, RejectForm, VisitForm
 
 readers = roles(Role.CADRE, Role.VILLAGE, *OFFICE_ROLES)
@@ -106,6 +108,58 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("monitoring:lead", pk)
 
 
+# --- 纳入监测（启动识别）: the village's 入户核实 with the signed 承诺授权书 (monitoring.identify)
+
+
+def _identify_page(
+    request: HttpRequest, pk: Any, error: ActionError | None = None, status: int = 200
+) -> HttpResponse:
+    found = listing.lead_page(request.user, pk)
+    if not found["can_identify"]:
+        raise PermissionDenied
+    return render(
+        request,
+        "monitoring/identify_start.html",
+        {
+            **found,
+            "categories": Category.choices,
+            "risk_choices": RiskKind.choices,
+            "error": error,
+            "posted": request.POST if error else {},
+            "chosen_risks": request.POST.getlist("risks") if error else list(found["lead"].risks),
+        },
+        status=status,
+    )
+
+
+@roles(Role.VILLAGE)
+def identify_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """纳入监测（启动识别）: the form of the chain's first step, 入户核实."""
+    return _identify_page(request, id_or_404(pk))
+
+
+@roles(Role.VILLAGE)
+@require_POST
+def identify_start_save(request: HttpRequest, pk: int) -> HttpResponse:
+    from identification.views.common import step_input
+
+    from .. import identify
+
+    try:
+        monitored = identify.start(
+            request.actor,
+            id_or_404(pk),
+            category=request.POST.get("category", ""),
+            risks=request.POST.getlist("risks"),
+            data=step_input(request),
+        )
+    except ActionError as exc:
+        return _identify_page(request, id_or_404(pk), exc, status=400)
+    messages.success(request, "已入户核实，纳入监测识别程序。")
+    assert monitored.case_id is not None
+    return redirect("identification:case", monitored.case_id)
+
+
 # --- 上报监测线索 ---------------------------------------------------------------------------------
 
 
@@ -184,8 +238,6 @@ def _household_page(
 ) -> HttpResponse:
     household = get_household_for_user(request.user, pk)
     if not may(request.user, REPORT_LEADS, household.village_code):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     return render(
         request,
@@ -228,6 +280,8 @@ urlpatterns = [
     path("leads/<int:pk>/visit/", visit, name="lead_visit"),
     path("leads/<int:pk>/reject/", reject, name="lead_reject"),
     path("leads/<int:pk>/link/", link, name="lead_link"),
+    path("leads/<int:pk>/identify/", identify_start, name="identify_start"),
+    path("leads/<int:pk>/identify/save/", identify_start_save, name="identify_start_save"),
     path("households/<int:pk>/report/", report_household, name="report_household"),
     path("households/<int:pk>/report/save/", report_household_save, name="report_household_save"),
 ]

@@ -79,7 +79,7 @@ def ensure_leads_demo() -> dict[str, int]:
     )
     if households:
         # 基层干部排查 from a household's page, then the same family self-reports: merged.
-        lead = lead_actions.report_household(
+        lead_actions.report_household(
             village_actor, households[0].pk, "户主突发重病住院，医疗费用较高", ("illness",)
         )
         head = Member.objects.filter(household=households[0], active=True).first()
