@@ -92,6 +92,15 @@ def child_key(children: list[Region], code: str = "village_code"):
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
+def within(children: list[Region], code: str = "village_code") -> Q:
+    """Rows whose village code lies under one of the children."""
+    q = Q(pk__in=[])
+    for child in children:
+        lo, hi = child.code_range
+        q |= Q(**{f"{code}__gte": lo, f"{code}__lt": hi})
+    return q
+
+
 def _kept(table: Table, children: list[Region], statuses) -> QuerySet[Any]:
     """Today's numbers from the kept counts (stats.kept keeps them equal to the households):
     a sum over the children's villages' rows instead of a scan of their households."""
@@ -99,12 +108,8 @@ def _kept(table: Table, children: list[Region], statuses) -> QuerySet[Any]:
     from .models import KeptCount
 
     kept.refresh()
-    within = Q(pk__in=[])
-    for child in children:
-        lo, hi = child.code_range
-        within |= Q(village_code__gte=lo, village_code__lt=hi)
     return (
-        KeptCount.objects.filter(within, dim=table.column, status__in=statuses)
+        KeptCount.objects.filter(within(children), dim=table.column, status__in=statuses)
         .order_by()
         .annotate(_key=child_key(children), _col=F("value"))
         .values("_key", "_col")

@@ -14,7 +14,9 @@ from django.db import models
 
 class KeptCount(models.Model):
     village_code = models.CharField("村区划代码", max_length=12)
-    dim = models.CharField("分类", max_length=12)  # status, attribute, main_cause, standard
+    # status, attribute, main_cause, standard (households); m_health, m_labour, m_school (the
+    # active members by their field, `people` their number, `households` 0).
+    dim = models.CharField("分类", max_length=12)
     value = models.CharField("取值", max_length=20, blank=True)
     status = models.CharField("状态", max_length=20)
     households = models.PositiveIntegerField("户数")
@@ -34,9 +36,12 @@ class KeptCount(models.Model):
 
 
 class KeptStamp(models.Model):
-    """The household history id the kept counts were built at (one row)."""
+    """The household and member history ids the kept counts were built at (one row)."""
 
     history_id = models.BigIntegerField("变更记录号", default=0)
+    member_history_id = models.BigIntegerField("成员变更记录号", default=0)
+    # The day of the last full build: the start of the window of the m_out counts.
+    out_window_from = models.DateField("在校生计数起始日", null=True, blank=True)
     built_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -1,9 +1,11 @@
 """统计 of the people: the active members of the 在册 households by 健康状况, 劳动技能
 and 在校生状况 per child region, today or at a past year-end, and the school-age children
-(6–15 full years at the reference date) not in school for 控辍保学. Each table is one
-grouped query (two for 在校生状况); every cell carries the member list's parameters
-(stats.views.members) that list exactly the people it counts (tests/test_stats_people.py
-sums them).
+(6–15 full years at the reference date) not in school for 控辍保学. Today's tables read the
+kept counts (stats.kept: the members per village, household status and value, and the
+members out of school by birth date, kept equal to the members through their change log);
+a past year-end is one grouped query over the members' change log. Every cell carries the
+member list's parameters (stats.views.members) that list exactly the people it counts
+(tests/test_stats_people.py sums them).
 
 A past year-end reads the members' change log as households.asof reads the households': the
 last row by then, else the row as first entered; a member with no row by then counts only
@@ -27,6 +29,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -39,9 +42,11 @@ from households.idnumbers import mask
 from households.models import Household, Member
 from villages.models import Region
 
-from .figures import Cell, Grid, Row, child_key
+from . import kept
+from .figures import Cell, Grid, Row, child_key, within
+from .kept import OUT_OF_SCHOOL
+from .models import KeptCount
 
-OUT_OF_SCHOOL = (SchoolStatus.NOT_IN_SCHOOL, SchoolStatus.DROPPED_OUT)
 COMPULSORY = (6, 15)  # 义务教育阶段 (控辍保学), full years at the reference date
 OUT_KEY = "out"  # the member list's parameter (and the column) of school-age children out
 OUT_LABEL = "6–15周岁未在校"
@@ -148,16 +153,60 @@ def _grouped(members: QuerySet[Member], children: list[Region], col: Any) -> dic
     return {(row["_key"], row["_col"]): row["n"] for row in rows}
 
 
+def _kept_grouped(field: str, children: list[Region]) -> dict:
+    """Today's people by child region and value from the kept counts (stats.kept keeps them
+    equal to the members): a sum over the children's villages' rows, not a member scan."""
+    kept.refresh()
+    rows = (
+        KeptCount.objects.filter(
+            within(children), dim=kept.member_dim(field), status__in=asof.REGISTERED
+        )
+        .order_by()
+        .annotate(_key=child_key(children), _col=F("value"))
+        .values("_key", "_col")
+        .annotate(n=Sum("people"))
+    )
+    return {(row["_key"], row["_col"]): row["n"] for row in rows}
+
+
+def _kept_out(children: list[Region]) -> dict:
+    """Today's school-age children out of school from the kept counts by birth date (the
+    refresh already ran for the table beside it): the 6–15 range of today."""
+    day = reference_date(None)
+    low, high = COMPULSORY
+    rows = (
+        KeptCount.objects.filter(
+            within(children),
+            dim=kept.OUT_DIM,
+            status__in=asof.REGISTERED,
+            value__lte=_born_before(day, low).isoformat(),
+            value__gt=_born_before(day, high + 1).isoformat(),
+        )
+        .order_by()
+        .annotate(_key=child_key(children))
+        .values("_key")
+        .annotate(n=Sum("people"))
+    )
+    return {(row["_key"], OUT_KEY): row["n"] for row in rows}
+
+
 def grid(
     table: MemberTable, households: QuerySet[Any], children: list[Region], year: int | None
 ) -> Grid:
     """The table by child region: people per column and in all; 在校生状况 adds the
     school-age children out of school."""
     members = members_at(households, year)
-    found = _grouped(members, children, F(column(table.column, year)))
+    if year is None:
+        found = _kept_grouped(table.column, children)
+    else:
+        found = _grouped(members, children, F(column(table.column, year)))
     columns = list(table.choices)
     if table.key == "school":
-        out = _grouped(members.filter(school_age_out(year)), children, Value(OUT_KEY))
+        out = (
+            _kept_out(children)
+            if year is None
+            else _grouped(members.filter(school_age_out(year)), children, Value(OUT_KEY))
+        )
         found.update(out)
         columns.append((OUT_KEY, OUT_LABEL))
     common: dict[str, Any] = {"year": year} if year is not None else {}
