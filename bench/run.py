@@ -47,6 +47,7 @@ SCRIPTS = [
     "projects.py",  # 2,000 projects, 50,000 movements: library list, fund summary, Excel list
     "reports.py",  # 贫困户信息对照表 of a village of 500 households in one .docx
     "exchange.py",  # 导出 of 100,000 households against bare openpyxl; 数据导入 of 10,000 rows
+    "leads.py",  # the 监测线索 inbox of a county over 10,000 open leads
 ]
 LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 

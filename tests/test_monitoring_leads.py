@@ -491,7 +491,7 @@ def test_inbox_query_count_does_not_grow_with_the_leads(world, login, django_ass
     assert count() == few
     with django_assert_num_queries(few):
         client.get("/monitoring/leads/")
-    assert few == 9
+    assert few == 10
 
 
 def test_visit_and_reject_both_sides_and_stale(world, login):
