@@ -34,7 +34,7 @@ from villages.models import code_range, mask_phone
 from .access import filter_rows, get_row, may
 from .choices import Channel, LeadState
 from .leads import OPEN_STATES
-from .models import Lead
+from .models import Lead, Monitored
 
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
@@ -267,6 +267,7 @@ def lead_page(user: AnyUser, pk: Any) -> dict[str, Any]:
             label += "（" + Channel(entry.detail.get("channel", "self")).label + "）"
         history.append({"at": entry.at, "label": label, "who": entry.username or "申报人"})
     handle = may(user, HANDLE_LEADS, lead.village_code) and lead.is_open
+    monitored = Monitored.objects.filter(lead=lead, case__isnull=False).order_by("-pk").first()
     return {
         "lead": lead,
         "id_number": idnumbers.mask(lead.id_number) if lead.id_number else "—",
@@ -280,6 +281,7 @@ def lead_page(user: AnyUser, pk: Any) -> dict[str, Any]:
         "can_reject": handle,
         "can_link": handle and lead.household_id is None,
         "can_identify": handle and lead.household_id is not None and may_start(user, lead),
+        "case_url": (reverse("identification:case", args=[monitored.case_id]) if monitored else ""),
         "household_url": (
             reverse("households:detail", args=[lead.household_id])
             if lead.household_id and access.has_code_perm(user, VIEW, lead.village_code)

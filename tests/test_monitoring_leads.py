@@ -461,6 +461,10 @@ def test_inbox_flags_overdue_leads_the_same_day_and_filters(world, login):
         assert url == f"/monitoring/leads/?overdue={overdue}" and value == 1
         listed = login(world.county_office).get(url).context["page"].paginator.count
         assert listed == value
+    township_home = login(world.township_office).get("/").content.decode()
+    assert 'data-figure="逾期未核实线索"><span>' in township_home
+    other = login(world.other_township_office).get("/").context["where"]["figures"]
+    assert {f.label: f.value for f in other}["逾期未办结线索"] == 0
     # Visited: no longer overdue to visit, still to decide.
     login(world.township_office).post(
         f"/monitoring/leads/{old.pk}/visit/", {"note": "已入户", "version": old.version}
@@ -611,3 +615,5 @@ def test_the_village_starts_identification_from_the_lead_page(world, login):
     assert response.url == f"/identification/cases/{monitored.case_id}/"
     lead.refresh_from_db()
     assert monitored.lead == lead and lead.state == LeadState.VISITED
+    page = client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert response.url in page and url not in page
