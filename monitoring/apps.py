@@ -9,7 +9,7 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from identification.checks import add_household_check
 
-        from . import chains, identify
+        from . import chains, elimination, identify
 
-        del chains  # registers the monitoring and elimination chains
+        del chains, elimination  # they register the monitoring and elimination chains
         add_household_check(identify.department_hits)

@@ -5,7 +5,7 @@
   县级审批 (approve, return, or 不纳入 which ends the case and the lead) → 公告 → 录入 (the
   effect: the household becomes a 监测对象 with its risks);
 - 风险消除 ("elimination"): 村级评议和公示 → 乡级审核 → 县级审批 → 公告, whose effect eliminates
-  the risk after the gate (monitoring.elimination) is checked once more.
+  the risk after the gate is checked once more (registered in monitoring.elimination).
 
 Both 公示 last at least the monitoring rules' `publicity_days` (not the identification
 CountyRules'), through the chain's own `publicity_days`. Step codes are the chains' own so a
@@ -178,13 +178,6 @@ def decline_identification(actor: Actor, case: Case, reason: str) -> None:
     )
 
 
-def record_elimination(actor: Actor, case: Case, household: Household, reason: str) -> None:
-    """公告 of 风险消除: the gate once more (a review may have come in since), then eliminated."""
-    from .elimination import eliminate_locked
-
-    eliminate_locked(actor, monitored_of(case), case)
-
-
 register(
     Chain(
         MONITORING,
@@ -198,14 +191,4 @@ register(
         facts=facts,
     )
 )
-register(
-    Chain(
-        ELIMINATION,
-        "风险消除",
-        (E_VILLAGE, E_TOWNSHIP, E_COUNTY, E_NOTICE),
-        TARGETS,
-        TARGETS,
-        effect=record_elimination,
-        publicity_days=publicity_days,
-    )
-)
+# The elimination chain is registered by monitoring.elimination, with its effect.

@@ -74,6 +74,7 @@ class EventKind(models.TextChoices):
     ADMITTED = "admitted", "纳入监测"
     RISKS = "risks", "风险变更"
     REVIEW = "review", "收入核查"
+    MEASURE = "measure", "帮扶措施"
     ELIMINATED = "eliminated", "风险消除"
     ROLLED_BACK = "rolled_back", "风险消除回退"
     CLOSED = "closed", "退出监测"

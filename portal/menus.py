@@ -125,6 +125,7 @@ MENU = (
         # 线索 from 农户自主申报 (一码申报, public), 基层干部排查 and 部门筛查预警, with clocks.
         _i("监测线索", "monitoring:leads"),
         _i("上报监测线索", "monitoring:report"),
+        _i("监测对象", "monitoring:monitored_list"),
         _i("监测参数", "monitoring:rules"),
     ),
     _g(
@@ -243,6 +244,9 @@ PAGES = {
     "identification:start_return": Page("identification:returns", "发起返贫申请"),
     "identification:notice": Page("identification:cases", "公示公告"),
     "identification:round": Page("identification:rounds", "年度进度"),
+    # Monitoring (防止返贫监测)
+    "monitoring:monitored": Page("monitoring:monitored_list", "监测对象信息"),
+    "monitoring:notice": Page("monitoring:monitored_list", "监测对象公示"),
     # Projects and funds
     "projects:add": Page("projects:library", "项目申报"),
     "projects:project": Page("projects:library", "项目信息"),
@@ -291,6 +295,10 @@ ALIASES = {
     "monitoring:report_household_save": "monitoring:report_household",
     "monitoring:rules_save": "monitoring:rules",
     "monitoring:holiday_add": "monitoring:rules",
+    "monitoring:add_measure": "monitoring:monitored",
+    "monitoring:add_review": "monitoring:monitored",
+    "monitoring:eliminate": "monitoring:monitored",
+    "monitoring:roll_back": "monitoring:monitored",
 }
 
 

@@ -822,6 +822,28 @@ def build_island_monitoring(code, village, phone, township, county) -> None:
         id_number=make_id(area="440103"),
         hardship="岛上申报",
     )
+    # A household identified through the monitoring chain (its lead, risk, case with the
+    # consent attached), and a second one with a measure, two reviews, eliminated.
+    from types import SimpleNamespace
+
+    from .monitoring_data import identified, identified_months_ago, new_family
+    from .test_monitoring_elimination import eliminate, measure, review
+
+    island = SimpleNamespace(
+        village_account=village,
+        phone=phone,
+        village=code["440103001001"],
+        township_office=township,
+        county_office=county,
+    )
+    members = [member("岛监", id_number=make_id(area="440103"))]
+    identified(island, new_family(island, members=members))
+    other = [member("岛消", id_number=make_id(area="440103"))]
+    gone = identified_months_ago(identified(island, new_family(island, members=other)), 7)
+    measure(island, gone, "health")
+    review(island, gone, gone.identified_on)
+    review(island, gone, gone.identified_on)
+    eliminate(island, gone)
 
 
 def build_island_villages(region, village, phone, township) -> None:
@@ -1051,6 +1073,12 @@ def test_sweep_discovers_the_object_urls():
         "monitoring/households/<int:pk>/report/",
         "monitoring/households/<int:pk>/report/save/",
         "monitoring/rules/holidays/<int:pk>/remove/",
+        "monitoring/monitored/<int:pk>/",
+        "monitoring/monitored/<int:pk>/measures/",
+        "monitoring/monitored/<int:pk>/reviews/",
+        "monitoring/monitored/<int:pk>/eliminate/",
+        "monitoring/monitored/<int:pk>/roll-back/",
+        "monitoring/villages/<int:pk>/monitoring-notice/",
     } <= set(object_routes())
 
 
@@ -1130,6 +1158,14 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     assert LeadSource.objects.filter(lead__village_code__startswith="44").count() == 2
     assert MonitoringRules.objects.get(county_code="440103").version == 2
     assert MonitoringHoliday.objects.filter(county_code="440103").count() == 1
+    # ... and its monitored households.
+    from monitoring.models import IncomeReview, Monitored
+    from units.models import Measure
+
+    assert Monitored.objects.filter(village_code="440103001001", state="monitored").count() == 1
+    assert Monitored.objects.filter(village_code="440103001001", state="eliminated").count() == 1
+    assert Measure.objects.filter(survey__household__village_code="440103001001").count() == 2
+    assert IncomeReview.objects.filter(monitored__village_code="440103001001").count() == 2
 
 
 # --- ids no row can have ------------------------------------------------------------------

@@ -257,10 +257,19 @@ def test_seed_demo_is_idempotent(db, client):
     first = account_counts()
     assert first[:4] == (8, 2, 1, 2)
 
+    # 防止返贫监测: one monitored household of 于都县 with a risk and a measure tied to it.
+    from monitoring.models import Monitored
+    from units.models import Measure
+
+    monitored = Monitored.objects.get()
+    assert monitored.village_code.startswith("360731") and monitored.state == "monitored"
+    assert Measure.objects.filter(risk_id=monitored.risks.get().pk, kind="health").exists()
+
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "本次新建 0 个" in out.getvalue()
     assert account_counts() == first
+    assert Monitored.objects.count() == 1
 
     # The demo accounts work with the published password.
     for username in (

@@ -9,6 +9,7 @@ from villages.models import Region
 from ...accounts import DEMO_PASSWORD, VILLAGE, demo_logins, ensure_demo_accounts
 from ...households import seed_demo_households
 from ...leads import ensure_leads_demo
+from ...monitoring import ensure_monitoring_demo
 from ...seeding import SeedError
 from ...units import demo_summary, ensure_demo_unit, ensure_units_demo
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             households = seed_demo_households(Actor.system(AnonymousUser(), via="command"))
             units_done = ensure_units_demo()
             leads_done = ensure_leads_demo()
+            monitoring_done = ensure_monitoring_demo()
         except (SeedError, RuntimeError) as exc:
             raise CommandError(str(exc)) from None
         created += units_done["cadres"]
@@ -56,3 +58,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"防止返贫监测演示数据就绪（本次新建：{leads_done}）。")
         )
+        if monitoring_done["monitored"]:
+            self.stdout.write(
+                self.style.SUCCESS("已在仓前村生成 1 户演示监测对象（因病，健康扶贫措施）。")
+            )
