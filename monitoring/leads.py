@@ -17,6 +17,7 @@ from django.utils import timezone
 from households.models import Household, Member
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
+from villages.models import code_range
 
 from .choices import RISKS_MAX, Channel, LeadState, RiskKind
 from .clocks import due_dates
@@ -70,7 +71,10 @@ def household_of(id_number: str, county_code: str) -> Household | None:
         return None
     member = (
         Member.objects.filter(id_number=id_number, active=True)
-        .filter(household__village_code__startswith=county_code)
+        .filter(
+            household__village_code__gte=code_range(county_code)[0],
+            household__village_code__lt=code_range(county_code)[1],
+        )
         .select_related("household")
         .first()
     )
@@ -86,7 +90,12 @@ def open_lead_of(household: Household | None, id_number: str, county_code: str) 
         q |= Q(id_number=id_number)
     return (
         Lead.objects.select_for_update()
-        .filter(q, state__in=OPEN_STATES, village_code__startswith=county_code)
+        .filter(
+            q,
+            state__in=OPEN_STATES,
+            village_code__gte=code_range(county_code)[0],
+            village_code__lt=code_range(county_code)[1],
+        )
         .order_by("pk")
         .first()
     )
