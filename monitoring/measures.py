@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from households.choices import Labour
@@ -35,12 +36,12 @@ from poverty_system.core.actor import Actor
 from poverty_system.core.dates import current_year
 from poverty_system.core.ids import parse_id
 from units.models import Measure, MeasureKind, MeasureStatus, Survey
+from villages.models import code_range
 
 from .access import REVIEW_INCOMES, get_row, may
 from .choices import EventKind, MonitorState, RiskKind
-from .clocks import rules_for
 from .errors import MonitoringError
-from .models import Monitored, MonitoringEvent, Risk
+from .models import Monitored, MonitoringEvent, MonitoringRules, Risk
 
 K = MeasureKind
 REQUIRED: dict[str, frozenset[str]] = {
@@ -105,15 +106,40 @@ def without_measure(
     rows = queryset.filter(state=MonitorState.MONITORED, identified_on__isnull=False).filter(
         ~Q(_measures_of_row())
     )
+    pairs = list(
+        rows.annotate(_county=Substr("village_code", 1, 6))
+        .values_list("_county", "year")
+        .order_by()
+        .distinct()
+    )
+    days = measure_days_of(pairs)
     q = Q(pk__in=[])
-    for county, year in rows.values_list("village_code", "year").order_by().distinct():
-        days = rules_for(county[:6], year).measure_days
+    for county, year in pairs:
+        lo, hi = code_range(county)
         q |= Q(
-            village_code__startswith=county[:6],
+            village_code__gte=lo,
+            village_code__lt=hi,
             year=year,
-            identified_on__lt=today - datetime.timedelta(days=days),
+            identified_on__lt=today - datetime.timedelta(days=days[county, year]),
         )
     return rows.filter(q)
+
+
+def measure_days_of(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The measure_days of each (county, year): one query for all the counties (a year
+    without its own rules takes the latest earlier year's, as clocks.rules_for does)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for county, year, measure in (
+        MonitoringRules.objects.filter(county_code__in={c for c, _ in pairs})
+        .order_by("-year")
+        .values_list("county_code", "year", "measure_days")
+    ):
+        found.setdefault(county, []).append((year, measure))
+    default = MonitoringRules().measure_days
+    return {
+        (county, year): next((m for y, m in found.get(county, []) if y <= year), default)
+        for county, year in pairs
+    }
 
 
 # --- the check explained, per row ---------------------------------------------------------------
@@ -142,11 +168,7 @@ def missing(rows: Sequence[Monitored], today: datetime.date | None = None) -> di
             household_id__in=[row.household_id for row in live], active=True, labour__in=LABOUR
         ).values_list("household_id", flat=True)
     )
-    days = {}
-    for row in live:
-        key = (row.village_code[:6], row.year)
-        if key not in days:
-            days[key] = rules_for(*key).measure_days
+    days = measure_days_of(sorted({(row.village_code[:6], row.year) for row in live}))
     for risk_id, monitored_id, kind in risks:
         need = REQUIRED.get(kind)
         if need and not kinds_by_risk[risk_id] & need:
