@@ -173,3 +173,14 @@ def test_the_notice_shows_no_private_data(world, login, sms_outbox):
         ).status_code
         == 404
     )
+
+
+def test_who_reads_the_list(world, login, sms_outbox):
+    monitored = identified(world)
+    for account in (world.city_office, world.township_office, world.village_account):
+        page = login(account).get(LIST).content.decode()
+        assert rows_of(page) == [str(monitored.pk)], account
+    assert rows_of(login(world.cadre_account).get(LIST).content.decode()) == []  # not its own
+    assert login(world.cadre_account).get(f"{LIST}{monitored.pk}/").status_code == 404
+    assert login(world.unit_account).get(LIST).status_code == 403
+    assert login(world.other_county_office).get(f"{LIST}{monitored.pk}/").status_code == 404
