@@ -11,7 +11,8 @@ requires (REQUIRED) and what the household's labour requires:
 - and a measure at all within `measure_days` (monitoring rules) of the identification.
 
 The check, for the list filter, the page and the rule pack (quality, above monitoring):
-`lacking(queryset)` and `without_measure(queryset, today)` filter a Monitored queryset in SQL;
+`lacking(queryset)`, `unanswered(queryset, risk)` and `without_measure(queryset, today)`
+filter a Monitored queryset in SQL (`lacking_q`, `unanswered_q`, `has_labour_q` as Q);
 `missing(rows)` explains, per row, what each lacks (a constant number of queries).
 """
 
@@ -78,15 +79,24 @@ def _measures_of_row(kinds: frozenset[str] | None = None) -> Exists:
     return Exists(found.filter(kind__in=sorted(kinds)) if kinds is not None else found)
 
 
+def has_labour_q() -> Q:
+    """Monitored rows whose household has labour (an active member 普通/技能劳动力)."""
+    return Q(_has_labour())
+
+
+def unanswered_q(risk: str) -> Q:
+    """Monitored rows with the risk `risk` and no measure of the kinds it requires answering
+    it (因病 without 健康扶贫, 因学 without 教育扶贫, 因残 without 残疾人补贴/健康扶贫)."""
+    answered = Measure.objects.filter(risk_id=OuterRef("pk"), kind__in=sorted(REQUIRED[risk]))
+    risks = Risk.objects.filter(monitored_id=OuterRef("pk"), kind=risk).filter(~Exists(answered))
+    return Q(Exists(risks))
+
+
 def lacking_q() -> Q:
     """Monitored rows lacking a measure their risks or their labour require."""
     q = Q(pk__in=[])
-    for risk, kinds in REQUIRED.items():
-        answered = Measure.objects.filter(risk_id=OuterRef("pk"), kind__in=sorted(kinds))
-        unanswered = Risk.objects.filter(monitored_id=OuterRef("pk"), kind=risk).filter(
-            ~Exists(answered)
-        )
-        q |= Q(Exists(unanswered))
+    for risk in REQUIRED:
+        q |= unanswered_q(risk)
     q |= Q(_has_labour()) & ~Q(_measures_of_row(DEVELOPMENT))
     q |= ~Q(_has_labour()) & ~Q(_measures_of_row(FALLBACK))
     return q
@@ -95,6 +105,11 @@ def lacking_q() -> Q:
 def lacking(queryset: QuerySet[Monitored]) -> QuerySet[Monitored]:
     """风险未消除 monitored households lacking the measure their risk (or labour) requires."""
     return queryset.filter(lacking_q(), state=MonitorState.MONITORED)
+
+
+def unanswered(queryset: QuerySet[Monitored], risk: str) -> QuerySet[Monitored]:
+    """风险未消除 monitored households whose risk `risk` lacks the measure it requires."""
+    return queryset.filter(unanswered_q(risk), state=MonitorState.MONITORED)
 
 
 def without_measure(

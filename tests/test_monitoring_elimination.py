@@ -390,3 +390,17 @@ def test_roll_back_by_the_county_with_a_reason(world, sms_outbox):
         elimination.roll_back(
             Actor(world.county_office), monitored.pk, "x", version=monitored.version
         )
+
+
+def test_unanswered_by_risk_and_labour_as_filters(world, sms_outbox):
+    schooling = identified(world, risks=(RiskKind.SCHOOLING, RiskKind.ILLNESS))
+    idle = identified(
+        world, new_family(world, members=[member("秦十", labour="none")]), risks=(RiskKind.OTHER,)
+    )
+    rows = Monitored.objects.all()
+    assert list(measures.unanswered(rows, RiskKind.SCHOOLING)) == [schooling]
+    measure(world, schooling, "education", risk=schooling.risks.get(kind="schooling"))
+    assert not measures.unanswered(rows, RiskKind.SCHOOLING).exists()
+    assert list(measures.unanswered(rows, RiskKind.ILLNESS)) == [schooling]
+    assert list(rows.filter(measures.has_labour_q())) == [schooling]
+    assert list(rows.exclude(measures.has_labour_q())) == [idle]
