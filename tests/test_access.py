@@ -1148,14 +1148,15 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
 
     assert Round.objects.get(county_code="440103").state == "open"
     assert Round.objects.get(county_code="440103").events.count() == 1
-    # ... and its monitoring: the leads open, the rules and holiday as they were.
+    # ... and its monitoring: the leads as they were (two open, the two monitored households'
+    # admitted), the rules and holiday as they were.
     from monitoring.models import Holiday as MonitoringHoliday
     from monitoring.models import Lead, LeadSource, MonitoringRules
 
     assert sorted(
         Lead.objects.filter(village_code__startswith="44").values_list("state", flat=True)
-    ) == ["open", "visited"]
-    assert LeadSource.objects.filter(lead__village_code__startswith="44").count() == 2
+    ) == ["admitted", "admitted", "open", "visited"]
+    assert LeadSource.objects.filter(lead__village_code__startswith="44").count() == 4
     assert MonitoringRules.objects.get(county_code="440103").version == 2
     assert MonitoringHoliday.objects.filter(county_code="440103").count() == 1
     # ... and its monitored households.
