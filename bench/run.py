@@ -48,6 +48,7 @@ SCRIPTS = [
     "reports.py",  # 贫困户信息对照表 of a village of 500 households in one .docx
     "exchange.py",  # 导出 of 100,000 households against bare openpyxl; 数据导入 of 10,000 rows
     "leads.py",  # the 监测线索 inbox of a county over 10,000 open leads
+    "monitoring.py",  # 部门数据比对 of 100,000 rows against 1.1 million members
 ]
 LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 

@@ -10,14 +10,22 @@ from django.http import Http404
 
 from poverty_system.core import access
 from poverty_system.core.ids import id_or_404
-from poverty_system.core.roles import EXPORT_HOUSEHOLDS, IMPORT_HOUSEHOLDS
+from poverty_system.core.roles import (
+    EXPORT_HOUSEHOLDS,
+    IMPORT_DEPARTMENT_DATA,
+    IMPORT_HOUSEHOLDS,
+)
 
 from .models import Job, JobKind
 
 if TYPE_CHECKING:
     from poverty_system.core.types import AnyUser
 
-JOB_PERMS: dict[str, str] = {JobKind.IMPORT: IMPORT_HOUSEHOLDS, JobKind.EXPORT: EXPORT_HOUSEHOLDS}
+JOB_PERMS: dict[str, str] = {
+    JobKind.IMPORT: IMPORT_HOUSEHOLDS,
+    JobKind.EXPORT: EXPORT_HOUSEHOLDS,
+    JobKind.DEPARTMENT: IMPORT_DEPARTMENT_DATA,
+}
 
 
 def filter_jobs(queryset: Any, user: AnyUser, kind: str) -> Any:

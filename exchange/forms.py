@@ -42,3 +42,34 @@ class ExportForm(forms.Form):
         if not may_export_full:
             del self.fields["full"]
             del self.fields["reason"]
+
+
+class DepartmentForm(forms.Form):
+    """部门数据比对: which department's list, and the file."""
+
+    department = forms.ChoiceField(
+        label="部门数据类别",
+        choices=(),
+        error_messages={
+            "required": "请选择部门数据的类别。",
+            "invalid_choice": "请选择部门数据的类别。",
+        },
+    )
+    file = forms.FileField(
+        label="部门数据文件",
+        help_text="Excel 工作簿（.xlsx），按所选类别的模板列填写；表头须有“姓名”和“身份证号码”。",
+        error_messages={
+            "required": "请选择要比对的 Excel 文件（.xlsx）。",
+            "empty": "文件是空的，请选择要比对的 Excel 文件。",
+            "invalid": "请选择要比对的 Excel 文件（.xlsx）。",
+        },
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "请选择"), *choices]  # type: ignore[attr-defined]

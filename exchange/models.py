@@ -9,6 +9,7 @@ from django.db import models
 class JobKind(models.TextChoices):
     IMPORT = "import", "导入"
     EXPORT = "export", "导出"
+    DEPARTMENT = "department", "部门数据比对"
 
 
 class JobStatus(models.TextChoices):

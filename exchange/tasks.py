@@ -15,3 +15,11 @@ def run_import_job(job_id: int) -> None:
 def run_export_job(job_id: int) -> None:
     """Write an export recorded by services.start_export (many households)."""
     exports.build(job_id)
+
+
+@task()
+def run_department_job(job_id: int) -> None:
+    """Compare a department file recorded by department_jobs.start (a large file)."""
+    from .department_jobs import run  # department_jobs enqueues this task: imported here
+
+    run(job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import department_views, views
 
 # Mounted under /exchange/ (portal/urls.py).
 app_name = "exchange"
@@ -17,4 +17,5 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    *department_views.urlpatterns,  # 防止返贫监测 › 部门数据比对
 ]

@@ -4,6 +4,7 @@ Gender and birth date are read from the number, never typed separately.
 """
 
 import datetime
+import functools
 import unicodedata
 
 from django.utils import timezone
@@ -47,6 +48,7 @@ def normalize(number: str) -> str:
     return number
 
 
+@functools.lru_cache(maxsize=8192)  # a county list (部门数据比对) holds a few codes many times
 def _known_place(code: str) -> bool:
     """The area code is a county code of GB/T 2260 in any period. python-stdnum's own check
     also wants the code valid in the birth year, which refuses real numbers: people born in

@@ -127,6 +127,7 @@ MENU = (
         _i("上报监测线索", "monitoring:report"),
         _i("监测对象", "monitoring:monitored_list"),
         _i("监测参数", "monitoring:rules"),
+        _i("部门数据比对", "exchange:department"),
     ),
     _g(
         "扶贫资金管理",
@@ -209,6 +210,8 @@ PAGES = {
     "villages:phone_*": Page("villages:phone_accounts", "手机号管理"),
     "archives:qr_export": Page("households:view", "导出二维码信息"),
     "exchange:import_job": Page("exchange:import", "导入结果"),
+    "exchange:department_job": Page("exchange:department", "比对结果"),
+    "exchange:department_file": Page("exchange:department", "预警明细"),
     "exchange:export": Page("households:list", "导出贫困户信息"),
     "exchange:export_job": Page("households:list", "导出进度"),
     "archives:export_progress": Page("archives:export_list", "导出进度"),

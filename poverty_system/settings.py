@@ -266,6 +266,10 @@ XLSX_MAX_UNCOMPRESSED = env_int("XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
 XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 200)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 50_000)
 XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 100)
+# 部门数据比对 (exchange/department.py): a department's list of the whole county, longer than a
+# household import; files up to DEPARTMENT_INLINE_ROWS rows are compared in the request.
+DEPARTMENT_MAX_ROWS = env_int("DEPARTMENT_MAX_ROWS", 200_000)
+DEPARTMENT_INLINE_BYTES = env_int("DEPARTMENT_INLINE_BYTES", 300 * 1024)
 # 数据导入 and 导出 (exchange/): the jobs' files (uploads until read, marked workbooks and
 # exports kept EXPORT_KEEP_HOURS); uploads up to EXCHANGE_IMPORT_INLINE_BYTES (about 2,000
 # rows of the template) and exports of up to EXCHANGE_EXPORT_INLINE_MAX households run in the

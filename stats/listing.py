@@ -17,7 +17,7 @@ from households.filters import year_choices
 from poverty_system.core.dates import current_year
 from villages.models import Region
 
-from . import charts, figures, people
+from . import charts, figures, monitoring, people
 from .access import READ_STATISTICS
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ TABS = [
     ("events", "年度变动"),
     ("pairing", "结对帮扶"),
     ("plan", "脱贫规模"),
+    ("monitoring", "防止返贫监测"),
 ]
 BUSY_DEFAULT = 5  # 帮扶干部 with more households than this are listed (?over= changes it)
 
@@ -135,6 +136,8 @@ def table(
     elif tab == "events":
         grid = figures.events(households, children, event_year)
         chart = charts.line("历年脱贫户数", figures.exits_per_year(households, current_year()))
+    elif tab == "monitoring":
+        found["grids"] = monitoring.grids(user, region, children)  # today's, whatever year
     elif tab == "pairing":
         grid = figures.pairing(households, children)
         chart = _total_bars("结对帮扶缺口（户数）", grid)
@@ -175,6 +178,18 @@ def sheet(nav: Any, found: dict[str, Any]) -> tuple[str, list[str], list[list[An
     where = nav.current.name if nav.current is not None else "全部"
     tab, year, grid = found["tab"], found["year"], found["grid"]
     title = f"{where} {dict(TABS)[tab]} {year or '当前'}"
+    if "grids" in found:  # 防止返贫监测: its tables one under the other, a number a line
+        header = ["统计表", "区域", "项目", "数量"]
+        rows = [
+            [g.title, row.label, label, cell.households]
+            for g in found["grids"]
+            for row in [*g.rows, g.total]
+            for (_, label), cell in [
+                *zip(g.columns, row.cells, strict=True),
+                (("", "合计"), row.total),
+            ]
+        ]
+        return title, header, rows
     if "incidence" in found:
         header = [
             "区域",

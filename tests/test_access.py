@@ -890,6 +890,34 @@ def build_island_exchange(village, phone, county, beyond: int) -> None:
                 job = exchange.start_import(Actor(village, phone), upload)
             else:
                 job = exchange.start_export(Actor.system(county), {})
+    build_island_department(county, beyond)
+
+
+def build_island_department(county, beyond: int) -> None:
+    """部门数据比对 of the island county: a 医保 file whose row hits an island member (a
+    DepartmentFile, its hit and a lead), by the real action, until the ids pass `beyond`."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from exchange import department_services
+    from households.models import Member
+    from monitoring.models import DepartmentFile
+
+    number = Member.objects.filter(id_number__startswith="440103").first().id_number
+    job, seq = None, 0
+    # Files below the line (cheap: no lead) until the ids pass `beyond`, the last one a hit.
+    while job is None or job.pk <= beyond or DepartmentFile.objects.latest("pk").pk <= beyond:
+        seq += 1
+        last = job is not None and DepartmentFile.objects.latest("pk").pk >= beyond
+        book = Workbook()
+        book.active.append(["姓名", "身份证号码", "合规自付费用（元）"])
+        book.active.append([f"岛民{seq}", number, 90000 if last else seq])
+        out = io.BytesIO()
+        book.save(out)
+        upload = SimpleUploadedFile("岛医保.xlsx", out.getvalue())
+        job = department_services.start(Actor(county), upload, "medical")
 
 
 def build_island_identification(code, village, phone, township, county) -> None:
@@ -1054,6 +1082,10 @@ def test_sweep_discovers_the_object_urls():
         "exchange/exports/<int:pk>/",
         "exchange/exports/<int:pk>/status/",
         "exchange/exports/<int:pk>/download/",
+        "exchange/department/jobs/<int:pk>/",
+        "exchange/department/jobs/<int:pk>/status/",
+        "exchange/department/jobs/<int:pk>/report/",
+        "exchange/department/files/<int:pk>/",
         "reports/households/<int:pk>/info.docx",
         "reports/households/<int:pk>/compare.docx",
         "reports/villages/<int:pk>/info.docx",
@@ -1153,10 +1185,11 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     from monitoring.models import Holiday as MonitoringHoliday
     from monitoring.models import Lead, LeadSource, MonitoringRules
 
+    # (one open lead is 部门数据比对's hit of the island, build_island_department)
     assert sorted(
         Lead.objects.filter(village_code__startswith="44").values_list("state", flat=True)
-    ) == ["admitted", "admitted", "open", "visited"]
-    assert LeadSource.objects.filter(lead__village_code__startswith="44").count() == 4
+    ) == ["admitted", "admitted", "open", "open", "visited"]
+    assert LeadSource.objects.filter(lead__village_code__startswith="44").count() == 5
     assert MonitoringRules.objects.get(county_code="440103").version == 2
     assert MonitoringHoliday.objects.filter(county_code="440103").count() == 1
     # ... and its monitored households.

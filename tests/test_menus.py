@@ -121,6 +121,7 @@ EXPECTED = {
         "防止返贫监测/监测线索",
         "防止返贫监测/监测对象",
         "防止返贫监测/监测参数",
+        "防止返贫监测/部门数据比对",
         "扶贫资金管理/扶贫资金下拨",
         "扶贫资金管理/扶贫资金到账",
         "扶贫资金管理/扶贫资金安排",
@@ -537,6 +538,10 @@ NOT_PAGES = {
     "exchange:export_start",
     "exchange:export_status",
     "exchange:export_download",
+    "exchange:department_template",
+    "exchange:department_upload",
+    "exchange:department_status",
+    "exchange:department_report",
 }
 
 

@@ -101,6 +101,66 @@ def _restore_pairings(h, w):
 
 
 YEAR = timezone.localdate().year
+TODAY = timezone.localdate
+
+
+def _monitor(h, state="monitored", *, identified=None, eliminated=None, risks=(), **fields):
+    """A monitored household (监测对象) of the clean household, as the monitoring chain ends."""
+    from monitoring.models import Monitored, Risk
+
+    monitored = Monitored.objects.create(
+        household=h,
+        village_code=h.village_code,
+        category="unstable",
+        state=state,
+        year=YEAR,
+        line=Decimal("7500"),
+        identified_on=identified or TODAY() - datetime.timedelta(days=400),
+        eliminated_on=eliminated,
+        **fields,
+    )
+    for kind in risks:
+        Risk.objects.create(monitored=monitored, kind=kind)
+    return monitored
+
+
+def _monitored(h):
+    from monitoring.models import Monitored
+
+    return Monitored.objects.filter(household=h)
+
+
+def _measure(h, kind, risk_id=None):
+    Measure.objects.create(
+        survey=Survey.objects.get(household=h), kind=kind, description="监测帮扶", risk_id=risk_id
+    )
+
+
+def _answer_risk(h, w):
+    from monitoring.models import Risk
+
+    risk = Risk.objects.get(monitored__household=h)
+    _measure(h, "health", risk.pk)
+
+
+def _review(h, income):
+    from monitoring.models import IncomeReview
+
+    IncomeReview.objects.create(
+        monitored=_monitored(h).get(), date=TODAY(), income_per_head=Decimal(income), by=w_account()
+    )
+
+
+def w_account():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="village")
+
+
+def _no_labour(h, w, state="eliminated"):
+    Member.objects.filter(household=h).update(labour="none")
+    _monitor(h, state, eliminated=TODAY() if state == "eliminated" else None, risks=["no_labour"])
+
 
 # code -> (break the clean household, fix it again); `w` is the world with `head_id` set.
 CASES = {
@@ -337,6 +397,53 @@ CASES = {
             h, county_approval_date=h.township_review_date - datetime.timedelta(days=1)
         ),
         lambda h, w: update(h, county_approval_date=h.second_publicity_date),
+    ),
+    # 防止返贫监测
+    "M01": (
+        lambda h, w: _monitor(
+            h,
+            "eliminated",
+            identified=TODAY() - datetime.timedelta(days=100),
+            eliminated=TODAY(),
+            risks=["illness"],
+        ),
+        lambda h, w: _monitored(h).update(identified_on=TODAY() - datetime.timedelta(days=200)),
+    ),
+    "M02": (
+        lambda h, w: _monitor(
+            h,
+            identified=TODAY() - datetime.timedelta(days=40),
+            risks=["illness"],
+            medical_self_pay=Decimal("3000"),
+        ),
+        _answer_risk,
+    ),
+    "M03": (
+        _no_labour,
+        lambda h, w: _monitored(h).update(state="monitored", eliminated_on=None),
+    ),
+    "M04": (
+        lambda h, w: _monitor(h, risks=["illness"]),
+        lambda h, w: _monitored(h).update(medical_self_pay=Decimal("8000")),
+    ),
+    "M05": (
+        lambda h, w: _monitor(h, risks=["schooling"]),
+        lambda h, w: _measure(h, "education"),
+    ),
+    "M06": (
+        lambda h, w: (
+            _monitor(h, "eliminated", eliminated=TODAY(), risks=["disaster"]),
+            _review(h, "6000"),
+        ),
+        lambda h, w: _review(h, "9000"),
+    ),
+    "M07": (
+        lambda h, w: _no_labour(h, w, "monitored"),
+        lambda h, w: _measure(h, "dibao"),
+    ),
+    "M08": (
+        lambda h, w: _monitor(h),
+        lambda h, w: _monitored(h).get().risks.create(kind="other"),
     ),
     "G10": (
         lambda h, w: update(h, main_fuel="electric", has_household_power=False),

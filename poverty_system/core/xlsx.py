@@ -217,8 +217,10 @@ def _find_header(
     return 0, [], titles, []
 
 
-def read_table(source: Source, required: Sequence[str]) -> Table:
-    """The first sheet with a header row holding every `required` text. Raises XlsxError."""
+def read_table(source: Source, required: Sequence[str], *, max_rows: int | None = None) -> Table:
+    """The first sheet with a header row holding every `required` text. Raises XlsxError.
+    `max_rows`: a larger bound than XLSX_MAX_ROWS for the imports that take long lists
+    (部门数据比对: a department's whole county list)."""
     handle = _open(source)
     try:
         check_container(handle)
@@ -227,7 +229,7 @@ def read_table(source: Source, required: Sequence[str]) -> Table:
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
             raise XlsxError("文件已损坏，无法作为 Excel 工作簿打开。") from exc
         try:
-            return _read_book(book, required)
+            return _read_book(book, required, max_rows or settings.XLSX_MAX_ROWS)
         finally:
             book.close()
     finally:
@@ -235,8 +237,8 @@ def read_table(source: Source, required: Sequence[str]) -> Table:
             handle.close()
 
 
-def _read_book(book: Any, required: Sequence[str]) -> Table:
-    max_rows, max_cols = settings.XLSX_MAX_ROWS, settings.XLSX_MAX_COLUMNS
+def _read_book(book: Any, required: Sequence[str], max_rows: int) -> Table:
+    max_cols = settings.XLSX_MAX_COLUMNS
     any_data = False
     for sheet in book.worksheets:
         rows = sheet.iter_rows(max_col=max_cols + 1)
@@ -247,7 +249,7 @@ def _read_book(book: Any, required: Sequence[str]) -> Table:
         _check_header(headers, max_cols)
         declared = (sheet.max_row or 0) - header_row
         if declared > max_rows * 2:  # fail fast on a sheet declaring far too many rows
-            raise XlsxError(_too_many_rows(declared))
+            raise XlsxError(_too_many_rows(declared, max_rows))
         data: list[Row] = []
         formulas: list[str] = []
         for number, row in enumerate(rows, header_row + 1):
@@ -264,7 +266,7 @@ def _read_book(book: Any, required: Sequence[str]) -> Table:
                 continue
             data.append(Row(number, tuple(cells)))
             if len(data) > max_rows:
-                raise XlsxError(_too_many_rows(len(data)))
+                raise XlsxError(_too_many_rows(len(data), max_rows))
         if formulas:
             shown = "、".join(formulas[:5]) + ("等" if len(formulas) > 5 else "")
             raise XlsxError(
@@ -301,10 +303,9 @@ def _check_header(headers: list[str], max_cols: int) -> None:
         seen[text] = i
 
 
-def _too_many_rows(count: int) -> str:
+def _too_many_rows(count: int, max_rows: int) -> str:
     return (
-        f"文件约有 {count} 行数据，超过一次导入的上限 {settings.XLSX_MAX_ROWS} 行，"
-        "请按村或乡镇分成几个文件导入。"
+        f"文件约有 {count} 行数据，超过一次导入的上限 {max_rows} 行，请按村或乡镇分成几个文件导入。"
     )
 
 

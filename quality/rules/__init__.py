@@ -51,4 +51,4 @@ def get(code: str) -> Rule | None:
 
 
 def _load() -> None:
-    from . import basics, causes, exits, identity, income, members, pairing  # noqa: F401
+    from . import basics, causes, exits, identity, income, members, monitoring, pairing  # noqa: F401
