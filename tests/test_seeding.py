@@ -324,8 +324,14 @@ def test_demo_seeding_is_idempotent(demo):
     households = in_region(demo["360731100"]).count()
     members, claims = Member.objects.count(), Claim.objects.count()
     assert households >= 100 and members > households
-    assert Household.history.count() == households and Member.history.count() == members
+    # One history row per household, and two for the monitored family (its registration and
+    # its 公告 登记中 → 监测户).
+    monitored = Household.objects.filter(status=HouseholdStatus.MONITORED).count()
+    assert Household.history.count() == households + monitored
+    assert Member.history.count() == members
+    history = Household.history.count()
     call_command("seed_demo", stdout=out)
+    assert Household.history.count() == history
     assert in_region(demo["360731100"]).count() == households
     assert (Member.objects.count(), Claim.objects.count()) == (members, claims)
     assert "已存在" in out.getvalue()
@@ -373,8 +379,10 @@ def test_demo_history_lies_in_earlier_years(demo):
 
     call_command("seed_demo", stdout=StringIO())
     this_year = datetime.date.today().year  # noqa: DTZ011 - a calendar year
-    households = in_region(demo["360731100"])
-    assert not StatusChange.objects.filter(year=this_year).exists()
+    households = in_region(demo["360731100"]).exclude(status=HouseholdStatus.MONITORED)
+    # Monitoring runs all year: the monitored family's 公告 (登记中 → 监测户) is this year's,
+    # outside 脱贫情况, 综合回退 and 脱贫规模.
+    assert not StatusChange.objects.filter(year=this_year).exclude(to_status="monitored").exists()
     registered = StatusChange.objects.filter(from_status="registering", to_status="poor")
     assert registered.count() == households.count()
     assert {c.at.year for c in registered} == {this_year - 2}

@@ -463,6 +463,43 @@ def test_a_survey_without_measures_leaves_the_blank_row_alone(world, login):
     assert Survey.objects.get(pk=survey.pk).wishes == "养殖"
 
 
+def test_a_survey_save_keeps_the_measures_of_a_monitoring_risk(world, login):
+    """The cadre's survey lists its own measures; one tied to a 监测对象's risk (kept on the
+    监测对象 page, counted by the 风险消除 gate) stays when the survey is saved without it."""
+    link_world_village(world)
+    household = assigned_household(world)
+    client = login(world.cadre_account)
+    data = {
+        "wishes": "务工",
+        "exit_year": "",
+        "exit_plan": "",
+        "measures-TOTAL_FORMS": "2",
+        "measures-INITIAL_FORMS": "0",
+        **{
+            f"measures-{i}-{k}": v
+            for i in (0, 1)
+            for k, v in (("amount", "0"), ("status", "planned"))
+        },
+        "measures-0-kind": "health",
+        "measures-0-description": "大病保险",
+        "measures-1-kind": "industry",
+        "measures-1-description": "养殖",
+    }
+    assert client.post(f"/units/surveys/{household.pk}/", data).status_code == 302
+    survey = Survey.objects.get(household=household)
+    health = survey.measures.get(kind="health")
+    health.risk_id = 1  # as 监测对象's 添加帮扶措施 stores it
+    health.save()
+    data = {
+        **{k: v for k, v in data.items() if not k.startswith("measures-")},
+        "version": str(survey.version),
+        "measures-TOTAL_FORMS": "0",
+        "measures-INITIAL_FORMS": "0",
+    }
+    assert client.post(f"/units/surveys/{household.pk}/", data).status_code == 302
+    assert list(survey.measures.values_list("kind", flat=True)) == ["health"]
+
+
 def test_a_survey_of_an_unassigned_household_is_not_the_cadres(world, login):
     link_world_village(world)
     household = linked_household(world)

@@ -58,7 +58,8 @@ def save_survey(
     year: int | None = None,
 ) -> Survey:
     """Save this year's survey of an assigned household with its measures (rows with an `id`
-    update that measure, rows without add one, existing measures not listed are removed)."""
+    update that measure, rows without add one, existing measures not listed are removed, but
+    for those tied to a monitoring risk)."""
     year = year or current_year()
     if year != current_year():
         raise UnitError("只能填写本年度的调查情况表。", "year")
@@ -93,7 +94,9 @@ def save_survey(
                     changed.append(measure)
             else:
                 new.append(Measure(survey=survey, **data))
-        gone = [pk for pk in existing if pk not in keep]
+        # A measure answering a monitoring risk (risk_id) is kept up on the 监测对象 page, whose
+        # gate counts it: a survey that leaves it out does not remove it.
+        gone = [pk for pk, m in existing.items() if pk not in keep and m.risk_id is None]
         if gone:
             Measure.objects.filter(pk__in=gone).delete()
         changelog.bulk_update(actor, changed, list(MEASURE_FIELDS), reason="修改帮扶措施")
