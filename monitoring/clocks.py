@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
@@ -59,11 +62,34 @@ def working_days_between(start: date, end: date, county_code: str) -> int:
     )
 
 
+# Within `batch()`, the due dates of a (county, day): every lead of one department file gets
+# the same clock, so it is read once a file, not twice a lead.
+_BATCH: ContextVar[dict[tuple[str, date], tuple[date, date]] | None] = ContextVar(
+    "monitoring_clock_batch", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Remember the due dates of each county and day until the block ends (one import)."""
+    token = _BATCH.set({})
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
 def due_dates(received_at: datetime, county_code: str) -> tuple[date, date]:
     """(visit due, decision due) of a lead received at `received_at`."""
     day = timezone.localtime(received_at).date()
+    memo = _BATCH.get()
+    if memo is not None and (county_code, day) in memo:
+        return memo[county_code, day]
     rules = rules_for(county_code, day.year)
-    return (
+    found = (
         add_working_days(day, rules.visit_days, county_code),
         day + timedelta(days=rules.decision_days),
     )
+    if memo is not None:
+        memo[county_code, day] = found
+    return found

@@ -59,3 +59,24 @@ def test_a_second_report_of_the_same_family_joins_the_open_lead(world, sms_outbo
         Channel.SELF_REPORT,
     ]
     assert (again.decide_due - timezone.localtime(again.received_at).date()).days == 15
+
+
+def test_within_a_batch_the_clock_of_a_county_and_day_is_read_once(world):
+    """A department file's leads share the clock: inside clocks.batch() the county's rules
+    and holidays are read once, and a rule changed afterwards applies to the next batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring import clocks
+
+    now = timezone.now()
+    MonitoringRules.objects.create(county=world.county, county_code="360731", year=now.year)
+    with clocks.batch():
+        first = clocks.due_dates(now, "360731")
+        with CaptureQueriesContext(connection) as queries:
+            assert clocks.due_dates(now, "360731") == first
+        assert len(queries) == 0
+    MonitoringRules.objects.filter(county_code="360731").update(decision_days=10)
+    with clocks.batch():
+        _, decide = clocks.due_dates(now, "360731")
+    assert (decide - timezone.localtime(now).date()).days == 10
