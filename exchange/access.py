@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from monitoring.access import filter_counties
+from monitoring.models import DepartmentFile
 from poverty_system.core import access
 from poverty_system.core.ids import id_or_404
 from poverty_system.core.roles import (
@@ -42,3 +45,19 @@ def get_job_for_user(user: AnyUser, pk: Any) -> Job:
     if job is None or not access.has_code_perm(user, JOB_PERMS[job.kind], job.region_code):
         raise Http404
     return job
+
+
+def get_department_file_for_user(user: AnyUser, pk: Any) -> DepartmentFile:
+    """A compared department file: 404 outside the account's counties, 403 without the
+    permission to compare (a township office reading its county's file)."""
+    record = (
+        filter_counties(DepartmentFile.objects.all(), user)
+        .select_related("uploaded_by")
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
+    if record is None:
+        raise Http404
+    if not access.has_code_perm(user, IMPORT_DEPARTMENT_DATA, record.county_code):
+        raise PermissionDenied
+    return record

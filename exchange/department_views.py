@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,15 +18,14 @@ from django.views.decorators.http import require_POST
 from households import idnumbers
 from monitoring.access import IMPORT_DEPARTMENT_DATA, filter_counties
 from monitoring.models import DepartmentFile, DepartmentRow, LeadSource
-from poverty_system.core import access, xlsx
+from poverty_system.core import xlsx
 from poverty_system.core.errors import ActionError
 from poverty_system.core.forms import show_error
-from poverty_system.core.ids import id_or_404
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
 from . import department, files
-from .access import get_job_for_user
+from .access import get_department_file_for_user, get_job_for_user
 from .department_jobs import county_for
 from .department_services import start
 from .forms import DepartmentForm
@@ -151,12 +149,7 @@ def department_report(request: HttpRequest, pk: int) -> HttpResponseBase:
 def department_file(request: HttpRequest, pk: int) -> HttpResponse:
     """One file compared: its counts and its hits, each with the lead it made or joined and
     the lead's state (the outcome)."""
-    scoped = filter_counties(DepartmentFile.objects.all(), request.user)
-    record = scoped.select_related("uploaded_by").filter(pk=id_or_404(pk)).first()
-    if record is None:
-        raise Http404
-    if not access.has_code_perm(request.user, IMPORT_DEPARTMENT_DATA, record.county_code):
-        raise PermissionDenied
+    record = get_department_file_for_user(request.user, pk)
     hits = (
         DepartmentRow.objects.filter(file=record)
         .select_related("member")

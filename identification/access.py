@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from poverty_system.core import access
@@ -72,10 +72,5 @@ def filter_rounds(queryset: QuerySet[M], user: AnyUser) -> QuerySet[M]:
     of the county a township lies in (its office sees its county's round)."""
     if not access.role_allows(user, READ_ROUNDS):
         return queryset.none()
-    if access.is_admin(user):
-        return queryset
-    q = Q(pk__in=[])
-    for region in access.slice_regions(user):
-        lo, hi = region.code_range
-        q |= Q(county_code__gte=lo, county_code__lt=hi) | Q(county_code=region.code[:6])
-    return queryset.filter(q)
+    q = access.county_filter(user)
+    return queryset if q is None else queryset.filter(q)

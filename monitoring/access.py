@@ -93,13 +93,8 @@ def filter_counties(queryset: QuerySet[M], user: AnyUser, perm: str = VIEW) -> Q
     the county a township or village lies in."""
     if not access.is_active_account(user) or not access.role_allows(user, perm):
         return queryset.none()
-    if access.is_admin(user):
-        return queryset
-    q = Q(pk__in=[])
-    for region in access.slice_regions(user):
-        lo, hi = region.code_range
-        q |= Q(county_code__gte=lo, county_code__lt=hi) | Q(county_code=region.code[:6])
-    return queryset.filter(q)
+    q = access.county_filter(user)
+    return queryset if q is None else queryset.filter(q)
 
 
 def report_villages(user: AnyUser) -> QuerySet[Any]:

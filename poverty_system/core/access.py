@@ -149,6 +149,20 @@ def code_filter(user: Account, code_field: str, perm: str = VIEW) -> Q | None:
     return q
 
 
+def county_filter(user: Account, code_field: str = "county_code") -> Q | None:
+    """Q on a stored 6-digit county code: the counties in the slice, and the county each
+    region of the slice lies in (a township or village office reads its county's rows:
+    rounds, monitoring rules, department files). None means unrestricted (the administrator)."""
+    if is_admin(user):
+        return None
+    q = Q(pk__in=[])
+    for region in slice_regions(user):
+        lo, hi = region.code_range
+        q |= Q(**{f"{code_field}__gte": lo, f"{code_field}__lt": hi})
+        q |= Q(**{code_field: region.code[:6]})
+    return q
+
+
 def filter_regions(queryset: QuerySet[Any], user: Account, perm: str = VIEW) -> QuerySet[Any]:
     q = region_filter(user, perm)
     return queryset if q is None else queryset.filter(q)
