@@ -5,7 +5,7 @@ from .menus import breadcrumb_for, menu_for
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.must_change_password:
+    if user is None or not user.is_authenticated or user.password_change_required():
         return {}
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""

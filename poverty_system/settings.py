@@ -162,7 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "poverty_system.core.passwords.CharacterClassValidator"},
     {"NAME": "poverty_system.core.passwords.NoUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "poverty_system.core.passwords.PasswordHistoryValidator"},
 ]
+# A password older than this many days must be changed before anything else (0: never).
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 GUARDIAN_RAISE_403 = False

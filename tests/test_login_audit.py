@@ -148,7 +148,7 @@ def test_a_password_change_is_audited_without_the_password(world):
         audit.OK,
     )
     assert entry.region_code == world.township.code
-    assert entry.detail == {"account": "township", "forced": False}
+    assert entry.detail == {"account": "township", "forced": False, "expired": False}
     assert PASSWORD not in text_of(entry) and NEW_PASSWORD not in text_of(entry)
     world.township_office.refresh_from_db()
     assert world.township_office.check_password(NEW_PASSWORD)

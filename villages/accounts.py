@@ -195,12 +195,15 @@ def reset_password(actor: Actor, account: User) -> str:
 
 def change_own_password(actor: Actor, password: str) -> User:
     """修改密码: the account sets its own new password (the form has checked the old one and
-    the rules); a forced change at first login is done. Audited, never with the password."""
+    the rules, the last 5 passwords included); a forced change (first login, a reset, or a
+    password past PASSWORD_MAX_AGE_DAYS) is done. Audited with why it was forced, never with
+    the password."""
     with transaction.atomic(durable=True):
         account = actor.user
         if not account.is_authenticated or not account.is_active:
             raise PermissionDenied
         forced = account.must_change_password
+        expired = account.password_expired()
         account.set_password(password)
         account.must_change_password = False
         account.save(update_fields=["password", "must_change_password"])
@@ -209,7 +212,7 @@ def change_own_password(actor: Actor, password: str) -> User:
             audit.PASSWORD_CHANGE,
             obj=account,
             region_code=_region_code(account),
-            detail={"account": account.username, "forced": forced},
+            detail={"account": account.username, "forced": forced, "expired": expired},
         )
     return account
 

@@ -1,5 +1,6 @@
 """Login, the SMS step of village accounts, logout and password change."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
@@ -145,8 +146,8 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(
-        request,
-        "registration/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
-    )
+    user = request.user
+    context = {"form": form, "forced": user.must_change_password}
+    context["expired"] = not user.must_change_password and user.password_expired()
+    context["max_age_days"] = settings.PASSWORD_MAX_AGE_DAYS
+    return render(request, "registration/password_change.html", context)

@@ -137,6 +137,9 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=10, choices=Role.choices)
     full_name = models.CharField("姓名/机构名称", max_length=100, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
+    # When the password was last set (by the account or by a reset): past
+    # settings.PASSWORD_MAX_AGE_DAYS the account must change it before anything else.
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
     created_by = models.ForeignKey(
         "self",
         verbose_name="创建人",
@@ -156,6 +159,43 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A new password (set_password before this save) also saves when it was set and
+        goes into the account's PasswordHistory (its hash, never the password)."""
+        new_password = self._password is not None
+        update_fields = kwargs.get("update_fields")
+        if new_password and update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "password_changed_at"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if new_password:
+            PasswordHistory.remember(self)
+
+    def password_expired(self, now: datetime.datetime | None = None) -> bool:
+        """The password is older than PASSWORD_MAX_AGE_DAYS (0 turns expiry off)."""
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        age = (now or timezone.now()) - self.password_changed_at
+        return bool(days) and age > datetime.timedelta(days=days)
+
+    def password_change_required(self) -> bool:
+        """The account may do nothing but change its password (and log out): a password set
+        by someone else, or one past its age (ForcePasswordChangeMiddleware)."""
+        return self.must_change_password or self.password_expired()
+
+    def recent_password_hashes(self) -> list[str]:
+        """The hashes of the last PasswordHistory.KEEP passwords, the current one first (an
+        account from before the history has only that one): what
+        poverty_system.core.passwords.PasswordHistoryValidator refuses."""
+        if self.pk is None:
+            return []
+        kept = PasswordHistory.objects.filter(account=self).order_by("-pk")
+        hashes = list(kept.values_list("password", flat=True)[: PasswordHistory.KEEP])
+        current = [self.password] if self.password and self.password not in hashes else []
+        return current + hashes
 
     def slice_regions(self) -> list[Region]:
         """The regions of this account's slice, what poverty_system.core.access reads through
@@ -181,6 +221,39 @@ class User(AbstractUser):
 
     def is_locked(self, now: datetime.datetime | None = None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords (never the passwords): a new password may be
+    none of them. Every password set is kept (a change, a reset by an administrator, the
+    first one), the KEEP newest per account."""
+
+    KEEP = 5
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        on_delete=models.CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["account", "-id"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.created_at:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, account: User) -> None:
+        cls.objects.create(account=account, password=account.password)
+        old = cls.objects.filter(account=account).order_by("-pk").values_list("pk", flat=True)
+        stale = list(old[cls.KEEP :])
+        if stale:
+            cls.objects.filter(pk__in=stale).delete()
 
 
 class VillagePhone(Period):

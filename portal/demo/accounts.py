@@ -1,6 +1,8 @@
 """Demo accounts, one per role, in 于都县 of Ganzhou (used by `make run` and described in the
 README). Idempotent: running it again changes nothing."""
 
+from django.utils import timezone
+
 from poverty_system.core.actor import Actor
 from poverty_system.core.roles import Role
 from villages.accounts import add_village_phone, create_account
@@ -71,3 +73,14 @@ def ensure_demo_accounts() -> int:
                 if not account.phones.active().filter(phone=phone).exists():
                     add_village_phone(Actor.system(township), account, phone=phone, holder=holder)
     return created
+
+
+def renew_demo_passwords() -> int:
+    """Start the demo accounts' password age afresh (each `make run`): on a demo database
+    kept for months the published demo password would otherwise be forced to change after
+    PASSWORD_MAX_AGE_DAYS. The administrator, which must choose its own password at first
+    login anyway, is left alone. Returns how many accounts were renewed."""
+    usernames = [username for username, _, _ in demo_logins() if username != "admin"]
+    return User.objects.filter(username__in=usernames, must_change_password=False).update(
+        password_changed_at=timezone.now()
+    )

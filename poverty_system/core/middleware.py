@@ -47,14 +47,16 @@ class AccessRuleMiddleware:
 
 
 class ForcePasswordChangeMiddleware:
-    """An account with a password set by someone else must choose its own first."""
+    """An account with a password set by someone else must choose its own first; so must one
+    whose password is older than PASSWORD_MAX_AGE_DAYS (the login succeeds, every page then
+    leads to the change page)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
-        if user.is_authenticated and user.must_change_password:
+        if user.is_authenticated and user.password_change_required():
             try:
                 url_name = resolve(request.path_info).url_name
             except Resolver404:

@@ -1,9 +1,10 @@
 """Password rules of the system: at least 8 characters, 3 of 4 character classes, never the
-username."""
+username, none of the account's last 5 passwords."""
 
 import re
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
 CLASSES = [
@@ -49,3 +50,21 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return f"密码至少需要 {self.min_length} 个字符。"
+
+
+class PasswordHistoryValidator:
+    """A new password may not be the current one nor any of the last ones: the account's
+    `recent_password_hashes()` (villages.models.User, from its PasswordHistory) are compared
+    with the hasher, the passwords themselves are never kept."""
+
+    MESSAGE = "新密码不能与最近5次使用过的密码相同。"
+
+    def validate(self, password: str, user: object = None) -> None:
+        recent = getattr(user, "recent_password_hashes", None)
+        if recent is None:
+            return
+        if any(check_password(password, encoded) for encoded in recent()):
+            raise ValidationError(self.MESSAGE, code="password_reused")
+
+    def get_help_text(self) -> str:
+        return self.MESSAGE

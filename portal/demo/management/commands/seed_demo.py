@@ -6,7 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from poverty_system.core.actor import Actor
 from villages.models import Region
 
-from ...accounts import DEMO_PASSWORD, VILLAGE, demo_logins, ensure_demo_accounts
+from ...accounts import (
+    DEMO_PASSWORD,
+    VILLAGE,
+    demo_logins,
+    ensure_demo_accounts,
+    renew_demo_passwords,
+)
 from ...households import seed_demo_households
 from ...leads import ensure_leads_demo
 from ...monitoring import ensure_monitoring_demo
@@ -34,9 +40,13 @@ class Command(BaseCommand):
         except (SeedError, RuntimeError) as exc:
             raise CommandError(str(exc)) from None
         created += units_done["cadres"]
+        renew_demo_passwords()
         self.stdout.write(self.style.SUCCESS(f"演示账号就绪（本次新建 {created} 个）。"))
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
-        self.stdout.write("系统管理员 admin 首次登录时须先修改密码。")
+        self.stdout.write(
+            "系统管理员 admin 首次登录时须先修改密码；其余演示账号的密码有效期"
+            "（90 天）从本次运行起重新计算。"
+        )
         for username, role, scope in demo_logins():
             self.stdout.write(f"  {role:<8} {username:<20} {scope}")
         self.stdout.write(
