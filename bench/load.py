@@ -69,7 +69,9 @@ def product_env(args) -> dict[str, str]:
             "DEBUG": "",
             "SECRET_KEY_FILE": str(key),
             "SECURE_COOKIES": "0",
-            "SMS_BACKEND": "poverty_system.core.sms.ConsoleBackend",
+            # The village cadres' SMS step reads its codes from the outbox file.
+            "SMS_BACKEND": "poverty_system.core.sms.FileBackend",
+            "SMS_FILE_PATH": str(WORK / "sms"),
             "VAR_DIR": str(WORK / "var"),
             "STATIC_ROOT": str(WORK / "static"),
             "DATABASE_URL": args.database_url or f"sqlite:///{WORK / 'db.sqlite3'}",
@@ -116,12 +118,16 @@ from django.utils import timezone
 from assessment.models import ExitCriteria
 from households.models import Household
 from portal.demo.seeding import seed_households
-try:  # the QR archives app (units/archives until it became a top-level app)
-    from archives.tokens import ensure_tokens, active_token
-except ImportError:
-    from archives.tokens import ensure_tokens, active_token
+from archives.tokens import ensure_tokens, active_token
 from portal.demo.accounts import DEMO_PASSWORD
-from villages.models import Region
+from poverty_system.core.dates import current_year
+from django.db.models import Exists, OuterRef
+from households.models import Claim
+from poverty_system.core.actor import Actor
+from villages.accounts import add_village_phone
+from villages.models import Region, User
+
+VILLAGE, PHONES, UNCLAIMED = "360731100201", 12, 600
 
 households, township_households = int(sys.argv[1]), int(sys.argv[2])
 city, county, township = (Region.objects.get(code=c) for c in ("3607", "360731", "360731100"))
@@ -132,6 +138,21 @@ if in_township < township_households:
 have = Household.objects.count()
 if have < households + township_households:
     seed_households(city, households + township_households - have, seed=have + 11)
+# 仓前村委会's cadres: a phone each (the SMS step), and households left to claim.
+village = Region.objects.get(code=VILLAGE)
+account = User.objects.get(username="cangqian_village")
+registrar = Actor.system(User.objects.get(username="gongjiang_town"))
+phones = []
+for i in range(1, PHONES + 1):
+    number = f"139{i:08d}"
+    phone = account.phones.active().filter(phone=number).first()
+    if phone is None:
+        phone = add_village_phone(registrar, account, phone=number, holder=f"压测干部{i}")
+    phones.append(phone.pk)
+claimed = Claim.objects.active().filter(household=OuterRef("pk"))
+unclaimed = Household.objects.filter(village_code=VILLAGE).filter(~Exists(claimed)).count()
+if unclaimed < UNCLAIMED:
+    seed_households(village, UNCLAIMED - unclaimed, seed=have + 13)
 ExitCriteria.objects.update_or_create(
     year=current_year(), region=county,
     defaults={"region_code": county.code, "income_line": Decimal("0"),
@@ -150,23 +171,40 @@ print(json.dumps({
     "county_region": county.pk, "county_pages": max(2, min(200, in_county.count() // 20)),
     "lift_pages": max(1, liftable // 100), "households": Household.objects.count(),
     "liftable": liftable, "password": DEMO_PASSWORD,
+    "phones": phones, "village_region": village.pk,
 }))
 """
 
-COUNT_LIFTS = """
-import json, sys
-from django.db.models import Count
-from households.models import StatusChange
-since = int(sys.argv[1])
-rows = StatusChange.objects.filter(pk__gt=since, to_status="lifted")
-twice = rows.values("household").annotate(n=Count("pk")).filter(n__gt=1).count()
-print(json.dumps({"written": rows.count(), "twice": twice}))
+# The last row of each table the mix writes: the counts after the run start there.
+LAST_ROWS = """
+import json
+from django.db.models import Max
+from exchange.models import Job
+from households.models import Claim, Household, StatusChange
+def last(model, field="pk"):
+    return model.objects.aggregate(m=Max(field))["m"] or 0
+print(json.dumps({"change": last(StatusChange), "claim": last(Claim), "job": last(Job),
+                  "history": last(Household.history.model, "history_id")}))
 """
 
-LAST_CHANGE = """
-from django.db.models import Max
-from households.models import StatusChange
-print(StatusChange.objects.aggregate(m=Max("pk"))["m"] or 0)
+# Every write the pages acknowledged is in the database once; nothing else was written.
+COUNT_WRITES = """
+import json, sys
+from django.db.models import Count
+from exchange.models import Job, JobKind, JobStatus
+from households.models import Claim, Household, StatusChange
+since = json.loads(sys.argv[1])
+rows = StatusChange.objects.filter(pk__gt=since["change"], to_status="lifted")
+twice = rows.values("household").annotate(n=Count("pk")).filter(n__gt=1).count()
+claims = Claim.objects.filter(pk__gt=since["claim"])
+claimed_twice = claims.values("household").annotate(n=Count("pk")).filter(n__gt=1).count()
+edits = Household.history.model.objects.filter(
+    history_id__gt=since["history"], history_type="~", history_phone__startswith="139"
+)
+exports = Job.objects.filter(pk__gt=since["job"], kind=JobKind.EXPORT, status=JobStatus.DONE)
+print(json.dumps({"written": rows.count(), "twice": twice, "claims": claims.count(),
+                  "claimed_twice": claimed_twice, "edits": edits.count(),
+                  "exports": exports.count()}))
 """
 
 
@@ -246,6 +284,7 @@ def locust(env, port, users, seconds, classes, prefix) -> list[dict]:
         "--csv",
         str(prefix),
         "--only-summary",
+        "--reset-stats",
         "--stop-timeout",
         "30",
         *classes,
@@ -279,7 +318,7 @@ def main() -> int:
     data_file.write_text(json.dumps(data), encoding="utf-8")
     acks_file = WORK / "acks.json"
     env = {**env, "LOAD_DATA": str(data_file), "LOAD_ACKS": str(acks_file)}
-    since = int(shell(env, LAST_CHANGE))
+    since = shell(env, LAST_ROWS)
     load_before = os.getloadavg()[0]
     port = free_port()
     server = serve(env, port)
@@ -289,7 +328,7 @@ def main() -> int:
             port,
             args.users,
             args.seconds,
-            ["LoadCounty", "LoadTownship", "LoadVisitor"],
+            ["LoadCounty", "LoadTownship", "LoadVillage", "LoadCity", "LoadVisitor"],
             WORK / "mix",
         )
         acks = json.loads(acks_file.read_text(encoding="utf-8"))
@@ -298,7 +337,7 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=60)
     load_after = os.getloadavg()[0]
-    counts = json.loads(shell(env, COUNT_LIFTS, str(since)))
+    counts = json.loads(shell(env, COUNT_WRITES, since))
     vendor = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     # Logging in (PBKDF2 on purpose, once per simulated user at its start) is not a page.
     pages = [
@@ -309,9 +348,16 @@ def main() -> int:
     worst_p95 = max(float(r["95%"]) for r in pages)
     total = next(r for r in mix if r["Name"] == "Aggregated")
     list_rate = float(next(r for r in only if r["Name"] == "Aggregated")["Requests/s"])
-    consistent = counts["written"] == acks["lifted"] and counts["twice"] == 0
+    same = {
+        "lifts": counts["written"] == acks["lifted"],
+        "claims": counts["claims"] == acks["claims"],
+        "edits": counts["edits"] == acks["edits"],
+        "exports": counts["exports"] == acks["exports"],
+    }
+    twice = counts["twice"] + counts["claimed_twice"]
+    consistent = all(same.values()) and twice == 0
     met = {True: "met", False: "NOT met"}
-    same = counts["written"] == acks["lifted"]
+    equal = {True: "equal to", False: "DIFFERENT from"}
     checks = "\n".join(
         [
             "| check | result |",
@@ -322,8 +368,19 @@ def main() -> int:
             f"| 脱贫 batches acknowledged | {acks['lift_batches']} (households changed "
             f"{acks['lifted']}, refused {acks['refused']}) |",
             f"| StatusChange rows written during the run | {counts['written']}: "
-            f"{'equal to' if same else 'DIFFERENT from'} the acknowledged count |",
+            f"{equal[same['lifts']]} the acknowledged count |",
             f"| households lifted twice | {counts['twice']} |",
+            f"| 认领 acknowledged / refused (told so) | {acks['claims']} / "
+            f"{acks['claims_refused']} |",
+            f"| Claim rows written during the run | {counts['claims']}: "
+            f"{equal[same['claims']]} the acknowledged count; households claimed twice "
+            f"{counts['claimed_twice']} |",
+            f"| 家庭生产情况 edits acknowledged / refused (told so) | {acks['edits']} / "
+            f"{acks['edits_refused']} |",
+            f"| change-log rows of those edits | {counts['edits']}: "
+            f"{equal[same['edits']]} the acknowledged count |",
+            f"| 导出 (one village, Excel) downloaded | {acks['exports']}; finished export jobs "
+            f"{counts['exports']}: {equal[same['exports']]} it |",
             f"| list page ≥ 300 requests/s | {list_rate:.0f}/s: {met[list_rate >= 300]} |",
         ]
     )
@@ -335,7 +392,9 @@ shared with other work (locust itself runs on the same cores; load average
 {load_before:.1f} before the runs, {load_after:.1f} after). Command:
 `{" ".join(["make load"] if not sys.argv[1:] else ["bench/load.py", *sys.argv[1:]])}`.
 
-The mix (county office 5 : township office 1 : public visitor 2, waits of 0.5–3 s):
+The mix (county office 5 : township office 1 : village cadres 2 : city office 1 : public
+visitor 2, waits of 0.5–3 s). Statistics restart once every user has started
+(`--reset-stats`): logging in is PBKDF2 on purpose and happens once per user.
 
 {table(mix, args.seconds)}
 
