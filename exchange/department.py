@@ -2,9 +2,10 @@
 教育 辍学/学籍, 民政 低保/特困, 残联, 住建 危房, 应急 受灾); every row is checked on its own (the
 ID number, the amount), matched on the ID number with the county's active members, compared
 with this year's threshold of the county (monitoring.clocks.rules_for), and each hit becomes
-a lead of its village through monitoring.leads.receive (a second hit of the same family joins
-its open lead). Bad rows and rows of nobody in the county are reported per row, the rest is
-written: a department's list is never clean, and its good rows must not wait for the bad.
+a lead of its village through monitoring.leads.receive_many (a second hit of the same family
+joins its open lead; a chunk's leads, sources and audit entries are written in bulk). Bad
+rows and rows of nobody in the county are reported per row, the rest is written: a
+department's list is never clean, and its good rows must not wait for the bad.
 
 The file is known by its SHA-256 per county and department: the same file twice makes no new
 leads. A person already warned by an earlier file of the same department and year, for the
@@ -33,7 +34,7 @@ from monitoring.choices import Channel, Department, RiskKind
 from monitoring.clocks import rules_for
 from monitoring.errors import MonitoringError
 from monitoring.leads import Report as LeadReport
-from monitoring.leads import receive
+from monitoring.leads import receive_many
 from monitoring.models import DepartmentFile, DepartmentRow, MonitoringRules
 from poverty_system.core import audit
 from poverty_system.core.actor import Actor
@@ -599,9 +600,9 @@ def compare(
                 )
                 for line, match, reason in fresh
             )
-            for (line, match, reason), row in zip(fresh, rows, strict=True):
-                lead, created = receive(
-                    actor,
+            filed = receive_many(  # the chunk's leads, sources and audit entries in bulk
+                actor,
+                [
                     LeadReport(
                         villages[match.village_id],
                         Channel.DEPARTMENT,
@@ -611,14 +612,18 @@ def compare(
                         household=households[match.household_id],
                         risks=(kind.risk,),
                         department_row=row,
-                    ),
-                )
+                    )
+                    for (line, match, reason), row in zip(fresh, rows, strict=True)
+                ],
+            )
+            for (line, _, _), (source, created) in zip(fresh, filed, strict=True):
+                number = source.lead.number
                 if created:
                     outcome.new_leads += 1
-                    outcome.results[line.row] = f"预警：已生成线索 {lead.number}，推送至所在村"
+                    outcome.results[line.row] = f"预警：已生成线索 {number}，推送至所在村"
                 else:
                     outcome.merged += 1
-                    outcome.results[line.row] = f"预警：并入该户未办结的线索 {lead.number}"
+                    outcome.results[line.row] = f"预警：并入该户未办结的线索 {number}"
             done += len(chunk)
             if progress is not None:
                 progress(done)

@@ -303,3 +303,46 @@ def test_the_file_page_reads_in_fixed_queries(world, login, families):
 
 FILE_PAGE_QUERIES = 10
 DEPARTMENT_PAGE_QUERIES = 9
+
+
+def test_a_files_statements_do_not_grow_with_its_hits(world, login, sms_outbox):
+    """The leads, their sources and audit entries of a chunk are written in bulk: a file of 3
+    hits (2 new leads, 1 joined within the file) and one of 12 hits (4 new, 8 joined) run in
+    the same statements, and each family still gets one lead holding all its rows."""
+    names = iter(f"成员{i}" for i in range(100))
+
+    def family(size):
+        relations = ["head", "spouse", "child"]
+        return register(
+            world.village_account,
+            world.phone,
+            [member(next(names), relation=relations[i]) for i in range(size)],
+        )
+
+    small = [family(1), family(2)]
+    large = [family(3) for _ in range(4)]
+    client = login(world.county_office)
+    counts = []
+    for households in (small, large):
+        rows = [
+            (m.name, m.id_number, 6000, "")
+            for household in households
+            for m in household.members.order_by("pk")
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, Department.MEDICAL, xlsx(MEDICAL, rows)).status_code == 302
+        counts.append(len(queries))
+        job = Job.objects.latest("pk")
+        assert job.summary["hits"] == len(rows)
+        assert job.summary["new_leads"] == len(households)
+        assert job.summary["merged"] == len(rows) - len(households)
+        for household in households:
+            lead = Lead.objects.get(household=household)
+            assert lead.sources.count() == household.members.count()
+            assert lead.number.startswith("JC")
+    assert counts == [DEPARTMENT_IMPORT_QUERIES, DEPARTMENT_IMPORT_QUERIES]
+    assert AuditEntry.objects.filter(action=audit.LEAD).count() == 3 + 12
+    assert len(set(Lead.objects.values_list("number", flat=True))) == 6
+
+
+DEPARTMENT_IMPORT_QUERIES = 37
