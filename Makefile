@@ -86,7 +86,7 @@ bench: install
 
 # The load test (bench/load.py): locust against scripts/serve on loopback; DATABASE_URL selects
 # PostgreSQL (a throwaway database: households are lifted). Writes docs/PERFORMANCE.md.
-load: install
+load: install redis
 	$(PY) bench/load.py
 
 clean:

@@ -296,6 +296,22 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Sessions: in the database by default. SESSION_STORE=cache keeps them in the shared cache
+# (CACHE_URL, Redis) instead: no session UPDATE and COMMIT on every request (the idle timeout
+# saves the session each time), and every app server sees every session. A Redis restart
+# without persistence logs everyone out (nothing else is lost): docs/SCALING.md.
+SESSION_STORE = env_str("SESSION_STORE", "db")
+if SESSION_STORE not in ("db", "cache"):
+    raise ImproperlyConfigured(
+        "SESSION_STORE 须为 db 或 cache。/ SESSION_STORE must be db or cache."
+    )
+if SESSION_STORE == "cache" and not CACHE_URL:
+    raise ImproperlyConfigured(
+        "SESSION_STORE=cache 需要共享缓存 CACHE_URL（redis://…）。/ "
+        "SESSION_STORE=cache needs a shared cache: set CACHE_URL (redis://…)."
+    )
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
+
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

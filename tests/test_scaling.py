@@ -210,3 +210,78 @@ def test_without_cache_url_each_process_keeps_its_own_memory_cache(settings):
 
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
     assert type(caches["default"]).__name__ == "LocMemCache"
+
+
+# --- sessions in the shared cache -------------------------------------------------------
+
+READ_SESSION = """
+import sys
+from django.conf import settings
+from django.contrib.sessions.backends.cache import SessionStore
+print(settings.SESSION_ENGINE.rsplit(".", 1)[-1])
+print(SessionStore(session_key=sys.argv[1]).load().get("_auth_user_id", "none"))
+"""
+
+
+def session_seen_by_another_server(redis_url: str, key: str) -> list[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CACHE_URL": redis_url,
+        "SESSION_STORE": "cache",
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "poverty_system.settings",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", "import django; django.setup()\n" + READ_SESSION, key],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.django_db
+def test_sessions_in_the_shared_cache_are_seen_by_every_app_server(
+    redis_url, world, login, settings
+):
+    from django.contrib.sessions.models import Session
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    client = login(world.county_office)
+    assert client.get(LIST).status_code == 200
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert Session.objects.count() == 0  # no session row written, none updated per request
+    # A second app server with the same CACHE_URL knows the account of this session.
+    assert session_seen_by_another_server(redis_url, key) == ["cache", str(world.county_office.pk)]
+
+    client.post("/logout/")
+    assert session_seen_by_another_server(redis_url, key) == ["cache", "none"]
+    assert client.get(LIST).status_code == 302  # logged out everywhere
+
+
+def test_cache_sessions_need_a_shared_cache():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SESSION_STORE": "cache",
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "poverty_system.settings",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "SESSION_STORE=cache 需要共享缓存 CACHE_URL" in result.stderr
