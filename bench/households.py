@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 COUNTY, TOWNSHIP, CITY = "360731", "360731100", "3607"  # 于都县, 贡江镇, 赣州市
+PROVINCE = "36"  # 江西省: --scale province
+REGION_DATA = Path(os.environ.get("REGION_DATA", ROOT.parent / "shared" / "data" / "regions"))
+SCALES = {"city": 300_000, "province": 1_000_000}  # households by default
 PASSWORD = "Bench#2026pass"
 
 
@@ -47,7 +50,14 @@ def parse_args():
     parser.add_argument(
         "--var-dir", default="", help="SQLite directory to use and keep; default: a temporary one"
     )
-    parser.add_argument("--households", type=int, default=300_000)
+    parser.add_argument(
+        "--scale",
+        choices=sorted(SCALES),
+        default="city",
+        help="city: the Ganzhou tree, 300,000 households by default; province: the Jiangxi "
+        "tree (REGION_DATA/jiangxi.csv) and 1,000,000 households over 江西省",
+    )
+    parser.add_argument("--households", type=int, default=None, help="default: by --scale")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per case")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--deep-page", type=int, default=1000)
@@ -55,6 +65,8 @@ def parse_args():
         "--keep", action="store_true", help="keep the seeded households (and the SQLite directory)"
     )
     args, _ = parser.parse_known_args()  # bench/run.py passes every script the same options
+    if args.households is None:
+        args.households = SCALES[args.scale]
     return args
 
 
@@ -92,18 +104,28 @@ def prepare(args) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    if not Region.objects.filter(code=TOWNSHIP).exists():
+    province = getattr(args, "scale", "city") == "province"
+    if province and not Region.objects.filter(code="361130").exists():  # outside Ganzhou
+        load_regions(REGION_DATA / "jiangxi.csv")  # on top of a city's tree too (incremental)
+    elif not Region.objects.filter(code=TOWNSHIP).exists():
         load_regions(ROOT / "fixtures" / "regions" / "ganzhou.csv")
+    area = Region.objects.get(code=PROVINCE if province else CITY)
     info = {"seeded": None}
+    # Resumable: each batch of the seeding is its own transaction, and a re-run tops the
+    # households up to --households (an interrupted province seeding goes on where it was).
     missing = args.households - Household.objects.count()
     if missing > 0:
-        print(f"seeding {missing:,} households over 赣州市 …", flush=True)
+        print(f"seeding {missing:,} households over {area.name} …", flush=True)
 
         def progress(done, total):
             print(f"  {done:,} / {total:,}", end="\r", flush=True)
 
         result = seed_households(
-            Region.objects.get(code=CITY), missing, seed=args.seed, batch=10_000, progress=progress
+            area,
+            missing,
+            seed=args.seed + Household.objects.count(),  # a resumed run draws new families
+            batch=10_000,
+            progress=progress,
         )
         print()
         info["seeded"] = result

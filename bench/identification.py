@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchline import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -47,6 +49,7 @@ def parse_args():
     parser.add_argument("--new", type=int, default=500)
     parser.add_argument("--hits", type=int, default=10)
     parser.add_argument("--requests", type=int, default=10)
+    parser.add_argument("--database-url", default="", help="a throwaway PostgreSQL database")
     args, _ = parser.parse_known_args()
     return args
 
@@ -57,6 +60,10 @@ def configure(args) -> None:
     os.environ["VAR_DIR"] = args.var_dir
     os.environ["STATIC_ROOT"] = str(Path(args.var_dir) / "static")
     os.environ.pop("DATABASE_URL", None)
+    if args.database_url:  # seeded like a missing --source (a copy is SQLite's only)
+        os.environ["DATABASE_URL"] = args.database_url
+        args.source = ""
+        args.households = args.households or 20_000
     if args.source and not Path(args.source).exists() and not args.county_households:
         print(f"{args.source} not found: seeding a smaller database instead", flush=True)
         args.source, args.households = "", args.households or 20_000
@@ -208,9 +215,12 @@ def main() -> int:
     print("\n| 场景 (sqlite) | ms | 查询数 | 结果 |\n|---|---:|---:|---|")
     for label, seconds, queries, note in rows:
         print(f"| {label} | {seconds * 1000:,.0f} | {queries} | {note} |")
+        bench(label, seconds * 1000, queries=queries)
     p50 = statistics.median(times) * 1000
     label = "县级比对批量页（50 户及比对发现）p50"
     print(f"| {label} | {p50:,.0f} | {counts[-1]} | {args.requests} 次请求 |")
+    page_ms = [t * 1000 for t in times]
+    bench("县级比对批量页（50 户及比对发现）", times_ms=page_ms, queries=counts[-1])
     measure_round(client, county, args.requests)
     return 0
 
@@ -244,6 +254,8 @@ def measure_round(client, county, requests: int) -> None:
         assert response.status_code == 200, response.status_code
         count = len(captured)
     size = Household.objects.filter(village_code__startswith=COUNTY).count()
+    page_ms = [t * 1000 for t in times]
+    bench(f"年度动态管理进度页（于都县 {size:,} 户）", times_ms=page_ms, queries=count)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] * 1000
     print(

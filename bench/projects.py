@@ -27,6 +27,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from benchline import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -196,6 +198,7 @@ def timed(client, url, requests):
         times.append((time.perf_counter() - start) * 1000)
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
+    bench(f"项目与资金 {url}", times_ms=times, queries=len(queries))
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return f"| {url} | {statistics.median(times):.0f} | {p95:.0f} | {len(queries)} |"
@@ -248,6 +251,7 @@ def excel(args, county_user):
         rows = beneficiaries.read_numbers(upload)
         added = beneficiaries.add_by_numbers(actor, project.pk, rows, "job")
         seconds = time.perf_counter() - start
+    bench(f"受益户 Excel 名单 {len(numbers):,} 户", seconds * 1000, queries=len(queries))
     return (
         f"| Excel list of 户编号 → 受益户 | {len(numbers):,} | {added:,} "
         f"| {seconds * 1000:,.0f} | {len(queries)} |"

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchline import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -50,7 +52,8 @@ def parse_args():
     )
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite directory")
-    return parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run.py passes every script the same options
+    return args
 
 
 def configure(args, var_dir: Path) -> dict:
@@ -248,12 +251,19 @@ def print_tables(info: str, loads: list[dict], pages: list[dict]) -> None:
             f"| {row['label']} | {row['regions']:,} | {row['wall']:.1f} | {row['cpu']:.1f} |"
             f" {row['rss_mb']:,.0f} |"
         )
+        bench(f"load_regions {row['label']}", row["wall"] * 1000, peak=row["rss_mb"])
     print("\n| page (administrator) | regions loaded | p50 ms | p95 ms | queries |")
     print("|---|---:|---:|---:|---:|")
     for row in pages:
         print(
             f"| {row['page']} | {row['tree']:,} | {row['p50']:.1f} | {row['p95']:.1f} |"
             f" {row['queries']} |"
+        )
+        bench(
+            f"区划 {row['page']}（{row['tree']:,} 个区划）",
+            row["p50"],
+            p95_ms=row["p95"],
+            queries=row["queries"],
         )
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 

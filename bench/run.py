@@ -19,7 +19,22 @@ tables are kept in var/bench/<script>.<database>.md.
     make bench                                   # SQLite (and PostgreSQL with DATABASE_URL)
     .venv/bin/python bench/run.py --households 20000 --requests 5      # a smaller run
     .venv/bin/python bench/run.py --only households.py --no-write
-A new benchmark plugs in with one line in SCRIPTS.
+    .venv/bin/python bench/run.py --scale province      # the Jiangxi tree, 1,000,000 households
+
+`--scale province` is passed through like every option: the scripts that seed over the city
+(bench/households.py's `prepare`: households, stats, monitoring) load the Jiangxi tree
+(REGION_DATA, default ../shared/data/regions/jiangxi.csv) and seed 1,000,000 households over
+江西省 (or --households); the seeding is resumable (each batch its own transaction, a re-run
+tops up), so keep the data (--var-dir for SQLite, --keep) and run again after a stop.
+Two passes side by side (each saves its results under var/bench/ as it goes), then the
+table from both:
+
+    env -u DATABASE_URL .venv/bin/python bench/run.py --no-write --households 30000 &
+    .venv/bin/python bench/run.py --skip-sqlite --no-write --households 30000 &
+    wait; .venv/bin/python bench/run.py --from-saved
+
+Scripts print their rows with bench/benchline.py's `bench`. A new benchmark plugs in with one
+line in SCRIPTS.
 """
 
 import json
@@ -55,11 +70,21 @@ LINE = re.compile(r"^BENCH (\{.*\})\s*$")
 
 def split_args(argv: list[str]) -> tuple[list[str], dict]:
     """Our own options out of the arguments passed on to every script."""
-    own = {"only": [], "no_write": False, "database_url": os.environ.get("DATABASE_URL", "")}
+    own = {
+        "only": [],
+        "no_write": False,
+        "database_url": os.environ.get("DATABASE_URL", ""),
+        "skip_sqlite": False,
+        "from_saved": False,
+    }
     rest, it = [], iter(argv)
     for arg in it:
         if arg == "--only":
             own["only"].append(next(it))
+        elif arg == "--skip-sqlite":  # the PostgreSQL pass alone (e.g. beside a SQLite one)
+            own["skip_sqlite"] = True
+        elif arg == "--from-saved":  # the table from the last saved pass of each database
+            own["from_saved"] = True
         elif arg == "--no-write":
             own["no_write"] = True
         elif arg == "--database-url":
@@ -91,6 +116,7 @@ def run_script(script: str, args: list[str], database_url: str) -> dict:
         "seconds": time.monotonic() - started,
         "peak_mb": usage.ru_maxrss / 1024,
         "ok": child.returncode == 0,
+        "code": child.returncode,
         "rows": rows,
         "output": "".join(output),
     }
@@ -107,13 +133,13 @@ def table(results: list[dict]) -> str:
     ]
     for result in results:
         where = f"{result['script']}"
-        if not result["ok"]:
+        if not result["ok"]:  # a missed target or an error; the rows it measured still show
             lines.append(
-                f"| {where}: **failed** | {result['database']} | — | — | — | "
+                f"| {where}: **failed** (exit {result['code']}, after "
+                f"{result['seconds']:,.0f} s) | {result['database']} | — | — | — | "
                 f"{number(result['peak_mb'], 0)} | — | — |"
             )
-            continue
-        if not result["rows"]:
+        elif not result["rows"]:
             lines.append(
                 f"| {where} (whole script) | {result['database']} | "
                 f"{number(result['seconds'] * 1000, 0)} | — | — | "
@@ -126,17 +152,20 @@ def table(results: list[dict]) -> str:
                 f"| {where}: {row['name']} | {result['database']} | {number(median)} | "
                 f"{number(row.get('p95_ms'))} | {row.get('queries', '—')} | "
                 f"{number(row.get('peak_mb', result['peak_mb']), 0)} | "
-                f"{row.get('floor', '—')} {number(floor)} | {ratio} |"
+                f"{row['floor'] + ' ' + number(floor) if floor else '—'} | {ratio} |"
             )
     return "\n".join(lines)
 
 
-def write(results: list[dict], args: list[str]) -> None:
+def write(results: list[dict], args: list[str], started: tuple[datetime, float]) -> None:
     command = " ".join(["make bench", *args]) if args else "make bench"
+    minutes = sum(r["seconds"] for r in results) / 60
     report = (
-        f"{BEGIN}\nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `{command}`, load average "
-        f"{os.getloadavg()[0]:.1f} at the end (2 cores shared with other work). Each script's "
-        f"own tables: `var/bench/`.\n\n{table(results)}\n{END}"
+        f"{BEGIN}\nRun {started[0]:%Y-%m-%d %H:%M} UTC, `{command}`, {minutes:.0f} min of "
+        f"scripts; load "
+        f"average {started[1]:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (2 cores "
+        f"shared with other work). Each script's own tables: `var/bench/`.\n\n"
+        f"{table(results)}\n{END}"
     )
     text = PERFORMANCE.read_text(encoding="utf-8")
     if BEGIN in text:
@@ -146,9 +175,50 @@ def write(results: list[dict], args: list[str]) -> None:
     PERFORMANCE.write_text(text, encoding="utf-8")
 
 
+def saved(database: str) -> Path:
+    return LOGS / f"results.{database.lower()}.json"
+
+
+def from_saved() -> int:
+    """The table from the last saved pass of each database (every pass saves its results in
+    var/bench/results.<database>.json as it goes), written into PERFORMANCE.md."""
+    passes = [json.loads(saved(d).read_text()) for d in DATABASES if saved(d).exists()]
+    if not passes:
+        print("no saved results under var/bench/", file=sys.stderr)
+        return 1
+    results = [r for p in passes for r in p["results"]]
+    first = min(passes, key=lambda p: p["started"])
+    started = (datetime.fromisoformat(first["started"]), first["load"])
+    write(results, first["args"], started)
+    print(table(results))
+    return 0
+
+
+DATABASES = ("SQLite", "PostgreSQL")
+
+
+def save(result: dict, started: tuple[datetime, float], args: list[str]) -> None:
+    """Keep a script's result in its database's saved pass (replacing the script's earlier
+    one: a script re-run with --only updates its rows)."""
+    path = saved(result["database"])
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    if kept.get("args") != args:  # another size: a new pass
+        kept = {"started": started[0].isoformat(), "load": started[1], "args": args}
+    rows = {r["script"]: r for r in kept.get("results", [])}
+    rows[result["script"]] = {k: v for k, v in result.items() if k != "output"}
+    order = {name: i for i, name in enumerate(SCRIPTS)}
+    kept["results"] = sorted(rows.values(), key=lambda r: order.get(r["script"], len(order)))
+    path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+
+
 def main() -> int:
     args, own = split_args(sys.argv[1:])
-    databases = [""] + ([own["database_url"]] if own["database_url"] else [])
+    if own["from_saved"]:
+        return from_saved()
+    started = (datetime.now(UTC), os.getloadavg()[0])
+    databases = ([] if own["skip_sqlite"] else [""]) + (
+        [own["database_url"]] if own["database_url"] else []
+    )
     scripts = own["only"] or SCRIPTS
     LOGS.mkdir(parents=True, exist_ok=True)
     results = []
@@ -159,9 +229,10 @@ def main() -> int:
             results.append(result)
             log = LOGS / f"{Path(script).stem}.{result['database'].lower()}.md"
             log.write_text(result["output"], encoding="utf-8")
+            save(result, started, args)
     print("\n" + table(results))
     if not own["no_write"]:
-        write(results, args)
+        write(results, args, started)
     failed = [f"{r['script']} ({r['database']})" for r in results if not r["ok"]]
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)

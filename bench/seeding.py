@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchline import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -43,6 +45,7 @@ def main() -> int:
     else:
         os.environ.pop("DATABASE_URL", None)
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SMS_BACKEND", "poverty_system.core.sms.LocmemBackend")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_system.settings")
     import django
@@ -96,6 +99,11 @@ def main() -> int:
         print(
             f"| {connection.vendor} | {result.households:,} | {result.members:,} | {history:,} "
             f"| {wall:.1f} | {cpu:.1f} | {spent[0]:.1f} | {result.households / wall:,.0f} |"
+        )
+        bench(
+            f"seeding {result.households:,} households ({result.members:,} members)",
+            wall * 1000,
+            queries=None,
         )
         if connection.vendor == "postgresql":
             empty()

@@ -345,4 +345,18 @@ def test_a_files_statements_do_not_grow_with_its_hits(world, login, sms_outbox):
     assert len(set(Lead.objects.values_list("number", flat=True))) == 6
 
 
+def test_a_family_split_over_chunks_still_gets_one_lead(world, login, families, monkeypatch):
+    """Rows are matched and written a chunk at a time; with one row a chunk, 张二 (row 4, the
+    next chunk) still joins the lead 张一 (row 3) opened, as within one chunk."""
+    monkeypatch.setattr(department, "MATCH_CHUNK", 1)
+    poor, other, far = families
+    client = login(world.county_office)
+    post(client, Department.MEDICAL, xlsx(MEDICAL, medical_rows(*families)))
+    summary = Job.objects.get().summary
+    assert (summary["hits"], summary["new_leads"], summary["merged"]) == (3, 2, 1)
+    lead = Lead.objects.get(household=poor)
+    assert [s.department_row.row for s in lead.sources.order_by("pk")] == [3, 4]
+    assert Lead.objects.count() == 2
+
+
 DEPARTMENT_IMPORT_QUERIES = 37
