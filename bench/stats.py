@@ -13,7 +13,8 @@ Uses the household benchmark's database (bench/households.py seeds it: --househo
     .venv/bin/python bench/stats.py --var-dir /tmp/copy-of-bench300k
     .venv/bin/python bench/stats.py --database-url postgres://postgres@127.0.0.1:5432/bench --keep
 
---no-pack leaves the rule pack out (the statistics and home pages only).
+--no-pack leaves the rule pack out (the statistics and home pages only); --tab NAME times one
+tab of 统计 alone (e.g. --tab monitoring).
 """
 
 import importlib.util
@@ -114,6 +115,11 @@ def main():
     user, client = city_client()
     n = args.requests
     last_year = current_year() - 1
+    if "--tab" in sys.argv:  # one tab of 统计 alone, e.g. --tab monitoring
+        tab = sys.argv[sys.argv.index("--tab") + 1]
+        r = case(client, f"市 统计 {tab}", "/stats/", {"table": tab}, n)
+        bench(r["case"], r["p50"], p95_ms=r["p95"], queries=r["queries"])
+        return
     results = [
         case(client, "市 首页（各县贫困户情况）", "/", {}, n),
         *(
