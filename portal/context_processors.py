@@ -1,4 +1,5 @@
 from poverty_system.core import access
+from villages.views import region_root
 
 from .menus import breadcrumb_for, menu_for
 
@@ -13,6 +14,8 @@ def navigation(request):
     return {
         "menu": menu,
         "breadcrumb": breadcrumb_for(menu, view_name, match.kwargs if match else {}),
-        "tree_roots": access.slice_roots(user),
+        # 辖区导航 links to the region pages: only for the accounts their rule admits (not the
+        # security administrator nor the auditors, 三员分立).
+        "tree_roots": access.slice_roots(user) if region_root.access_rule.allows(user) else [],
         "verified_phone": request.session.get("verified_phone_masked"),
     }

@@ -179,6 +179,16 @@ MENU = (
         _i("行政区划", "villages:region_root"),
         _i("修改密码", "password_change"),
     ),
+    # 三员分立: the auditor's menu, and nobody else's (the system and security administrators
+    # cannot read the trail).
+    _g(
+        "安全审计",
+        _g(
+            "审计日志",
+            _i("日志查询", "villages:audit_log"),
+            _i("导出", "villages:audit_export"),
+        ),
+    ),
 )
 
 

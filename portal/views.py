@@ -12,6 +12,7 @@ from stats import home as stats_home
 from units.access import unit_ids
 from units.dashboard import summary_for
 from units.models import Unit
+from villages.views import region_root
 
 
 @authenticated
@@ -25,6 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "units": _units_of(user),
             "units_home": _units_home(user),
             "where": stats_home.for_user(user),
+            # The region pages' own rule: the officers and the auditor see their slice named,
+            # not linked to pages that would refuse them.
+            "region_links": region_root.access_rule.allows(user),
         },
     )
 

@@ -383,7 +383,22 @@ POOR_VILLAGE_EXIT_THRESHOLD = env_str("POOR_VILLAGE_EXIT_THRESHOLD", "2")
 WORKER_PERIODIC_SECONDS = env_int("WORKER_PERIODIC_SECONDS", 60)
 WORKER_PERIODIC_JOBS: list[str] = [
     "exchange.files.upkeep",  # expired import/export files, jobs left by a stopped worker
+    "poverty_system.core.retention.prune_daily",  # audit entries past AUDIT_RETENTION_DAYS
 ]
+
+# The audit trail (安全审计 › 审计日志) is kept at least 180 days (GB/T 22239-2019 level 3:
+# 审计记录留存不少于六个月); `manage.py prune_audit` (daily, from the task worker) deletes
+# the entries older than this, the only way an entry ever leaves. A shorter value is refused.
+AUDIT_RETENTION_MIN_DAYS = 180
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_MIN_DAYS)
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS（{AUDIT_RETENTION_DAYS}）不得少于 {AUDIT_RETENTION_MIN_DAYS} 天："
+        f"审计日志至少保存六个月。/ AUDIT_RETENTION_DAYS ({AUDIT_RETENTION_DAYS}) must be at "
+        f"least {AUDIT_RETENTION_MIN_DAYS} days: the audit trail is kept six months or more."
+    )
+# 导出 of the audit trail: at most this many entries a workbook (narrow the time range).
+AUDIT_EXPORT_MAX_ROWS = env_int("AUDIT_EXPORT_MAX_ROWS", 200_000)
 
 # 扶贫项目: the clocks of the project library (days differ by province) and the notices'
 # supervision hotline. Holidays are data (projects.Holiday).

@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+from poverty_system.core import access, audit
+from poverty_system.core.actor import Actor
 from poverty_system.core.xlsx import XLSX_CONTENT_TYPE, Column, XlsxWriter
 
 
@@ -32,4 +34,26 @@ def xlsx_response(
 ) -> HttpResponse:
     response = HttpResponse(workbook(title, header, rows), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def audited_xlsx_response(
+    actor: Actor,
+    detail: dict[str, Any],
+    filename: str,
+    title: str,
+    header: Sequence[str | Column],
+    rows: Iterable[Sequence[Any]],
+) -> HttpResponse:
+    """导出 of a list: the workbook, and its audit entry (导出) with what was exported, the
+    filters and the row count, scoped to the account's region (its auditor reads it)."""
+    rows = list(rows)
+    response = xlsx_response(filename, title, header, rows)
+    roots = access.slice_roots(actor.user)
+    audit.record(
+        actor,
+        audit.EXPORT,
+        region_code=roots[0].code if len(roots) == 1 else "",
+        detail={**detail, "rows": len(rows)},
+    )
     return response

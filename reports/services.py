@@ -231,9 +231,15 @@ def print_natural_sheet(actor: Actor, pk: Any) -> tuple[bytes, str]:
     """自然村信息表 of a village (.docx bytes, file name); audited."""
     region = printable_village(actor.user, pk)
     out = io.BytesIO()
-    natural.write(out, natural.natural_facts(actor.user, region))
+    facts = natural.natural_facts(actor.user, region)
+    natural.write(out, facts)
     with transaction.atomic(durable=True):
-        audit.record(actor, audit.EXPORT, obj=region, detail={"what": "自然村信息表"})
+        audit.record(
+            actor,
+            audit.EXPORT,
+            obj=region,
+            detail={"what": "自然村信息表", "rows": len(facts.rows)},
+        )
     return out.getvalue(), f"自然村信息表-{region.name}"
 
 

@@ -6,6 +6,7 @@ are the kept ones of the last 数据质量检查 run (quality.models.Problem).""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from poverty_system.core.roles import (
     HANDLE_LEADS,
     MANAGE_UNIT,
     MARK_LIFTED,
+    READ_AUDIT,
     REGISTER_HOUSEHOLDS,
 )
 from villages.models import Region
@@ -152,6 +154,33 @@ def _lead_work(user: AnyUser, households: QuerySet[Household], year: int) -> dic
     }
 
 
+def _audit_work(user: AnyUser, households: QuerySet[Household], year: int) -> dict[str, Any]:
+    """安全审计: today's entries of the auditor's slice, its failed sign-ins and its exports,
+    each a link to 日志查询 with the same filters."""
+    from django.utils import timezone
+
+    from poverty_system.core import audit
+    from poverty_system.core.models import AuditEntry
+
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    entries = access.filter_audit_entries(AuditEntry.objects.filter(at__gte=start), user)
+    counts = dict(
+        entries.filter(action__in=[audit.LOGIN_FAILED, audit.EXPORT])
+        .values_list("action")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    url = reverse("villages:audit_log") + "?" + urlencode({"start": today.isoformat()})
+    return {
+        "figures": [
+            Figure("今日审计日志", entries.count(), url),
+            Figure("今日登录失败", counts.get(audit.LOGIN_FAILED, 0), url + "&action=login_failed"),
+            Figure("今日导出", counts.get(audit.EXPORT, 0), url + "&action=export"),
+        ]
+    }
+
+
 # What each account's home page shows: the board of each piece of work its role holds the
 # permission for (poverty_system.core.roles says which roles hold which).
 BOARDS: list[tuple[str, Callable[[Any, Any, int], dict[str, Any]]]] = [
@@ -162,6 +191,7 @@ BOARDS: list[tuple[str, Callable[[Any, Any, int], dict[str, Any]]]] = [
     (MANAGE_UNIT, lambda user, households, year: {"figures": _unit_work(user)}),
     (FILL_SURVEYS, lambda user, households, year: {"figures": _cadre_work(user, year)}),
     (HANDLE_LEADS, _lead_work),
+    (READ_AUDIT, _audit_work),
 ]
 
 

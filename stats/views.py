@@ -38,11 +38,12 @@ def members(request):
 
 def _xlsx(request, nav, found) -> HttpResponse:
     title, header, rows = listing.sheet(nav, found)
+    rows = list(rows)
     audit.record(
         request.actor,
         audit.EXPORT,
         region_code=nav.current.code if nav.current is not None else "",
-        detail={"what": "统计", "table": found["tab"], "year": found["year"]},
+        detail={"what": "统计", "table": found["tab"], "year": found["year"], "rows": len(rows)},
     )
     response = HttpResponse(export.workbook(title, header, rows), content_type=XLSX)
     response["Content-Disposition"] = "attachment; filename=statistics.xlsx"

@@ -59,6 +59,9 @@ class World:
     other_village: Region
     other_county: Region
     admin: User
+    security: User
+    auditor: User
+    county_auditor: User
     city_office: User
     county_office: User
     township_office: User
@@ -108,6 +111,12 @@ def world(small_tree, exit_criteria_defaults) -> World:
     )
     admin.set_password(PASSWORD)
     admin.save()
+    # 三员分立: the security administrator creates the offices and the auditors.
+    security = User(
+        username="security", role=Role.SECURITY, full_name="安全管理员", must_change_password=False
+    )
+    security.set_password(PASSWORD)
+    security.save()
 
     def make(creator, username, role, code):
         user, _ = create_account(
@@ -121,9 +130,11 @@ def world(small_tree, exit_criteria_defaults) -> World:
         )
         return user
 
-    city = make(admin, "city", Role.CITY, "3607")
-    county = make(admin, "county", Role.COUNTY, "360731")
-    other_county = make(admin, "other_county", Role.COUNTY, "360732")
+    city = make(security, "city", Role.CITY, "3607")
+    county = make(security, "county", Role.COUNTY, "360731")
+    other_county = make(security, "other_county", Role.COUNTY, "360732")
+    auditor = make(security, "auditor", Role.AUDITOR, "36")
+    county_auditor = make(security, "county_auditor", Role.AUDITOR, "360731")
     township = make(county, "township", Role.TOWNSHIP, "360731100")
     other_township = make(county, "other_township", Role.TOWNSHIP, "360731101")
     village = make(county, "village", Role.VILLAGE, "360731100201")
@@ -162,6 +173,9 @@ def world(small_tree, exit_criteria_defaults) -> World:
         other_village=r["360731101001"],
         other_county=r["360732"],
         admin=admin,
+        security=security,
+        auditor=auditor,
+        county_auditor=county_auditor,
         city_office=city,
         county_office=county,
         township_office=township,

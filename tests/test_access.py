@@ -51,6 +51,9 @@ from .test_import_order import app_folders
 
 ACCOUNTS = [
     "admin",
+    "security",
+    "auditor",
+    "county_auditor",
     "city_office",
     "county_office",
     "township_office",
@@ -66,6 +69,9 @@ ACCOUNTS = [
 # None: the account reads no regions at all (its role is refused by the view's rule).
 REGION_SLICE = {
     "admin": "",
+    "security": "",
+    "auditor": "36",
+    "county_auditor": "360731",
     "city_office": "3607",
     "county_office": "360731",
     "township_office": "360731100",
@@ -77,9 +83,18 @@ REGION_SLICE = {
     "other_county_office": "360732",
 }
 
+# 三员分立: the officers and the auditors read their slice but the region pages refuse them.
+REGION_PAGES_REFUSED = {"security", "auditor", "county_auditor"}
+
 # Accounts each account manages (系统用户管理); roles missing here are refused with 403.
 MANAGES = {
-    "admin": {"city_office", "county_office", "other_county_office"},
+    "security": {
+        "city_office",
+        "county_office",
+        "other_county_office",
+        "auditor",
+        "county_auditor",
+    },
     "county_office": {
         "township_office",
         "other_township_office",
@@ -91,7 +106,7 @@ MANAGES = {
 
 # Village accounts whose phone numbers each account manages; others are refused with 403.
 MANAGES_PHONES = {
-    "admin": {"village_account", "other_village_account"},
+    "security": {"village_account", "other_village_account"},
     "township_office": {"village_account"},
     "other_township_office": {"other_village_account"},
 }
@@ -107,7 +122,7 @@ def units_of(account) -> models.QuerySet:
 
 def region_status(name: str, region: Region) -> int:
     prefix = REGION_SLICE[name]
-    if prefix is None:
+    if prefix is None or name in REGION_PAGES_REFUSED:
         return 403
     return 200 if region.code.startswith(prefix) else 404
 
@@ -212,8 +227,10 @@ def test_filter_regions_narrows_any_queryset(world):
 @pytest.mark.parametrize(
     "role, actor_name, region_name",
     [
-        (Role.CITY, "admin", "city"),
-        (Role.COUNTY, "admin", "county"),
+        (Role.CITY, "security", "city"),
+        (Role.COUNTY, "security", "county"),
+        (Role.AUDITOR, "security", "county"),
+        (Role.AUDITOR, "security", "province"),
         (Role.TOWNSHIP, "county_office", "township"),
         (Role.VILLAGE, "county_office", "village2"),
     ],
@@ -373,7 +390,7 @@ def test_account_pages_answer_by_slice(world, login, name):
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
-def test_administrator_deactivates_a_county_office_and_its_session_ends(
+def test_security_administrator_deactivates_a_county_office_and_its_session_ends(
     world, login, django_user_model
 ):
     from django.test import Client
@@ -385,7 +402,7 @@ def test_administrator_deactivates_a_county_office_and_its_session_ends(
     )
     assert county_client.get("/accounts/").status_code == 200
 
-    admin = login(world.admin)
+    admin = login(world.security)
     response = admin.post(f"/accounts/{world.county_office.pk}/active/", {"active": "0"})
     assert response.status_code == 302
     assert not django_user_model.objects.get(pk=world.county_office.pk).is_active
@@ -527,8 +544,8 @@ def test_account_form_refuses_a_role_the_actor_may_not_create(world, login):
     assert not User.objects.filter(username="peer").exists()
 
 
-def test_administrator_creates_city_and_county_offices(world, login):
-    client = login(world.admin)
+def test_security_administrator_creates_city_and_county_offices(world, login):
+    client = login(world.security)
     response = client.post(
         "/accounts/new/",
         {
@@ -574,7 +591,7 @@ def test_phone_pages_answer_by_slice(world, login, name):
         status = client.get(url).status_code
         if status != expected:
             wrong.append(f"GET {url} ({target}): {status}, expected {expected}")
-        # the same number on two accounts (the administrator's) needs the confirmation
+        # the same number on two accounts (the security administrator's) needs the confirmation
         data = {"phone": "13711112222", "holder": "测试", "confirm_reassign": "on"}
         status = client.post(url, data).status_code
         expected = managed_status(MANAGES_PHONES, name, target, 302)
@@ -1124,7 +1141,7 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     settings.EXPORT_DIR = tmp_path / "exports"
     settings.EXCHANGE_DIR = tmp_path / "exchange"
     before = _pks()
-    build_island(world.admin, beyond=max(set().union(*before.values())))
+    build_island(world.security, beyond=max(set().union(*before.values())))
     after = _pks()
     world_ids = set().union(*before.values())
     island_ids = {model: after[model] - before[model] for model in after}
@@ -1143,8 +1160,8 @@ def test_access_sweep_no_account_reaches_an_object_outside_its_slice(
     wrong = []
     for name in ACCOUNTS:
         client = login(getattr(world, name))
-        # The administrator's slice is everything: only a missing id is outside it.
-        ids = [missing] if name == "admin" else [*sample, missing]
+        # The administrators' slice is everything: only a missing id is outside it.
+        ids = [missing] if name in ("admin", "security") else [*sample, missing]
         for route in object_routes():
             for object_id in ids:
                 url = fill(route, object_id)
@@ -1268,7 +1285,7 @@ def test_ids_outside_the_slice_in_form_fields_change_nothing(world, login, setti
     settings.EXCHANGE_DIR = tmp_path / "exchange"
     link_world_village(world)
     ours = assigned_household(world)
-    build_island(world.admin)
+    build_island(world.security)
     island_household = Household.objects.filter(village_code__startswith="44").latest("pk")
     island_cadre = Cadre.objects.get(name="李四")
     island_unit = island_cadre.unit

@@ -2,6 +2,7 @@
 of the lists."""
 
 import io
+import re
 
 import lxml.html
 import pytest
@@ -253,9 +254,12 @@ def test_seed_demo_is_idempotent(db, client):
     load_regions(GANZHOU)
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    assert "本次新建 8 个" in out.getvalue()  # one per role and a second cadre
+    # one per role, a second cadre and a second auditor (of 于都县)
+    assert "本次新建 11 个" in out.getvalue()
+    for line in (r"安全管理员\s+security\s", r"审计员\s+auditor\s", r"审计员\s+yudu_auditor\s"):
+        assert re.search(line, out.getvalue()), line
     first = account_counts()
-    assert first[:4] == (8, 2, 1, 2)
+    assert first[:4] == (11, 2, 1, 2)
 
     # 防止返贫监测: one monitored household of 于都县 with a risk and a measure tied to it.
     from monitoring.models import Monitored
@@ -274,6 +278,9 @@ def test_seed_demo_is_idempotent(db, client):
     # The demo accounts work with the published password.
     for username in (
         "admin",
+        "security",
+        "auditor",
+        "yudu_auditor",
         "ganzhou_city",
         "yudu_county",
         "gongjiang_town",

@@ -233,7 +233,7 @@ def test_the_sheet_prints_each_group_with_its_poor_households(world, login):
     assert rows[2] == ["2", "第二组", "30", "100", "0", "0", "否", "否", "否"]
     assert rows[3][1:6] == ["合计", "70", "260", "1", "1"]
     entry = AuditEntry.objects.filter(action="export").latest("pk")
-    assert entry.detail == {"what": "自然村信息表"}
+    assert entry.detail == {"what": "自然村信息表", "rows": 2}
     # Who may print: the other township 404, a unit 403.
     assert (
         login(world.other_township_office)

@@ -22,8 +22,10 @@ EXPECTED = {
     "read_problems": {Role.CITY, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE},
     "run_quality_checks": {Role.CITY, Role.COUNTY},
     "switch_quality_rules": {Role.COUNTY},
-    "manage_accounts": {Role.ADMIN, Role.COUNTY},
-    "manage_phones": {Role.ADMIN, Role.TOWNSHIP},
+    # 三员分立: accounts and phones are the security administrator's, not the system's.
+    "manage_accounts": {Role.SECURITY, Role.COUNTY},
+    "manage_phones": {Role.SECURITY, Role.TOWNSHIP},
+    "read_audit": {Role.AUDITOR},
     "edit_population": {Role.COUNTY, Role.TOWNSHIP},
     "manage_natural_villages": {Role.TOWNSHIP, Role.VILLAGE},
     "claim_households": {Role.VILLAGE},
@@ -87,7 +89,16 @@ EXPECTED = {
 }
 
 # Accounts whose slice holds the world's 仓前村 (world.village), and one whose slice does not.
-INSIDE = ["admin", "city_office", "county_office", "township_office", "village_account"]
+INSIDE = [
+    "admin",
+    "security",
+    "auditor",
+    "county_auditor",
+    "city_office",
+    "county_office",
+    "township_office",
+    "village_account",
+]
 OUTSIDE = ["other_county_office", "other_township_office", "other_village_account"]
 
 
@@ -131,9 +142,11 @@ def test_the_administrator_reads_everything_and_writes_only_what_its_role_allows
     admin = world.admin
     for region in (world.village, world.other_county, world.province):
         access.check_region_perm(admin, roles.VIEW, region)
-        access.check_region_perm(admin, roles.MANAGE_ACCOUNTS, region)
+        access.check_region_perm(admin, roles.VIEW_STATISTICS, region)
     assert access.code_filter(admin, "village_code") is None  # reads all
-    for codename in ("mark_lifted", "claim_households", "export_qr", "manage_units"):
+    codenames = ("mark_lifted", "claim_households", "export_qr", "manage_units")
+    # 三员分立: no accounts, no phones, no audit trail.
+    for codename in (*codenames, "manage_accounts", "manage_phones", "read_audit"):
         with pytest.raises(PermissionDenied):
             access.check_region_perm(admin, codename, world.village)
         assert access.regions_with(admin, codename) == []

@@ -17,8 +17,9 @@ from poverty_system.core.access import (
     creatable_roles,
     has_code_perm,
     is_active_account,
-    is_admin,
     regions_with,
+    role_allows,
+    sees_whole_tree,
 )
 from poverty_system.core.roles import MANAGE_ACCOUNTS, MANAGE_PHONES, VIEW, Role
 
@@ -39,19 +40,24 @@ def get_region_for_user(user: AnyUser, pk: Any, perm: str = VIEW) -> Region:
 
 
 def filter_manageable_accounts(queryset: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
-    """Accounts this account may manage: the administrator manages city and county offices;
-    a county office the township and village accounts inside its county."""
+    """Accounts this account may manage: the security administrator manages the city and
+    county offices and the auditors; a county office the township and village accounts inside
+    its county. Never its own account (no officer resets, locks or widens itself)."""
     roles = creatable_roles(user)
-    if is_admin(user):
-        return queryset.filter(role__in=roles)
     if not roles:
         return queryset.none()
-    return queryset.filter(role__in=roles, pk__in=_accounts_inside(user, MANAGE_ACCOUNTS))
+    queryset = queryset.filter(role__in=roles).exclude(pk=user.pk)
+    if sees_whole_tree(user):
+        return queryset
+    return queryset.filter(pk__in=_accounts_inside(user, MANAGE_ACCOUNTS))
 
 
 def filter_phone_managed_accounts(queryset: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
-    """Village accounts whose phone numbers this account may manage (township offices)."""
-    if is_admin(user):
+    """Village accounts whose phone numbers this account may manage (township offices, and
+    the security administrator everywhere)."""
+    if not role_allows(user, MANAGE_PHONES):
+        return queryset.none()
+    if sees_whole_tree(user):
         return queryset.filter(role=Role.VILLAGE)
     return queryset.filter(role=Role.VILLAGE, pk__in=_accounts_inside(user, MANAGE_PHONES))
 

@@ -23,7 +23,7 @@ from poverty_system.core.errors import ActionError
 from poverty_system.core.formatting import mask_phone
 from poverty_system.core.roles import (
     MANAGE_ACCOUNTS,
-    ROLE_REGION_LEVEL,
+    ROLE_REGION_LEVELS,
     SLICE,
     VIEW,
     Role,
@@ -67,10 +67,10 @@ def check_can_create(user: AnyUser, role: str, regions: list[Region]) -> None:
         raise PermissionDenied
     if not regions:
         raise AccountError("请选择所属区域。", "regions")
-    level = ROLE_REGION_LEVEL[Role(role)]
+    levels = ROLE_REGION_LEVELS[Role(role)]
     for region in regions:
-        if region.level != level:
-            level_label = Region(level=level).get_level_display()
+        if region.level not in levels:
+            level_label = "、".join(Region(level=level).get_level_display() for level in levels)
             raise AccountError(
                 f"{Role(role).label}只能设在{level_label}级区域，"
                 f"“{region.name}”是{region.get_level_display()}。",

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from poverty_system.core import access
 from poverty_system.core.forms import ChineseModelForm, UniqueByAction, VersionedModelForm
-from poverty_system.core.roles import MANAGE_NATURAL_VILLAGES, ROLE_REGION_LEVEL, Role
+from poverty_system.core.roles import MANAGE_NATURAL_VILLAGES, ROLE_REGION_LEVELS, Role
 from poverty_system.core.text import PHONE_PATTERN
 
 from .accounts import CONFIRM_REASSIGN
@@ -140,7 +140,7 @@ class AccountForm(UniqueByAction, ChineseModelForm):
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
         self.fields["full_name"].required = True
         # Region choices: every region of a creatable level inside the actor's slice.
-        levels = [ROLE_REGION_LEVEL[r] for r in roles]
+        levels = sorted({level for r in roles for level in ROLE_REGION_LEVELS[r]})
         self.fields["region"].queryset = regions_for_role(levels)
         self.fields["region"].label_from_instance = lambda r: (
             f"{r.name}（{r.get_level_display()} {r.code}）"
@@ -148,7 +148,7 @@ class AccountForm(UniqueByAction, ChineseModelForm):
         self.fields["region"].widget.attrs.update(
             {
                 "data-role-field": "role",
-                "data-levels-by-role": json.dumps({r: ROLE_REGION_LEVEL[r] for r in roles}),
+                "data-levels-by-role": json.dumps({r: ROLE_REGION_LEVELS[r] for r in roles}),
             }
         )
 

@@ -17,7 +17,7 @@ from mptt.querysets import TreeQuerySet
 from poverty_system.core import formatting
 from poverty_system.core.changelog import ExplicitHistory, PhoneHistory
 from poverty_system.core.periods import Period
-from poverty_system.core.roles import SLICE, Role
+from poverty_system.core.roles import SLICE, WHOLE_TREE_ROLES, Role
 from poverty_system.core.versioning import Versioned
 
 
@@ -201,7 +201,7 @@ class User(AbstractUser):
         """The regions of this account's slice, what poverty_system.core.access reads through
         the account: its `view_slice` grants on Region; the administrator's slice is the whole
         tree, its roots."""
-        if self.is_superuser or self.role == Role.ADMIN:
+        if self.is_superuser or self.role in WHOLE_TREE_ROLES:
             return list(Region.objects.filter(parent__isnull=True).order_by("code"))
         rows = RegionUserObjectPermission.objects.filter(
             user=self, permission__codename=SLICE

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import natural_views, views
+from . import audit_views, natural_views, views
 
 app_name = "villages"
 
@@ -26,6 +26,9 @@ urlpatterns = [
         views.phone_deactivate,
         name="phone_deactivate",
     ),
+    # 安全审计 › 审计日志: the auditor's 日志查询 and 导出 (read only; no URL changes an entry)
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export/", audit_views.audit_export, name="audit_export"),
     # 自然村信息管理: the natural villages (村民小组) of a village
     path("natural/", natural_views.natural_villages, name="natural_villages"),
     path("natural/new/", natural_views.natural_village_add, name="natural_village_add"),

@@ -14,7 +14,7 @@ from poverty_system.core.roles import (
     CREATABLE_ROLES,
     EDIT_POPULATION,
     REGION_ROLES,
-    ROLE_REGION_LEVEL,
+    ROLE_REGION_LEVELS,
     Role,
 )
 from poverty_system.core.rules import roles
@@ -38,7 +38,7 @@ from .models import (
 
 region_readers = roles(Role.ADMIN, *REGION_ROLES)
 account_managers = roles(*CREATABLE_ROLES)
-phone_managers = roles(Role.ADMIN, Role.TOWNSHIP)
+phone_managers = roles(Role.SECURITY, Role.TOWNSHIP)
 # The account actions name their argument "regions"; these forms have one "region" field.
 ONE_REGION = {"regions": "region"}
 
@@ -205,8 +205,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
 def _region_form(
     request: HttpRequest, account: User, data: QueryDict | None = None
 ) -> AccountRegionForm:
-    level = ROLE_REGION_LEVEL[account.role]
-    return AccountRegionForm(data, regions=_regions_for_levels(request.user)([level]))
+    levels = list(ROLE_REGION_LEVELS[account.role])
+    return AccountRegionForm(data, regions=_regions_for_levels(request.user)(levels))
 
 
 @account_managers

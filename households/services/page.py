@@ -57,9 +57,12 @@ def page_actions(actor: Actor, household: Household, claim: Claim | None) -> Pag
 
 
 def record_reveal(actor: Actor, household: Household) -> None:
-    """显示完整信息: the full ID numbers and phone of one household were shown to a reader
-    of its page (the view has checked the slice): who, when, which, in the audit trail."""
+    """显示完整信息: the full ID numbers, phone and bank account of one household were shown to
+    a reader of its page (the view has checked the slice): who, when, which, one audit entry
+    per kind."""
     members = household.members.count()
     audit.record(actor, audit.REVEAL_ID, obj=household, detail={"members": members})
     if household.phone:
         audit.record(actor, audit.REVEAL_PHONE, obj=household)
+    if household.bank_account:
+        audit.record(actor, audit.REVEAL_BANK, obj=household)

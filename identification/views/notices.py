@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from poverty_system.core import audit
 from villages.access import get_region_for_user
 
 from .. import notices
@@ -27,12 +28,12 @@ def _notice(request, pk):
     year_value = (
         int(year) if year.isascii() and year.isdigit() and 2014 <= int(year) <= 2100 else None
     )
-    return notices.build(village, stage, year_value), stage
+    return village, notices.build(village, stage, year_value), stage
 
 
 @readers
 def notice(request, pk):
-    built, stage = _notice(request, pk)
+    _, built, stage = _notice(request, pk)
     return render(
         request,
         "identification/notice.html",
@@ -42,7 +43,14 @@ def notice(request, pk):
 
 @readers
 def notice_docx(request, pk):
-    built, _ = _notice(request, pk)
+    """The notice as a Word file: an export of the households' names, audited with its rows."""
+    village, built, stage = _notice(request, pk)
+    audit.record(
+        request.actor,
+        audit.EXPORT,
+        obj=village,
+        detail={"what": built.title, "stage": stage, "rows": len(built.rows)},
+    )
     response = HttpResponse(notices.docx_bytes(built), content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(built.title)}.docx"
     return response

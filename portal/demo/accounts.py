@@ -10,7 +10,7 @@ from villages.models import Region, User
 
 DEMO_PASSWORD = "Fupin@2026"  # noqa: S105 - published demo password, demo data only
 
-CITY, COUNTY, TOWNSHIP, VILLAGE = "3607", "360731", "360731100", "360731100201"
+PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = "36", "3607", "360731", "360731100", "360731100201"
 DEMO_PHONES = [("13800000001", "刘书记"), ("13800000002", "帮扶干部王明")]
 
 # username, role, name, region code
@@ -20,6 +20,13 @@ DEMO_OFFICES = [
     ("gongjiang_town", Role.TOWNSHIP, "贡江镇扶贫办", TOWNSHIP),
     ("cangqian_village", Role.VILLAGE, "仓前村委会", VILLAGE),
 ]
+# 三员分立: the system administrator (admin), the security administrator (accounts and
+# grants) and the auditors (the audit trail: of the whole system on the province, of 于都县).
+SECURITY = ("security", "安全管理员")
+DEMO_AUDITORS = [
+    ("auditor", "省级审计员", PROVINCE),
+    ("yudu_auditor", "于都县审计员", COUNTY),
+]
 # The unit and cadre accounts are created by portal.demo.units.
 DEMO_UNIT = ("yudu_agri_unit", "于都县农业农村局")
 DEMO_CADRE = ("cadre_wangming", "王明", "13800000002")
@@ -27,7 +34,8 @@ SECOND_CADRE = ("cadre_lihua", "李华", "13800000003")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    rows = [("admin", Role.ADMIN.label, "全部")]
+    rows = [("admin", Role.ADMIN.label, "全部"), (SECURITY[0], Role.SECURITY.label, "全部账号")]
+    rows += [(u, Role.AUDITOR.label, name) for u, name, _ in DEMO_AUDITORS]
     rows += [(u, r.label, name) for u, r, name, _ in DEMO_OFFICES]
     rows += [
         (DEMO_UNIT[0], Role.UNIT.label, DEMO_UNIT[1]),
@@ -42,17 +50,35 @@ def ensure_demo_accounts() -> int:
     account is created by its own action (one durable transaction each); a second run
     creates what the first left out."""
     created = 0
-    admin = User.objects.filter(username="admin").first()
-    if admin is None:
-        # The administrator holds everything: like every new account it must choose its own
-        # password at first login, even in the demo (the published one is known to all).
-        admin = User(
-            username="admin", role=Role.ADMIN, full_name="系统管理员", must_change_password=True
-        )
-        admin.set_password(DEMO_PASSWORD)
-        admin.save()
-        created += 1
-    actors = {Role.CITY: admin, Role.COUNTY: admin}
+    # The system and security administrators are set up here, not through an account page
+    # (no officer creates another): like every new account they must choose their own
+    # password at first login, even in the demo (the published one is known to all).
+    officers = {}
+    for username, role, name in (
+        ("admin", Role.ADMIN, "系统管理员"),
+        (SECURITY[0], Role.SECURITY, SECURITY[1]),
+    ):
+        officer = User.objects.filter(username=username).first()
+        if officer is None:
+            officer = User(username=username, role=role, full_name=name, must_change_password=True)
+            officer.set_password(DEMO_PASSWORD)
+            officer.save()
+            created += 1
+        officers[role] = officer
+    security = officers[Role.SECURITY]
+    for username, name, code in DEMO_AUDITORS:
+        if not User.objects.filter(username=username).exists():
+            create_account(
+                Actor.system(security),
+                username=username,
+                role=Role.AUDITOR,
+                regions=[Region.objects.get(code=code)],
+                full_name=name,
+                password=DEMO_PASSWORD,
+                must_change_password=False,
+            )
+            created += 1
+    actors = {Role.CITY: security, Role.COUNTY: security}
     for username, role, name, code in DEMO_OFFICES:
         account = User.objects.filter(username=username).first()
         if account is None:

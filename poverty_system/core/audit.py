@@ -25,6 +25,7 @@ STATUS_CHANGE = "status_change"
 STATUS_ROLLBACK = "status_rollback"
 REVEAL_ID = "reveal_id_number"
 REVEAL_PHONE = "reveal_phone"
+REVEAL_BANK = "reveal_bank_account"
 PHONE_REASSIGN = "phone_reassign"
 EXPORT = "export"
 IMPORT = "import"
@@ -56,8 +57,10 @@ YEARLY_ROUND = "yearly_round"
 LEAD = "monitoring_lead"
 MONITORING = "monitoring"
 MONITORING_RULES = "monitoring_rules"
+PRUNE = "audit_prune"
 
 LABELS = {
+    PRUNE: "清理过期审计日志",
     YEARLY_ROUND: "年度动态管理",
     LEAD: "监测线索",
     MONITORING: "防止返贫监测",
@@ -75,6 +78,7 @@ LABELS = {
     STATUS_ROLLBACK: "综合回退",
     REVEAL_ID: "查看完整身份证号码",
     REVEAL_PHONE: "查看完整手机号码",
+    REVEAL_BANK: "查看完整银行账号",
     PHONE_REASSIGN: "手机号转登记",
     EXPORT: "导出",
     IMPORT: "导入",

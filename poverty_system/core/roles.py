@@ -29,10 +29,21 @@ class Role(models.TextChoices):
     VILLAGE = "village", "村级账号"
     UNIT = "unit", "帮扶单位"
     CADRE = "cadre", "帮扶干部"
+    # 三员分立 (GB/T 22239-2019 level 3): the system administrator above keeps the system
+    # (regions, settings, what it reads); accounts and their grants are the security
+    # administrator's; the audit trail is the auditor's alone.
+    SECURITY = "security", "安全管理员"
+    AUDITOR = "auditor", "审计员"
 
 
 OFFICE_ROLES = frozenset({Role.CITY, Role.COUNTY, Role.TOWNSHIP})
 REGION_ROLES = OFFICE_ROLES | {Role.VILLAGE}
+# The three officers: none of them may create or manage an account of these roles for
+# itself, nor any account of its own role (see CREATABLE_ROLES).
+SEPARATION_ROLES = frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR})
+# Roles whose slice is the whole tree without a grant row (the system and security
+# administrators); what they may do there is still only what their role holds.
+WHOLE_TREE_ROLES = frozenset({Role.ADMIN, Role.SECURITY})
 
 # Region level an account of the role is attached to.
 ROLE_REGION_LEVEL: dict[str, str] = {
@@ -40,6 +51,13 @@ ROLE_REGION_LEVEL: dict[str, str] = {
     Role.COUNTY: "county",
     Role.TOWNSHIP: "township",
     Role.VILLAGE: "village",
+}
+# Region levels an account of the role may be attached to when it is created (添加系统用户):
+# an auditor reads the trail of a county, a city or, on the province (the root), the whole
+# system's.
+ROLE_REGION_LEVELS: dict[str, tuple[str, ...]] = {
+    **{role: (level,) for role, level in ROLE_REGION_LEVEL.items()},
+    Role.AUDITOR: ("province", "city", "county"),
 }
 
 # Codename of the one guardian permission that marks a slice (on villages.Region and on
@@ -74,11 +92,13 @@ VIEW = permission(SLICE, "查看辖区数据", *Role)
 VIEW_STATISTICS = permission("view_statistics", "查看统计", Role.ADMIN, Role.CITY, Role.COUNTY)
 COMPARE_REGIONS = permission("compare_regions", "首页按县对比贫困户状态", Role.CITY)
 # --- accounts ----------------------------------------------------------------------------
-MANAGE_ACCOUNTS = permission("manage_accounts", "管理下级账号", Role.ADMIN, Role.COUNTY)
+MANAGE_ACCOUNTS = permission("manage_accounts", "管理下级账号", Role.SECURITY, Role.COUNTY)
 EDIT_POPULATION = permission(
     "edit_population", "填写村农村人口（贫困发生率）", Role.COUNTY, Role.TOWNSHIP
 )
-MANAGE_PHONES = permission("manage_phones", "管理村级账号手机号", Role.ADMIN, Role.TOWNSHIP)
+MANAGE_PHONES = permission("manage_phones", "管理村级账号手机号", Role.SECURITY, Role.TOWNSHIP)
+# --- the audit trail (安全审计 › 审计日志): the auditor's alone ------------------------------
+READ_AUDIT = permission("read_audit", "查询和导出审计日志", Role.AUDITOR)
 # --- natural villages (自然村（村民小组）of a village) -------------------------------------------
 MANAGE_NATURAL_VILLAGES = permission(
     "manage_natural_villages", "维护自然村（村民小组）信息", Role.TOWNSHIP, Role.VILLAGE
@@ -201,7 +221,11 @@ QUERY_CHANGES = permission(
 )
 
 # Which roles an account of each role may create, and where.
+# The security administrator creates the city and county offices and the auditors; nobody
+# creates a system or security administrator through the application (they are set up at
+# deployment: `manage.py seed_demo` in the demo), so no officer can give itself or its
+# peers a separation role.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: (Role.CITY, Role.COUNTY),
+    Role.SECURITY: (Role.CITY, Role.COUNTY, Role.AUDITOR),
     Role.COUNTY: (Role.TOWNSHIP, Role.VILLAGE),
 }

@@ -8,14 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from poverty_system.core import audit
 from poverty_system.core.forms import VersionedModelForm
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
 
 from .. import listing
 from ..access import MANAGE_ASSETS, may
-from ..export import xlsx_response
+from ..export import audited_xlsx_response
 from ..models import Asset
 from ..services import assets as actions
 from .common import EDIT_ERRORS, show_error
@@ -42,9 +41,15 @@ def ledger(request):
     kind = request.GET.get("kind")
     found = listing.assets(request.user, kind)
     if request.GET.get("format") == "xlsx":
-        audit.record(request.actor, audit.EXPORT, detail={"what": "扶贫项目资产台账"})
         header, rows = listing.asset_sheet(found)
-        return xlsx_response("扶贫项目资产台账.xlsx", "资产台账", header, rows)
+        return audited_xlsx_response(
+            request.actor,
+            {"what": "扶贫项目资产台账", "kind": kind or ""},
+            "扶贫项目资产台账.xlsx",
+            "资产台账",
+            header,
+            rows,
+        )
     page = Paginator(found, listing.PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "kinds": Asset.Kind.choices, "kind": kind}
     return render(request, "projects/assets.html", context)

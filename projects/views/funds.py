@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from poverty_system.core import audit
 from poverty_system.core.ids import parse_id
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
@@ -14,7 +13,7 @@ from poverty_system.core.rules import roles
 from .. import clock, listing, sheets
 from ..choices import MovementKind as M
 from ..choices import Source
-from ..export import xlsx_response
+from ..export import audited_xlsx_response
 from ..forms import MovementForm
 from ..services import funds as actions
 from .common import EDIT_ERRORS, fund_readers, show_error
@@ -27,9 +26,15 @@ TITLES = {M.RECEIVED: "扶贫资金到账", M.ARRANGED: "扶贫资金安排", M.
 def summary(request):
     found = listing.fund_summary(request.user, request.GET)
     if request.GET.get("format") == "xlsx":
-        audit.record(request.actor, audit.EXPORT, detail={"what": "扶贫资金汇总查询"})
         header, rows = listing.summary_sheet(found["rows"])
-        return xlsx_response("扶贫资金汇总.xlsx", "扶贫资金汇总", header, rows)
+        return audited_xlsx_response(
+            request.actor,
+            {"what": "扶贫资金汇总查询"},
+            "扶贫资金汇总.xlsx",
+            "扶贫资金汇总",
+            header,
+            rows,
+        )
     return render(request, "projects/fund_summary.html", found)
 
 
@@ -39,9 +44,15 @@ def _ledger(kind, title):
         found, filters = listing.movements(request.user, request.GET)
         found = found.filter(kind=kind).select_related("account", "project")
         if request.GET.get("format") == "xlsx":
-            audit.record(request.actor, audit.EXPORT, detail={"what": title})
             rows = sheets.ledger_rows(found)
-            return xlsx_response(f"{title}.xlsx", title, sheets.ledger_columns(), rows)
+            return audited_xlsx_response(
+                request.actor,
+                {"what": title},
+                f"{title}.xlsx",
+                title,
+                sheets.ledger_columns(),
+                rows,
+            )
         context = {
             "title": title,
             "page": listing.ledger_page(found, request.GET.get("page")),
@@ -61,9 +72,15 @@ def ledger_list(request):
     sum, exportable with the same filters."""
     found, filters = listing.movements(request.user, request.GET)
     if request.GET.get("format") == "xlsx":
-        audit.record(request.actor, audit.EXPORT, detail={"what": "扶贫资金台账", **filters})
         rows = sheets.ledger_rows(found)
-        return xlsx_response("扶贫资金台账.xlsx", "扶贫资金台账", sheets.ledger_columns(), rows)
+        return audited_xlsx_response(
+            request.actor,
+            {"what": "扶贫资金台账", **filters},
+            "扶贫资金台账.xlsx",
+            "扶贫资金台账",
+            sheets.ledger_columns(),
+            rows,
+        )
     context = {
         "title": "扶贫资金台账",
         "page": listing.ledger_page(

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from poverty_system.core import audit
 from poverty_system.core.ids import id_or_404
 from poverty_system.core.roles import Role
 from poverty_system.core.rules import roles
@@ -15,7 +14,7 @@ from poverty_system.core.rules import roles
 from .. import listing, sheets, states
 from ..access import PROPOSE_PROJECTS, get_project
 from ..choices import State
-from ..export import xlsx_response
+from ..export import audited_xlsx_response
 from ..files import CONTENT_TYPES
 from ..forms import AddProjectForm, ProjectForm, step_data, step_form
 from ..models import Attachment, Project
@@ -47,9 +46,15 @@ def _list(stage):
 def _export(request, title, stage_states):
     """导出: the list's own query with its filters, every row, audited."""
     found, filters = listing.library(request.user, stage_states, request.GET)
-    audit.record(request.actor, audit.EXPORT, detail={"what": title, **filters})
     rows = sheets.library_rows(found)
-    return xlsx_response(f"{title}.xlsx", "项目库", sheets.library_columns(), rows)
+    return audited_xlsx_response(
+        request.actor,
+        {"what": title, **filters},
+        f"{title}.xlsx",
+        "项目库",
+        sheets.library_columns(),
+        rows,
+    )
 
 
 @roles(Role.VILLAGE)

@@ -90,7 +90,10 @@
     var roleField = regionSelect.form.elements[regionSelect.dataset.roleField];
     var wanted = roleField ? levels[roleField.value] : null;
     Array.prototype.forEach.call(regionSelect.options, function (option) {
-      var off = Boolean(wanted && option.dataset.level) && option.dataset.level !== wanted;
+      // One level per role, or several (an auditor: a province, a city or a county).
+      var off =
+        Boolean(wanted && option.dataset.level) &&
+        [].concat(wanted).indexOf(option.dataset.level) < 0;
       option.disabled = off;
       option.hidden = off;
     });

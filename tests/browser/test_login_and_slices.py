@@ -25,10 +25,23 @@ pytestmark = pytest.mark.browser
 ISSUE_01_ENTRIES = ["行政区划", "系统用户管理", "村级账号手机号管理", "修改密码"]
 SLICES = {
     "admin": {
-        "menu": ["行政区划", "系统用户管理", "村级账号手机号管理", "修改密码"],
+        "menu": ["行政区划", "修改密码"],
         "roots": ["江西省"],
         "children": ["赣州市"],
         "outside": None,
+    },
+    # 三员分立: the security administrator's accounts, no region pages and no tree.
+    "security": {
+        "menu": ["系统用户管理", "村级账号手机号管理", "修改密码"],
+        "roots": [],
+        "children": None,
+        "outside": "county",
+    },
+    "county_auditor": {
+        "menu": ["修改密码"],
+        "roots": [],
+        "children": None,
+        "outside": "other_county",
     },
     "city_office": {
         "menu": ["行政区划", "修改密码"],

@@ -44,8 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示账号就绪（本次新建 {created} 个）。"))
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
         self.stdout.write(
-            "系统管理员 admin 首次登录时须先修改密码；其余演示账号的密码有效期"
-            "（90 天）从本次运行起重新计算。"
+            "系统管理员 admin 和安全管理员 security 首次登录时须先修改密码；其余演示账号的"
+            "密码有效期（90 天）从本次运行起重新计算。"
         )
         for username, role, scope in demo_logins():
             self.stdout.write(f"  {role:<8} {username:<20} {scope}")
