@@ -92,7 +92,7 @@ def prepare(args):
         print(f"seeding {missing:,} households in 贡江镇 …", flush=True)
         seed_households(township, missing, seed=args.seed, batch=5_000)
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     users = {}
     for key, role, code in (("county", Role.COUNTY, COUNTY), ("township", Role.TOWNSHIP, TOWNSHIP)):

@@ -118,7 +118,7 @@ def accounts() -> dict:
     from villages.models import Region, User
 
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     users = {}
     for key, role, code in (("county", Role.COUNTY, COUNTY), ("township", Role.TOWNSHIP, TOWNSHIP)):

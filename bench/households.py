@@ -140,13 +140,13 @@ def prepare(args) -> dict:
 
 def accounts() -> dict:
     """The county office of 于都县 and the township office of 贡江镇, made by the real
-    account action (the administrator creates the county, the county the township)."""
+    account action (the security administrator creates the county, the county the township)."""
     from poverty_system.core.roles import Role
     from villages.accounts import create_account
     from villages.models import Region, User
 
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     users = {}
     for key, role, code, creator in (

@@ -112,7 +112,7 @@ def prepare(args):
             Region.objects.get(code=COUNTY), args.county_households - in_county, seed=3, batch=5_000
         )
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     county = User.objects.filter(username="bench_county").first()
     if county is None:

@@ -72,7 +72,9 @@ def seed(count: int):
     call_command("collectstatic", verbosity=0, interactive=False)
     if not Region.objects.filter(code=COUNTY).exists():
         load_regions(ROOT / "fixtures" / "regions" / "ganzhou.csv")
-    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": Role.ADMIN})
+    admin, _ = User.objects.get_or_create(
+        username="bench_security", defaults={"role": Role.SECURITY}
+    )
     county = User.objects.filter(username="bench_county").first()
     if county is None:  # a PostgreSQL database another script used keeps its accounts
         county, _ = create_account(

@@ -90,7 +90,7 @@ def prepare(args):
         print(f"seeding {missing:,} households in 贡江镇 …", flush=True)
         seed_households(township, missing, seed=1, batch=5_000)
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     county = User.objects.filter(username="bench_county").first()
     if county is None:

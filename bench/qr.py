@@ -89,9 +89,9 @@ def prepare(sizes: list[int]) -> None:
     call_command("migrate", verbosity=0)
     if not Region.objects.filter(code=TOWNSHIPS[0]).exists():
         load_regions(ROOT / "fixtures" / "regions" / "ganzhou.csv")
-    admin = User.objects.filter(username="bench_admin").first()
+    admin = User.objects.filter(username="bench_security").first()
     if admin is None:
-        admin = User.objects.create(username="bench_admin", role=Role.ADMIN)
+        admin = User.objects.create(username="bench_security", role=Role.SECURITY)
     for code, size in zip(TOWNSHIPS, sizes, strict=False):
         township = Region.objects.get(code=code)
         lo, hi = township.code_range

@@ -113,7 +113,7 @@ def prepare(args):
     Household.history.filter(id__in=ids).update(history_date=last_year)
     Member.history.filter(household_id__in=ids).update(history_date=last_year)
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     office = User.objects.filter(username="bench_township").first()
     if office is None:

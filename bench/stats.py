@@ -42,7 +42,7 @@ def city_client():
     from villages.models import Region, User
 
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     user = User.objects.filter(username="bench_city").first()
     if user is None:

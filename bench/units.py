@@ -112,7 +112,7 @@ def pairings(county) -> dict:
     from villages.models import Level, Region, User
 
     admin, _ = User.objects.get_or_create(
-        username="bench_admin", defaults={"role": Role.ADMIN, "must_change_password": False}
+        username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     office, _ = create_account(
         Actor.system(admin),

@@ -237,7 +237,7 @@ def test_two_county_officers_deciding_one_case_at_once(world):
     from villages.accounts import create_account
 
     second, _ = create_account(
-        Actor(world.admin),
+        Actor(world.security),
         username="county2",
         role=Role.COUNTY,
         regions=[world.county],
