@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0008_natural_villages'),
+        ('villages', '0009_password_expiry_history'),
     ]
 
     operations = [
