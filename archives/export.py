@@ -14,11 +14,12 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from households.choices import HouseholdStatus
 from households.models import Household
+from poverty_system.core import jobfiles
 from poverty_system.core.errors import ActionError
 from villages.models import Region
 
@@ -63,31 +64,30 @@ def file_name(export: Export) -> str:
 
 def build(export_id: int, *, qr_processes: int | None = None) -> None:
     """Write the export's file and mark it done (or failed, with a Chinese message). QR
-    images are drawn by EXPORT_QR_PROCESSES worker processes unless `qr_processes` says."""
+    images are drawn by EXPORT_QR_PROCESSES worker processes unless `qr_processes` says. The
+    file is written under a temporary name and moved into place only when complete: a killed
+    worker or a full disk never leaves a half-written file offered for download."""
     export = Export.objects.select_related("region").get(pk=export_id)
     if export.status != ExportStatus.QUEUED:
         return  # already taken by another worker
-    Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
-    folder = Path(settings.EXPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    folder = export_folder()
     region = export.region
     is_zip = region.level == "county"
     path = folder / f"{export.pk}-{secrets.token_hex(8)}.{'zip' if is_zip else 'docx'}"
     try:
         progress = _Progress(export)
         processes = settings.EXPORT_QR_PROCESSES if qr_processes is None else qr_processes
-        with QrMaker(processes, export.total) as maker:
-            if is_zip:
-                townships = list(region.get_children().order_by("code"))
-                with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as bundle:
-                    for township in townships:
-                        with tempfile.NamedTemporaryFile(suffix=".docx") as part:
-                            _write_docx(part.name, township, export, maker, progress)
-                            bundle.write(part.name, f"{township.name}.docx")
-            else:
-                _write_docx(path, region, export, maker, progress)
+        with heartbeat(export), jobfiles.writing(path) as temporary:
+            with QrMaker(processes, export.total) as maker:
+                if is_zip:
+                    _write_zip(temporary, region, export, maker, progress)
+                else:
+                    _write_docx(temporary, region, export, maker, progress)
         now = timezone.now()
-        Export.objects.filter(pk=export.pk).update(
+        done = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE,
             done=progress.done,
             total=max(export.total, progress.done),
@@ -97,12 +97,39 @@ def build(export_id: int, *, qr_processes: int | None = None) -> None:
             finished_at=now,
             expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
         )
-    except Exception:
+        if not done:  # failed by the stale-export sweep meanwhile: its file is not offered
+            path.unlink(missing_ok=True)
+    except Exception as exc:
         logger.exception("QR archive export %s failed", export.pk)
         path.unlink(missing_ok=True)
+        message = jobfiles.DISK_FULL if jobfiles.is_disk_full(exc) else "导出失败，请稍后重新执行。"
         Export.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, error="导出失败，请稍后重试。", finished_at=timezone.now()
+            status=ExportStatus.FAILED, error=message, finished_at=timezone.now()
         )
+
+
+def _write_zip(target: Path, region: Region, export: Export, maker: QrMaker, progress) -> None:
+    """A county: one .docx per township in a zip (each written beside it, then stored)."""
+    townships = list(region.get_children().order_by("code"))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as bundle:
+        for township in townships:
+            with tempfile.NamedTemporaryFile(
+                dir=target.parent, prefix=f".{export.pk}-", suffix=".docx.part"
+            ) as part:
+                _write_docx(part.name, township, export, maker, progress)
+                bundle.write(part.name, f"{township.name}.docx")
+
+
+def export_folder() -> Path:
+    folder = Path(settings.EXPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def heartbeat(export: Export) -> jobfiles.Heartbeat:
+    return jobfiles.Heartbeat(
+        Export.objects.filter(pk=export.pk), export_folder(), "export", export.pk
+    )
 
 
 class _Progress:
@@ -177,6 +204,7 @@ def _write_village(document: CardDocument, village: Region, rows, images, progre
 
     written = document.village(f"{village.name}（{len(rows)} 户）", cards())
     progress.add(written)
+    jobfiles.pause()
 
 
 def purge_expired() -> int:
@@ -187,10 +215,50 @@ def purge_expired() -> int:
         )
     )
     for export in expired:
-        if export.file_path:
+        if export.file_path and "/" not in export.file_path:
             (Path(settings.EXPORT_DIR) / export.file_path).unlink(missing_ok=True)
-    Export.objects.filter(pk__in=[e.pk for e in expired]).update(status=ExportStatus.EXPIRED)
+    Export.objects.filter(pk__in=[e.pk for e in expired]).update(
+        status=ExportStatus.EXPIRED, file_path=""
+    )
+    jobfiles.remove_partials(Path(settings.EXPORT_DIR), _alive)
     return len(expired)
+
+
+def _alive() -> set[int]:
+    running = Export.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    return set(running.values_list("pk", flat=True))
+
+
+INTERRUPTED = "导出中断（后台任务进程已停止），可以重新执行。"
+
+
+def fail_stale() -> int:
+    """Exports left running by a worker that went away (no heartbeat for JOB_STALE_SECONDS):
+    failed with a message; the partial file is removed by the purge."""
+    limit = jobfiles.stale_limit()
+    candidates = Export.objects.filter(status=ExportStatus.RUNNING).filter(
+        Q(heartbeat_at__isnull=True, created_at__lt=limit) | Q(heartbeat_at__lt=limit)
+    )
+    folder = Path(settings.EXPORT_DIR)
+    stale = [
+        e.pk
+        for e in candidates.only("pk")
+        if (jobfiles.last_beat(folder, "export", e.pk) or 0) < limit.timestamp()
+    ]
+    failed = Export.objects.filter(pk__in=stale, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+    )
+    for pk in stale:
+        jobfiles.beat_path(folder, "export", pk).unlink(missing_ok=True)
+    if failed:
+        logger.warning("%s 个二维码导出的后台进程已停止，已标记为失败。", failed)
+    return failed
+
+
+def upkeep() -> None:
+    """The task worker's periodic job (settings.WORKER_PERIODIC_JOBS)."""
+    purge_expired()
+    fail_stale()
 
 
 def export_file(export: Export) -> Path | None:

@@ -64,6 +64,16 @@ class Export(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     expires_at = models.DateTimeField("保留至", null=True, blank=True)
+    # Stamped by the running export's heartbeat (poverty_system.core.jobfiles.Heartbeat).
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    retry_of = models.OneToOneField(
+        "self",
+        verbose_name="重新执行自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retry",
+    )
 
     class Meta:
         db_table = "units_export"

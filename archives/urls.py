@@ -12,6 +12,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_progress, name="export_progress"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", views.export_retry, name="export_retry"),
     path("households/<int:pk>/", views.household_code, name="household_code"),
     path(
         "households/<int:pk>/reissue/",

@@ -24,7 +24,7 @@ from .export import export_file, households_in, purge_expired
 from .facts import archive_facts
 from .models import Export, ExportStatus
 from .qr import make_png
-from .services import start_export
+from .services import retry_export, start_export
 
 exporters = roles(Role.COUNTY, Role.TOWNSHIP)
 
@@ -150,8 +150,34 @@ def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "archives/progress.html",
-        {"export": export, "state": _status(export)},
+        {"export": export, "state": _status(export), "retry": _retry_state(export)},
     )
+
+
+def _retry_state(export: Export) -> dict:
+    """重新执行 on a failed export's page (the keys of exchange's, templates/exchange/_retry)."""
+    state = {"possible": False, "hint": "", "retried_url": ""}
+    if export.status != ExportStatus.FAILED:
+        return state
+    retried = Export.objects.filter(retry_of=export).only("pk").first()
+    if retried is not None:
+        state["retried_url"] = reverse("archives:export_progress", args=[retried.pk])
+    else:
+        state.update(possible=True, hint="按原来的区域重新导出。")
+    return state
+
+
+@exporters
+@require_POST
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    failed = _own_export(request, pk)  # 404 for another account's, or outside the slice now
+    try:
+        export = retry_export(request.actor, failed)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("archives:export_progress", failed.pk)
+    messages.success(request, "已重新执行。")
+    return redirect("archives:export_progress", export.pk)
 
 
 @exporters

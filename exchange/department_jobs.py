@@ -14,12 +14,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from monitoring.access import IMPORT_DEPARTMENT_DATA
-from poverty_system.core import access, xlsx
+from poverty_system.core import access, jobfiles, xlsx
 from poverty_system.core.errors import ActionError
 from villages.models import Level, Region
 
 from . import department, files
-from .imports import _finish, _update, job_actor
+from .imports import _finish, _update, failure_message, job_actor, progress_of
 from .models import Job, JobStatus
 
 if TYPE_CHECKING:
@@ -54,14 +54,16 @@ def run(job_id: int) -> None:
         return
     _update(job, status=JobStatus.CHECKING)
     try:
-        _run(job)
+        with files.heartbeat(job):
+            _run(job)
     except ActionError as exc:
         _finish(job, JobStatus.INVALID, error=exc.message[:500])
     except PermissionDenied:
         _finish(job, JobStatus.FAILED, error="您的账号不能进行部门数据比对，没有写入任何数据。")
-    except Exception:
+    except Exception as exc:
         logger.exception("department job %s failed", job.pk)
-        _finish(job, JobStatus.FAILED, error="比对失败，没有写入任何数据，请稍后重试。")
+        message = failure_message(exc, "比对失败，没有写入任何数据，请稍后重新执行。")
+        _finish(job, JobStatus.FAILED, error=message)
 
 
 def _run(job: Job) -> None:
@@ -84,13 +86,13 @@ def _run(job: Job) -> None:
             table,
             file_name=job.file_name,
             sha=job.params["sha256"],
-            progress=lambda done: files.write_progress(job.pk, done),
+            progress=progress_of(job),
         )
     except xlsx.XlsxError as exc:
         _finish(job, JobStatus.INVALID, error=exc.message[:500])
         return
     report_name = files.new_name(job, ".xlsx")
-    with open(files.folder() / report_name, "wb") as out:
+    with jobfiles.writing(files.folder() / report_name) as temporary, open(temporary, "wb") as out:
         department.write_result(out, table, outcome)
     problems = sorted(outcome.problems, key=lambda p: p.row)
     summary: dict[str, Any] = {

@@ -54,12 +54,9 @@ def start(actor: Actor, upload: UploadedFile | None, department_code: str) -> Jo
         file_size=size,
         params={"department": kind.code, "county": county.code, "sha256": sha},
     )
-    stored = files.new_name(job, ".xlsx")
-    with open(files.folder() / stored, "wb") as out:
-        handle.seek(0)
-        for chunk in upload.chunks():
-            out.write(chunk)
-    Job.objects.filter(pk=job.pk).update(file_path=stored)
+    if files.store_upload(job, upload) is None:  # a full disk: the job says so
+        job.refresh_from_db()
+        return job
     if size <= settings.DEPARTMENT_INLINE_BYTES:
         run(job.pk)
     else:

@@ -30,7 +30,8 @@ from .department_jobs import county_for
 from .department_services import start
 from .forms import DepartmentForm
 from .models import Job, JobKind, JobStatus
-from .views import _attachment, _file, _state
+from .retry import retry_state
+from .views import _attachment, _file, _state, retry_job
 
 county_offices = roles(Role.COUNTY)
 PER_PAGE = 100
@@ -125,6 +126,8 @@ def department_job(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": job.problems,
             "summary": job.summary,
             "kind": department.KINDS.get(job.params.get("department", "")),
+            "retry": retry_state(request.user, job),
+            "retry_url": reverse("exchange:department_retry", args=[job.pk]),
         },
     )
 
@@ -143,6 +146,12 @@ def department_report(request: HttpRequest, pk: int) -> HttpResponseBase:
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0]
     return _file(found, f"{stem}_比对结果.xlsx")
+
+
+@county_offices
+@require_POST
+def department_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return retry_job(request, pk, JobKind.DEPARTMENT)
 
 
 @county_offices
@@ -176,5 +185,6 @@ urlpatterns = [
     path("department/jobs/<int:pk>/", department_job, name="department_job"),
     path("department/jobs/<int:pk>/status/", department_status, name="department_status"),
     path("department/jobs/<int:pk>/report/", department_report, name="department_report"),
+    path("department/jobs/<int:pk>/retry/", department_retry, name="department_retry"),
     path("department/files/<int:pk>/", department_file, name="department_file"),
 ]

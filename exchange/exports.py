@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -24,7 +26,7 @@ from households.choices import ADD_CHANGES, HouseholdStatus
 from households.filters import HouseholdFilterForm, apply_filters, parse_filters, phones_for
 from households.listing import scoped_households
 from households.models import Household, Member, StatusChange
-from poverty_system.core import access
+from poverty_system.core import access, jobfiles
 from poverty_system.core.formatting import mask_account, mask_phone
 from poverty_system.core.roles import EXPORT_HOUSEHOLDS
 from poverty_system.core.xlsx import Column, XlsxWriter
@@ -51,7 +53,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 2000  # households read (and progress written) together
+
+def chunk_size() -> int:
+    """Households read (and progress written) together: EXCHANGE_EXPORT_CHUNK."""
+    return max(1, settings.EXCHANGE_EXPORT_CHUNK)
+
+
 PERSON_SHEET = "贫困人口花名册"
 HOUSEHOLD_SHEET = "贫困户"
 
@@ -244,7 +251,9 @@ def chunks(households: QuerySet[Household]) -> Iterator[list[dict[str, Any]]]:
     rows = households.annotate(lifted_year=Subquery(lifted.values("year")[:1])).order_by("number")
     last = ""
     while True:
-        chunk = list(rows.filter(number__gt=last).values(*HOUSEHOLD_FIELDS, "lifted_year")[:CHUNK])
+        chunk = list(
+            rows.filter(number__gt=last).values(*HOUSEHOLD_FIELDS, "lifted_year")[: chunk_size()]
+        )
         if not chunk:
             return
         yield chunk
@@ -336,31 +345,22 @@ def file_name(scope: str) -> str:
 
 
 def build(job_id: int) -> None:
-    """Write an export job's file (in the request or the task worker) and mark it done."""
+    """Write an export job's file (in the request or the task worker) and mark it done: the
+    file is written under a temporary name and moved into place only when complete, so a
+    killed worker or a full disk never leaves a half-written file offered for download."""
     job = Job.objects.select_related("owner").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.BUILDING, updated_at=timezone.now())
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.BUILDING, updated_at=now, heartbeat_at=now
+    )
     name = files.new_name(job, ".xlsx")
     path = files.folder() / name
     try:
-        households, region = export_queryset(job.owner, job.params)
-        scope = scope_name(region, job.owner)
-        masked = "含完整证件号码和联系电话" if job.full else "证件号码、联系电话和银行卡号已脱敏"
-        titles = [
-            "贫困人口花名册",
-            f"导出范围：{scope}　筛选条件：{describe(job.params.get('query') or {})}　"
-            f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}　{masked}",
-        ]
-
-        def progress(done: int) -> None:
-            Job.objects.filter(pk=job.pk).update(written=done, updated_at=timezone.now())
-
-        with open(path, "wb") as out:
-            count, persons = write_workbook(
-                out, households, full=job.full, titles=titles, progress=progress
-            )
-        Job.objects.filter(pk=job.pk).update(
+        with files.heartbeat(job):
+            count, persons, scope = _write(job, path)
+        done = Job.objects.filter(pk=job.pk, status=JobStatus.BUILDING).update(
             status=JobStatus.DONE,
             written=count,
             total=max(job.total, count),
@@ -372,12 +372,37 @@ def build(job_id: int) -> None:
             expires_at=files.keep_until(),
             updated_at=timezone.now(),
         )
-    except Exception:
+        if not done:  # failed by the stale-job sweep meanwhile: its file is not offered
+            path.unlink(missing_ok=True)
+    except Exception as exc:
         logger.exception("household export %s failed", job.pk)
         path.unlink(missing_ok=True)
+        message = jobfiles.DISK_FULL if jobfiles.is_disk_full(exc) else "导出失败，请稍后重新执行。"
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
-            error="导出失败，请稍后重试。",
+            error=message,
             finished_at=timezone.now(),
+            expires_at=files.keep_until(),
             updated_at=timezone.now(),
         )
+
+
+def _write(job: Job, path: Path) -> tuple[int, int, str]:
+    households, region = export_queryset(job.owner, job.params)
+    scope = scope_name(region, job.owner)
+    masked = "含完整证件号码和联系电话" if job.full else "证件号码、联系电话和银行卡号已脱敏"
+    titles = [
+        "贫困人口花名册",
+        f"导出范围：{scope}　筛选条件：{describe(job.params.get('query') or {})}　"
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}　{masked}",
+    ]
+
+    def progress(done: int) -> None:
+        Job.objects.filter(pk=job.pk).update(written=done, updated_at=timezone.now())
+        jobfiles.pause()
+
+    with jobfiles.writing(path) as temporary, open(temporary, "wb") as out:
+        count, persons = write_workbook(
+            out, households, full=job.full, titles=titles, progress=progress
+        )
+    return count, persons, scope

@@ -1,5 +1,7 @@
 """The files of import and export jobs under settings.EXCHANGE_DIR: uploads (deleted once
-read), marked workbooks and exports (kept EXPORT_KEEP_HOURS), and the progress file an
+the job succeeded or was refused; a failed job keeps its upload for 重新执行 until it
+expires), marked workbooks and exports (kept EXPORT_KEEP_HOURS; written under a temporary
+name and moved into place when complete, poverty_system.core.jobfiles), and the progress file an
 import writes while its one transaction runs (rows written are not visible in the database
 until it commits, so the progress page reads them from here)."""
 
@@ -11,16 +13,17 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Job, JobStatus
+from poverty_system.core import jobfiles
+
+from .models import RUNNING, Job, JobStatus
 
 logger = logging.getLogger(__name__)
-
-# A running job whose row has not moved for this long lost its worker (killed, restarted).
-STALE_MINUTES = 30
 
 
 def folder() -> Path:
@@ -39,6 +42,27 @@ def path_of(name: str) -> Path | None:
         return None
     path = folder() / name
     return path if path.is_file() else None
+
+
+def store_upload(job: Job, upload: Any) -> str | None:
+    """Keep an uploaded file for its job (written whole or not at all): its stored name, or
+    None when the disk is full (the job is then failed with the message)."""
+    stored = new_name(job, ".xlsx")
+    try:
+        with jobfiles.writing(folder() / stored) as temporary, open(temporary, "wb") as out:
+            upload.seek(0)
+            for chunk in upload.chunks():
+                out.write(chunk)
+    except OSError as exc:
+        if not jobfiles.is_disk_full(exc):
+            raise
+        logger.warning("upload of job %s: disk full", job.pk)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=jobfiles.DISK_FULL, finished_at=timezone.now()
+        )
+        return None
+    Job.objects.filter(pk=job.pk).update(file_path=stored)
+    return stored
 
 
 def remove(name: str) -> None:
@@ -78,9 +102,12 @@ def clear_progress(job_id: int) -> None:
 
 # --- upkeep (the task worker runs it periodically; the pages run the purge too) ----------
 
+INTERRUPTED = "任务中断（后台任务进程已停止），没有写入任何数据，可以重新执行。"
+
 
 def purge_expired() -> int:
-    """Delete the files of jobs kept past their time; the rows stay (已过期)."""
+    """Delete the files of jobs kept past their time (exports, marked workbooks, the upload
+    a failed import keeps for 重新执行); the rows stay (已过期)."""
     expired = list(
         Job.objects.filter(expires_at__lt=timezone.now())
         .exclude(status=JobStatus.EXPIRED)
@@ -89,38 +116,57 @@ def purge_expired() -> int:
     for job in expired:
         remove(job.file_path)
         remove(job.report_path)
-    Job.objects.filter(pk__in=[j.pk for j in expired]).update(status=JobStatus.EXPIRED)
+    Job.objects.filter(pk__in=[j.pk for j in expired]).update(
+        status=JobStatus.EXPIRED, file_path="", report_path=""
+    )
+    jobfiles.remove_partials(folder(), _alive)
     return len(expired)
 
 
+def _alive() -> set[int]:
+    return set(
+        Job.objects.filter(status__in=[JobStatus.QUEUED, *RUNNING]).values_list("pk", flat=True)
+    )
+
+
+def heartbeat(job: Job) -> jobfiles.Heartbeat:
+    """The running job's heartbeat: `with files.heartbeat(job): ...`."""
+    return jobfiles.Heartbeat(Job.objects.filter(pk=job.pk), folder(), "job", job.pk)
+
+
 def fail_stale() -> int:
-    """Jobs left running by a worker that went away: failed, with their upload removed."""
-    limit = timezone.now() - datetime.timedelta(minutes=STALE_MINUTES)
-    stale = list(
-        Job.objects.filter(
-            status__in=[JobStatus.CHECKING, JobStatus.WRITING, JobStatus.BUILDING],
-            updated_at__lt=limit,
-        )
+    """Jobs left running by a worker that went away (no heartbeat, no progress for
+    JOB_STALE_SECONDS): failed with a message; an import keeps its upload for 重新执行."""
+    limit = jobfiles.stale_limit()
+    candidates = Job.objects.filter(status__in=RUNNING, updated_at__lt=limit).filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=limit)
     )
-    stale = [job for job in stale if not _moving(job.pk, limit)]
-    for job in stale:
-        remove(job.file_path)
-        clear_progress(job.pk)
-    Job.objects.filter(pk__in=[j.pk for j in stale]).update(
+    stale = [job.pk for job in candidates.only("pk") if not _moving(job.pk, limit)]
+    now = timezone.now()
+    failed = Job.objects.filter(pk__in=stale, status__in=RUNNING).update(
         status=JobStatus.FAILED,
-        error="任务中断（后台任务进程已停止），没有写入任何数据，请重新操作。",
-        finished_at=timezone.now(),
+        error=INTERRUPTED,
+        finished_at=now,
+        expires_at=keep_until(),
+        updated_at=now,
     )
-    return len(stale)
+    for pk in stale:
+        clear_progress(pk)
+        jobfiles.beat_path(folder(), "job", pk).unlink(missing_ok=True)
+    if failed:
+        logger.warning("%s 个导入导出任务的后台进程已停止，已标记为失败。", failed)
+    return failed
 
 
 def _moving(job_id: int, limit: datetime.datetime) -> bool:
-    """An import writing in its transaction moves only its progress file."""
+    """An import writing in its transaction moves only its progress file and its beat file
+    (SQLite: the row cannot be stamped meanwhile)."""
+    stamps = [jobfiles.last_beat(folder(), "job", job_id)]
     try:
-        changed = _progress_path(job_id).stat().st_mtime
+        stamps.append(_progress_path(job_id).stat().st_mtime)
     except OSError:
-        return False
-    return changed > limit.timestamp()
+        pass
+    return any(stamp is not None and stamp > limit.timestamp() for stamp in stamps)
 
 
 def upkeep() -> None:

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from households.services.imports import import_households
+from poverty_system.core import jobfiles
 from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
 from poverty_system.core.xlsx import XlsxError, read_table
@@ -43,16 +44,33 @@ def _update(job: Job, **fields: Any) -> None:
 
 
 def _finish(job: Job, status: str, **fields: Any) -> None:
-    files.remove(job.file_path)
+    """The job's end. A failed job keeps its upload (until it expires) for 重新执行; a job
+    that succeeded or was refused for its content removes it."""
+    if status != JobStatus.FAILED:
+        files.remove(job.file_path)
+        fields["file_path"] = ""
     files.clear_progress(job.pk)
     _update(
         job,
         status=status,
-        file_path="",
         finished_at=timezone.now(),
         expires_at=files.keep_until(),
         **fields,
     )
+
+
+def failure_message(exc: BaseException, default: str) -> str:
+    return jobfiles.DISK_FULL if jobfiles.is_disk_full(exc) else default
+
+
+def progress_of(job: Job) -> Any:
+    """The progress callback of a write: the progress file, then the fault tests' pause."""
+
+    def progress(written: int) -> None:
+        files.write_progress(job.pk, written)
+        jobfiles.pause()
+
+    return progress
 
 
 def run_import(job_id: int) -> None:
@@ -62,14 +80,16 @@ def run_import(job_id: int) -> None:
         return  # taken by another worker already
     _update(job, status=JobStatus.CHECKING)
     try:
-        _run(job)
+        with files.heartbeat(job):
+            _run(job)
     except ActionError as exc:
         _finish(job, JobStatus.FAILED, error=exc.message[:500])
     except (PermissionDenied, Http404):
         _finish(job, JobStatus.FAILED, error="您的账号不能导入到文件中的村，没有写入任何数据。")
-    except Exception:
+    except Exception as exc:
         logger.exception("import job %s failed", job.pk)
-        _finish(job, JobStatus.FAILED, error="导入失败，没有写入任何数据，请稍后重试。")
+        message = failure_message(exc, "导入失败，没有写入任何数据，请稍后重新执行。")
+        _finish(job, JobStatus.FAILED, error=message)
 
 
 def _run(job: Job) -> None:
@@ -105,7 +125,7 @@ def _run(job: Job) -> None:
         file_name=job.file_name,
         rows=parsed.file_rows,
         unchanged=plan.unchanged,
-        progress=lambda written: files.write_progress(job.pk, written),
+        progress=progress_of(job),
     )
     summary.update(
         created=len(result.created),
@@ -126,7 +146,7 @@ def _run(job: Job) -> None:
 def _invalid(job: Job, parsed: Parsed, summary: dict[str, Any]) -> None:
     """Nothing written: the problems on the job, the marked workbook beside it."""
     report_name = files.new_name(job, ".xlsx")
-    with open(files.folder() / report_name, "wb") as out:
+    with jobfiles.writing(files.folder() / report_name) as temporary, open(temporary, "wb") as out:
         parsed.report.annotated(parsed.table, out)
     problems = sorted(parsed.report.problems, key=lambda p: p.row)
     _finish(

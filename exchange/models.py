@@ -24,6 +24,8 @@ class JobStatus(models.TextChoices):
     EXPIRED = "expired", "已过期"
 
 
+RUNNING = (JobStatus.CHECKING, JobStatus.WRITING, JobStatus.BUILDING)
+
 FINISHED = (
     JobStatus.INVALID,
     JobStatus.UNCHANGED,
@@ -77,6 +79,17 @@ class Job(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     expires_at = models.DateTimeField("保留至", null=True, blank=True)
+    # Stamped by the running job's heartbeat (poverty_system.core.jobfiles.Heartbeat).
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    # A job started by 重新执行 from a failed one (same inputs).
+    retry_of = models.OneToOneField(
+        "self",
+        verbose_name="重新执行自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retry",
+    )
 
     class Meta:
         verbose_name = "导入导出任务"

@@ -77,12 +77,9 @@ def start_import(actor: Actor, upload: UploadedFile | None) -> Job:
         file_name=name,
         file_size=size,
     )
-    stored = files.new_name(job, ".xlsx")
-    with open(files.folder() / stored, "wb") as out:
-        handle.seek(0)
-        for chunk in upload.chunks():
-            out.write(chunk)
-    Job.objects.filter(pk=job.pk).update(file_path=stored)
+    if files.store_upload(job, upload) is None:  # a full disk: the job says so
+        job.refresh_from_db()
+        return job
     if job.file_size <= settings.EXCHANGE_IMPORT_INLINE_BYTES:
         imports.run_import(job.pk)
     else:

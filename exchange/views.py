@@ -4,6 +4,7 @@ options page reached from 管理贫困户信息 with its filters, the job's page
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from . import exports, files, template
 from .access import filter_jobs, get_job_for_user
 from .forms import ExportForm, ImportForm
 from .models import Job, JobKind, JobStatus
+from .retry import JOB_PAGES, retry, retry_state
 from .services import export_params, start_export, start_import
 
 importers = roles(Role.TOWNSHIP, Role.VILLAGE)
@@ -91,7 +93,8 @@ def _state(job: Job) -> dict[str, Any]:
         "report": reverse("exchange:import_report", args=[job.pk])
         if job.report_path and job.status == JobStatus.INVALID
         else "",
-        "reload": kind == "import",
+        # A finished import, and a failed job (its 重新执行), is shown by the page itself.
+        "reload": kind == "import" or job.status == JobStatus.FAILED,
     }
 
 
@@ -110,7 +113,14 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "exchange/import_job.html",
-        {"job": job, "state": _state(job), "problems": job.problems, "summary": job.summary},
+        {
+            "job": job,
+            "state": _state(job),
+            "problems": job.problems,
+            "summary": job.summary,
+            "retry": retry_state(request.user, job),
+            "retry_url": reverse("exchange:import_retry", args=[job.pk]),
+        },
     )
 
 
@@ -214,7 +224,16 @@ def export_start(request: HttpRequest) -> HttpResponse:
 @exporters
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk, JobKind.EXPORT)
-    return render(request, "exchange/export_job.html", {"job": job, "state": _state(job)})
+    return render(
+        request,
+        "exchange/export_job.html",
+        {
+            "job": job,
+            "state": _state(job),
+            "retry": retry_state(request.user, job),
+            "retry_url": reverse("exchange:export_retry", args=[job.pk]),
+        },
+    )
 
 
 @exporters
@@ -229,3 +248,30 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if path is None:
         raise Http404
     return _file(path, job.file_name)
+
+
+# --- 重新执行 ----------------------------------------------------------------------------------
+
+
+def retry_job(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """重新执行 a failed job of `kind`: the new job's page, or the old one with the reason."""
+    _job(request, pk, kind)  # 404 for another account's job or another kind
+    try:
+        job = retry(request.actor, pk)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect(JOB_PAGES[kind], pk)
+    messages.success(request, "已重新执行。")
+    return redirect(JOB_PAGES[kind], job.pk)
+
+
+@importers
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return retry_job(request, pk, JobKind.IMPORT)
+
+
+@exporters
+@require_POST
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return retry_job(request, pk, JobKind.EXPORT)

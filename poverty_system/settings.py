@@ -282,6 +282,8 @@ DEPARTMENT_INLINE_BYTES = env_int("DEPARTMENT_INLINE_BYTES", 300 * 1024)
 EXCHANGE_DIR = Path(env_str("EXCHANGE_DIR", str(VAR_DIR / "exchange")))
 EXCHANGE_IMPORT_INLINE_BYTES = env_int("EXCHANGE_IMPORT_INLINE_BYTES", 50 * 1024)
 EXCHANGE_EXPORT_INLINE_MAX = env_int("EXCHANGE_EXPORT_INLINE_MAX", 300)
+# Households read (and progress written) together by an export.
+EXCHANGE_EXPORT_CHUNK = env_int("EXCHANGE_EXPORT_CHUNK", 2000)
 
 # The cache: per process memory by default; with several app servers a shared one, so that
 # the QR and public-form budgets count every server's requests (CACHE_URL=redis://host:6379/0,
@@ -384,7 +386,17 @@ WORKER_PERIODIC_SECONDS = env_int("WORKER_PERIODIC_SECONDS", 60)
 WORKER_PERIODIC_JOBS: list[str] = [
     "exchange.files.upkeep",  # expired import/export files, jobs left by a stopped worker
     "poverty_system.core.retention.prune_daily",  # audit entries past AUDIT_RETENTION_DAYS
+    "archives.export.upkeep",  # expired QR export files, QR exports left by a stopped worker
 ]
+# A running job (import, export, 部门数据比对, QR export) beats every JOB_HEARTBEAT_SECONDS
+# (poverty_system.core.jobfiles.Heartbeat); one that has not beaten for JOB_STALE_SECONDS
+# lost its worker (killed, machine restarted) and the sweep above marks it 失败. The tests
+# run jobs inline and beat no thread unless they ask for one.
+JOB_HEARTBEAT_SECONDS = float(env_str("JOB_HEARTBEAT_SECONDS", "0" if TESTING else "10"))
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+# A pause after each batch of a job (seconds): only for the fault tests (make faults), which
+# kill a worker in the middle of a job; 0 in production.
+JOB_BATCH_PAUSE_SECONDS = float(env_str("JOB_BATCH_PAUSE_SECONDS", "0"))
 
 # The audit trail (安全审计 › 审计日志) is kept at least 180 days (GB/T 22239-2019 level 3:
 # 审计记录留存不少于六个月); `manage.py prune_audit` (daily, from the task worker) deletes

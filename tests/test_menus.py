@@ -556,6 +556,11 @@ NOT_PAGES = {
     "exchange:department_upload",
     "exchange:department_status",
     "exchange:department_report",
+    # 重新执行 of a failed job (POST-only, redirects to the new job's page)
+    "exchange:import_retry",
+    "exchange:export_retry",
+    "exchange:department_retry",
+    "archives:export_retry",
 }
 
 

@@ -190,14 +190,18 @@ class StreamDocument:
         self._rels = parts["word/_rels/document.xml.rels"].decode()
         self._types = parts["[Content_Types].xml"].decode()
         self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
-        for name, data in parts.items():
-            if name not in (
-                "word/document.xml",
-                "word/_rels/document.xml.rels",
-                "[Content_Types].xml",
-            ):
-                self._zip.writestr(name, data)
         self._body: IO[bytes] = tempfile.TemporaryFile()
+        try:
+            for name, data in parts.items():
+                if name not in (
+                    "word/document.xml",
+                    "word/_rels/document.xml.rels",
+                    "[Content_Types].xml",
+                ):
+                    self._zip.writestr(name, data)
+        except BaseException:  # a full disk already: no `with` block will close it
+            self._abandon()
+            raise
         self._body.write(self._head.encode())
         self._image_rels: list[str] = []
         self.images = 0
@@ -222,10 +226,24 @@ class StreamDocument:
 
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
         if kind is None:
-            self._finish()
+            try:
+                self._finish()
+            except BaseException:
+                self._abandon()
+                raise
         else:
-            self._body.close()
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """Close what is open after a failure. On a full disk the zip cannot write its end
+        record either (nor close an entry left open): its file is closed all the same, so the
+        caller can remove it and the disk gets its space back."""
+        self._body.close()
+        try:
             self._zip.close()
+        except (OSError, ValueError):
+            if self._zip.fp is not None:
+                self._zip.fp.close()
 
     def _finish(self) -> None:
         self.write(self._section + "</w:body></w:document>")

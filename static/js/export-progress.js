@@ -7,6 +7,8 @@
   function part(role) { return box.querySelector('[data-role="' + role + '"]'); }
 
   function show(state) {
+    // A failed export: the page itself shows the reason and 重新执行.
+    if (state.status === "failed") { window.location.reload(); return true; }
     var bar = part("bar");
     bar.max = Math.max(state.total, 1);
     bar.value = state.done;
