@@ -428,3 +428,37 @@ def test_the_security_administrator_s_home_leads_to_the_accounts(world, login):
     text = login(world.security).get("/").content.decode()
     assert "系统用户管理" in text and "村级账号手机号管理" in text
     assert "/regions/" not in text and "审计日志" not in text
+
+
+# --- the officers are set up from the command line ----------------------------------------
+
+
+def test_officers_are_created_only_from_the_command_line(world):
+    from django.core.management import CommandError, call_command
+
+    from villages.accounts import create_officer
+
+    out = io.StringIO()
+    call_command("create_officer", "security", "sec2", stdout=out)
+    created = User.objects.get(username="sec2")
+    assert created.role == Role.SECURITY and created.must_change_password
+    password = out.getvalue().split("初始密码：")[1].split()[0]
+    assert created.check_password(password)
+    entry = AuditEntry.objects.get(action=audit.GRANT, object_id=str(created.pk))
+    assert entry.region_code == "" and entry.username == "system"
+    assert entry.detail == {"account": "sec2", "role": "security", "new_account": True}
+    # The province's auditor reads it; a county's does not.
+    assert access.filter_audit_entries(AuditEntry.objects.filter(pk=entry.pk), world.auditor)
+    assert not access.filter_audit_entries(
+        AuditEntry.objects.filter(pk=entry.pk), world.county_auditor
+    )
+    with pytest.raises(CommandError, match="已被使用"):
+        call_command("create_officer", "admin", "SEC2", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("create_officer", "auditor", "aud9", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="用户名"):
+        call_command("create_officer", "admin", "坏 名字", stdout=io.StringIO())
+    # From a request (any account, the security administrator too): refused.
+    with pytest.raises(PermissionDenied):
+        create_officer(Actor(world.security), username="sec3", role=Role.SECURITY, full_name="x")
+    assert not User.objects.filter(username__in=["sec3", "aud9"]).exists()

@@ -106,6 +106,32 @@ def create_account(
     return user, password
 
 
+# The officers set up from the server's command line (manage.py create_officer): no account
+# page creates them, so no officer gives itself or a peer a separation role (三员分立).
+OFFICER_ROLES = (Role.ADMIN, Role.SECURITY)
+
+
+def create_officer(actor: Actor, *, username: str, role: str, full_name: str) -> tuple[User, str]:
+    """A system or security administrator, created by the operator of the server (an actor of
+    a management command, never a web request); returns it with its one-time password, to be
+    changed at first login. Audited (授权) with no region: the province's auditor reads it."""
+    with transaction.atomic(durable=True):
+        if actor.via != "command":
+            raise PermissionDenied
+        if role not in OFFICER_ROLES:
+            raise AccountError("只能用此命令创建系统管理员或安全管理员。", "role")
+        user, password = new_user(actor, username=username, role=role, full_name=full_name)
+        audit.record(
+            actor,
+            audit.GRANT,
+            obj=user,
+            region_code="",
+            username=actor.user.get_username() if actor.user.is_authenticated else "system",
+            detail={"account": user.username, "role": role, "new_account": True},
+        )
+    return user, password
+
+
 def _audit_grant(actor: Actor, account: User, regions: list[Region], *, created: bool) -> None:
     """授权: an account created or given one more region; one entry per region, scoped by it."""
     for region in regions:

@@ -223,8 +223,8 @@ QUERY_CHANGES = permission(
 # Which roles an account of each role may create, and where.
 # The security administrator creates the city and county offices and the auditors; nobody
 # creates a system or security administrator through the application (they are set up at
-# deployment: `manage.py seed_demo` in the demo), so no officer can give itself or its
-# peers a separation role.
+# deployment: `manage.py create_officer`; `seed_demo` in the demo), so no officer can give
+# itself or its peers a separation role.
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {
     Role.SECURITY: (Role.CITY, Role.COUNTY, Role.AUDITOR),
     Role.COUNTY: (Role.TOWNSHIP, Role.VILLAGE),
