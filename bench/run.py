@@ -133,6 +133,9 @@ def table(results: list[dict]) -> str:
     ]
     for result in results:
         where = f"{result['script']}"
+        if result.get("missing"):
+            lines.append(f"| {where}: not run in this pass | {result['database']} |" + " — |" * 6)
+            continue
         if not result["ok"]:  # a missed target or an error; the rows it measured still show
             lines.append(
                 f"| {where}: **failed** (exit {result['code']}, after "
@@ -159,7 +162,7 @@ def table(results: list[dict]) -> str:
 
 def write(results: list[dict], args: list[str], started: tuple[datetime, float]) -> None:
     command = " ".join(["make bench", *args]) if args else "make bench"
-    minutes = sum(r["seconds"] for r in results) / 60
+    minutes = sum(r.get("seconds", 0) for r in results) / 60
     report = (
         f"{BEGIN}\nRun {started[0]:%Y-%m-%d %H:%M} UTC, `{command}`, {minutes:.0f} min of "
         f"scripts; load "
@@ -186,7 +189,14 @@ def from_saved() -> int:
     if not passes:
         print("no saved results under var/bench/", file=sys.stderr)
         return 1
-    results = [r for p in passes for r in p["results"]]
+    results = []
+    for kept in passes:
+        results += kept["results"]
+        database = kept["results"][0]["database"] if kept["results"] else ""
+        ran = {r["script"] for r in kept["results"]}
+        results += [  # a pass stopped before its end (or not run yet) says so
+            {"script": s, "database": database, "missing": True} for s in SCRIPTS if s not in ran
+        ]
     first = min(passes, key=lambda p: p["started"])
     started = (datetime.fromisoformat(first["started"]), first["load"])
     write(results, first["args"], started)

@@ -111,12 +111,14 @@ def pairings(county) -> dict:
     from villages.accounts import add_village_phone, create_account
     from villages.models import Level, Region, User
 
+    # Accounts of this run's own (a PostgreSQL database that other scripts used has theirs).
+    tag = int(time.time()) % 100_000_000
     admin, _ = User.objects.get_or_create(
         username="bench_security", defaults={"role": Role.SECURITY, "must_change_password": False}
     )
     office, _ = create_account(
         Actor.system(admin),
-        username="bench_county",
+        username=f"bench_units_county{tag}",
         role=Role.COUNTY,
         regions=[county],
         full_name="bench county",
@@ -126,7 +128,7 @@ def pairings(county) -> dict:
     village = Region.objects.filter(parent=township, level=Level.VILLAGE).order_by("code").first()
     town_office, _ = create_account(
         Actor.system(office),
-        username="bench_town",
+        username=f"bench_units_town{tag}",
         role=Role.TOWNSHIP,
         regions=[township],
         full_name="bench town",
@@ -134,17 +136,17 @@ def pairings(county) -> dict:
     )
     village_account, _ = create_account(
         Actor.system(office),
-        username="bench_village",
+        username=f"bench_units_village{tag}",
         role=Role.VILLAGE,
         regions=[village],
         full_name="bench village",
         password=PASSWORD,
     )
     phone = add_village_phone(
-        Actor.system(town_office), village_account, phone="13700000001", holder="bench"
+        Actor.system(town_office), village_account, phone=f"137{tag:08d}", holder="bench"
     )
     unit, unit_account, _ = services.create_unit(
-        Actor.system(office), name="bench 工作队", region=county, username="bench_unit"
+        Actor.system(office), name=f"bench 工作队{tag}", region=county, username=f"bench_unit{tag}"
     )
     actor = Actor.system(unit_account)
     lo, hi = county.code_range
