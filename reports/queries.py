@@ -99,6 +99,9 @@ def _start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=_tz())
 
 
+DATE_BOUNDS = (datetime.date(1900, 1, 1), datetime.date(2099, 12, 31))
+
+
 def _date(value: object) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value or ""))
@@ -136,6 +139,10 @@ class Query:
             value = _date(raw)
             if raw and value is None:
                 query.problems.append("日期格式应为 年-月-日，例如 2026-01-31。")
+            elif value is not None and not DATE_BOUNDS[0] <= value <= DATE_BOUNDS[1]:
+                # 9999-12-31 + 1 day (the end of the period) is past what a date can hold.
+                query.problems.append("日期应在 1900-01-01 至 2099-12-31 之间。")
+                value = None
             setattr(query, name, value)
         if query.date_from and query.date_to and query.date_from > query.date_to:
             query.problems.append("开始日期不能晚于结束日期。")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from households import search
+from households import idnumbers, search
 from households.access import filter_households, get_household_for_user
 from households.choices import HouseholdStatus
 from households.models import Household
@@ -168,7 +168,10 @@ def _search(request: HttpRequest) -> tuple[str, list[Household], str]:
     text = (request.GET.get("q") or "").strip()[:30]
     if not text:
         return "", [], ""
-    found = search.parse(text)
+    try:
+        found = search.parse(text)
+    except idnumbers.InvalidIdNumber:
+        found = None  # a mistyped ID number is refused like a right one: not searched here
     if found is None or found.kind == search.ID:
         return "", [], "请输入户主姓名或户编号（身份证号码请在下方“未登记的家庭”中填写）。"
     households = filter_households(
