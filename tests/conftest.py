@@ -14,6 +14,8 @@ from villages.accounts import add_village_phone, create_account
 from villages.models import Region, User
 from villages.regions import load_regions
 
+from .access_counts import COUNTS
+
 ROOT = Path(__file__).resolve().parent.parent
 GANZHOU = ROOT / "fixtures" / "regions" / "ganzhou.csv"
 PASSWORD = "Test#2026pass"
@@ -223,3 +225,12 @@ def login(client, sms_outbox):
         return client
 
     return do_login
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The access sweep's counts (tests/access_counts.py), when tests/test_access.py ran."""
+    lines = COUNTS.lines()
+    if lines:
+        terminalreporter.section("access sweep")
+        for line in lines:
+            terminalreporter.write_line(line)
