@@ -244,6 +244,7 @@ class StreamDocument:
         except (OSError, ValueError):
             if self._zip.fp is not None:
                 self._zip.fp.close()
+                self._zip.fp = None  # so that ZipFile.__del__ does not try again
 
     def _finish(self) -> None:
         self.write(self._section + "</w:body></w:document>")
