@@ -215,10 +215,12 @@ claimed_twice = claims.values("household").annotate(n=Count("pk")).filter(n__gt=
 edits = Household.history.model.objects.filter(
     history_id__gt=since["history"], history_type="~", history_phone__startswith="139"
 )
-exports = Job.objects.filter(pk__gt=since["job"], kind=JobKind.EXPORT, status=JobStatus.DONE)
+exports = Job.objects.filter(pk__gt=since["job"], kind=JobKind.EXPORT)
 print(json.dumps({"written": rows.count(), "twice": twice, "claims": claims.count(),
                   "claimed_twice": claimed_twice, "edits": edits.count(),
-                  "exports": exports.count()}))
+                  "exports": exports.count(),
+                  "exports_done": exports.filter(status=JobStatus.DONE).count(),
+                  "exports_failed": exports.filter(status=JobStatus.FAILED).count()}))
 """
 
 
@@ -407,7 +409,7 @@ def main() -> int:
         "exports": counts["exports"] == acks["exports"],
     }
     twice = counts["twice"] + counts["claimed_twice"]
-    consistent = all(same.values()) and twice == 0
+    consistent = all(same.values()) and twice == 0 and counts["exports_failed"] == 0
     met = {True: "met", False: "NOT met"}
     equal = {True: "equal to", False: "DIFFERENT from"}
     checks = "\n".join(
@@ -431,8 +433,10 @@ def main() -> int:
             f"{acks['edits_refused']} |",
             f"| change-log rows of those edits | {counts['edits']}: "
             f"{equal[same['edits']]} the acknowledged count |",
-            f"| 导出 (one village, Excel) downloaded | {acks['exports']}; finished export jobs "
-            f"{counts['exports']}: {equal[same['exports']]} it |",
+            f"| 导出 (one village, Excel) started / export jobs written | {acks['exports']} / "
+            f"{counts['exports']}: {equal[same['exports']]} it; finished "
+            f"{counts['exports_done']}, failed {counts['exports_failed']}, downloaded before the "
+            f"run ended {acks['downloads']} |",
             f"| list page ≥ 300 requests/s | {list_rate:.0f}/s: {met[list_rate >= 300]} |",
         ]
     )

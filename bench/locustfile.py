@@ -29,7 +29,7 @@ DATA = json.loads(open(os.environ["LOAD_DATA"], encoding="utf-8").read())  # noq
 ACKS = dict.fromkeys(
     ("lift_batches", "lifted", "refused", "claims", "claims_refused", "edits", "edits_refused"),
     0,
-) | {"exports": 0}
+) | {"exports": 0, "downloads": 0}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TICK = re.compile(r'name="households" value="(\d+)"')
 SUMMARY = re.compile(r"已将 (\d+) 户标记为.*?；(\d+) 户未变更")
@@ -135,6 +135,7 @@ class LoadCounty(Office):
             if job is None:
                 response.failure(f"no export job (status {response.status_code})")
                 return
+            ACKS["exports"] += 1  # the page answered with the job's progress page
         # A village over EXCHANGE_EXPORT_INLINE_MAX households is built by the task worker:
         # its progress page polls the job's state, as this does.
         for _ in range(120):
@@ -150,7 +151,7 @@ class LoadCounty(Office):
             name="下载 /exchange/exports/<id>/download/",
         )
         if download.status_code == 200 and download.content[:2] == b"PK":
-            ACKS["exports"] += 1
+            ACKS["downloads"] += 1
 
     @task(1)
     def region_page(self):
