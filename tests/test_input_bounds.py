@@ -281,3 +281,16 @@ def test_odd_numbers_in_the_income_form_never_fail(village, household, value):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["production_costs"]
+
+
+def test_a_nul_character_in_a_parameter_is_refused_with_a_chinese_400(world, login):
+    """PostgreSQL cannot hold a NUL in text: a search or a form carrying one is told so in
+    Chinese (400), never a 500, and the same search without it still answers."""
+    client = login(world.county_office)
+    response = client.get("/households/", {"q": "张\x00三"})
+    assert response.status_code == 400
+    assert "无效字符" in response.content.decode()
+    response = client.post("/households/", {"q": "\x00"})
+    assert response.status_code == 400
+    assert "无效字符" in response.content.decode()
+    assert client.get("/households/", {"q": "张三"}).status_code == 200

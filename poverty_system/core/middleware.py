@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -17,6 +17,26 @@ logger = logging.getLogger(__name__)
 PASSWORD_CHANGE_ALLOWED = {"password_change", "logout"}
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+NUL_REFUSAL = "请求中含有无效字符（空字符），请检查输入后重试。"
+
+
+def _has_nul(values: Any) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
+class NulCharacterMiddleware:
+    """A NUL character can be stored by no text column (PostgreSQL refuses it outright), so a
+    path or parameter carrying one is refused here with a Chinese 400 before any view runs."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path or _has_nul(request.GET) or _has_nul(request.POST):
+            return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class AccessRuleMiddleware:
