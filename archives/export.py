@@ -12,6 +12,7 @@ import secrets
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
@@ -21,6 +22,7 @@ from households.choices import HouseholdStatus
 from households.models import Household
 from poverty_system.core import jobfiles
 from poverty_system.core.errors import ActionError
+from poverty_system.core.filestore import FileStore
 from villages.models import Region
 
 from .docx import Card, CardDocument
@@ -32,6 +34,7 @@ from .tokens import ensure_tokens, url_maker
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 100  # households between two progress writes
+STORE = FileStore("exports", lambda: settings.EXPORT_DIR)
 
 
 class ExportError(ActionError):
@@ -80,12 +83,14 @@ def build(export_id: int, *, qr_processes: int | None = None) -> None:
     try:
         progress = _Progress(export)
         processes = settings.EXPORT_QR_PROCESSES if qr_processes is None else qr_processes
-        with heartbeat(export), jobfiles.writing(path) as temporary:
-            with QrMaker(processes, export.total) as maker:
+        with heartbeat(export):
+            with jobfiles.writing(path) as temporary, QrMaker(processes, export.total) as maker:
                 if is_zip:
                     _write_zip(temporary, region, export, maker, progress)
                 else:
                     _write_docx(temporary, region, export, maker, progress)
+            size = path.stat().st_size
+            STORE.publish(path)  # past one machine: into the shared store
         now = timezone.now()
         done = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE,
@@ -93,12 +98,12 @@ def build(export_id: int, *, qr_processes: int | None = None) -> None:
             total=max(export.total, progress.done),
             file_path=path.name,
             file_name=file_name(export),
-            file_size=path.stat().st_size,
+            file_size=size,
             finished_at=now,
             expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
         )
         if not done:  # failed by the stale-export sweep meanwhile: its file is not offered
-            path.unlink(missing_ok=True)
+            STORE.delete(path.name)
     except Exception as exc:
         logger.exception("QR archive export %s failed", export.pk)
         path.unlink(missing_ok=True)
@@ -121,9 +126,8 @@ def _write_zip(target: Path, region: Region, export: Export, maker: QrMaker, pro
 
 
 def export_folder() -> Path:
-    folder = Path(settings.EXPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The local folder exports are written in (and, on one machine, kept in)."""
+    return STORE.scratch()
 
 
 def heartbeat(export: Export) -> jobfiles.Heartbeat:
@@ -215,12 +219,11 @@ def purge_expired() -> int:
         )
     )
     for export in expired:
-        if export.file_path and "/" not in export.file_path:
-            (Path(settings.EXPORT_DIR) / export.file_path).unlink(missing_ok=True)
+        STORE.delete(export.file_path)
     Export.objects.filter(pk__in=[e.pk for e in expired]).update(
         status=ExportStatus.EXPIRED, file_path=""
     )
-    jobfiles.remove_partials(Path(settings.EXPORT_DIR), _alive)
+    jobfiles.remove_partials(export_folder(), _alive)
     return len(expired)
 
 
@@ -239,7 +242,7 @@ def fail_stale() -> int:
     candidates = Export.objects.filter(status=ExportStatus.RUNNING).filter(
         Q(heartbeat_at__isnull=True, created_at__lt=limit) | Q(heartbeat_at__lt=limit)
     )
-    folder = Path(settings.EXPORT_DIR)
+    folder = export_folder()
     stale = [
         e.pk
         for e in candidates.only("pk")
@@ -261,10 +264,10 @@ def upkeep() -> None:
     fail_stale()
 
 
-def export_file(export: Export) -> Path | None:
+def export_file(export: Export) -> IO[bytes] | None:
+    """The finished file to stream to its owner, or None (not done, expired or gone)."""
     if export.status != ExportStatus.DONE or not export.file_path:
         return None
     if export.expires_at and export.expires_at < timezone.now():
         return None
-    path = Path(settings.EXPORT_DIR) / export.file_path
-    return path if path.is_file() else None
+    return STORE.open(export.file_path)

@@ -188,16 +188,16 @@ def export_status(request: HttpRequest, pk: int) -> HttpResponse:
 @exporters
 def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = _own_export(request, pk)
-    path = export_file(export)
-    if path is None:
+    handle = export_file(export)
+    if handle is None:
         return _plain(request, 404, "文件不存在", "导出文件不存在或已过期，请重新导出。")
     content_type = (
         "application/zip"
-        if path.suffix == ".zip"
+        if export.file_path.endswith(".zip")
         else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     return FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        handle,  # FileResponse closes it
         as_attachment=True,
         filename=export.file_name,
         content_type=content_type,

@@ -72,12 +72,14 @@ def _run(job: Job) -> None:
     if county.code != job.params.get("county"):
         raise PermissionDenied
     kind = department.kind_of(job.params.get("department", ""))
-    path = files.path_of(job.file_path)
-    if path is None:
-        _finish(job, JobStatus.FAILED, error="上传的文件已不存在，请重新上传。")
-        return
     try:
-        table = xlsx.read_table(path, department.marks(kind), max_rows=settings.DEPARTMENT_MAX_ROWS)
+        with files.STORE.local_copy(job.file_path) as path:
+            if path is None:
+                _finish(job, JobStatus.FAILED, error="上传的文件已不存在，请重新上传。")
+                return
+            table = xlsx.read_table(
+                path, department.marks(kind), max_rows=settings.DEPARTMENT_MAX_ROWS
+            )
         _update(job, status=JobStatus.WRITING, total=len(table.rows))
         record, outcome = department.compare(
             actor,
@@ -94,6 +96,7 @@ def _run(job: Job) -> None:
     report_name = files.new_name(job, ".xlsx")
     with jobfiles.writing(files.folder() / report_name) as temporary, open(temporary, "wb") as out:
         department.write_result(out, table, outcome)
+    files.publish(files.folder() / report_name)
     problems = sorted(outcome.problems, key=lambda p: p.row)
     summary: dict[str, Any] = {
         **outcome.summary(),

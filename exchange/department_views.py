@@ -141,7 +141,7 @@ def department_status(request: HttpRequest, pk: int) -> HttpResponse:
 def department_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Every row of the file with its 比对结果 (预警, 未匹配, 错误, 低于预警线)."""
     job = _job(request, pk)
-    found = files.path_of(job.report_path) if job.status == JobStatus.DONE else None
+    found = files.STORE.open(job.report_path) if job.status == JobStatus.DONE else None
     if found is None:
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0]

@@ -360,20 +360,21 @@ def build(job_id: int) -> None:
     try:
         with files.heartbeat(job):
             count, persons, scope = _write(job, path)
+            size = files.publish(path)
         done = Job.objects.filter(pk=job.pk, status=JobStatus.BUILDING).update(
             status=JobStatus.DONE,
             written=count,
             total=max(job.total, count),
             file_path=name,
             file_name=file_name(scope),
-            file_size=path.stat().st_size,
+            file_size=size,
             summary={"households": count, "persons": persons},
             finished_at=timezone.now(),
             expires_at=files.keep_until(),
             updated_at=timezone.now(),
         )
         if not done:  # failed by the stale-job sweep meanwhile: its file is not offered
-            path.unlink(missing_ok=True)
+            files.remove(name)
     except Exception as exc:
         logger.exception("household export %s failed", job.pk)
         path.unlink(missing_ok=True)

@@ -1,9 +1,11 @@
-"""The files of import and export jobs under settings.EXCHANGE_DIR: uploads (deleted once
-the job succeeded or was refused; a failed job keeps its upload for 重新执行 until it
-expires), marked workbooks and exports (kept EXPORT_KEEP_HOURS; written under a temporary
-name and moved into place when complete, poverty_system.core.jobfiles), and the progress file an
-import writes while its one transaction runs (rows written are not visible in the database
-until it commits, so the progress page reads them from here)."""
+"""The files of import and export jobs, written under settings.EXCHANGE_DIR and kept in the
+exchange store (that folder, or a shared bucket: poverty_system.core.filestore): uploads
+(deleted once the job succeeded or was refused; a failed job keeps its upload for 重新执行
+until it expires), marked workbooks and exports (kept EXPORT_KEEP_HOURS; written under a
+temporary name and moved into place when complete, poverty_system.core.jobfiles), and the
+progress of an import's one transaction (rows written are not visible in the database until
+it commits, so the progress page reads them from a file here and, with a shared cache, from
+the cache)."""
 
 from __future__ import annotations
 
@@ -16,49 +18,60 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
 from poverty_system.core import jobfiles
+from poverty_system.core.filestore import FileStore
 
 from .models import RUNNING, Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
+STORE = FileStore("exchange", lambda: settings.EXCHANGE_DIR)
+STORE_UNAVAILABLE = "文件存储暂时无法访问，文件没有保存；请稍后重新执行。"
+
 
 def folder() -> Path:
-    path = Path(settings.EXCHANGE_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The local folder jobs write in (and, on one machine, keep their files in)."""
+    return STORE.scratch()
 
 
 def new_name(job: Job, suffix: str) -> str:
     return f"{job.pk}-{secrets.token_hex(8)}{suffix}"
 
 
-def path_of(name: str) -> Path | None:
-    """The stored file of a name kept on a job, or None (a name never leaves the folder)."""
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        return None
-    path = folder() / name
-    return path if path.is_file() else None
+def exists(name: str) -> bool:
+    """A name kept on a job still names a stored file (a name never leaves the store)."""
+    return STORE.exists(name)
+
+
+def publish(path: Path) -> int:
+    """Keep a complete file written in folder(): its size in bytes."""
+    size = path.stat().st_size
+    STORE.publish(path)
+    return size
 
 
 def store_upload(job: Job, upload: Any) -> str | None:
     """Keep an uploaded file for its job (written whole or not at all): its stored name, or
-    None when the disk is full (the job is then failed with the message)."""
+    None when the disk is full or the store cannot be reached (the job is then failed with
+    the message)."""
     stored = new_name(job, ".xlsx")
     try:
         with jobfiles.writing(folder() / stored) as temporary, open(temporary, "wb") as out:
             upload.seek(0)
             for chunk in upload.chunks():
                 out.write(chunk)
-    except OSError as exc:
-        if not jobfiles.is_disk_full(exc):
-            raise
-        logger.warning("upload of job %s: disk full", job.pk)
+        publish(folder() / stored)
+    except Exception as exc:
+        full = jobfiles.is_disk_full(exc)
+        logger.warning("upload of job %s not kept", job.pk, exc_info=not full)
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=jobfiles.DISK_FULL, finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            error=jobfiles.DISK_FULL if full else STORE_UNAVAILABLE,
+            finished_at=timezone.now(),
         )
         return None
     Job.objects.filter(pk=job.pk).update(file_path=stored)
@@ -66,9 +79,7 @@ def store_upload(job: Job, upload: Any) -> str | None:
 
 
 def remove(name: str) -> None:
-    path = path_of(name)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    STORE.delete(name)
 
 
 def keep_until() -> datetime.datetime:
@@ -82,14 +93,25 @@ def _progress_path(job_id: int) -> Path:
     return folder() / f"{job_id}.progress"
 
 
+def _progress_key(job_id: int) -> str:
+    return f"exchange:progress:{job_id}"
+
+
 def write_progress(job_id: int, written: int) -> None:
+    """In the local file (the worker's machine; the stale sweep reads its time) and in the
+    cache: with a shared one (CACHE_URL) any app server's progress page sees it."""
     target = _progress_path(job_id)
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps({"written": written}), encoding="utf-8")
     os.replace(temporary, target)
+    if settings.CACHE_URL:
+        cache.set(_progress_key(job_id), written, timeout=24 * 3600)
 
 
 def read_progress(job_id: int) -> int | None:
+    shared = cache.get(_progress_key(job_id)) if settings.CACHE_URL else None
+    if isinstance(shared, int):
+        return shared
     try:
         return int(json.loads(_progress_path(job_id).read_text(encoding="utf-8"))["written"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -98,6 +120,8 @@ def read_progress(job_id: int) -> int | None:
 
 def clear_progress(job_id: int) -> None:
     _progress_path(job_id).unlink(missing_ok=True)
+    if settings.CACHE_URL:
+        cache.delete(_progress_key(job_id))
 
 
 # --- upkeep (the task worker runs it periodically; the pages run the purge too) ----------

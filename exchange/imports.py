@@ -94,12 +94,16 @@ def run_import(job_id: int) -> None:
 
 def _run(job: Job) -> None:
     actor = job_actor(job)
-    path = files.path_of(job.file_path)
-    if path is None:
-        _finish(job, JobStatus.FAILED, error="上传的文件已不存在，请重新导入。")
-        return
+    with files.STORE.local_copy(job.file_path) as path:
+        if path is None:
+            _finish(job, JobStatus.FAILED, error="上传的文件已不存在，请重新导入。")
+            return
+        try:
+            table = read_table(path, HEADER_MARKS)
+        except XlsxError as exc:
+            _finish(job, JobStatus.INVALID, error=exc.message[:500])
+            return
     try:
-        table = read_table(path, HEADER_MARKS)
         parsed = parse_table(table, Villages(actor.user))
     except XlsxError as exc:
         _finish(job, JobStatus.INVALID, error=exc.message[:500])
@@ -148,6 +152,7 @@ def _invalid(job: Job, parsed: Parsed, summary: dict[str, Any]) -> None:
     report_name = files.new_name(job, ".xlsx")
     with jobfiles.writing(files.folder() / report_name) as temporary, open(temporary, "wb") as out:
         parsed.report.annotated(parsed.table, out)
+    files.publish(files.folder() / report_name)
     problems = sorted(parsed.report.problems, key=lambda p: p.row)
     _finish(
         job,

@@ -7,7 +7,6 @@ search by ID number as the households it found, never the number)."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -53,7 +52,7 @@ def retry_state(user: Any, job: Job) -> dict[str, Any]:
         pass
     elif job.kind == JobKind.EXPORT:
         state.update(possible=True, hint="按原来的筛选条件重新导出。")
-    elif files.path_of(job.file_path) is None:
+    elif not files.exists(job.file_path):
         state["hint"] = UPLOAD_GONE
     else:
         state.update(possible=True, hint="使用原来上传的文件重新执行，无需重新上传。")
@@ -88,8 +87,7 @@ def _locked_failed(old: Job) -> Job:
 def _retry_upload(actor: Actor, old: Job) -> Job:
     with transaction.atomic(durable=True):
         locked = _locked_failed(old)
-        upload = files.path_of(locked.file_path)
-        if upload is None:
+        if not files.exists(locked.file_path):
             raise ExchangeError(UPLOAD_GONE)
         phone = cast("VillagePhone | None", actor.phone) if locked.kind == JobKind.IMPORT else None
         job = Job.objects.create(
@@ -105,7 +103,7 @@ def _retry_upload(actor: Actor, old: Job) -> Job:
             retry_of=locked,
         )
         stored = files.new_name(job, ".xlsx")
-        os.replace(upload, files.folder() / stored)  # the upload moves to the new job
+        files.STORE.move(locked.file_path, stored)  # the upload moves to the new job
         Job.objects.filter(pk=job.pk).update(file_path=stored)
         Job.objects.filter(pk=locked.pk).update(file_path="")
         audit.record(

@@ -1,7 +1,7 @@
 """数据导入 (template, upload, the job's page with its problems or result) and 导出 (the
 options page reached from 管理贫困户信息 with its filters, the job's page, the file)."""
 
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -133,16 +133,17 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file as uploaded, with an 错误信息 column and the bad cells marked."""
     job = _job(request, pk, JobKind.IMPORT)
-    path = files.path_of(job.report_path) if job.status == JobStatus.INVALID else None
-    if path is None:
+    handle = files.STORE.open(job.report_path) if job.status == JobStatus.INVALID else None
+    if handle is None:
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0]
-    return _file(path, f"{stem}_错误标注.xlsx")
+    return _file(handle, f"{stem}_错误标注.xlsx")
 
 
-def _file(path: Any, name: str) -> FileResponse:
+def _file(handle: IO[bytes], name: str) -> FileResponse:
+    """A stored file streamed to the browser (FileResponse closes it)."""
     return FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        handle,
         as_attachment=True,
         filename=name,
         content_type=xlsx.XLSX_CONTENT_TYPE,
@@ -244,10 +245,10 @@ def export_status(request: HttpRequest, pk: int) -> HttpResponse:
 @exporters
 def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk, JobKind.EXPORT)
-    path = files.path_of(job.file_path) if job.status == JobStatus.DONE else None
-    if path is None:
+    handle = files.STORE.open(job.file_path) if job.status == JobStatus.DONE else None
+    if handle is None:
         raise Http404
-    return _file(path, job.file_name)
+    return _file(handle, job.file_name)
 
 
 # --- 重新执行 ----------------------------------------------------------------------------------

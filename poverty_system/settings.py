@@ -338,8 +338,53 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STORAGES = {
-    "default": {
+# Files: on one machine, folders under VAR_DIR. FILE_STORAGE=s3 keeps them in a bucket of an
+# S3-compatible store (MinIO, Ceph, a cloud's object storage; django-storages) that every app
+# server and task worker shares: uploads (media), and the finished files of the jobs
+# (STORAGES "exports": the QR archives; "exchange": imports, exports, 部门数据比对), which a
+# job writes in its local EXPORT_DIR / EXCHANGE_DIR and then publishes (docs/SCALING.md).
+FILE_STORAGE = env_str("FILE_STORAGE", "local")
+if FILE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("FILE_STORAGE 须为 local 或 s3。/ FILE_STORAGE must be local or s3.")
+S3_BUCKET = env_str("S3_BUCKET")
+if FILE_STORAGE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured(
+        "FILE_STORAGE=s3 需要 S3_BUCKET（以及 S3_ENDPOINT_URL 等）。/ "
+        "FILE_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS)."
+    )
+
+
+def s3_storage(location: str, *, overwrite: bool) -> dict:
+    """One prefix of the bucket (read from the environment when called: the tests' store);
+    files are streamed through the app to their reader, never linked to."""
+    from botocore.config import Config  # only past one machine
+
+    prefix = env_str("S3_PREFIX").strip("/")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": f"{prefix}/{location}" if prefix else location,
+            "file_overwrite": overwrite,
+            "querystring_auth": True,
+            "default_acl": None,
+            "max_memory_size": 8 * 1024 * 1024,  # a download spools to disk past 8 MB
+            # A store that does not answer fails the job in seconds, not minutes.
+            "client_config": Config(
+                connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 3}
+            ),
+        },
+    }
+
+
+STORAGES: dict[str, dict] = {
+    "default": s3_storage("media", overwrite=False)
+    if FILE_STORAGE == "s3"
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "media")},
     },
@@ -349,6 +394,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+if FILE_STORAGE == "s3":  # job files' names are unique: no existence check before a write
+    STORAGES["exports"] = s3_storage("exports", overwrite=True)
+    STORAGES["exchange"] = s3_storage("exchange", overwrite=True)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 

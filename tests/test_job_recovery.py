@@ -189,7 +189,7 @@ def test_a_failed_import_keeps_its_upload_and_runs_again_without_a_new_upload(
     households = Household.objects.count()
     assert files.fail_stale() == 1
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and files.path_of(job.file_path) is not None
+    assert job.status == JobStatus.FAILED and files.exists(job.file_path)
     assert Household.objects.count() == households  # nothing written
 
     client = login(world.township_office)
@@ -278,7 +278,7 @@ def test_a_partial_file_is_never_served_and_a_killed_writers_partial_is_pruned(w
     killed(job)
     partial = jobfiles.temporary_name(files.folder() / f"{job.pk}-abc.xlsx")
     partial.write_bytes(b"half")
-    assert files.path_of(partial.name) is None
+    assert not files.exists(partial.name)
     files.purge_expired()
     assert partial.exists()  # its job is running: the writer may still be at it
     files.fail_stale()
@@ -303,7 +303,8 @@ def test_the_worker_prunes_expired_files_of_both_apps(world, settings):
     qr = start_qr_export(Actor.system(world.county_office), world.village.pk)
     job = start_export(Actor.system(world.county_office), {})
     assert qr.status == ExportStatus.DONE and job.status == JobStatus.DONE
-    qr_file, job_file = archive_export.export_file(qr), files.path_of(job.file_path)
+    qr_file = archive_export.export_folder() / qr.file_path
+    job_file = files.folder() / job.file_path
     assert qr_file.is_file() and job_file.is_file()
     assert "archives.export.upkeep" in settings.WORKER_PERIODIC_JOBS
     upkeep_round()
