@@ -547,9 +547,12 @@ def compare(
     sha: str,
     year: int | None = None,
     progress: Callable[[int], None] | None = None,
+    before_commit: Callable[[Outcome], None] | None = None,
 ) -> tuple[DepartmentFile, Outcome]:
     """Check, match and write one department file (one transaction): the file's record, a
-    DepartmentRow and a lead (new or joined) per hit, the audit entry with the counts."""
+    DepartmentRow and a lead (new or joined) per hit, the audit entry with the counts.
+    `before_commit(outcome)` runs last inside the transaction (the job writes its result
+    workbook there: if that fails, nothing is written and the file can be compared again)."""
     year = year or timezone.localdate().year
     outcome = Outcome()
     lines = read_lines(table, kind, outcome)
@@ -647,6 +650,8 @@ def compare(
                 **outcome.summary(),
             },
         )
+        if before_commit is not None:
+            before_commit(outcome)
     record.refresh_from_db()
     return record, outcome
 

@@ -81,22 +81,33 @@ def _run(job: Job) -> None:
                 path, department.marks(kind), max_rows=settings.DEPARTMENT_MAX_ROWS
             )
         _update(job, status=JobStatus.WRITING, total=len(table.rows))
-        record, outcome = department.compare(
-            actor,
-            county,
-            kind,
-            table,
-            file_name=job.file_name,
-            sha=job.params["sha256"],
-            progress=progress_of(job),
-        )
+        report_name = files.new_name(job, ".xlsx")
+
+        def keep_result(outcome: department.Outcome) -> None:
+            """The result workbook, kept before the comparison commits: a full disk or an
+            unreachable store leaves no lead written and the upload for 重新执行."""
+            target = files.folder() / report_name
+            with jobfiles.writing(target) as temporary, open(temporary, "wb") as out:
+                department.write_result(out, table, outcome)
+            files.publish(target)
+
+        try:
+            record, outcome = department.compare(
+                actor,
+                county,
+                kind,
+                table,
+                file_name=job.file_name,
+                sha=job.params["sha256"],
+                progress=progress_of(job),
+                before_commit=keep_result,
+            )
+        except BaseException:
+            files.remove(report_name)  # kept, then the commit failed: not offered anywhere
+            raise
     except xlsx.XlsxError as exc:
         _finish(job, JobStatus.INVALID, error=exc.message[:500])
         return
-    report_name = files.new_name(job, ".xlsx")
-    with jobfiles.writing(files.folder() / report_name) as temporary, open(temporary, "wb") as out:
-        department.write_result(out, table, outcome)
-    files.publish(files.folder() / report_name)
     problems = sorted(outcome.problems, key=lambda p: p.row)
     summary: dict[str, Any] = {
         **outcome.summary(),

@@ -6,24 +6,28 @@ nothing is offered for download; the same for a QR Word export and for an upload
 not fit. (Without root, RLIMIT_FSIZE in a subprocess worker would give EFBIG, which the code
 reports the same way; this test mounts, it does not fall back.)"""
 
+import io
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
 
 from archives.models import ExportStatus
 from archives.services import start_export as start_qr_export
 from exchange import files
-from exchange.models import Job, JobStatus
+from exchange.models import Job, JobKind, JobStatus
 from exchange.services import start_export, start_import
+from exchange.tasks import run_department_job
 from households.models import Household
+from monitoring.models import DepartmentFile, Lead
 from poverty_system.core.actor import Actor
 
 from .archives_data import make_archives
 from .exchange_data import person, workbook
-from .households_data import member, register
+from .households_data import make_id, member, register
 
 pytestmark = [pytest.mark.faults]
 
@@ -108,3 +112,56 @@ def test_an_upload_that_does_not_fit_fails_says_so_and_writes_nothing(world, set
     assert job.status == JobStatus.FAILED and "磁盘空间不足" in job.error
     assert Job.objects.get(pk=job.pk).file_path == "" and contents(tiny_disk) == []
     assert Household.objects.count() == households
+
+
+def test_a_department_result_that_does_not_fit_writes_no_lead_and_can_run_again(
+    world, login, settings, tiny_disk
+):
+    """部门数据比对 keeps its result workbook before the comparison commits: when the disk is
+    full then, no lead and no file record are written, the upload stays, and 重新执行 on the
+    job's page compares it again once there is room."""
+    poor = register(world.village_account, world.phone, [member("张一")])
+    (id_number,) = poor.members.values_list("id_number", flat=True)
+    rows = [("张一", id_number, 6000, "肺癌")] + [
+        (f"外县{n}", make_id(area="360732"), 100 + n, "") for n in range(150)
+    ]
+    settings.EXCHANGE_DIR = tiny_disk
+    settings.DEPARTMENT_INLINE_BYTES = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client = login(world.county_office)
+    upload = io.BytesIO(department_workbook(rows))
+    upload.name = "医保.xlsx"
+    client.post("/exchange/department/upload/", {"department": "medical", "file": upload})
+    job = Job.objects.get(kind=JobKind.DEPARTMENT)
+    assert job.status == JobStatus.QUEUED and files.exists(job.file_path)
+
+    fill(tiny_disk, 4096)
+    run_department_job.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "磁盘空间不足" in job.error
+    assert not Lead.objects.exists() and not DepartmentFile.objects.exists()
+    assert files.exists(job.file_path) and not any(n.endswith(".part") for n in contents(tiny_disk))
+    page = client.get(f"/exchange/department/jobs/{job.pk}/").content.decode()
+    assert "磁盘空间不足" in page and 'data-testid="retry"' in page
+
+    (tiny_disk / "filler").unlink()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.post(f"/exchange/department/jobs/{job.pk}/retry/")
+    again = Job.objects.get(retry_of=job)
+    assert again.status == JobStatus.DONE, again.error
+    assert again.summary["new_leads"] == 1 and Lead.objects.get().household_id == poor.pk
+    report = client.get(f"/exchange/department/jobs/{again.pk}/report/")
+    assert report.status_code == 200
+    results = load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
+    report.close()  # the file on the tiny disk, so that it can be unmounted
+    assert next(results.iter_rows(min_row=2, values_only=True))[-1].startswith("预警：已生成线索")
+
+
+def department_workbook(rows) -> bytes:
+    book = Workbook()
+    book.active.append(["姓名", "身份证号码", "合规自付费用（元）", "疾病名称"])
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
