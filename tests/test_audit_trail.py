@@ -462,3 +462,15 @@ def test_officers_are_created_only_from_the_command_line(world):
     with pytest.raises(PermissionDenied):
         create_officer(Actor(world.security), username="sec3", role=Role.SECURITY, full_name="x")
     assert not User.objects.filter(username__in=["sec3", "aud9"]).exists()
+
+
+def test_the_login_phone_is_masked_in_the_list_and_the_export(world, login):
+    """The trail names the verified phone a village cadre logged in with, masked like every
+    phone in a list or an export (138****1234); the full number is never on the page."""
+    insert_at(timezone.now(), username="village", phone="13800001234", region_code="360731100201")
+    client = login(world.county_auditor)
+    page = client.get(LOG, {"username": "village"}).content.decode()
+    assert "138****1234" in page and "13800001234" not in page
+    rows = read_back(client.post(EXPORT, {"username": "village"}).content)
+    assert [r[3] for r in rows[1:]] == ["138****1234"]
+    assert "13800001234" not in str(rows)

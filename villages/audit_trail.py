@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from poverty_system.core import access, audit
+from poverty_system.core.formatting import mask_phone
 from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
 from poverty_system.core.models import AuditEntry
@@ -131,6 +132,7 @@ class Row:
 
     entry: AuditEntry
     role: str
+    phone: str  # the verified login phone, masked like every phone in a list or export
     action: str
     object_type: str
     region: str
@@ -147,6 +149,7 @@ def rows(entries: list[AuditEntry]) -> list[Row]:
         Row(
             entry=e,
             role=ROLE_LABELS.get(e.role, e.role),
+            phone=mask_phone(e.phone),
             action=audit.LABELS.get(e.action, e.action),
             object_type=types.get(e.object_type, e.object_type),
             region=names.get(e.region_code, e.region_code),
@@ -182,7 +185,7 @@ def _export_values(row: Row) -> list[Any]:
         at,
         e.username,
         row.role,
-        e.phone,
+        row.phone,
         e.ip,
         row.action,
         row.object_type,
