@@ -23,9 +23,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from poverty_system.core import access, audit
-from poverty_system.core.formatting import mask_phone
 from poverty_system.core.actor import Actor
 from poverty_system.core.errors import ActionError
+from poverty_system.core.formatting import mask_phone
 from poverty_system.core.models import AuditEntry
 from poverty_system.core.roles import Role
 from poverty_system.core.xlsx import Column, XlsxWriter
