@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from poverty_system.core import access
 from poverty_system.core.dates import current_year
@@ -318,10 +318,8 @@ def apply_filters(queryset, filters: Filters, user):
     if filters.search is not None:  # 户编号, head's name or an active member's ID number
         queryset = queryset.filter(search.household_filter(filters.search))
     claims = Claim.objects.active().filter(household=OuterRef("pk"))
-    if filters.get("claimed") == "yes":
-        queryset = queryset.filter(Exists(claims))
-    elif filters.get("claimed") == "no":
-        queryset = queryset.filter(~Exists(claims))
+    if filters.get("claimed") in ("yes", "no"):
+        queryset = queryset.filter(pairing_q("claimed", filters.get("claimed")))
     if filters.get("phone"):
         # Only the account's own phones are choices, so this cannot reach another account.
         queryset = queryset.filter(
@@ -336,30 +334,55 @@ def apply_filters(queryset, filters: Filters, user):
     return queryset
 
 
-def _pairing(queryset, filters: Filters):
-    """结对情况 and 调查走访, through the units app's reverse relations by name (a household
-    learns of its links, assignments, surveys and visits without importing units)."""
+def pairing_rows(this_year: int) -> dict[str, tuple[str, dict[str, Any]]]:
+    """What makes a household 已认领, 已关联单位, 已分配干部, 已填本年度调查情况表 or
+    本年度有帮扶日志: a row of a reverse relation (by name: a household does not import units)
+    with these lookups. Each but the visits is at most one row per household (a unique
+    constraint on the active claim, link and assignment and on the survey of a year), so 统计
+    may LEFT JOIN them."""
+    active = {"ended_at__isnull": True}
+    return {
+        "claim": ("claims", active),
+        "unit": ("unit_links", active),
+        "cadre": ("cadre_assignments", active),
+        "survey": ("surveys", {"year": this_year}),
+        "visit": ("visit_logs", {"date__gte": asof.year_start(this_year).date()}),
+    }
+
+
+def has_row(kind: str, this_year: int | None = None) -> Exists:
+    """EXISTS a row of `kind` (pairing_rows) for the household, correlated on its id alone."""
     from .models import Household
 
-    # EXISTS / NOT EXISTS on the household itself: PostgreSQL rescans a large NOT IN.
-    this = Household.objects.filter(pk=OuterRef("pk"))
-    linked = this.filter(unit_links__isnull=False, unit_links__ended_at__isnull=True)
-    assigned = this.filter(
-        cadre_assignments__isnull=False, cadre_assignments__ended_at__isnull=True
-    )
-    if filters.get("pairing") == "no_unit":
-        queryset = queryset.filter(~Exists(linked))
-    elif filters.get("pairing") == "no_cadre":
-        queryset = queryset.filter(~Exists(assigned))
+    name, lookups = pairing_rows(this_year or current_year())[kind]
+    rows = Household._meta.get_field(name).related_model._base_manager
+    return Exists(rows.filter(household=OuterRef("pk"), **lookups))
+
+
+def pairing_q(name: str, value: str) -> Q:
+    """The condition of one 结对情况 / 调查走访 / 认领 choice on a household (the list filters
+    with it; EXISTS / NOT EXISTS on the household itself: PostgreSQL rescans a large NOT IN)."""
+    if (name, value) == ("pairing", "no_unit"):
+        return ~Q(has_row("unit"))
+    if (name, value) == ("pairing", "no_cadre"):
+        return ~Q(has_row("cadre"))
+    if name == "missing" and value in ("survey", "visit"):
+        return Q(has_row("cadre")) & ~Q(has_row(value))
+    if name == "claimed" and value in ("yes", "no"):
+        return Q(has_row("claim")) if value == "yes" else ~Q(has_row("claim"))
+    raise ValueError(f"no pairing condition {name}={value}")
+
+
+def _pairing(queryset, filters: Filters):
+    """结对情况 and 调查走访."""
+    pairing = filters.get("pairing")
+    if pairing in ("no_unit", "no_cadre"):
+        queryset = queryset.filter(pairing_q("pairing", pairing))
     missing = filters.get("missing")
     if missing:
-        this_year = current_year()
-        done = (
-            this.filter(surveys__year=this_year)
-            if missing == "survey"
-            else this.filter(visit_logs__date__gte=asof.year_start(this_year).date())
+        queryset = queryset.filter(
+            pairing_q("missing", "survey" if missing == "survey" else "visit")
         )
-        queryset = queryset.filter(Exists(assigned)).filter(~Exists(done))
     return queryset
 
 

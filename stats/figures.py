@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr
 
 from households import asof
@@ -208,23 +219,56 @@ PAIRING = [
 
 
 def pairing(households: QuerySet[Any], children: list[Region]) -> Grid:
-    """在册 households without a claim, a unit, a cadre, this year's survey or visit: each
-    column is the household list's filter itself, grouped by child region."""
-    from households.filters import Filters, apply_filters
+    """在册 households without a claim, a unit, a cadre, this year's survey or visit, grouped
+    by child region, with the household list's own conditions (households.filters.
+    pairing_rows). Two grouped queries that each read the households once: the claim, link,
+    assignment and survey LEFT JOINed (at most one row each per household) with a
+    conditional count per column; the assigned households with a visit this year (a
+    semi-join), whose complement among the assigned is the last column. The list's NOT EXISTS
+    per column was five scans of the households, each with a probe per household."""
+    from households.filters import has_row, pairing_rows
 
-    registered = households.filter(status__in=asof.REGISTERED)
-    columns = [(f"{name}={value}", label) for name, value, label in PAIRING]
+    registered = households.filter(status__in=asof.REGISTERED).order_by()
+    rows_of = pairing_rows(current_year())
+    joined = registered.annotate(
+        **{
+            f"_{kind}": FilteredRelation(
+                name, condition=Q(**{f"{name}__{k}": v for k, v in lookups.items()})
+            )
+            for kind, (name, lookups) in rows_of.items()
+            if kind != "visit"
+        }
+    )
+    conditions = {
+        "claimed=no": Q(_claim__isnull=True),
+        "pairing=no_unit": Q(_unit__isnull=True),
+        "pairing=no_cadre": Q(_cadre__isnull=True),
+        "missing=survey": Q(_cadre__isnull=False, _survey__isnull=True),
+        "assigned": Q(_cadre__isnull=False),
+    }
+    annotations: dict[str, Any] = {}
+    for i, condition in enumerate(conditions.values()):
+        annotations[f"n{i}"] = Count("pk", filter=condition)
+        annotations[f"p{i}"] = Coalesce(Sum("size", filter=condition), 0)
     found: dict[tuple[str, str], tuple[int, int]] = {}
-    for (name, value, _), (key, _) in zip(PAIRING, columns, strict=True):
-        narrowed = apply_filters(registered, Filters(cleaned={name: value}), None)
-        grouped = (
-            narrowed.order_by()
-            .annotate(_key=child_key(children))
-            .values("_key")
-            .annotate(n=Count("pk"), p=Coalesce(Sum("size"), 0))
-        )
-        for row in grouped:
-            found[(row["_key"], key)] = (row["n"], row["p"])
+    assigned: dict[str, tuple[int, int]] = {}
+    for row in joined.annotate(_key=child_key(children)).values("_key").annotate(**annotations):
+        for i, key in enumerate(conditions):
+            if key == "assigned":
+                assigned[row["_key"]] = (row[f"n{i}"], row[f"p{i}"])
+            else:
+                found[(row["_key"], key)] = (row[f"n{i}"], row[f"p{i}"])
+    visited = (
+        registered.filter(has_row("cadre"), has_row("visit"))
+        .annotate(_key=child_key(children))
+        .values("_key")
+        .annotate(n=Count("pk"), p=Coalesce(Sum("size"), 0))
+    )
+    seen = {row["_key"]: (row["n"], row["p"]) for row in visited}
+    for key, (n, p) in assigned.items():
+        v_n, v_p = seen.get(key, (0, 0))
+        found[(key, "missing=visit")] = (n - v_n, p - v_p)
+    columns = [(f"{name}={value}", label) for name, value, label in PAIRING]
     rows = []
     sums = []
     for name, value, _ in PAIRING:
