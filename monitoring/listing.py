@@ -86,21 +86,27 @@ class Filters:
 
 
 def apply(leads: QuerySet[Lead], filters: Filters, today: datetime.date) -> QuerySet[Lead]:
-    """The inbox's filters on any queryset of leads (statistics count with the same)."""
+    """The inbox's filters on any queryset of leads."""
+    return leads.filter(lead_q(filters, today))
+
+
+def lead_q(filters: Filters, today: datetime.date) -> Q:
+    """The inbox's filters as one condition on a lead (统计 counts each column with it as a
+    conditional count; the channel is a subquery on the sources, the rest the lead's own
+    columns)."""
+    q = Q()
     if filters.channel:
-        leads = leads.filter(
-            pk__in=Lead.objects.filter(sources__channel=filters.channel).values("pk")
-        )
+        q &= Q(pk__in=Lead.objects.filter(sources__channel=filters.channel).values("pk"))
     if filters.state == ACTIVE:
-        leads = leads.filter(state__in=OPEN_STATES)
+        q &= Q(state__in=OPEN_STATES)
     elif filters.state:
-        leads = leads.filter(state=filters.state)
+        q &= Q(state=filters.state)
     if filters.overdue == "visit":
-        leads = leads.filter(overdue_visit(today))
+        q &= overdue_visit(today)
     elif filters.overdue == "decide":
-        leads = leads.filter(overdue_decision(today))
+        q &= overdue_decision(today)
     elif filters.overdue:
-        leads = leads.filter(overdue_visit(today) | overdue_decision(today))
+        q &= overdue_visit(today) | overdue_decision(today)
     if filters.age:
         _, low, high = AGES[filters.age]
         # received on or before today - low days (and after today - high - 1 days)
@@ -108,13 +114,13 @@ def apply(leads: QuerySet[Lead], filters: Filters, today: datetime.date) -> Quer
         start = datetime.datetime.combine(
             today - datetime.timedelta(days=low - 1), datetime.time(), tz
         )
-        leads = leads.filter(received_at__lt=start)
+        q &= Q(received_at__lt=start)
         if high is not None:
             since = datetime.datetime.combine(
                 today - datetime.timedelta(days=high), datetime.time(), tz
             )
-            leads = leads.filter(received_at__gte=since)
-    return leads
+            q &= Q(received_at__gte=since)
+    return q
 
 
 def scoped(user: AnyUser, region: Any = None) -> QuerySet[Lead]:

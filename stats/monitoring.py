@@ -57,45 +57,57 @@ def monitored_of(user: AnyUser, region: Region | None) -> QuerySet[Monitored]:
     return filter_rows(Monitored.objects.all(), user).filter(_within(region))
 
 
-def _grid(
-    user: AnyUser,
-    title: str,
-    rows_qs: QuerySet[Any],
-    children: list[Region],
-    columns: list[tuple[str, str, dict[str, str]]],
-    total: dict[str, str],
-    unit: str,
-    lists: tuple[str, ...],
-    region: Region | None,
-) -> Grid:
-    """One grouped query: per child region, a count per column (its parameters' filter) and
-    the row's total (the total's parameters); each number with its list's URL."""
+Column = tuple[str, str, dict[str, str]]
+
+
+def _condition(is_lead: bool, params: dict[str, str], today: Any) -> Q:
+    """The list's own filter for a column's parameters, as a condition on the row (the rows
+    are already the account's slice narrowed to the region, as the list's are)."""
+    if not is_lead:
+        if "rolled_back" in params:
+            return lf.rolled_back_q()
+        return monitored_listing.monitored_q(params)
+    if "decided" in params:  # 按期办结: a share, not a list
+        return lf.decided_q({"in_time": True, "late": False}.get(params["decided"]))
+    return inbox.lead_q(inbox.Filters.parse(params), today)
+
+
+def _counted(
+    rows_qs: QuerySet[Any], children: list[Region], specs: list[tuple[list[Column], dict]]
+) -> dict[str, dict[str, int]]:
+    """One grouped query for every grid over the same rows: per child region, a conditional
+    count per column (c{grid}_{column}) and per grid total (t{grid})."""
     today = timezone.localdate()
     is_lead = rows_qs.model is Lead
-
-    def q(params: dict[str, str]) -> Q:
-        if not is_lead:
-            if "rolled_back" in params:
-                return lf.rolled_back_q()
-            rows = monitored_listing.filtered(user, params)
-            return Q(pk__in=rows.values("pk")) if params else Q()
-        if "decided" in params:  # 按期办结: a share, not a list
-            return lf.decided_q({"in_time": True, "late": False}.get(params["decided"]))
-        chosen = inbox.apply(Lead.objects.all(), inbox.Filters.parse(params), today)
-        return Q(pk__in=chosen.values("pk")) if params else Q()
-
-    annotations: dict[str, Any] = {
-        f"c{i}": Count("pk", filter=q(p)) for i, (_, _, p) in enumerate(columns)
-    }
-    annotations["total"] = Count("pk", filter=q(total))
+    annotations: dict[str, Any] = {}
+    for g, (columns, total) in enumerate(specs):
+        for i, (_, _, p) in enumerate(columns):
+            annotations[f"c{g}_{i}"] = Count("pk", filter=_condition(is_lead, p, today))
+        annotations[f"t{g}"] = Count("pk", filter=_condition(is_lead, total, today))
     source = lf.with_decided_on(rows_qs) if is_lead else rows_qs
-    grouped = {
+    return {
         row["_key"]: row
         for row in source.order_by()
         .annotate(_key=child_key(children))
         .values("_key")
         .annotate(**annotations)
     }
+
+
+def _grid(
+    title: str,
+    grouped: dict[str, dict[str, int]],
+    g: int,
+    children: list[Region],
+    columns: list[Column],
+    total: dict[str, str],
+    unit: str,
+    lists: tuple[str, ...],
+    region: Region | None,
+) -> Grid:
+    """Grid number `g` of the counts (_counted): per child region a count per column (its
+    parameters' filter) and the row's total (the total's parameters); each number with its
+    list's URL."""
     here = {"region": region.pk} if region is not None else {}
     sums = [Cell(0, 0, {**p, **here}) for _, _, p in columns]
     grand = Cell(0, 0, {**total, **here})
@@ -103,10 +115,10 @@ def _grid(
     for child in children:
         found = grouped.get(child.code, {})
         cells = [
-            Cell(found.get(f"c{i}", 0), 0, {**p, "region": child.pk})
+            Cell(found.get(f"c{g}_{i}", 0), 0, {**p, "region": child.pk})
             for i, (_, _, p) in enumerate(columns)
         ]
-        row_total = Cell(found.get("total", 0), 0, {**total, "region": child.pk})
+        row_total = Cell(found.get(f"t{g}", 0), 0, {**total, "region": child.pk})
         for s, c in zip(sums, cells, strict=True):
             s.households += c.households
         grand.households += row_total.households
@@ -122,38 +134,22 @@ def _grid(
 
 def grids(user: AnyUser, region: Region | None, children: list[Region]) -> list[Grid]:
     """The tab's grids: leads by channel, by state, the pending by age and overdue, decided
-    in time; monitored households by category and state, by risk."""
-    leads = leads_of(user, region)
-    monitored = monitored_of(user, region)
+    in time; monitored households by category and state, by risk. The lead grids are one
+    grouped query over the leads, the monitored ones one over the monitored rows."""
     year = timezone.localdate().year
-    found = [
-        _grid(
-            user,
+    lead_grids: list[tuple[str, list[Column], dict[str, str]]] = [
+        (
             "监测线索·按来源渠道（条，合并的线索按每个来源计）",
-            leads,
-            children,
             [(c, label, {"channel": c}) for c, label in Channel.choices],
             {},
-            "条",
-            LEAD_LISTS,
-            region,
         ),
-        _grid(
-            user,
+        (
             "监测线索·按办理结果（条）",
-            leads,
-            children,
             [(s, label, {"state": s}) for s, label in LeadState.choices],
             {},
-            "条",
-            LEAD_LISTS,
-            region,
         ),
-        _grid(
-            user,
+        (
             "未办结线索·按受理时长（条）",
-            leads,
-            children,
             [
                 *(
                     (a, label, {"state": inbox.ACTIVE, "age": a})
@@ -162,69 +158,52 @@ def grids(user: AnyUser, region: Region | None, children: list[Region]) -> list[
                 ("overdue", "其中逾期", {"state": inbox.ACTIVE, "overdue": "1"}),
             ],
             {"state": inbox.ACTIVE},
-            "条",
-            LEAD_LISTS,
-            region,
         ),
-        _grid(
-            user,
+        (
             "已办结线索·按期办结（条，识别办结期限内办结；占比见右）",
-            leads,
-            children,
             [
                 (LeadState.ADMITTED, "纳入监测", {"state": LeadState.ADMITTED}),
                 (LeadState.REJECTED, "不纳入", {"state": LeadState.REJECTED}),
                 ("in_time", "按期办结", {"decided": "in_time"}),
             ],
             {"decided": "all"},
-            "条",
-            LEAD_LISTS,
-            region,
         ),
-        _grid(
-            user,
+    ]
+    monitored_grids: list[tuple[str, list[Column], dict[str, str]]] = [
+        (
             "监测对象·按类别（户，风险未消除）",
-            monitored,
-            children,
             [
                 (c, label, {"category": c, "state": MonitorState.MONITORED})
                 for c, label in Category.choices
             ],
             {"state": MonitorState.MONITORED},
-            "户",
-            MONITORED_LISTS,
-            region,
         ),
-        _grid(
-            user,
+        (
             "监测对象·按状态（户）",
-            monitored,
-            children,
             [
                 *((k, label, {"state": k}) for k, label in MonitorState.choices),
                 ("year", f"其中{year}年风险消除", {"eliminated": str(year)}),
                 ("rolled_back", "曾风险消除回退", {"rolled_back": "1"}),
             ],
             {},
-            "户",
-            MONITORED_LISTS,
-            region,
         ),
-        _grid(
-            user,
+        (
             "监测对象·按风险类型（户，风险未消除；一户可有多项）",
-            monitored,
-            children,
             [
                 (k, label, {"risk": k, "state": MonitorState.MONITORED})
                 for k, label in RiskKind.choices
             ],
             {"state": MonitorState.MONITORED},
-            "户",
-            MONITORED_LISTS,
-            region,
         ),
     ]
+    found = []
+    for rows_qs, specs, unit, lists in (
+        (leads_of(user, region), lead_grids, "条", LEAD_LISTS),
+        (monitored_of(user, region), monitored_grids, "户", MONITORED_LISTS),
+    ):
+        grouped = _counted(rows_qs, children, [(columns, total) for _, columns, total in specs])
+        for g, (title, columns, total) in enumerate(specs):
+            found.append(_grid(title, grouped, g, children, columns, total, unit, lists, region))
     for grid in found:
         for row in [*grid.rows, grid.total]:
             share = None
