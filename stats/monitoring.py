@@ -73,7 +73,7 @@ def _condition(is_lead: bool, params: dict[str, str], today: Any) -> Q:
 
 
 def _counted(
-    rows_qs: QuerySet[Any], children: list[Region], specs: list[tuple[list[Column], dict]]
+    rows_qs: QuerySet[Any], children: list[Region], specs: list[tuple[list[Column], dict[str, str]]]
 ) -> dict[str, dict[str, int]]:
     """One grouped query for every grid over the same rows: per child region, a conditional
     count per column (c{grid}_{column}) and per grid total (t{grid})."""
