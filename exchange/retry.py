@@ -37,12 +37,16 @@ JOB_PAGES: dict[str, str] = {
     JobKind.DEPARTMENT: "exchange:department_job",
 }
 UPLOAD_GONE = "上传的文件已不在服务器上（已过期或已删除），请重新上传。"
+EXPORT_EXPIRED = "该任务已过期，不能再重新执行；请在“导出”页按需要的条件重新导出。"
 
 
 def retry_state(user: Any, job: Job) -> dict[str, Any]:
     """What a failed job's page offers: {'possible', 'hint', 'retried_url'} (the page is the
     owner's only; the button shows when the role may start such a job now)."""
     state: dict[str, Any] = {"possible": False, "hint": "", "retried_url": ""}
+    if job.status == JobStatus.EXPIRED and job.error:  # it failed, then its time ran out
+        state["hint"] = EXPORT_EXPIRED if job.kind == JobKind.EXPORT else UPLOAD_GONE
+        return state
     if job.status != JobStatus.FAILED:
         return state
     retried = Job.objects.filter(retry_of=job).only("pk").first()

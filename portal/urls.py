@@ -31,6 +31,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),  # 信息表打印, 变更查询, 销户查询
 ]
 
+handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"

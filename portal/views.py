@@ -1,6 +1,7 @@
 import sys
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -60,6 +61,30 @@ def error_403(request, exception=None):
         message = getattr(exception, "message", "") or (
             str(exception) if isinstance(exception, PermissionDenied) else ""
         )
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def error_400(request, exception=None):
+    """A request Django could not take (too large, too many fields, a bad Host): the reason
+    in Chinese, without the layout (its context may be what failed)."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return bad_request(
+            f"提交的内容过大（超过 {limit:g} MB），操作没有执行。"
+            "请缩短文字，或把文件改用上传功能提交。"
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return bad_request("一次提交的字段过多，操作没有执行。请分批操作。")
+    return bad_request()
+
+
+def bad_request(message: str = "") -> HttpResponse:
+    return HttpResponse(render_to_string("400.html", {"message": message}), status=400)
+
+
+def csrf_failure(request, reason=""):
+    """The CSRF check failed (a page left open past its session, or a forged form)."""
+    message = "页面已过期或安全校验未通过，操作没有执行。请返回上一页，刷新后重新提交。"
     return render(request, "403.html", {"message": message}, status=403)
 
 

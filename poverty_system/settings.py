@@ -85,6 +85,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # the project's Chinese 403 page
 WSGI_APPLICATION = "poverty_system.wsgi.application"
 
 TEMPLATES = [

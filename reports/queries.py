@@ -47,7 +47,7 @@ from households.asof import FIRST_YEAR, LIFTED
 from households.choices import ADD_CHANGES, REMOVE_CHANGES, HouseholdStatus, MemberChange
 from households.listing import PageInfo, parse_page
 from households.models import Household, Member, StatusChange
-from poverty_system.core.dates import current_year
+from poverty_system.core.dates import QUERY_DATE_BOUNDS, QUERY_DATE_MESSAGE, current_year
 from poverty_system.core.roles import QUERY_CHANGES
 from villages.access import get_region_for_user
 from villages.models import Region, mask_phone
@@ -99,7 +99,7 @@ def _start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=_tz())
 
 
-DATE_BOUNDS = (datetime.date(1900, 1, 1), datetime.date(2099, 12, 31))
+DATE_BOUNDS = QUERY_DATE_BOUNDS
 
 
 def _date(value: object) -> datetime.date | None:
@@ -141,7 +141,7 @@ class Query:
                 query.problems.append("日期格式应为 年-月-日，例如 2026-01-31。")
             elif value is not None and not DATE_BOUNDS[0] <= value <= DATE_BOUNDS[1]:
                 # 9999-12-31 + 1 day (the end of the period) is past what a date can hold.
-                query.problems.append("日期应在 1900-01-01 至 2099-12-31 之间。")
+                query.problems.append(QUERY_DATE_MESSAGE)
                 value = None
             setattr(query, name, value)
         if query.date_from and query.date_to and query.date_from > query.date_to:

@@ -474,3 +474,27 @@ def test_the_login_phone_is_masked_in_the_list_and_the_export(world, login):
     rows = read_back(client.post(EXPORT, {"username": "village"}).content)
     assert [r[3] for r in rows[1:]] == ["138****1234"]
     assert "13800001234" not in str(rows)
+
+
+@pytest.mark.parametrize("params", [{"end": "9999-12-31"}, {"start": "0001-01-01"}])
+def test_a_date_past_what_a_query_takes_is_told_not_a_500(world, login, params):
+    """9999-12-31, typed for "no end", once overflowed the period's end (a 500) on the list,
+    the export page and the export itself."""
+    entries(world)
+    client = login(world.auditor)
+    for response in (
+        client.get(LOG, params),
+        client.get(EXPORT, params),
+        client.post(EXPORT, params),
+    ):
+        assert response.status_code == 200
+        assert "日期应在 1900-01-01 至 2099-12-31 之间。" in response.content.decode()
+    assert not AuditEntry.objects.filter(username="auditor", action=audit.EXPORT).exists()
+
+
+def test_the_export_button_says_which_filters_it_exports(world, login):
+    entries(world)
+    client = login(world.county_auditor)
+    page = client.get(EXPORT, {"username": "county", "action": audit.EXPORT}).content.decode()
+    assert "导出条件：账号“county”；操作“导出”" in page
+    assert "导出这 " in page

@@ -220,8 +220,10 @@ def test_an_import_whose_upload_expired_says_to_upload_again(world, login, setti
     job.refresh_from_db()
     assert job.status == JobStatus.EXPIRED and job.file_path == ""
     assert not list(files.folder().glob("*.xlsx"))
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # the page of a failed one
     client = login(world.township_office)
+    page = client.get(f"/exchange/imports/{job.pk}/").content.decode()  # 已过期
+    assert "已过期" in page and "请重新上传" in page and 'data-testid="retry"' not in page
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # the page of a failed one
     page = client.get(f"/exchange/imports/{job.pk}/").content.decode()
     assert "请重新上传" in page and 'data-testid="retry"' not in page
     client.post(f"/exchange/imports/{job.pk}/retry/")
@@ -316,3 +318,14 @@ def test_the_worker_prunes_expired_files_of_both_apps(world, settings):
     assert Export.objects.get(pk=qr.pk).status == ExportStatus.EXPIRED
     assert Job.objects.get(pk=job.pk).status == JobStatus.EXPIRED
     assert Job.objects.filter(kind=JobKind.EXPORT).count() == 1
+
+
+def test_an_expired_failed_export_says_to_export_again(world, login, settings):
+    job = queued_export(world, settings)
+    killed(job)
+    files.fail_stale()
+    Job.objects.filter(pk=job.pk).update(expires_at=long_ago())
+    files.purge_expired()
+    page = login(world.county_office).get(f"/exchange/exports/{job.pk}/").content.decode()
+    assert "已过期" in page and "请在“导出”页按需要的条件重新导出" in page
+    assert 'data-testid="retry"' not in page

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from poverty_system.core import access, audit
 from poverty_system.core.actor import Actor
+from poverty_system.core.dates import QUERY_DATE_BOUNDS, QUERY_DATE_MESSAGE
 from poverty_system.core.errors import ActionError
 from poverty_system.core.formatting import mask_phone
 from poverty_system.core.models import AuditEntry
@@ -95,12 +96,39 @@ class TrailFilterForm(forms.Form):
             if isinstance(field, forms.CharField):
                 field.error_messages["max_length"] = f"不能超过 {field.max_length} 字。"
 
+    def clean_start(self) -> dt.date | None:
+        return _bounded(self.cleaned_data.get("start"))
+
+    def clean_end(self) -> dt.date | None:
+        return _bounded(self.cleaned_data.get("end"))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             raise forms.ValidationError("开始日期不能晚于结束日期。")
         return data
+
+
+def described(form: TrailFilterForm, filters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The filters an export will use, as the page states them next to its button."""
+    shown = []
+    for name, field in form.fields.items():
+        value = filters.get(name)
+        if not value:
+            continue
+        if isinstance(field, forms.ChoiceField):
+            value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
+        elif isinstance(value, dt.date):
+            value = f"{value:%Y-%m-%d}"
+        shown.append((str(field.label), str(value)))
+    return shown
+
+
+def _bounded(day: dt.date | None) -> dt.date | None:
+    if day is not None and not QUERY_DATE_BOUNDS[0] <= day <= QUERY_DATE_BOUNDS[1]:
+        raise forms.ValidationError(QUERY_DATE_MESSAGE)
+    return day
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -63,7 +63,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if data is not None else True
     filters = form.cleaned_data if data is not None and valid else {}
     count = audit_trail.trail(request.user, filters).count() if valid else None
-    return render(request, "villages/audit_export.html", {"form": form, "count": count})
+    chosen = audit_trail.described(form, filters)
+    return render(
+        request, "villages/audit_export.html", {"form": form, "count": count, "chosen": chosen}
+    )
 
 
 def _without_page(request: HttpRequest) -> str:

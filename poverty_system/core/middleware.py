@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -35,7 +36,8 @@ class NulCharacterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if "\x00" in request.path or _has_nul(request.GET) or _has_nul(request.POST):
-            return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")
+            page = render_to_string("400.html", {"message": NUL_REFUSAL})
+            return HttpResponseBadRequest(page)
         return self.get_response(request)
 
 

@@ -42,8 +42,9 @@ def test_the_auditor_filters_and_exports_the_trail(new_page, live_server, world)
     page.get_by_test_id("export").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("导出审计日志")
     expect(page.get_by_test_id("count")).to_contain_text("共 3 条")
+    expect(page.get_by_test_id("export-filters")).to_contain_text("账号“county”；操作“导出”")
     with page.expect_download() as info:
-        page.get_by_role("button", name="导出Excel").click()
+        page.get_by_role("button", name="导出这 3 条（Excel）").click()
     download = info.value
     assert download.suggested_filename.startswith("审计日志")
     sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
