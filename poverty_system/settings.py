@@ -160,6 +160,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "poverty_system.core.passwords.PrintableValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "poverty_system.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "poverty_system.core.passwords.CharacterClassValidator"},
     {"NAME": "poverty_system.core.passwords.NoUsernameValidator"},

@@ -498,3 +498,13 @@ def test_the_export_button_says_which_filters_it_exports(world, login):
     page = client.get(EXPORT, {"username": "county", "action": audit.EXPORT}).content.decode()
     assert "导出条件：账号“county”；操作“导出”" in page
     assert "导出这 " in page
+
+
+def test_the_object_type_filter_offers_chinese_names_of_records_only(world, login):
+    page = login(world.auditor).get(LOG).content.decode()
+    select = page[
+        page.index('name="object_type"') : page.index("</select>", page.index('name="object_type"'))
+    ]
+    assert "家庭成员" in select and "行政区划" in select
+    for internal in ("historical", "sms challenge", "object permission", ">found<"):
+        assert internal not in select

@@ -192,3 +192,16 @@ def test_make_run_renews_the_demo_passwords(demo):
     assert not any(account.password_expired() for account in demo_accounts)
     for officer in User.objects.filter(username__in=officers):
         assert officer.password_expired() and officer.must_change_password
+
+
+@pytest.mark.parametrize(
+    "new, said",
+    [("Qz7#mLp1x" * 15, "密码太长，最多 128 个字符。"), ("Qz7#m\tLp1x", "密码不能包含控制字符")],
+)
+def test_a_password_too_long_or_with_a_control_character_is_refused(world, client, new, said):
+    post_login(client, "township", PASSWORD)
+    response = change(client, PASSWORD, new)
+    assert response.status_code == 200
+    assert any(said in error for error in errors_on_page(response))
+    assert password_changes() == []
+    assert change(client, PASSWORD, "Qz7#mLp1x" * 14).status_code == 302  # 126 characters

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,19 @@ def object_type_choices() -> list[tuple[str, str]]:
     return sorted(names.items(), key=lambda item: (item[1], item[0]))
 
 
+def filterable_object_types() -> list[tuple[str, str]]:
+    """The 对象类型 an auditor picks from: the records people work on, by their Chinese
+    names; not the change-log copies (historical …) nor internal tables without one."""
+    return [
+        (label, name)
+        for label, name in object_type_choices()
+        if CHINESE.search(name) and not label.split(".", 1)[1].startswith("historical")
+    ]
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
 PROJECT_APPS = {
     "villages",
     "households",
@@ -86,7 +100,7 @@ class TrailFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         actions = sorted(audit.LABELS.items(), key=lambda item: item[1])
         self.fields["action"].choices = [("", "全部"), *actions]
-        self.fields["object_type"].choices = [("", "全部"), *object_type_choices()]
+        self.fields["object_type"].choices = [("", "全部"), *filterable_object_types()]
         for name in ("start", "end"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             self.fields[name].error_messages["invalid"] = "请按“年-月-日”填写日期。"

@@ -1,5 +1,5 @@
-"""Password rules of the system: at least 8 characters, 3 of 4 character classes, never the
-username, none of the account's last 5 passwords."""
+"""Password rules of the system: 8 to 128 printable characters, 3 of 4 character classes,
+never the username, none of the account's last 5 passwords."""
 
 import re
 
@@ -28,6 +28,27 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。"
+
+
+class PrintableValidator:
+    """At most `max_length` characters and no control characters: a pasted 100,000-character
+    text took seconds to check, and a control character cannot be typed at a login box."""
+
+    def __init__(self, max_length: int = 128) -> None:
+        self.max_length = max_length
+
+    def validate(self, password: str, user: object = None) -> None:
+        if len(password) > self.max_length:
+            raise ValidationError(
+                f"密码太长，最多 {self.max_length} 个字符。", code="password_too_long"
+            )
+        if any(ord(c) < 32 or ord(c) == 127 for c in password):
+            raise ValidationError(
+                "密码不能包含控制字符（如换行、制表符）。", code="password_control"
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码最多 {self.max_length} 个字符，不能包含换行等控制字符。"
 
 
 class NoUsernameValidator:
