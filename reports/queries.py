@@ -99,9 +99,6 @@ def _start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=_tz())
 
 
-DATE_BOUNDS = QUERY_DATE_BOUNDS
-
-
 def _date(value: object) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value or ""))
@@ -139,7 +136,7 @@ class Query:
             value = _date(raw)
             if raw and value is None:
                 query.problems.append("日期格式应为 年-月-日，例如 2026-01-31。")
-            elif value is not None and not DATE_BOUNDS[0] <= value <= DATE_BOUNDS[1]:
+            elif value is not None and not QUERY_DATE_BOUNDS[0] <= value <= QUERY_DATE_BOUNDS[1]:
                 # 9999-12-31 + 1 day (the end of the period) is past what a date can hold.
                 query.problems.append(QUERY_DATE_MESSAGE)
                 value = None
